@@ -1,0 +1,155 @@
+"""The single place that answers: which schools and pupils may this user see, and what may they do.
+
+Every view and service asks here; nothing else interprets roles. Need-to-know (DOMAIN "Retention and
+privacy"; ARCHITECTURE.md role table): a school role reaches its own school, a board role the schools
+of its board. The beheerder manages accounts and never reaches pupil data.
+
+Objects outside a user's reach are 404 (their existence is not revealed); an action the user may see
+but not perform is 403.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from .models import BOARD_ROLES, Board, Membership, Role, School, User
+
+
+class Cap(enum.StrEnum):
+    """Capabilities; roles are mapped to these below and views ask for capabilities, not roles."""
+
+    PUPIL_VIEW = "pupil.view"  # the pupil register and pupil pages
+    PUPIL_EDIT = "pupil.edit"  # pupils, guardians, placements, CSV import
+    PLAN_VIEW = "plan.view"
+    PLAN_EDIT = "plan.edit"  # plans, consultations, consent requests, evaluations, submit for adoption
+    PLAN_WITHDRAW = "plan.withdraw"
+    PLAN_ADOPT = "plan.adopt"  # vaststellen / terugsturen (R-SET-1)
+    SCHOOL_OVERVIEW = "school.overview"
+    BOARD_OVERVIEW = "board.overview"
+    AUDIT_VIEW = "audit.view"
+    DISPUTE_VIEW = "dispute.view"
+    DISPUTE_EDIT = "dispute.edit"
+    COMMISSION_EDIT = "commission.edit"  # commission advice and evaluations (R-TIME-3, R-EVAL-3)
+    ACCOUNTS_MANAGE = "accounts.manage"
+
+
+_STAFF_READ = {Cap.PUPIL_VIEW, Cap.PLAN_VIEW}
+_SCHOOL_WRITE = _STAFF_READ | {Cap.PUPIL_EDIT, Cap.PLAN_EDIT}
+
+ROLE_CAPS: dict[str, frozenset[Cap]] = {
+    Role.BEGELEIDER: frozenset(_SCHOOL_WRITE),
+    Role.LEERKRACHT: frozenset(_STAFF_READ),
+    Role.SCHOOLLEIDER: frozenset(_SCHOOL_WRITE | {Cap.PLAN_WITHDRAW, Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW}),
+    # The commission reads the plans (and so the pupils) of its own (v)so school and advises.
+    Role.COMMISSIE: frozenset(_STAFF_READ | {Cap.COMMISSION_EDIT}),
+    # The board reads plans of its schools (from the adoption queue and overviews), not the register.
+    Role.BESTUURDER: frozenset(
+        {Cap.PLAN_VIEW, Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW, Cap.BOARD_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT}
+    ),
+    Role.GESCHILLEN: frozenset({Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT}),
+    Role.BEHEERDER: frozenset({Cap.ACCOUNTS_MANAGE}),
+}
+
+#: Granted to a schoolleider only where the board gave the mandate (Membership.adoption_mandate).
+MANDATE_CAPS = frozenset({Cap.PLAN_ADOPT})
+
+
+def _memberships(user: User) -> list[Membership]:
+    """The user's memberships, loaded once per user object (a request reuses it)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_membership_cache", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("school", "board"))
+        user._membership_cache = cached
+    return cached
+
+
+def clear_cache(user: User) -> None:
+    for attr in ("_membership_cache", "_is_school_staff"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def _caps_of(membership: Membership) -> frozenset[Cap]:
+    caps = ROLE_CAPS[membership.role]
+    if membership.role == Role.SCHOOLLEIDER and membership.adoption_mandate:
+        caps = caps | MANDATE_CAPS
+    return caps
+
+
+def roles(user: User) -> set[str]:
+    return {m.role for m in _memberships(user)}
+
+
+def is_staff_member(user: User) -> bool:
+    return bool(_memberships(user))
+
+
+def capabilities(user: User) -> set[Cap]:
+    """Every capability the user has somewhere (for navigation; never for an object check)."""
+    caps: set[Cap] = set()
+    for m in _memberships(user):
+        caps |= _caps_of(m)
+    return caps
+
+
+def schools_with(user: User, cap: Cap) -> QuerySet[School]:
+    """The schools where the user has `cap`: a school role reaches its school, a board role its board's schools."""
+    school_ids: set[int] = set()
+    board_ids: set[int] = set()
+    for m in _memberships(user):
+        if cap not in _caps_of(m):
+            continue
+        if m.role in BOARD_ROLES:
+            board_ids.add(m.board_id)
+        else:
+            school_ids.add(m.school_id)
+    if not school_ids and not board_ids:
+        return School.objects.none()
+    return School.objects.filter(Q(pk__in=school_ids) | Q(board_id__in=board_ids))
+
+
+def boards_with(user: User, cap: Cap) -> QuerySet[Board]:
+    """Boards where the user holds `cap` through a board role (overviews, account management)."""
+    ids = {m.board_id for m in _memberships(user) if m.role in BOARD_ROLES and cap in _caps_of(m)}
+    return Board.objects.filter(pk__in=ids)
+
+
+def has_cap(user: User, cap: Cap, school: School | int) -> bool:
+    school_id = school if isinstance(school, int) else school.pk
+    board_id = None if isinstance(school, int) else school.board_id
+    for m in _memberships(user):
+        if cap not in _caps_of(m):
+            continue
+        if m.role in BOARD_ROLES:
+            if board_id is None:
+                board_id = School.objects.values_list("board_id", flat=True).get(pk=school_id)
+            if m.board_id == board_id:
+                return True
+        elif m.school_id == school_id:
+            return True
+    return False
+
+
+def require_cap(user: User, cap: Cap, school: School) -> None:
+    """403 for an action on an object the user may see but not change."""
+    if not has_cap(user, cap, school):
+        raise PermissionDenied
+
+
+def adoption_mandate_of(user: User, school: School) -> Membership | None:
+    """The membership under which the user may adopt for `school` (recorded with the adoption, R-SET-1)."""
+    for m in _memberships(user):
+        if m.role == Role.BESTUURDER and m.board_id == school.board_id:
+            return m
+        if m.role == Role.SCHOOLLEIDER and m.adoption_mandate and m.school_id == school.pk:
+            return m
+    return None
+
+
+def boards_managed_by(user: User) -> QuerySet[Board]:
+    return boards_with(user, Cap.ACCOUNTS_MANAGE)

@@ -1,0 +1,75 @@
+"""The audit helper every service calls for reads and writes of pupil data (DOMAIN "Retention and privacy").
+
+It records who, what, which object, when and from which address — never content. `details` takes
+structured facts only (field names, states, counts); pass no free text a user typed.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import ipaddress
+
+from django.conf import settings
+from django.db import models
+
+from .models import AuditEvent, School, User
+
+_request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_request_ip", default=None)
+
+Action = AuditEvent.Action
+
+
+def client_ip(request) -> str | None:
+    """The client's address. Behind the compose proxy, the right-most untrusted X-Forwarded-For hop."""
+    trusted = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    candidate = request.META.get("REMOTE_ADDR")
+    if trusted:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= trusted:
+            candidate = hops[-trusted]
+    try:
+        return str(ipaddress.ip_address(candidate)) if candidate else None
+    except ValueError:
+        return None
+
+
+def set_request_ip(ip: str | None) -> contextvars.Token:
+    return _request_ip.set(ip)
+
+
+def reset_request_ip(token: contextvars.Token) -> None:
+    _request_ip.reset(token)
+
+
+def record(
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    school: School | int | None = None,
+    details: dict | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one audit row. Call it inside the service's transaction so the row and the change share a fate."""
+    if school is None and obj is not None:
+        school = _school_of(obj)
+    actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=actor_obj,
+        actor_label=(actor_label if actor_label is not None else (actor_obj.get_username() if actor_obj else ""))[:150],
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        school_id=school if isinstance(school, int) or school is None else school.pk,
+        ip_address=_request_ip.get(),
+        details=details or {},
+    )
+
+
+def _school_of(obj: models.Model) -> int | None:
+    if isinstance(obj, School):
+        return obj.pk
+    school_id = getattr(obj, "school_id", None)
+    if school_id is None and hasattr(obj, "audit_school_id"):
+        school_id = obj.audit_school_id()
+    return school_id

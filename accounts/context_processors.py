@@ -1,0 +1,19 @@
+from . import access
+from .access import Cap
+
+
+def navigation(request):
+    """Role-aware navigation: which menu items this user gets (the views check again)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {"kind": "anonymous"}}
+    if access.is_staff_member(user):
+        caps = access.capabilities(user)
+        return {
+            "nav": {
+                "kind": "staff",
+                "roles": sorted({m.get_role_display() for m in access._memberships(user)}),
+                "can_manage_accounts": Cap.ACCOUNTS_MANAGE in caps,
+            }
+        }
+    return {"nav": {"kind": "portal", "is_superuser": user.is_superuser}}

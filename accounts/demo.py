@@ -1,0 +1,94 @@
+"""Demo organisations and accounts (issue 2). Later features add their own demo data beside this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .models import Board, Membership, Role, Samenwerkingsverband, School, User
+
+DEMO_PASSWORD = "opp-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    first_name: str
+    last_name: str
+    description: str
+    role: str | None = None
+    school: str | None = None  # BRIN
+    board: str | None = None  # board name
+    mandate: bool = False
+
+
+BOARD_PS = "Stichting Primair en Speciaal"
+BOARD_NOORD = "Stichting Noord"
+
+SWVS = [
+    ("PO 26-01", "Samenwerkingsverband Passend Primair Onderwijs Rivierenland"),
+    ("VO 26-01", "Samenwerkingsverband VO Rivierenland"),
+    ("PO 20-02", "Samenwerkingsverband Primair Onderwijs Noorderkwartier"),
+]
+
+SCHOOLS = [
+    # brin, name, board, onderwijssoorten, cluster, swv
+    ("11AA", "OBS De Bron", BOARD_PS, ["bao"], None, "PO 26-01"),
+    ("11BB", "SBO Het Kompas", BOARD_PS, ["sbo"], None, "PO 26-01"),
+    ("11CC", "VSO De Horizon", BOARD_PS, ["vso"], 4, "VO 26-01"),
+    ("22DD", "CBS Het Anker", BOARD_NOORD, ["bao"], None, "PO 20-02"),
+]
+
+ACCOUNTS = [
+    DemoAccount("ib.debron", "Ingrid", "Bakker", "Intern begeleider, OBS De Bron", Role.BEGELEIDER, school="11AA"),
+    DemoAccount("ib.kompas", "Karim", "Ouali", "Intern begeleider, SBO Het Kompas", Role.BEGELEIDER, school="11BB"),
+    DemoAccount("zc.horizon", "Zeynep", "Çelik", "Zorgcoördinator, VSO De Horizon", Role.BEGELEIDER, school="11CC"),
+    DemoAccount("leerkracht.debron", "Lotte", "Visser", "Leerkracht groep 6, OBS De Bron (alleen lezen)", Role.LEERKRACHT, school="11AA"),
+    DemoAccount("directeur.debron", "Daan", "Mulder", "Schoolleider OBS De Bron, met mandaat om vast te stellen", Role.SCHOOLLEIDER, school="11AA", mandate=True),
+    DemoAccount("bestuurder", "Bea", "Smit", "Bestuurder, Stichting Primair en Speciaal", Role.BESTUURDER, board=BOARD_PS),
+    DemoAccount("geschillen", "Gert", "de Boer", "Geschillenfunctionaris, Stichting Primair en Speciaal", Role.GESCHILLEN, board=BOARD_PS),
+    DemoAccount("commissie.horizon", "Carla", "Hendriks", "Commissie voor de begeleiding, VSO De Horizon", Role.COMMISSIE, school="11CC"),
+    DemoAccount("beheerder", "Bart", "Jacobs", "Functioneel beheerder, Stichting Primair en Speciaal", Role.BEHEERDER, board=BOARD_PS),
+    DemoAccount("ib.anker", "Anouk", "Dekker", "Intern begeleider, CBS Het Anker", Role.BEGELEIDER, school="22DD"),
+    DemoAccount("bestuurder.noord", "Niels", "Bos", "Bestuurder, Stichting Noord", Role.BESTUURDER, board=BOARD_NOORD),
+    DemoAccount("ouder.jansen", "Mirjam", "Jansen", "Ouder van een leerling van OBS De Bron"),
+    DemoAccount("ouder.elbaz", "Youssef", "El Baz", "Ouder van een leerling van SBO Het Kompas"),
+    DemoAccount("ouder.devries", "Sanne", "de Vries", "Ouder van een leerling van CBS Het Anker"),
+    DemoAccount("leerling.horizon", "Milan", "Kok", "Meerderjarige, handelingsbekwame leerling van VSO De Horizon"),
+]
+
+
+@transaction.atomic
+def seed_organisations_and_accounts() -> dict[str, User]:
+    boards = {
+        name: Board.objects.update_or_create(name=name, defaults={})[0] for name in (BOARD_PS, BOARD_NOORD)
+    }
+    swvs = {code: Samenwerkingsverband.objects.update_or_create(code=code, defaults={"name": name})[0] for code, name in SWVS}
+    schools = {}
+    for brin, name, board, soorten, cluster, swv in SCHOOLS:
+        school, _ = School.objects.update_or_create(
+            brin=brin,
+            defaults={"name": name, "board": boards[board], "onderwijssoorten": soorten, "cluster": cluster,
+                      "samenwerkingsverband": swvs[swv]},
+        )
+        school.full_clean()
+        schools[brin] = school
+    users = {}
+    for acc in ACCOUNTS:
+        user, created = User.objects.get_or_create(username=acc.username)
+        user.first_name, user.last_name = acc.first_name, acc.last_name
+        user.email = f"{acc.username}@demo.opp-portaal.nl"
+        user.is_active = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        users[acc.username] = user
+        if acc.role:
+            Membership.objects.update_or_create(
+                user=user,
+                role=acc.role,
+                school=schools.get(acc.school),
+                board=boards.get(acc.board),
+                defaults={"adoption_mandate": acc.mandate},
+            )
+    return users

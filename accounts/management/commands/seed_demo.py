@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from accounts import demo
+
+
+class Command(BaseCommand):
+    help = "Maakt de demo-organisaties, -accounts en -leerlingen aan (idempotent: opnieuw draaien is veilig)."
+
+    def handle(self, *args, **options):
+        demo.seed_organisations_and_accounts()
+        for hook in demo_hooks():
+            hook()
+        self.stdout.write(self.style.SUCCESS(f"Demodata klaar. Wachtwoord voor alle demo-accounts: {demo.DEMO_PASSWORD}"))
+        width = max(len(a.username) for a in demo.ACCOUNTS)
+        for acc in demo.ACCOUNTS:
+            self.stdout.write(f"  {acc.username.ljust(width)}  {acc.description}")
+
+
+def demo_hooks():
+    """Each feature app adds its demo data here, in dependency order."""
+    return []

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from accounts.admin import admin_site
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("", include("health.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("beheer/", admin_site.urls),
+]

@@ -1,0 +1,53 @@
+"""Personas shared by all tests (ARCHITECTURE.md "Tests").
+
+Two boards. Board A has school A (bao) and school A2 (vso, cluster 4); board B has school B.
+Persona names say who they are; parents of pupils A and B arrive with the pupils (issue 3).
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import Role
+
+from .factories import BoardFactory, SchoolFactory, UserFactory, member
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def org(db):
+    board_a = BoardFactory(name="Stichting A")
+    board_b = BoardFactory(name="Stichting B")
+    school_a = SchoolFactory(board=board_a, name="School A", brin="01AA", onderwijssoorten=["bao"])
+    school_a2 = SchoolFactory(board=board_a, name="School A2 (vso)", brin="01AB", onderwijssoorten=["vso"], cluster=4)
+    school_b = SchoolFactory(board=board_b, name="School B", brin="02BB", onderwijssoorten=["bao"])
+    return SimpleNamespace(board_a=board_a, board_b=board_b, school_a=school_a, school_a2=school_a2, school_b=school_b)
+
+
+@pytest.fixture
+def personas(org):
+    return SimpleNamespace(
+        begeleider_a=member(Role.BEGELEIDER, school=org.school_a, username="begeleider_a"),
+        begeleider_b=member(Role.BEGELEIDER, school=org.school_b, username="begeleider_b"),
+        leerkracht_a=member(Role.LEERKRACHT, school=org.school_a, username="leerkracht_a"),
+        schoolleider_a=member(Role.SCHOOLLEIDER, school=org.school_a, username="schoolleider_a"),
+        schoolleider_mandaat_a=member(Role.SCHOOLLEIDER, school=org.school_a, mandate=True, username="schoolleider_mandaat_a"),
+        commissie_a2=member(Role.COMMISSIE, school=org.school_a2, username="commissie_a2"),
+        bestuurder_a=member(Role.BESTUURDER, board=org.board_a, username="bestuurder_a"),
+        bestuurder_b=member(Role.BESTUURDER, board=org.board_b, username="bestuurder_b"),
+        geschillen_a=member(Role.GESCHILLEN, board=org.board_a, username="geschillen_a"),
+        beheerder_a=member(Role.BEHEERDER, board=org.board_a, username="beheerder_a"),
+        outsider=UserFactory(username="outsider"),
+    )
+
+
+@pytest.fixture
+def login(client):
+    """Log a persona in through the real login form (so auditing and redirects are exercised)."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
