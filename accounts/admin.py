@@ -114,10 +114,10 @@ def _users_in_reach(request):
     if request.user.is_superuser:
         return qs
     boards = _managed_boards(request)
-    # Staff of the managed boards, plus accounts that have no role yet (just created). Parents and
+    # Staff of the managed boards, plus the board's own accounts that have no role yet. Parents and
     # pupils are reached through their pupil, never here.
     return qs.filter(
-        Q(memberships__board__in=boards) | Q(memberships__school__board__in=boards) | Q(memberships__isnull=True),
+        Q(memberships__board__in=boards) | Q(memberships__school__board__in=boards) | Q(managed_by__in=boards),
         is_superuser=False,
     ).distinct()
 
@@ -240,6 +240,8 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         return _users_in_reach(request)
 
     def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.managed_by = _managed_boards(request).first()
         super().save_model(request, obj, form, change)
         access.clear_cache(obj)
         audit.record(request.user, audit.Action.UPDATE if change else audit.Action.CREATE, obj,

@@ -80,6 +80,8 @@ def seed_organisations_and_accounts() -> dict[str, User]:
         user.first_name, user.last_name = acc.first_name, acc.last_name
         user.email = f"{acc.username}@demo.opp-portaal.nl"
         user.is_active = True
+        if acc.role:
+            user.managed_by = boards[acc.board] if acc.board else schools[acc.school].board
         user.set_password(DEMO_PASSWORD)
         user.save()
         users[acc.username] = user

@@ -39,6 +39,13 @@ BOARD_ROLES = frozenset({Role.BESTUURDER, Role.GESCHILLEN, Role.BEHEERDER})
 class User(AbstractUser):
     """Everybody who logs in: staff (through memberships) and parents or adult pupils (through a pupil link)."""
 
+    # The board whose beheerder manages this staff account, also while it has no role yet.
+    # Parents and pupils have none: the admin never reaches them.
+    managed_by = models.ForeignKey(
+        "Board", verbose_name=_("beheerd door bestuur"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="managed_users",
+    )
+
     class Meta:
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
@@ -202,10 +209,12 @@ class Membership(models.Model):
                 violation_error_message=_("Alleen een schoolleider kan mandaat krijgen om vast te stellen."),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "school"], condition=Q(school__isnull=False), name="membership_unique_school_role"
+                fields=["user", "role", "school"], condition=Q(school__isnull=False), name="membership_unique_school_role",
+                violation_error_message=_("Deze gebruiker heeft deze rol al op deze school."),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "board"], condition=Q(board__isnull=False), name="membership_unique_board_role"
+                fields=["user", "role", "board"], condition=Q(board__isnull=False), name="membership_unique_board_role",
+                violation_error_message=_("Deze gebruiker heeft deze rol al bij dit bestuur."),
             ),
         ]
 

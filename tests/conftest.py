@@ -43,6 +43,12 @@ def personas(org):
 
 
 @pytest.fixture
+def superuser(db):
+    """The technical superuser (no membership): the only one who sees the audit log in the admin."""
+    return UserFactory(username="technisch_beheer", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
 def login(client):
     """Log a persona in through the real login form (so auditing and redirects are exercised)."""
 

@@ -1,0 +1,196 @@
+"""accounts.access, role by role (ARCHITECTURE.md role table).
+
+The expectations are written out from the role table, not derived from access.ROLE_CAPS, so that a
+change to the mapping shows up here as a deliberate edit.
+"""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from accounts import access
+from accounts.access import Cap
+from accounts.models import Membership, Role, School
+from tests.factories import member
+
+ALL_CAPS = frozenset(Cap)
+READ = {Cap.PUPIL_VIEW, Cap.PLAN_VIEW}
+SCHOOL_WRITE = READ | {Cap.PUPIL_EDIT, Cap.PLAN_EDIT}
+SCHOOLLEIDER = SCHOOL_WRITE | {Cap.PLAN_WITHDRAW, Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW}
+BOARD = {Cap.PLAN_VIEW, Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW, Cap.BOARD_OVERVIEW, Cap.AUDIT_VIEW,
+         Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT}
+
+# persona -> (capabilities, the schools (org attribute names) where they hold them)
+EXPECTED = {
+    "begeleider_a": (SCHOOL_WRITE, {"school_a"}),
+    "begeleider_b": (SCHOOL_WRITE, {"school_b"}),
+    "leerkracht_a": (READ, {"school_a"}),
+    "schoolleider_a": (SCHOOLLEIDER, {"school_a"}),
+    "schoolleider_mandaat_a": (SCHOOLLEIDER | {Cap.PLAN_ADOPT}, {"school_a"}),
+    "commissie_a2": (READ | {Cap.COMMISSION_EDIT}, {"school_a2"}),
+    "bestuurder_a": (BOARD, {"school_a", "school_a2"}),
+    "bestuurder_b": (BOARD, {"school_b"}),
+    "geschillen_a": ({Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT}, {"school_a", "school_a2"}),
+    "beheerder_a": ({Cap.ACCOUNTS_MANAGE}, {"school_a", "school_a2"}),
+    "outsider": (set(), set()),
+}
+SCHOOLS = ("school_a", "school_a2", "school_b")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_capabilities_per_persona(personas, name):
+    caps, _ = EXPECTED[name]
+    assert access.capabilities(getattr(personas, name)) == caps
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_schools_with_and_has_cap_per_persona(personas, org, name):
+    user = getattr(personas, name)
+    caps, school_names = EXPECTED[name]
+    expected_schools = {getattr(org, s).pk for s in school_names}
+    for cap in ALL_CAPS:
+        want = expected_schools if cap in caps else set()
+        got = set(access.schools_with(user, cap).values_list("pk", flat=True))
+        assert got == want, f"{name}: schools_with({cap}) = {got}, expected {want}"
+        for school_name in SCHOOLS:
+            school = getattr(org, school_name)
+            assert access.has_cap(user, cap, school) is (school.pk in want), f"{name}: has_cap({cap}, {school_name})"
+            # Views sometimes only have the id at hand; the answer must not change.
+            assert access.has_cap(user, cap, school.pk) is (school.pk in want), f"{name}: has_cap({cap}, {school_name}.pk)"
+
+
+def test_leerkracht_reads_but_never_writes(personas, org):
+    user = personas.leerkracht_a
+    assert access.has_cap(user, Cap.PUPIL_VIEW, org.school_a)
+    assert access.has_cap(user, Cap.PLAN_VIEW, org.school_a)
+    for cap in (Cap.PUPIL_EDIT, Cap.PLAN_EDIT, Cap.PLAN_WITHDRAW, Cap.PLAN_ADOPT):
+        assert not access.has_cap(user, cap, org.school_a)
+    with pytest.raises(PermissionDenied):
+        access.require_cap(user, Cap.PUPIL_EDIT, org.school_a)
+
+
+def test_require_cap_passes_for_the_begeleider_of_the_school(personas, org):
+    access.require_cap(personas.begeleider_a, Cap.PUPIL_EDIT, org.school_a)  # no exception
+    with pytest.raises(PermissionDenied):
+        access.require_cap(personas.begeleider_a, Cap.PUPIL_EDIT, org.school_b)
+
+
+@pytest.mark.parametrize("school_name", SCHOOLS)
+def test_beheerder_never_reaches_pupil_data(personas, org, school_name):
+    school = getattr(org, school_name)
+    for cap in ALL_CAPS - {Cap.ACCOUNTS_MANAGE}:
+        assert not access.has_cap(personas.beheerder_a, cap, school), cap
+    assert not access.schools_with(personas.beheerder_a, Cap.PUPIL_VIEW).exists()
+    assert not access.schools_with(personas.beheerder_a, Cap.PLAN_VIEW).exists()
+
+
+def test_beheerder_manages_only_own_board(personas, org):
+    assert list(access.boards_managed_by(personas.beheerder_a)) == [org.board_a]
+    assert not access.boards_managed_by(personas.bestuurder_a).exists()
+    assert not access.boards_managed_by(personas.outsider).exists()
+
+
+# persona -> the schools where adoption_mandate_of returns a membership
+MANDATES = {
+    "schoolleider_mandaat_a": {"school_a"},
+    "bestuurder_a": {"school_a", "school_a2"},
+    "bestuurder_b": {"school_b"},
+    "schoolleider_a": set(),
+    "begeleider_a": set(),
+    "leerkracht_a": set(),
+    "commissie_a2": set(),
+    "geschillen_a": set(),
+    "beheerder_a": set(),
+    "outsider": set(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MANDATES))
+def test_adoption_mandate_of(personas, org, name):
+    user = getattr(personas, name)
+    for school_name in SCHOOLS:
+        school = getattr(org, school_name)
+        mandate = access.adoption_mandate_of(user, school)
+        if school_name in MANDATES[name]:
+            assert mandate is not None, f"{name} should be able to adopt for {school_name}"
+            assert mandate.user_id == user.pk
+            assert mandate.role in (Role.BESTUURDER, Role.SCHOOLLEIDER)
+            if mandate.role == Role.SCHOOLLEIDER:
+                assert mandate.adoption_mandate and mandate.school_id == school.pk
+            else:
+                assert mandate.board_id == school.board_id
+        else:
+            assert mandate is None, f"{name} must not adopt for {school_name}"
+
+
+def test_schoolleider_mandate_does_not_travel_to_another_school(org):
+    """Mandate at school A plus a plain schoolleider role at A2: adopting only at A."""
+    user = member(Role.SCHOOLLEIDER, school=org.school_a, mandate=True, username="leider_twee_scholen")
+    Membership.objects.create(user=user, role=Role.SCHOOLLEIDER, school=org.school_a2)
+    access.clear_cache(user)
+    assert access.has_cap(user, Cap.PLAN_ADOPT, org.school_a)
+    assert not access.has_cap(user, Cap.PLAN_ADOPT, org.school_a2)
+    assert access.adoption_mandate_of(user, org.school_a2) is None
+    assert set(access.schools_with(user, Cap.PLAN_ADOPT)) == {org.school_a}
+    assert set(access.schools_with(user, Cap.PLAN_EDIT)) == {org.school_a, org.school_a2}
+
+
+def test_write_rights_do_not_leak_between_memberships(org):
+    """Begeleider at A and leerkracht at B: writes at A only, reads at both."""
+    user = member(Role.BEGELEIDER, school=org.school_a, username="twee_petten")
+    Membership.objects.create(user=user, role=Role.LEERKRACHT, school=org.school_b)
+    access.clear_cache(user)
+    assert set(access.schools_with(user, Cap.PUPIL_EDIT)) == {org.school_a}
+    assert set(access.schools_with(user, Cap.PUPIL_VIEW)) == {org.school_a, org.school_b}
+    assert not access.has_cap(user, Cap.PLAN_EDIT, org.school_b)
+
+
+def test_inactive_user_has_nothing(org):
+    user = member(Role.BESTUURDER, board=org.board_a, username="oud_bestuurder")
+    user.is_active = False
+    user.save()
+    access.clear_cache(user)
+    assert access.capabilities(user) == set()
+    assert access.roles(user) == set()
+    assert not access.is_staff_member(user)
+    for cap in ALL_CAPS:
+        assert not access.schools_with(user, cap).exists()
+        assert not access.has_cap(user, cap, org.school_a)
+    assert access.adoption_mandate_of(user, org.school_a) is None
+
+
+def test_anonymous_has_nothing(org):
+    anon = AnonymousUser()
+    assert access.capabilities(anon) == set()
+    assert not access.is_staff_member(anon)
+    assert not access.schools_with(anon, Cap.PUPIL_VIEW).exists()
+    assert not access.has_cap(anon, Cap.PLAN_VIEW, org.school_a)
+
+
+def test_outsider_is_not_staff(personas):
+    assert not access.is_staff_member(personas.outsider)
+    assert access.roles(personas.outsider) == set()
+    assert access.roles(personas.begeleider_a) == {Role.BEGELEIDER}
+
+
+def test_revoked_role_is_gone_after_clear_cache(personas, org):
+    user = personas.begeleider_a
+    assert access.has_cap(user, Cap.PUPIL_VIEW, org.school_a)
+    Membership.objects.filter(user=user).delete()
+    access.clear_cache(user)
+    assert not access.has_cap(user, Cap.PUPIL_VIEW, org.school_a)
+
+
+def test_membership_lookups_are_cached_per_user_object(personas, org, django_assert_num_queries):
+    user = personas.begeleider_a
+    access.clear_cache(user)
+    with django_assert_num_queries(1):
+        access.has_cap(user, Cap.PUPIL_VIEW, org.school_a)
+        access.has_cap(user, Cap.PLAN_EDIT, org.school_a)
+        access.capabilities(user)
+
+
+def test_has_cap_with_an_unknown_school_id_is_false_for_every_role(personas):
+    unknown = 987654
+    assert access.has_cap(personas.begeleider_a, Cap.PUPIL_VIEW, unknown) is False
+    assert access.has_cap(personas.bestuurder_a, Cap.PLAN_VIEW, unknown) is False
