@@ -127,7 +127,9 @@ def has_cap(user: User, cap: Cap, school: School | int) -> bool:
             continue
         if m.role in BOARD_ROLES:
             if board_id is None:
-                board_id = School.objects.values_list("board_id", flat=True).get(pk=school_id)
+                board_id = School.objects.filter(pk=school_id).values_list("board_id", flat=True).first()
+                if board_id is None:
+                    return False
             if m.board_id == board_id:
                 return True
         elif m.school_id == school_id:
@@ -153,3 +155,70 @@ def adoption_mandate_of(user: User, school: School) -> Membership | None:
 
 def boards_managed_by(user: User) -> QuerySet[Board]:
     return boards_with(user, Cap.ACCOUNTS_MANAGE)
+
+
+# --- Pupils ---------------------------------------------------------------------------------------
+
+
+def students_visible_to(user: User):
+    """Every pupil list starts here: the pupils of the schools where the user may read the register."""
+    from students.models import Student
+
+    return Student.objects.filter(school__in=schools_with(user, Cap.PUPIL_VIEW))
+
+
+def student_for_user(user: User, pk, *, write: bool = False):
+    """One pupil: 404 outside the user's schools (existence not revealed), 403 for a read-only role."""
+    from django.http import Http404
+
+    from students.models import Student
+
+    try:
+        student = students_visible_to(user).select_related("school", "school__board").get(pk=pk)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write:
+        require_cap(user, Cap.PUPIL_EDIT, student.school)
+    return student
+
+
+# --- Plans (OPP) -----------------------------------------------------------------------------------
+
+
+def plans_visible_to(user: User):
+    from opp.models import Plan
+
+    return Plan.objects.filter(student__school__in=schools_with(user, Cap.PLAN_VIEW))
+
+
+def plan_for_user(user: User, pk, *, cap: Cap | None = None):
+    """One plan: 404 outside reach; 403 when `cap` (e.g. PLAN_EDIT, PLAN_WITHDRAW) is missing there."""
+    from django.http import Http404
+
+    from opp.models import Plan
+
+    try:
+        plan = plans_visible_to(user).select_related("student", "student__school", "student__school__board").get(pk=pk)
+    except (Plan.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if cap is not None:
+        require_cap(user, cap, plan.student.school)
+    return plan
+
+
+def version_for_user(user: User, pk, *, cap: Cap | None = None):
+    from django.http import Http404
+
+    from opp.models import PlanVersion
+
+    try:
+        version = (
+            PlanVersion.objects.filter(plan__student__school__in=schools_with(user, Cap.PLAN_VIEW))
+            .select_related("plan", "plan__student", "plan__student__school", "plan__student__school__board")
+            .get(pk=pk)
+        )
+    except (PlanVersion.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if cap is not None:
+        require_cap(user, cap, version.plan.student.school)
+    return version

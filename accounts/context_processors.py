@@ -14,6 +14,7 @@ def navigation(request):
                 "kind": "staff",
                 "roles": sorted({m.get_role_display() for m in access._memberships(user)}),
                 "can_manage_accounts": Cap.ACCOUNTS_MANAGE in caps,
+                "can_view_pupils": Cap.PUPIL_VIEW in caps,
             }
         }
     return {"nav": {"kind": "portal", "is_superuser": user.is_superuser}}

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "accounts",
     "health",
+    "students",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = _env(env.path, "STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Uploads (later issues) live outside the web root and are served only through checked views.
 PRIVATE_MEDIA_ROOT = _env(env.path, "PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+# The pupil CSV import refuses larger files in the form, with a message (Django itself only
+# spools big uploads to disk, it does not refuse them); a reverse proxy in front must allow at least this.
+OPP_IMPORT_MAX_BYTES = _env(env.int, "OPP_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Sessions, cache: never in Redis, so pages work when the broker is down --------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -217,3 +221,4 @@ LOGGING = {
 
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (compose: 1).
 TRUSTED_PROXY_COUNT = _env(env.int, "TRUSTED_PROXY_COUNT", default=0)
+

@@ -5,6 +5,7 @@ from accounts.admin import admin_site
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("health.urls")),
+    path("leerlingen/", include("students.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin_site.urls),
 ]

@@ -1,5 +1,7 @@
 """factory_boy factories shared by every test module."""
 
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -73,3 +75,153 @@ def member(role, *, school=None, board=None, mandate=False, username=None):
     user = UserFactory(**({"username": username} if username else {}))
     Membership.objects.create(user=user, role=role, school=school, board=board, adoption_mandate=mandate)
     return user
+
+
+# --- Pupils (issue 3) -----------------------------------------------------------------------------
+# Plain model factories: they do not call students.services, so eligibility fields stay at their
+# defaults. Tests of the services call the services explicitly.
+
+
+class StudentFactory(DjangoModelFactory):
+    class Meta:
+        model = "students.Student"
+
+    school = factory.SubFactory(SchoolFactory)
+    first_name = factory.Sequence(lambda n: f"Leerling{n}")
+    last_name = "Testpersoon"
+    date_of_birth = factory.Sequence(lambda n: datetime.date(2016, 1, 1) + datetime.timedelta(days=n % 365))
+    pupil_number = factory.Sequence(lambda n: f"{100000 + n}")
+    onderwijssoort = factory.LazyAttribute(lambda o: o.school.onderwijssoorten[0])
+    group_name = "4a"
+    enrolled_on = datetime.date(2022, 8, 20)
+    support_level = "basis"
+
+
+class GuardianFactory(DjangoModelFactory):
+    class Meta:
+        model = "students.Guardian"
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Ouder {n}")
+    email = factory.Sequence(lambda n: f"ouder{n}@example.nl")
+    phone = ""
+
+
+class PlacementEventFactory(DjangoModelFactory):
+    class Meta:
+        model = "students.PlacementEvent"
+
+    student = factory.SubFactory(StudentFactory)
+    kind = "opdc"
+    start_on = datetime.date(2023, 1, 9)
+    location = "OPDC De Brug"
+    support_question = "Gedragsproblemen in de klas; wat helpt de leerling om terug te keren?"
+    expected_duration = "12 weken"
+    follows_whole_programme = False
+
+
+# --- OPP (issue 4) --------------------------------------------------------------------------------
+# Plain model factories. An *adopted* version is made the only legitimate way the models allow: items
+# are added while the version is still a concept, then the concept row is moved to "vastgesteld" with a
+# queryset update (the guard refuses writes to rows that are already frozen, not to a concept).
+
+
+def _next_version_number(version):
+    from django.db.models import Max
+
+    return (version.plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+class PlanFactory(DjangoModelFactory):
+    class Meta:
+        model = "opp.Plan"
+
+    student = factory.SubFactory(StudentFactory, support_level="extra", opp_required=True)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class PlanVersionFactory(DjangoModelFactory):
+    """`PlanVersionFactory(adopted=True, with_actions=2, with_factors=2, with_yields=1)`: adopted, with items.
+
+    `adopted=True` sets state "vastgesteld", adopted_at/adopted_by and adopted_hash after the items exist.
+    """
+
+    class Meta:
+        model = "opp.PlanVersion"
+        skip_postgeneration_save = True
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.LazyAttribute(_next_version_number)
+    created_by = factory.LazyAttribute(lambda o: o.plan.created_by)
+
+    @factory.post_generation
+    def with_factors(obj, create, extracted, **kwargs):
+        for i in range(extracted or 0):
+            FactorItemFactory(version=obj, position=i + 1, kind=("belemmerend", "bevorderend")[i % 2])
+
+    @factory.post_generation
+    def with_actions(obj, create, extracted, **kwargs):
+        for i in range(extracted or 0):
+            ActionItemFactory(version=obj, position=i + 1)
+
+    @factory.post_generation
+    def with_yields(obj, create, extracted, **kwargs):
+        from opp.models import YieldItem
+
+        for i in range(extracted or 0):
+            YieldItem.objects.create(version=obj, position=i + 1, subject=("rekenen", "spelling")[i % 2],
+                                     expectation=f"Verwachting {i + 1}: eind groep 8 niveau 1F")
+
+    @factory.post_generation
+    def adopted(obj, create, extracted, **kwargs):
+        if not (create and extracted):
+            return
+        from django.utils import timezone
+
+        from opp import selectors
+        from opp.models import PlanVersion
+
+        at = kwargs.get("at") or timezone.now()
+        by = kwargs.get("by") or obj.plan.created_by
+        fresh = PlanVersion.objects.prefetch_related("factors", "actions", "yields").get(pk=obj.pk)
+        values = {"state": "vastgesteld", "adopted_at": at, "adopted_by": by, "adopted_hash": selectors.version_hash(fresh)}
+        PlanVersion.objects.filter(pk=obj.pk, state="concept").update(**values)
+        for key, value in values.items():
+            setattr(obj, key, value)
+
+
+class FactorItemFactory(DjangoModelFactory):
+    class Meta:
+        model = "opp.FactorItem"
+
+    version = factory.SubFactory(PlanVersionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = "belemmerend"
+    domain = "kind"
+    text = factory.Sequence(lambda n: f"Factor {n}: concentratie bij drukte in de klas")
+
+
+class ActionItemFactory(DjangoModelFactory):
+    class Meta:
+        model = "opp.ActionItem"
+
+    version = factory.SubFactory(PlanVersionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    goal = factory.Sequence(lambda n: f"Doel {n}: leest AVI E4 vloeiend")
+    approach = "Dagelijks 15 minuten duolezen"
+    who = "Leerkracht groep 4"
+    frequency = "Dagelijks, 12 weken"
+    evaluation_moment = "Na 12 weken"
+    evaluation_criterion = "AVI-toets op niveau E4"
+
+
+class ConsultationFactory(DjangoModelFactory):
+    class Meta:
+        model = "opp.Consultation"
+
+    plan = factory.SubFactory(PlanFactory)
+    held_on = datetime.date(2023, 1, 9)
+    agreement = "ja"
+    staff_present = "Intern begeleider"
+    summary = "Het OPP is besproken."
+    created_by = factory.LazyAttribute(lambda o: o.plan.created_by)

@@ -1,0 +1,132 @@
+"""Web pages of the pupil CSV import: upload (dry run), preview of a stored batch, apply, discard.
+
+Short views: accessor → form → service → redirect. The rules live in students/csv_import.py.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts import access, audit
+from accounts.access import Cap
+from accounts.models import School
+
+from . import csv_import
+from .csv_import import Kind
+from .models import ImportBatch
+
+KIND_HELP = {
+    Kind.TEXT: gettext_lazy("tekst"),
+    Kind.DATE: gettext_lazy("datum: dd-mm-jjjj, d-m-jjjj, dd/mm/jjjj of jjjj-mm-dd"),
+    Kind.SOORT: gettext_lazy("bao, sbo, so, vso, vo of pro (een soort die de school aanbiedt)"),
+    Kind.SUPPORT: gettext_lazy("basis of extra (leeg = basis)"),
+    Kind.FUNDING: gettext_lazy("school, swv of leeg (alleen bij extra ondersteuning)"),
+    Kind.BOOL: gettext_lazy("ja of nee (ook: 1/0, waar/onwaar, x/leeg)"),
+}
+
+
+class ImportUploadForm(forms.Form):
+    school = forms.ModelChoiceField(label=gettext_lazy("School"), queryset=School.objects.none())
+    file = forms.FileField(
+        label=gettext_lazy("CSV-bestand"),
+        # The service says "Het bestand is leeg." itself, in the same words as for the command.
+        allow_empty_file=True,
+        help_text=gettext_lazy("Puntkomma of komma als scheidingsteken; UTF-8 of Windows-1252 (‘CSV’ uit Excel)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["school"]
+        field.queryset = schools
+        choices = list(schools[:2])
+        if len(choices) == 1:
+            field.initial = choices[0].pk
+            field.empty_label = None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Django accepts any size (it only spools big uploads to disk): refuse here, before reading it.
+        if upload.size > csv_import.max_bytes():
+            raise ValidationError(csv_import.too_large_message(upload.size))
+        return upload
+
+
+def _plan_context(plan: csv_import.Plan | None) -> dict:
+    if plan is None:
+        return {"plan": None}
+    problems, changes = plan.problems, plan.changes
+    limit = csv_import.PREVIEW_LIMIT
+    return {
+        "plan": plan, "counts": plan.counts,
+        "problems": problems[:limit], "problems_hidden": max(0, len(problems) - limit),
+        "changes": changes[:limit], "changes_hidden": max(0, len(changes) - limit),
+    }
+
+
+@login_required
+def import_upload(request):
+    schools = access.schools_with(request.user, Cap.PUPIL_EDIT)
+    if not schools.exists():
+        raise PermissionDenied
+    form = ImportUploadForm(request.POST or None, request.FILES or None, schools=schools)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch, plan = csv_import.batch_create(
+                actor=request.user, school=form.cleaned_data["school"], filename=upload.name, raw=upload.read()
+            )
+        except csv_import.FileRejected as exc:
+            for message in exc.messages:
+                form.add_error("file", message)
+        else:
+            if batch is not None:
+                return redirect("students:import_preview", pk=batch.pk)
+    recent = ImportBatch.objects.filter(school__in=schools).select_related("school", "uploaded_by")[:10]
+    return render(request, "students/import/upload.html", {
+        "form": form, "columns": [(c, KIND_HELP[c.kind]) for c in csv_import.COLUMNS], "recent": recent,
+        **_plan_context(plan),
+    })
+
+
+@login_required
+def import_preview(request, pk):
+    batch = csv_import.batch_for_user(request.user, pk, pending_only=True)
+    plan = csv_import.plan_batch(batch)
+    audit.record(request.user, audit.Action.VIEW, batch, school=batch.school_id)
+    expired = csv_import.is_expired(batch)
+    return render(request, "students/import/preview.html", {
+        "batch": batch, "expired": expired, "can_apply": plan.ok and not expired, **_plan_context(plan),
+    })
+
+
+@login_required
+@require_POST
+def import_apply(request, pk):
+    batch = csv_import.batch_for_user(request.user, pk)
+    try:
+        plan = csv_import.batch_apply(batch=batch, actor=request.user)
+    except csv_import.ImportRefused as exc:
+        messages.error(request, exc.message)
+        if ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.PENDING).exists():
+            return redirect("students:import_preview", pk=batch.pk)
+        return redirect("students:import_upload")
+    messages.success(request, _("De import is uitgevoerd: %(summary)s") % {"summary": plan.summary()})
+    return redirect("students:import_upload")
+
+
+@login_required
+@require_POST
+def import_discard(request, pk):
+    batch = csv_import.batch_for_user(request.user, pk, pending_only=True)
+    csv_import.batch_discard(batch=batch, actor=request.user)
+    messages.info(request, _("De import is verworpen; er is niets geïmporteerd."))
+    return redirect("students:import_upload")

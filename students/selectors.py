@@ -1,0 +1,87 @@
+"""Reads of pupil data. Every list starts from access.students_visible_to(user)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from accounts import access
+
+from . import deadlines
+from .models import Student
+
+SORTS = {
+    "naam": ("last_name", "first_name", "pk"),
+    "-naam": ("-last_name", "-first_name", "-pk"),
+    "nummer": ("pupil_number", "pk"),
+    "-nummer": ("-pupil_number", "-pk"),
+    "groep": ("group_name", "last_name", "pk"),
+    "-groep": ("-group_name", "last_name", "pk"),
+    "termijn": ("opp_due_on", "last_name", "pk"),
+    "-termijn": ("-opp_due_on", "last_name", "pk"),
+}
+
+
+def filter_by_deadline_status(qs: QuerySet[Student], status: str, today: datetime.date) -> QuerySet[Student]:
+    """The same boundaries as deadlines.status(), as a database filter (indexed on opp_due_on).
+    Expects the `has_adopted` annotation of student_list()."""
+    soon = today + datetime.timedelta(days=deadlines.DUE_SOON_DAYS)
+    present = Q(left_on__isnull=True) | Q(left_on__gt=today)
+    if status == deadlines.Status.MET:
+        return qs.filter(opp_required=True, has_adopted=True)
+    required = Q(opp_required=True, opp_due_on__isnull=False, has_adopted=False)
+    if status == deadlines.Status.OVERDUE:
+        return qs.filter(required, present, opp_due_on__lt=today)
+    if status == deadlines.Status.DUE_SOON:
+        return qs.filter(required, present, opp_due_on__gte=today, opp_due_on__lte=soon)
+    if status == deadlines.Status.ON_TRACK:
+        return qs.filter(required, present, opp_due_on__gt=soon)
+    if status == deadlines.Status.LEFT:
+        return qs.filter(left_on__lte=today)
+    return qs
+
+
+def student_list(user, *, q: str = "", school=None, group: str = "", opp: str = "", status: str = "",
+                 sort: str = "naam", today: datetime.date) -> QuerySet[Student]:
+    from opp.selectors import adopted_exists
+
+    qs = access.students_visible_to(user).select_related("school").annotate(has_adopted=adopted_exists())
+    if q:
+        for term in q.split()[:5]:
+            qs = qs.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(pupil_number__iexact=term))
+    if school:
+        qs = qs.filter(school=school)
+    if group:
+        qs = qs.filter(group_name=group)
+    if opp == "ja":
+        qs = qs.filter(opp_required=True)
+    elif opp == "nee":
+        qs = qs.filter(opp_required=False)
+    if status:
+        qs = filter_by_deadline_status(qs, status, today)
+    return qs.order_by(*SORTS.get(sort, SORTS["naam"]))
+
+
+def groups_for(user) -> list[str]:
+    return list(
+        access.students_visible_to(user).exclude(group_name="").values_list("group_name", flat=True).distinct().order_by("group_name")
+    )
+
+
+def deadline_view(student: Student, today: datetime.date, *, adopted: bool = False) -> dict | None:
+    """What the pupil page says about the six-week term (R-TIME-1)."""
+    if not student.opp_required or not student.opp_due_on:
+        return None
+    st = deadlines.status(due_on=student.opp_due_on, today=today, adopted=adopted, left_on=student.left_on)
+    return {
+        "status": st,
+        "label": deadlines.STATUS_LABELS[st],
+        "start_on": student.opp_start_on,
+        "basis": deadlines.START_BASIS_LABELS.get(deadlines.StartBasis(student.opp_start_basis), "")
+        if student.opp_start_basis else "",
+        "due_on": student.opp_due_on,
+        "days_left": deadlines.days_left(student.opp_due_on, today),
+        "days_overdue": max(0, -deadlines.days_left(student.opp_due_on, today)),
+        "adopted": adopted,
+    }

@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from . import views
+
+app_name = "students"
+
+urlpatterns = [
+    path("", views.student_list, name="list"),
+    path("nieuw/", views.student_create, name="create"),
+    path("<int:pk>/", views.student_detail, name="detail"),
+    path("<int:pk>/wijzigen/", views.student_edit, name="edit"),
+    path("<int:pk>/ouders/nieuw/", views.guardian_add, name="guardian_add"),
+    path("<int:pk>/ouders/<int:link_pk>/wijzigen/", views.guardian_edit, name="guardian_edit"),
+    path("<int:pk>/ouders/<int:link_pk>/verwijderen/", views.guardian_remove, name="guardian_remove"),
+    path("<int:pk>/plaatsingen/nieuw/", views.placement_add, name="placement_add"),
+    path("<int:pk>/plaatsingen/<int:event_pk>/wijzigen/", views.placement_edit, name="placement_edit"),
+    path("import/", include("students.import_urls")),
+]

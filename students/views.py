@@ -1,0 +1,241 @@
+"""Staff screens for the pupil register. Short views: accessor → form → service → redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access, audit
+from accounts.access import Cap
+
+from . import deadlines, eligibility, selectors, services
+from .forms import GuardianForm, PlacementForm, StudentForm
+from .models import GuardianLink, PlacementEvent
+
+PAGE_SIZE = 25
+
+
+def _apply_errors(form, exc: ValidationError):
+    """Put a service's ValidationError on the form, field by field, keeping what the user typed."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _require_register(user):
+    if not access.schools_with(user, Cap.PUPIL_VIEW).exists():
+        raise PermissionDenied
+
+
+@login_required
+def student_list(request):
+    _require_register(request.user)
+    today = timezone.localdate()
+    schools = list(access.schools_with(request.user, Cap.PUPIL_VIEW))
+    params = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "group": request.GET.get("groep", "")[:30],
+        "opp": request.GET.get("opp", ""),
+        "status": request.GET.get("termijn", ""),
+        "sort": request.GET.get("sorteer", "naam"),
+    }
+    school = None
+    school_id = request.GET.get("school", "")
+    if school_id:
+        school = next((s for s in schools if str(s.pk) == school_id), None)
+    qs = selectors.student_list(request.user, school=school, today=today, **params)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    rows = [
+        {"student": s, "deadline": selectors.deadline_view(s, today, adopted=s.has_adopted)}
+        for s in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(request, "students/student_list.html", {
+        "page": page, "rows": rows, "schools": schools, "school": school, "params": params,
+        "groups": selectors.groups_for(request.user), "status_choices": deadlines.STATUS_LABELS.items(),
+        "querystring": query.urlencode(), "can_edit": access.schools_with(request.user, Cap.PUPIL_EDIT).exists(),
+        "today": today,
+    })
+
+
+@login_required
+def student_detail(request, pk):
+    student = access.student_for_user(request.user, pk)
+    today = timezone.localdate()
+    links = list(student.guardian_links.select_related("guardian").order_by("guardian__name"))
+    placements = list(student.placement_events.all())
+    decisions = list(student.eligibility_decisions.all()[:20])
+    audit.record(request.user, audit.Action.VIEW, student)
+    facts = services.facts_for(student)
+    decision = eligibility.decide(facts)
+    from opp import selectors as opp_selectors
+
+    adopted_on = opp_selectors.student_adopted_on(student)
+    alerts = eligibility.placement_alerts(facts, adopted_on=adopted_on)
+    timeline = _timeline(student, placements, decisions)
+    plans = list(student.plans.prefetch_related("versions").order_by("-created_at"))
+    current = next((p for p in plans if p.state == "actief"), None)
+    open_version = next((v for v in current.versions.all() if v.state not in ("vastgesteld", "vervangen")), None) if current else None
+    findings = opp_selectors.findings_for(opp_selectors.load_version(open_version.pk), today=today) if open_version else []
+    return render(request, "students/student_detail.html", {
+        "student": student, "links": links, "placements": placements, "decision": decision,
+        "deadline": selectors.deadline_view(student, today, adopted=adopted_on is not None), "alerts": alerts,
+        "timeline": timeline, "plans": plans, "current_plan": current, "open_version": open_version, "findings": findings,
+        "can_edit": access.has_cap(request.user, Cap.PUPIL_EDIT, student.school),
+        "can_edit_plan": access.has_cap(request.user, Cap.PLAN_EDIT, student.school), "today": today,
+    })
+
+
+def _timeline(student, placements, decisions):
+    items = [{"on": student.enrolled_on, "title": _("Ingeschreven"), "text": student.school.name}]
+    if student.placed_on:
+        items.append({"on": student.placed_on, "title": _("Definitief geplaatst"), "text": ""})
+    if student.support_need_on:
+        items.append({"on": student.support_need_on, "title": _("Extra ondersteuning nodig gebleken"), "text": ""})
+    for p in placements:
+        items.append({"on": p.start_on, "title": p.get_kind_display(), "text": p.location})
+        if p.end_on:
+            items.append({"on": p.end_on, "title": _("Einde: %(kind)s") % {"kind": p.get_kind_display()}, "text": ""})
+    for d in decisions:
+        items.append({
+            "on": timezone.localtime(d.decided_at).date(),
+            "title": _("Besluit: OPP verplicht") if d.required else _("Besluit: geen OPP nodig"),
+            "text": "; ".join(r["text"] for r in d.reasons[:1]),
+        })
+    if student.left_on:
+        items.append({"on": student.left_on, "title": _("Uitgeschreven"), "text": student.destination})
+    return sorted(items, key=lambda i: i["on"], reverse=True)
+
+
+@login_required
+def student_create(request):
+    schools = access.schools_with(request.user, Cap.PUPIL_EDIT)
+    if not schools.exists():
+        raise PermissionDenied
+    form = StudentForm(request.POST or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "school"}
+        try:
+            student = services.student_create(actor=request.user, school=form.cleaned_data["school"], data=data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Leerling %(name)s is ingeschreven.") % {"name": student.full_name})
+            return redirect("students:detail", pk=student.pk)
+    return render(request, "students/student_form.html", {"form": form, "student": None})
+
+
+@login_required
+def student_edit(request, pk):
+    student = access.student_for_user(request.user, pk, write=True)
+    schools = access.schools_with(request.user, Cap.PUPIL_EDIT)
+    form = StudentForm(request.POST or None, instance=student, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "school"}
+        try:
+            services.student_update(actor=request.user, student=student, data=data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("De gegevens zijn opgeslagen."))
+            return redirect("students:detail", pk=student.pk)
+    else:
+        audit.record(request.user, audit.Action.VIEW, student, details={"page": "edit"})
+    return render(request, "students/student_form.html", {"form": form, "student": student})
+
+
+def _link_for(student, link_pk) -> GuardianLink:
+    try:
+        return student.guardian_links.select_related("guardian").get(pk=link_pk)
+    except (GuardianLink.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+@login_required
+def guardian_add(request, pk):
+    student = access.student_for_user(request.user, pk, write=True)
+    form = GuardianForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.guardian_add(actor=request.user, student=student, data=d, relation=d["relation"], has_gezag=d["has_gezag"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Ouder/verzorger toegevoegd."))
+            return redirect("students:detail", pk=student.pk)
+    return render(request, "students/guardian_form.html", {"form": form, "student": student, "link": None})
+
+
+@login_required
+def guardian_edit(request, pk, link_pk):
+    student = access.student_for_user(request.user, pk, write=True)
+    link = _link_for(student, link_pk)
+    initial = {"name": link.guardian.name, "email": link.guardian.email, "phone": link.guardian.phone,
+               "relation": link.relation, "has_gezag": link.has_gezag}
+    form = GuardianForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.guardian_update(actor=request.user, link=link, data=d, relation=d["relation"], has_gezag=d["has_gezag"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("De gegevens van de ouder/verzorger zijn opgeslagen."))
+            return redirect("students:detail", pk=student.pk)
+    return render(request, "students/guardian_form.html", {"form": form, "student": student, "link": link})
+
+
+@login_required
+@require_POST
+def guardian_remove(request, pk, link_pk):
+    student = access.student_for_user(request.user, pk, write=True)
+    link = _link_for(student, link_pk)
+    services.guardian_unlink(actor=request.user, link=link)
+    messages.success(request, _("De koppeling met de ouder/verzorger is verwijderd."))
+    return redirect("students:detail", pk=student.pk)
+
+
+@login_required
+def placement_add(request, pk):
+    student = access.student_for_user(request.user, pk, write=True)
+    form = PlacementForm(request.POST or None, initial={"kind": request.GET.get("soort", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.placement_record(actor=request.user, student=student, data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("De plaatsingsgebeurtenis is vastgelegd."))
+            return redirect("students:detail", pk=student.pk)
+    return render(request, "students/placement_form.html", {"form": form, "student": student, "event": None})
+
+
+@login_required
+def placement_edit(request, pk, event_pk):
+    student = access.student_for_user(request.user, pk, write=True)
+    try:
+        event = student.placement_events.get(pk=event_pk)
+    except (PlacementEvent.DoesNotExist, ValueError):
+        raise Http404 from None
+    form = PlacementForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.placement_update(actor=request.user, event=PlacementEvent.objects.get(pk=event.pk), data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("De plaatsingsgebeurtenis is bijgewerkt."))
+            return redirect("students:detail", pk=student.pk)
+    return render(request, "students/placement_form.html", {"form": form, "student": student, "event": event})
+

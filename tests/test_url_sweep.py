@@ -1,0 +1,158 @@
+"""Every URL pattern sends an anonymous visitor to a login page, except a short, explicit allow-list.
+
+A new view that forgets @login_required (or the admin's permission wrapper) fails here.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, converters, get_resolver, resolve, reverse
+
+#: url name -> the status an anonymous GET gets instead of a login redirect, and why.
+PUBLIC = {
+    "login": 200,  # the login page itself
+    "admin:login": 200,  # the admin site's own login page
+    "health": 200,  # liveness for the proxy and CI; no pupil data
+    "set_language": 302,  # /i18n/setlang/: a GET only redirects back
+    "logout": 405,  # POST only; a GET does nothing
+}
+#: Minimum number of patterns the sweep must visit: a walker that silently finds nothing fails.
+MIN_PATTERNS = 40
+APP_LOGIN = "/accounts/login/"
+LOGIN_PATHS = {APP_LOGIN, "/beheer/login/"}
+DUMMY_UUID = uuid.UUID("12345678-1234-5678-1234-567812345678")
+
+
+@dataclass
+class Route:
+    path: str
+    name: str | None
+    namespace: str
+    callback: object
+
+
+def _converter_value(conv):
+    if isinstance(conv, converters.IntConverter):
+        return "1"
+    if isinstance(conv, converters.UUIDConverter):
+        return str(DUMMY_UUID)
+    return "x"  # str, slug, path and custom string-like converters
+
+
+def _route_sample(route: str, convs: dict) -> str:
+    def sub(match):
+        return _converter_value(convs[match.group("name")])
+
+    return re.sub(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>", sub, route)
+
+
+def _regex_sample(regex: str) -> str:
+    """A short string the regex matches (enough for the admin's app_list and catch-all patterns)."""
+    from re import _constants as c
+    from re import _parser as p
+
+    def gen(items):
+        out = []
+        for op, av in items:
+            if op is c.LITERAL:
+                out.append(chr(av))
+            elif op is c.ANY:
+                out.append("x")
+            elif op is c.IN:
+                out.append(gen_in(av))
+            elif op is c.BRANCH:
+                out.append(gen(av[1][0]))
+            elif op is c.SUBPATTERN:
+                out.append(gen(av[-1]))
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                lo, hi, sub = av
+                out.append(gen(sub) * max(lo, 1 if hi else 0))
+            elif op is c.AT:
+                continue
+            else:
+                raise NotImplementedError(f"regex {regex!r}: {op}")
+        return "".join(out)
+
+    def gen_in(items):
+        for op, av in items:
+            if op is c.NEGATE:
+                return "x"
+            if op is c.LITERAL:
+                return chr(av)
+            if op is c.RANGE:
+                return chr(av[0])
+            if op is c.CATEGORY:
+                return "1" if av is c.CATEGORY_DIGIT else "x"
+        raise NotImplementedError(regex)
+
+    return gen(p.parse(regex))
+
+
+def _sample(pattern) -> str:
+    if hasattr(pattern, "_route"):  # RoutePattern
+        return _route_sample(pattern._route, pattern.converters)
+    return _regex_sample(pattern._regex)
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        part = _sample(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}{entry.namespace}:"
+            yield from _walk(entry.url_patterns, prefix + part, ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else None
+            yield Route("/" + prefix + part, name, namespace, entry.callback)
+
+
+ROUTES = list(_walk(get_resolver().url_patterns))
+
+
+def test_sweep_finds_the_patterns():
+    assert len(ROUTES) >= MIN_PATTERNS, [r.path for r in ROUTES]
+    names = {r.name for r in ROUTES}
+    # Spot checks across the includes: app, health, i18n, admin (and the admin's per-model patterns).
+    for expected in ("home", "staff_start", "portal_start", "health", "set_language", "admin:index",
+                     "admin:accounts_school_change", "admin:accounts_auditevent_changelist"):
+        assert expected in names, expected
+    # Every allow-listed name exists, so the allow-list cannot go stale.
+    assert set(PUBLIC) <= names, set(PUBLIC) - names
+
+
+def test_sample_paths_resolve_to_their_own_pattern():
+    for route in ROUTES:
+        match = resolve(route.path)
+        assert match.func == route.callback, f"{route.path} resolves to {match.view_name}, not {route.name}"
+
+
+def _is_login(location: str) -> bool:
+    return urlsplit(location).path in LOGIN_PATHS
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.name or '-'} {r.path}")
+def test_anonymous_get_goes_to_login(client, db, route):
+    if route.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+        pytest.skip("static files")
+    response = client.get(route.path)
+    if route.name in PUBLIC:
+        assert response.status_code == PUBLIC[route.name], f"{route.path}: {response.status_code}"
+        return
+    assert response.status_code == 302, f"{route.path} answered {response.status_code} to an anonymous visitor"
+    location = response["Location"]
+    if route.namespace == "admin:":
+        # The admin sends to its own login page, sometimes via its index (its logout does).
+        hops = 0
+        while not _is_login(location) and hops < 2:
+            response = client.get(location)
+            assert response.status_code == 302, f"{route.path} -> {location} answered {response.status_code}"
+            location, hops = response["Location"], hops + 1
+        assert _is_login(location), f"{route.path} redirects to {location}, not to a login page"
+    else:
+        assert urlsplit(location).path == APP_LOGIN, f"{route.path} redirects to {location}"
+        assert f"next={route.path}" in location or route.path == reverse("home")
