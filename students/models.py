@@ -62,6 +62,17 @@ class Student(models.Model):
         _("meerderjarig en handelingsbekwaam"), default=False,
         help_text=_("Alleen voor een leerling van 18 jaar of ouder (R-TIME-4)."),
     )
+    # R-TIME-4 (design): who consents for an adult, handelingsbekwame pupil, and whether the parents
+    # may be informed (only with the pupil's permission).
+    consent_party = models.CharField(
+        _("wie stemt in (meerderjarige leerling)"), max_length=20, blank=True,
+        choices=[("leerling", _("De leerling zelf")), ("leerling_en_ouders", _("De leerling samen met de ouders"))],
+        help_text=_("Alleen voor een meerderjarige, handelingsbekwame leerling. Standaard: de leerling zelf."),
+    )
+    parents_informed = models.BooleanField(
+        _("ouders mogen worden geïnformeerd"), default=False,
+        help_text=_("Alleen met toestemming van de meerderjarige leerling."),
+    )
     left_on = models.DateField(_("datum uitschrijving"), null=True, blank=True)
     destination = models.CharField(_("bestemming na uitschrijving"), max_length=200, blank=True)
     portal_user = models.ForeignKey(

@@ -20,6 +20,8 @@ STUDENT_FIELDS = [
     "placed_on", "support_need_on", "support_level", "extra_support_description", "extra_support_funding",
     "lwoo", "dyslexie", "dyscalculie", "hoogbegaafd", "handelingsbekwaam", "left_on", "destination",
 ]
+#: Set through the pupil form, not the CSV import (they follow from the pupil's own choice).
+CONSENT_FIELDS = ["consent_party", "parents_informed"]
 
 
 def validate_student(student: Student, *, today: datetime.date | None = None, check_unique: bool = True) -> None:
@@ -55,6 +57,8 @@ def validate_student(student: Student, *, today: datetime.date | None = None, ch
     if student.handelingsbekwaam and student.date_of_birth:
         if student.age_on(today) < 18:
             add("handelingsbekwaam", _("Alleen een leerling van 18 jaar of ouder kan handelingsbekwaam zijn."))
+    if not student.handelingsbekwaam and (student.consent_party or student.parents_informed):
+        add("consent_party", _("Dit geldt alleen voor een meerderjarige, handelingsbekwame leerling."))
     if check_unique and student.pupil_number and student.school_id:
         clash = Student.objects.filter(school_id=student.school_id, pupil_number=student.pupil_number)
         if student.pk:
@@ -124,7 +128,7 @@ def refresh_eligibility(student: Student, *, actor: User | None) -> EligibilityD
 
 @transaction.atomic
 def student_create(*, actor: User, school, data: dict, today: datetime.date | None = None) -> Student:
-    student = Student(school=school, **{k: v for k, v in data.items() if k in STUDENT_FIELDS})
+    student = Student(school=school, **{k: v for k, v in data.items() if k in STUDENT_FIELDS + CONSENT_FIELDS})
     validate_student(student, today=today)
     # validate_student() checked uniqueness and the date rules; the database constraints still guard them.
     student.full_clean(validate_unique=False, validate_constraints=False)
@@ -138,7 +142,7 @@ def student_create(*, actor: User, school, data: dict, today: datetime.date | No
 @transaction.atomic
 def student_update(*, actor: User, student: Student, data: dict, today: datetime.date | None = None) -> Student:
     locked = Student.objects.select_for_update().select_related("school").get(pk=student.pk)
-    changed = sorted(k for k, v in data.items() if k in STUDENT_FIELDS and getattr(locked, k) != v)
+    changed = sorted(k for k, v in data.items() if k in STUDENT_FIELDS + CONSENT_FIELDS and getattr(locked, k) != v)
     for key in changed:
         setattr(locked, key, data[key])
     validate_student(locked, today=today)

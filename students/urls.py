@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from portal import staff_views as portal_views
+
 from . import views
 
 app_name = "students"
@@ -14,5 +16,7 @@ urlpatterns = [
     path("<int:pk>/ouders/<int:link_pk>/verwijderen/", views.guardian_remove, name="guardian_remove"),
     path("<int:pk>/plaatsingen/nieuw/", views.placement_add, name="placement_add"),
     path("<int:pk>/plaatsingen/<int:event_pk>/wijzigen/", views.placement_edit, name="placement_edit"),
+    path("<int:pk>/ouders/<int:link_pk>/uitnodigen/", portal_views.invite_guardian, name="invite_guardian"),
+    path("<int:pk>/uitnodigen/", portal_views.invite_pupil, name="invite_pupil"),
     path("import/", include("students.import_urls")),
 ]

@@ -225,3 +225,80 @@ class ConsultationFactory(DjangoModelFactory):
     staff_present = "Intern begeleider"
     summary = "Het OPP is besproken."
     created_by = factory.LazyAttribute(lambda o: o.plan.created_by)
+
+
+# --- Parent portal and consent (issue 6) ------------------------------------------------------------
+
+
+class GuardianLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = "students.GuardianLink"
+
+    student = factory.SubFactory(StudentFactory)
+    guardian = factory.SubFactory(GuardianFactory, school=factory.SelfAttribute("..student.school"))
+    relation = "ouder"
+    has_gezag = True
+
+
+def parent_of(student, *, name=None, has_gezag=True, username=None, email=None):
+    """A guardian of `student` (same school); with `username` also a portal account (password as UserFactory)."""
+    user = UserFactory(username=username, email=email or f"{username}@example.nl") if username else None
+    extra = {"name": name} if name else {}
+    if user is not None:
+        extra["email"] = user.email
+    elif email:
+        extra["email"] = email
+    guardian = GuardianFactory(school=student.school, user=user, **extra)
+    GuardianLinkFactory(student=student, guardian=guardian, has_gezag=has_gezag)
+    return guardian
+
+
+def version_for_consent(student, *, by, state="in_overleg", actions=2, **fields):
+    """A fresh plan of `student` with version 1 in `state` (default: in overleg) and `actions` handelingsdeel items."""
+    plan = PlanFactory(student=student, created_by=by)
+    return PlanVersionFactory(plan=plan, state=state, with_actions=actions, uitstroom_profiel="vmbo_kb", **fields)
+
+
+def portal_world(org, personas):
+    """The portal's cast: two pupils of school A with their parents, and an adult vso pupil of school A2.
+
+    - Sanne Jansen: moeder (portal account ``ouder_a``, gezag), vader (gezag, no account) and a stepfather
+      (``stief_a``, no gezag); version 1 in overleg with two handelingsdeel items and a consultation
+      with a staff-only note.
+    - Bram Bakker: vader (``ouder_b``, gezag); version 1 in overleg.
+    - Lotte Horizon (vso, 19, handelingsbekwaam, consents in her own name, parents not informed):
+      portal account ``leerling_c``; her moeder has ``ouder_c``.
+    """
+    from types import SimpleNamespace
+
+    from opp.models import Consultation
+
+    begeleider_a2 = member(Role.BEGELEIDER, school=org.school_a2, username="begeleider_a2")
+    due = datetime.date(2026, 10, 13)
+    sanne = StudentFactory(school=org.school_a, first_name="Sanne", last_name="Jansen", opp_required=True,
+                           support_level="extra", opp_due_on=due)
+    moeder = parent_of(sanne, name="Mirjam Jansen", username="ouder_a")
+    vader = parent_of(sanne, name="Pieter Jansen", email="pieter@example.nl")
+    stief = parent_of(sanne, name="Karel de Boer", username="stief_a", has_gezag=False)
+    version_a = version_for_consent(sanne, by=personas.begeleider_a)
+    consultation = Consultation.objects.create(
+        plan=version_a.plan, version=version_a, held_on=datetime.date(2026, 9, 20), agreement="deels",
+        summary="Besproken: extra leestijd.", internal_note="INTERN-7731 vermoeden thuissituatie",
+        created_by=personas.begeleider_a)
+    bram = StudentFactory(school=org.school_a, first_name="Bram", last_name="Bakker", opp_required=True,
+                          support_level="extra", opp_due_on=due)
+    vader_b = parent_of(bram, name="Bert Bakker", username="ouder_b")
+    version_b = version_for_consent(bram, by=personas.begeleider_a)
+    lotte = StudentFactory(school=org.school_a2, first_name="Lotte", last_name="Horizon",
+                           date_of_birth=datetime.date(2006, 3, 1), opp_required=True, support_level="extra",
+                           opp_due_on=due, handelingsbekwaam=True, consent_party="leerling", parents_informed=False,
+                           portal_user=UserFactory(username="leerling_c"))
+    moeder_c = parent_of(lotte, name="Carla Horizon", username="ouder_c")
+    version_c = version_for_consent(lotte, by=begeleider_a2)
+    return SimpleNamespace(
+        begeleider_a2=begeleider_a2, sanne=sanne, moeder=moeder, vader=vader, stief=stief, version_a=version_a,
+        consultation=consultation, bram=bram, vader_b=vader_b, version_b=version_b, lotte=lotte,
+        moeder_c=moeder_c, version_c=version_c,
+        ouder_a=moeder.user, stief_a=stief.user, ouder_b=vader_b.user, ouder_c=moeder_c.user,
+        leerling_c=lotte.portal_user,
+    )

@@ -1,0 +1,278 @@
+"""Demo OPPs in every state the OPP feature reaches, with consultation logs that trip and pass the checks.
+
+Idempotent: a pupil that already has a plan is left as it is, so re-running seed_demo changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from students.models import Student
+
+from . import services
+from .models import Plan
+
+UITSTROOM = {
+    "D001": ("vmbo_kb", "Sanne leest op AVI E4 en rekent op eind groep 4-niveau; haar tempo is stabiel maar laag. "
+                        "Met ondersteuning verwachten we uitstroom naar vmbo kaderberoepsgerichte leerweg."),
+    "D003": ("vwo", "Lina scoort ver boven het gemiddelde; met een passend verrijkingsaanbod verwachten we vwo."),
+    "K001": ("vmbo_bb", "Adam ontwikkelt zich in de lijn van zijn capaciteiten (TIQ 82); vmbo basis met lwoo is haalbaar."),
+    "H001": ("arbeid_begeleid", "Milan werkt gemotiveerd op zijn stageplek in de groenvoorziening; met een jobcoach "
+                                "is arbeid met begeleiding haalbaar."),
+}
+
+FACTORS = [
+    {"kind": "belemmerend", "domain": "kind", "text": "Snel afgeleid bij instructie in de grote groep."},
+    {"kind": "belemmerend", "domain": "omgeving", "text": "Onrustige thuissituatie na een verhuizing."},
+    {"kind": "bevorderend", "domain": "kind", "text": "Gemotiveerd als zij haar vooruitgang zichtbaar ziet."},
+    {"kind": "bevorderend", "domain": "omgeving", "text": "Betrokken ouders die thuis dagelijks samen lezen."},
+]
+
+ACTIONS = [
+    {"goal": "Eind dit schooljaar leest Sanne op AVI M5-niveau.",
+     "approach": "Dagelijks 20 minuten RALFI-lezen in een groepje van drie, met herhaald lezen.",
+     "who": "Remedial teacher (mw. De Groot)", "frequency": "5 × per week, 20 minuten, 16 weken",
+     "evaluation_moment": "Na 8 weken en na 16 weken", "evaluation_criterion": "AVI-toets: minimaal M5, DMT +10 woorden"},
+    {"goal": "Sanne werkt 15 minuten zelfstandig aan een taak.",
+     "approach": "Taakkaart met pictogrammen en een time-timer; complimenten op inzet.",
+     "who": "Leerkracht groep 5", "frequency": "Dagelijks tijdens zelfstandig werken",
+     "evaluation_moment": "In de groepsbespreking van maart", "evaluation_criterion": "Observatie: 4 van 5 dagen 15 minuten taakgericht"},
+]
+
+
+def _content(number: str) -> dict[str, dict]:
+    profiel, onderbouwing = UITSTROOM.get(number, ("", ""))
+    return {
+        "uitstroom": {"uitstroom_profiel": profiel, "uitstroom_onderbouwing": onderbouwing},
+        "programma": {"programma_afwijking": "Geen afwijking: Sanne volgt het programma van groep 5 met verlengde "
+                                             "instructie en minder verwerkingsstof bij rekenen."},
+        "doelen": {"doelen_nodig": False, "vervangende_doelen": ""},
+        "onderwijstijd": {"onderwijstijd_nodig": False, "onderwijstijd_aanbod": "", "onderwijstijd_toetsing": "",
+                          "onderwijstijd_begeleiding": "", "onderwijstijd_duur": ""},
+        "rapporten": {"rapporten_weging": "Het psychologisch onderzoek van mei (WISC-V) bevestigt een zwakke verwerkingssnelheid; "
+                                          "daarom is gekozen voor korte, herhaalde instructiemomenten."},
+        "hoorrecht": {"leerling_mening": "Sanne wil graag ‘net zo snel lezen als de anderen’ en vindt het groepje fijn.",
+                      "leerling_weging": "Haar wens om in een klein groepje te werken is overgenomen.",
+                      "leerling_uitleg": "De intern begeleider heeft het plan met Sanne besproken aan de hand van de taakkaart."},
+    }
+
+
+CONSULTATIONS = {
+    # Two rounds: first without agreement, then with (passes R-CONSENT-2).
+    "D001": [
+        dict(days_ago=30, agreement="nee", staff="Ingrid Bakker (ib), leerkracht groep 5",
+             summary="Eerste bespreking van het concept. Ouders willen meer ondersteuning bij rekenen.",
+             suggestions=[("Extra rekenhulp op school", "We starten na de kerst met een rekengroepje.", "deels")]),
+        dict(days_ago=12, agreement="ja", staff="Ingrid Bakker (ib)",
+             summary="Aangepast concept besproken; ouders zijn het eens met het plan.",
+             suggestions=[("Thuis met dezelfde leesteksten oefenen", "Ouders krijgen de teksten wekelijks mee.", "overgenomen")]),
+    ],
+    # A single meeting without agreement: blocks adoption (GPO 107087, 107619).
+    "D003": [
+        dict(days_ago=7, agreement="nee", staff="Ingrid Bakker (ib)",
+             summary="Ouders vinden twee dagdelen plusklas te weinig.",
+             suggestions=[("Vier dagdelen plusklas", "Het samenwerkingsverband biedt maximaal twee dagdelen.", "niet")]),
+    ],
+    "H001": [
+        dict(days_ago=9, agreement="ja", staff="Zeynep Çelik (zc), stagebegeleider", pupil=True,
+             summary="Milan heeft het plan zelf besproken; zijn vader was met zijn toestemming aanwezig.", suggestions=[]),
+    ],
+}
+
+
+@transaction.atomic
+def seed_plans(today: datetime.date | None = None) -> None:
+    today = today or timezone.localdate()
+    pupils = {s.pupil_number: s for s in Student.objects.filter(school__brin__in=["11AA", "11BB", "11CC"])}
+    staff = {u.username: u for u in User.objects.filter(username__in=["ib.debron", "ib.kompas", "zc.horizon", "directeur.debron"])}
+    actor_for = {"11AA": staff["ib.debron"], "11BB": staff["ib.kompas"], "11CC": staff["zc.horizon"]}
+
+    def start(number: str) -> Plan | None:
+        student = pupils[number]
+        if student.plans.exists():
+            return None
+        return services.plan_start(actor=actor_for[student.school.brin], student=student)
+
+    def fill(plan: Plan, number: str, keys: list[str], with_items: bool = True) -> None:
+        actor = actor_for[plan.student.school.brin]
+        version = plan.versions.get()
+        for key in keys:
+            data = _content(number)[key]
+            version = services.version_save_section(actor=actor, version=version, section=key,
+                                                    revision=version.section_revisions.get(key, 0), data=data)
+        if with_items:
+            for key, items in (("factoren", FACTORS), ("handelingsdeel", ACTIONS)):
+                version = services.version_save_section(actor=actor, version=version, section=key,
+                                                        revision=version.section_revisions.get(key, 0), items=items)
+
+    def consult(plan: Plan, number: str) -> None:
+        actor = actor_for[plan.student.school.brin]
+        version = plan.versions.get()
+        for c in CONSULTATIONS.get(number, []):
+            services.consultation_record(actor=actor, plan=plan, data={
+                "version": version, "held_on": today - datetime.timedelta(days=c["days_ago"]), "parents_present": True,
+                "pupil_present": c.get("pupil", False), "staff_present": c["staff"], "others_present": "",
+                "agreement": c["agreement"], "summary": c["summary"], "internal_note": "",
+            }, suggestions=[{"text": t, "response": r, "outcome": o} for t, r, o in c["suggestions"]])
+
+    # Sanne (bao): complete, in overleg, two rounds of consultation — only consent is still missing.
+    if plan := start("D001"):
+        fill(plan, "D001", ["uitstroom", "programma", "doelen", "onderwijstijd", "rapporten", "hoorrecht"])
+        services.version_to_overleg(actor=staff["ib.debron"], version=plan.versions.get())
+        consult(plan, "D001")
+    # Lina (bao, gifted in an SWV provision): drawn up for an SWV arrangement, single meeting without agreement.
+    if plan := start("D003"):
+        fill(plan, "D003", ["uitstroom", "programma", "doelen", "onderwijstijd", "hoorrecht"])
+        version = plan.versions.get()
+        services.version_save_section(actor=staff["ib.debron"], version=version, section="algemeen",
+                                      revision=version.section_revisions.get("algemeen", 0),
+                                      data={"for_swv_arrangement": True})
+        services.version_to_overleg(actor=staff["ib.debron"], version=plan.versions.get())
+        consult(plan, "D003")
+    # Finn (bao, overdue): a concept that has just been started.
+    if plan := start("D004"):
+        fill(plan, "D004", ["uitstroom"], with_items=False)
+    # Adam (sbo): concept with most sections filled.
+    if plan := start("K001"):
+        fill(plan, "K001", ["uitstroom", "doelen", "onderwijstijd", "hoorrecht"])
+    # Milan (vso, adult): in overleg, but the commission's advice (R-TIME-3) is still missing.
+    if plan := start("H001"):
+        fill(plan, "H001", ["uitstroom", "doelen", "onderwijstijd", "hoorrecht"])
+        services.version_to_overleg(actor=staff["zc.horizon"], version=plan.versions.get())
+        consult(plan, "H001")
+    # Julia (bao, removal procedure): her OPP was withdrawn by the schoolleider.
+    if plan := start("D007"):
+        fill(plan, "D007", ["uitstroom"], with_items=False)
+        services.plan_withdraw(actor=staff["directeur.debron"], plan=plan, on_date=today,
+                               reason="Het OPP wordt ingetrokken omdat de ondersteuningsbehoefte opnieuw in kaart wordt "
+                                      "gebracht met het samenwerkingsverband; een nieuw OPP volgt.")
+
+
+# A minimal, valid one-page PDF standing in for a signed paper consent form in the demo.
+DEMO_SCAN = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+             b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+@transaction.atomic
+def seed_consent(today: datetime.date | None = None) -> None:
+    """Issue 6 demo: a pending request (ouder.jansen), one given on paper beside it (two guardians),
+    a parent who consented in the portal (ouder.elbaz), and an adult pupil consenting himself."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from students import services as student_services
+
+    from . import consent_services
+    from .models import ConsentRequest
+
+    today = today or timezone.localdate()
+    pupils = {s.pupil_number: s for s in Student.objects.filter(school__brin__in=["11AA", "11BB", "11CC"])}
+    users = {u.username: u for u in User.objects.filter(username__in=[
+        "ib.debron", "ib.kompas", "zc.horizon", "ouder.jansen", "ouder.elbaz", "leerling.horizon"])}
+
+    # Sanne: request sent; her father signed on paper, her mother (ouder.jansen) still has to answer.
+    sanne_version = pupils["D001"].plans.get(state="actief").versions.get()
+    if not ConsentRequest.objects.filter(version__plan__student=pupils["D001"]).exists():
+        req = consent_services.request_send(actor=users["ib.debron"], version=sanne_version)
+        father = next(p for p in req.parties if p["name"] == "Peter Jansen")
+        consent_services.answer_on_paper(
+            actor=users["ib.debron"], request=req, party_kind="guardian", party_id=father["id"], answer="ja",
+            explanation="", signed_on=today, scan_upload=SimpleUploadedFile("toestemming.pdf", DEMO_SCAN, "application/pdf"))
+        consent_services.reaction_add(user=users["ouder.jansen"], version=sanne_version, author_name="Mirjam Jansen",
+                                      text="Kan de remedial teacher ons ook laten weten welke boekjes Sanne thuis kan lezen?")
+        reaction = sanne_version.reactions.first()
+        consent_services.reaction_respond(actor=users["ib.debron"], reaction=reaction,
+                                          response="Ja, mevrouw De Groot geeft elke vrijdag een leeslijstje mee.")
+
+    # Adam (sbo): complete the concept, consult twice, ask and let ouder.elbaz consent in the portal.
+    adam_plan = pupils["K001"].plans.filter(state="actief").first()
+    if adam_plan and not ConsentRequest.objects.filter(version__plan=adam_plan).exists():
+        version = adam_plan.versions.get()
+        actor = users["ib.kompas"]
+        for key, items in (("factoren", FACTORS), ("handelingsdeel", ACTIONS)):
+            version = services.version_save_section(actor=actor, version=version, section=key,
+                                                    revision=version.section_revisions.get(key, 0), items=items)
+        version = services.version_save_section(actor=actor, version=version, section="rapporten",
+                                                revision=version.section_revisions.get("rapporten", 0),
+                                                data=_content("K001")["rapporten"])
+        services.version_to_overleg(actor=actor, version=version)
+        for days, agreement in ((21, "deels"), (8, "ja")):
+            services.consultation_record(actor=actor, plan=adam_plan, data={
+                "version": version, "held_on": today - datetime.timedelta(days=days), "parents_present": True,
+                "pupil_present": False, "staff_present": "Karim Ouali (ib)", "others_present": "",
+                "agreement": agreement, "summary": "Bespreking van het OPP met vader.", "internal_note": ""},
+                suggestions=[])
+        req = consent_services.request_send(actor=actor, version=version)
+        guardian = req.parties[0]
+        consent_services.answer_in_portal(user=users["ouder.elbaz"], request=req, party_kind=guardian["kind"],
+                                          party_id=guardian["id"], answer="ja", explanation="", ip="127.0.0.1")
+
+    # Milan (vso, 18+, handelingsbekwaam): consents in his own name; his parents are not informed.
+    milan = pupils["H001"]
+    if not milan.consent_party:
+        student_services.student_update(actor=users["zc.horizon"], student=milan,
+                                        data={"consent_party": "leerling", "parents_informed": False})
+    milan_plan = milan.plans.filter(state="actief").first()
+    if milan_plan and not ConsentRequest.objects.filter(version__plan=milan_plan).exists():
+        version = milan_plan.versions.get()
+        version = services.version_save_section(actor=users["zc.horizon"], version=version, section="handelingsdeel",
+                                                revision=version.section_revisions.get("handelingsdeel", 0), items=[
+            {"goal": "Milan werkt vier dagdelen per week zelfstandig op zijn stageplek.",
+             "approach": "Jobcoach bouwt de begeleiding af van dagelijks naar wekelijks.",
+             "who": "Stagebegeleider en jobcoach", "frequency": "Wekelijks overleg, 20 weken",
+             "evaluation_moment": "Na 10 en na 20 weken", "evaluation_criterion": "Beoordeling stagebedrijf: voldoende"}])
+        req = consent_services.request_send(actor=users["zc.horizon"], version=version)
+        consent_services.answer_in_portal(user=users["leerling.horizon"], request=req, party_kind="pupil",
+                                          party_id=milan.pk, answer="ja", explanation="Ik wil graag naar werk toe.",
+                                          ip="127.0.0.1")
+
+
+@transaction.atomic
+def seed_adoption(today: datetime.date | None = None) -> None:
+    """Issue 7 demo: Adam's OPP is adopted by the board (ouder.elbaz sees the GPO notice and the PDF);
+    Tess's OPP waits in the board's adoption queue."""
+    from students import services as student_services
+
+    from . import adoption, consent_services
+    from .models import VersionState
+
+    today = today or timezone.localdate()
+    users = {u.username: u for u in User.objects.filter(username__in=["ib.kompas", "bestuurder"])}
+    adam = Student.objects.get(school__brin="11BB", pupil_number="K001")
+    version = adam.plans.get(state="actief").versions.order_by("-number").first()
+    if version.state == VersionState.INSTEMMING_GEVRAAGD:
+        adoption.submit(actor=users["ib.kompas"], version=version)
+        adoption.adopt(actor=users["bestuurder"], version=version, password="opp-demo-2026")
+
+    tess = Student.objects.get(school__brin="11BB", pupil_number="K002")
+    if tess.plans.exists():
+        return
+    actor = users["ib.kompas"]
+    link = student_services.guardian_add(actor=actor, student=tess, data={"name": "Marieke Vos", "email": "m.vos@demo.opp-portaal.nl"},
+                                         relation="ouder", has_gezag=True)
+    plan = services.plan_start(actor=actor, student=tess)
+    version = plan.versions.get()
+    content = _content("K001")
+    for key in ("uitstroom", "doelen", "onderwijstijd", "rapporten", "hoorrecht"):
+        version = services.version_save_section(actor=actor, version=version, section=key,
+                                                revision=version.section_revisions.get(key, 0), data=content[key])
+    for key, items in (("factoren", FACTORS), ("handelingsdeel", ACTIONS)):
+        version = services.version_save_section(actor=actor, version=version, section=key,
+                                                revision=version.section_revisions.get(key, 0), items=items)
+    services.version_to_overleg(actor=actor, version=version)
+    for days, agreement in ((16, "deels"), (6, "ja")):
+        services.consultation_record(actor=actor, plan=plan, data={
+            "version": version, "held_on": today - datetime.timedelta(days=days), "parents_present": True,
+            "pupil_present": True, "staff_present": "Karim Ouali (ib)", "others_present": "",
+            "agreement": agreement, "summary": "Bespreking van het OPP met moeder en Tess.", "internal_note": ""},
+            suggestions=[])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    req = consent_services.request_send(actor=actor, version=version)
+    consent_services.answer_on_paper(actor=actor, request=req, party_kind="guardian", party_id=link.guardian_id,
+                                     answer="ja", explanation="", signed_on=today,
+                                     scan_upload=SimpleUploadedFile("instemming.pdf", DEMO_SCAN, "application/pdf"))
+    adoption.submit(actor=actor, version=version)

@@ -1,0 +1,175 @@
+"""Forms for the OPP editor: one small form per section, formsets for the item sections."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from students.forms import DATE_ERROR, DATE_FORMATS, DateInput
+
+from . import sections as S
+from .models import Consultation, FactorItem, Suggestion
+
+TEXTAREA = {"rows": 4}
+NULL_BOOL = [("", _("Nog niet ingevuld")), ("true", _("Ja")), ("false", _("Nee"))]
+
+
+class SectionForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, student=None, **kwargs):
+        self.student = student
+        super().__init__(*args, **kwargs)
+
+
+def _null_bool(label, help_text=""):
+    return forms.TypedChoiceField(
+        label=label, choices=NULL_BOOL, required=False, help_text=help_text,
+        coerce=lambda v: {"true": True, "false": False}.get(v), empty_value=None,
+    )
+
+
+class UitstroomForm(SectionForm):
+    uitstroom_profiel = forms.ChoiceField(label=_("Uitstroomprofiel"), required=False)
+    uitstroom_onderbouwing = forms.CharField(label=_("Onderbouwing"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = S.uitstroom_choices(self.student.onderwijssoort) if self.student else []
+        self.fields["uitstroom_profiel"].choices = [("", _("Kies…"))] + list(choices)
+
+
+class ProgrammaForm(SectionForm):
+    programma_afwijking = forms.CharField(label=_("Afwijking van het onderwijsprogramma"), required=False,
+                                          widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class DoelenForm(SectionForm):
+    doelen_nodig = _null_bool(_("Zijn vervangende onderwijsdoelen nodig?"),
+                              _("Nee als de kerndoelen (met aanpassingen) bruikbaar zijn."))
+    vervangende_doelen = forms.CharField(label=_("Vervangende onderwijsdoelen"), required=False,
+                                         widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class OnderwijstijdForm(SectionForm):
+    onderwijstijd_nodig = _null_bool(_("Wijkt de onderwijstijd af?"),
+                                     _("Ja als de leerling om lichamelijke of psychische redenen niet (volledig) naar "
+                                       "school kan en elders onderwijs krijgt."))
+    onderwijstijd_aanbod = forms.CharField(label=_("Onderwijsaanbod"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    onderwijstijd_toetsing = forms.CharField(label=_("Toetsing"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    onderwijstijd_begeleiding = forms.CharField(label=_("Begeleiding door de school"), required=False,
+                                                widget=forms.Textarea(attrs=TEXTAREA))
+    onderwijstijd_duur = forms.CharField(label=_("Beoogde duur"), required=False, max_length=200)
+
+
+class RapportenForm(SectionForm):
+    rapporten_weging = forms.CharField(label=_("Hoe zijn externe rapporten meegewogen?"), required=False,
+                                       widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class HoorrechtForm(SectionForm):
+    leerling_mening = forms.CharField(label=_("Wat vindt de leerling?"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    leerling_weging = forms.CharField(label=_("Hoe is de mening van de leerling meegewogen?"), required=False,
+                                      widget=forms.Textarea(attrs=TEXTAREA))
+    leerling_uitleg = forms.CharField(label=_("Hoe is het besluit aan de leerling uitgelegd?"), required=False,
+                                      widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class OpdcForm(SectionForm):
+    opdc_vraag = forms.CharField(label=_("Ondersteuningsvraag aan het OPDC"), required=False,
+                                 widget=forms.Textarea(attrs=TEXTAREA))
+    opdc_duur = forms.CharField(label=_("Verwachte duur"), required=False, max_length=200)
+    opdc_programma = _null_bool(_("Volgt de leerling het hele onderwijsprogramma van de school?"))
+
+
+class CommissieForm(SectionForm):
+    commissie_advies_on = forms.DateField(label=_("Datum van het advies"), required=False, widget=DateInput(),
+                                          input_formats=DATE_FORMATS, error_messages={"invalid": DATE_ERROR})
+    commissie_advies = forms.CharField(label=_("Advies van de commissie"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class AlgemeenForm(SectionForm):
+    for_swv_arrangement = forms.BooleanField(
+        label=_("Deze versie is opgesteld om een arrangement van het samenwerkingsverband aan te vragen"), required=False,
+        help_text=_("Ook dan is op overeenstemming gericht overleg met de ouders nodig (R-CONSENT-6)."))
+
+
+SCALAR_FORMS: dict[str, type[SectionForm]] = {
+    "uitstroom": UitstroomForm, "programma": ProgrammaForm, "doelen": DoelenForm, "onderwijstijd": OnderwijstijdForm,
+    "rapporten": RapportenForm, "hoorrecht": HoorrechtForm, "opdc": OpdcForm, "commissie": CommissieForm,
+    "algemeen": AlgemeenForm,
+}
+
+
+class FactorForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Soort"), choices=FactorItem.Kind.choices)
+    domain = forms.ChoiceField(label=_("Gebied"), choices=FactorItem.Domain.choices)
+    text = forms.CharField(label=_("Factor"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionForm(forms.Form):
+    goal = forms.CharField(label=_("Doel"), widget=forms.Textarea(attrs={"rows": 2}))
+    approach = forms.CharField(label=_("Aanpak/interventie"), widget=forms.Textarea(attrs={"rows": 2}))
+    who = forms.CharField(label=_("Wie"), max_length=300)
+    frequency = forms.CharField(label=_("Hoe vaak/hoe lang"), max_length=300)
+    evaluation_moment = forms.CharField(label=_("Evaluatiemoment"), max_length=300)
+    evaluation_criterion = forms.CharField(label=_("Evaluatiecriterium"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class YieldForm(forms.Form):
+    subject = forms.ChoiceField(label=_("Vakgebied"), choices=S.LEERGEBIEDEN)
+    expectation = forms.CharField(label=_("Verwachting"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def item_formset(form_class):
+    return forms.formset_factory(form_class, extra=1, can_delete=True, can_order=True, max_num=50, validate_max=True)
+
+
+ITEM_FORMS = {"factoren": item_formset(FactorForm), "handelingsdeel": item_formset(ActionForm),
+              "leerrendement": item_formset(YieldForm)}
+
+
+def ordered_items(formset) -> list[dict]:
+    """The formset's rows minus deleted and empty extra rows, in the order the user gave."""
+    rows = []
+    for index, form in enumerate(formset.forms):
+        if not form.has_changed() and not form.initial:
+            continue
+        data = form.cleaned_data
+        if not data or data.get("DELETE"):
+            continue
+        order = data.get("ORDER")
+        rows.append((order if order is not None else 10_000 + index, index,
+                     {k: v for k, v in data.items() if k not in ("ORDER", "DELETE")}))
+    return [row for _o, _i, row in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+class ConsultationForm(forms.ModelForm):
+    class Meta:
+        model = Consultation
+        fields = ["version", "held_on", "parents_present", "pupil_present", "staff_present", "others_present",
+                  "agreement", "summary", "internal_note"]
+        widgets = {"summary": forms.Textarea(attrs=TEXTAREA), "internal_note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = plan.versions.all()
+        self.fields["version"].required = False
+        self.fields["held_on"].widget = DateInput()
+        self.fields["held_on"].input_formats = DATE_FORMATS
+        self.fields["held_on"].error_messages["invalid"] = DATE_ERROR
+
+
+class SuggestionForm(forms.Form):
+    text = forms.CharField(label=_("Suggestie van de ouders"), widget=forms.Textarea(attrs={"rows": 2}))
+    response = forms.CharField(label=_("Reactie van de school"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.ChoiceField(label=_("Uitkomst"), choices=Suggestion.Outcome.choices, initial=Suggestion.Outcome.OPEN)
+
+
+SuggestionFormSet = forms.formset_factory(SuggestionForm, extra=2, can_delete=True, max_num=30, validate_max=True)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Redenen voor het intrekken"), widget=forms.Textarea(attrs=TEXTAREA), max_length=5000)
+    on_date = forms.DateField(label=_("Datum van intrekking"), widget=DateInput(), input_formats=DATE_FORMATS,
+                              error_messages={"invalid": DATE_ERROR})

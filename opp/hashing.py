@@ -1,0 +1,57 @@
+"""Content hashes (ARCHITECTURE.md "Hashes"): SHA-256 over canonical JSON.
+
+Items in their order, fields in a fixed order, text with \\r\\n → \\n and outer whitespace stripped.
+The handelingsdeel hash binds consent (R-CONSENT-5); the version hash binds adoption (R-SET-1).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+
+ACTION_FIELDS = ("goal", "approach", "who", "frequency", "evaluation_moment", "evaluation_criterion")
+FACTOR_FIELDS = ("kind", "domain", "text")
+YIELD_FIELDS = ("subject", "expectation")
+SCALAR_FIELDS = (
+    "uitstroom_profiel", "uitstroom_onderbouwing", "programma_afwijking", "doelen_nodig", "vervangende_doelen",
+    "onderwijstijd_nodig", "onderwijstijd_aanbod", "onderwijstijd_toetsing", "onderwijstijd_begeleiding",
+    "onderwijstijd_duur", "rapporten_weging", "leerling_mening", "leerling_weging", "leerling_uitleg", "opdc_vraag",
+    "opdc_duur", "opdc_programma", "commissie_advies_on", "commissie_advies", "for_swv_arrangement",
+)
+
+
+def normalise(value):
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _items(items, fields):
+    return [[normalise(item.get(f, "")) for f in fields] for item in items]
+
+
+def canonical(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode("utf-8")
+
+
+def sha256(obj) -> str:
+    return hashlib.sha256(canonical(obj)).hexdigest()
+
+
+def handelingsdeel_hash(actions: list[dict]) -> str:
+    return sha256({"handelingsdeel": _items(actions, ACTION_FIELDS)})
+
+
+def version_hash(*, plan_id: int, number: int, scalars: dict, factors: list[dict], actions: list[dict],
+                 yields: list[dict]) -> str:
+    return sha256({
+        "plan": plan_id,
+        "versie": number,
+        "velden": [[f, normalise(scalars.get(f))] for f in SCALAR_FIELDS],
+        "factoren": _items(factors, FACTOR_FIELDS),
+        "handelingsdeel": _items(actions, ACTION_FIELDS),
+        "leerrendement": _items(yields, YIELD_FIELDS),
+    })

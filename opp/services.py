@@ -1,0 +1,271 @@
+"""Every write to an OPP: state transitions under select_for_update, audited in the same transaction.
+
+Transitions owned here: start a plan, concept → in overleg, save a section, start a revision,
+withdraw a plan, record consultations. Consent, adoption and ending come with their own features.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access, audit
+from accounts.access import Cap
+from accounts.models import User
+from students.models import Student
+
+from . import hashing
+from . import sections as S
+from .models import (
+    EDITABLE_STATES,
+    OPEN_STATES,
+    ActionItem,
+    Consultation,
+    FactorItem,
+    Plan,
+    PlanVersion,
+    Suggestion,
+    VersionState,
+    YieldItem,
+)
+
+MSG_NOT_EDITABLE = _("Deze versie kan niet meer worden gewijzigd (status: %(state)s).")
+MSG_STALE = _(
+    "Iemand anders heeft dit onderdeel intussen opgeslagen. Uw tekst is niet opgeslagen maar staat hieronder nog; "
+    "vergelijk met de nieuwe versie en sla opnieuw op."
+)
+
+SECTION_SCALARS: dict[str, tuple[str, ...]] = {
+    "uitstroom": ("uitstroom_profiel", "uitstroom_onderbouwing"),
+    "programma": ("programma_afwijking",),
+    "doelen": ("doelen_nodig", "vervangende_doelen"),
+    "onderwijstijd": ("onderwijstijd_nodig", "onderwijstijd_aanbod", "onderwijstijd_toetsing",
+                      "onderwijstijd_begeleiding", "onderwijstijd_duur"),
+    "rapporten": ("rapporten_weging",),
+    "hoorrecht": ("leerling_mening", "leerling_weging", "leerling_uitleg"),
+    "opdc": ("opdc_vraag", "opdc_duur", "opdc_programma"),
+    "commissie": ("commissie_advies_on", "commissie_advies"),
+    "algemeen": ("for_swv_arrangement",),
+}
+ITEM_SECTIONS = {
+    "factoren": (FactorItem, "factors", hashing.FACTOR_FIELDS),
+    "handelingsdeel": (ActionItem, "actions", hashing.ACTION_FIELDS),
+    "leerrendement": (YieldItem, "yields", hashing.YIELD_FIELDS),
+}
+MAX_TEXT = 20_000
+
+
+def _lock_version(version: PlanVersion) -> PlanVersion:
+    return PlanVersion.objects.select_for_update().select_related("plan", "plan__student", "plan__student__school").get(pk=version.pk)
+
+
+def _lock_plan(plan: Plan) -> Plan:
+    return Plan.objects.select_for_update().select_related("student", "student__school").get(pk=plan.pk)
+
+
+@transaction.atomic
+def plan_start(*, actor: User, student: Student) -> Plan:
+    access.require_cap(actor, Cap.PLAN_EDIT, student.school)
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    if not student.opp_required:
+        raise ValidationError(_("Voor deze leerling is volgens de gegevens geen OPP nodig. Leg eerst de extra "
+                                "ondersteuning of de plaatsing vast."))
+    if student.plans.filter(state=Plan.State.ACTIEF).exists():
+        raise ValidationError(_("Deze leerling heeft al een lopend OPP."))
+    plan = Plan.objects.create(student=student, created_by=actor)
+    version = PlanVersion.objects.create(plan=plan, number=1, created_by=actor)
+    audit.record(actor, audit.Action.CREATE, plan, school=student.school_id)
+    audit.record(actor, audit.Action.CREATE, version, school=student.school_id, details={"number": 1})
+    return plan
+
+
+@transaction.atomic
+def version_to_overleg(*, actor: User, version: PlanVersion) -> PlanVersion:
+    version = _lock_version(version)
+    access.require_cap(actor, Cap.PLAN_EDIT, version.plan.student.school)
+    if version.plan.state != Plan.State.ACTIEF:
+        raise ValidationError(_("Dit OPP is beëindigd of ingetrokken."))
+    if version.state != VersionState.CONCEPT:
+        raise ValidationError(_("Alleen een conceptversie kan in overleg worden gebracht."))
+    version.state = VersionState.IN_OVERLEG
+    version.save(update_fields=["state", "updated_at"])
+    audit.record(actor, audit.Action.TRANSITION, version, details={"from": "concept", "to": "in_overleg"})
+    return version
+
+
+def _check_text(data: dict) -> None:
+    errors = {}
+    for key, value in data.items():
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            errors[key] = _("Deze tekst is te lang (maximaal %(n)s tekens).") % {"n": f"{MAX_TEXT:,}".replace(",", ".")}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def version_save_section(*, actor: User, version: PlanVersion, section: str, revision: int,
+                         data: dict | None = None, items: list[dict] | None = None) -> PlanVersion:
+    """Save one section. Refused when the version moved on, or someone saved this section since `revision`."""
+    version = _lock_version(version)
+    school = version.plan.student.school
+    if section == "commissie":
+        if not (access.has_cap(actor, Cap.PLAN_EDIT, school) or access.has_cap(actor, Cap.COMMISSION_EDIT, school)):
+            raise PermissionDenied
+    else:
+        access.require_cap(actor, Cap.PLAN_EDIT, school)
+    if version.plan.state != Plan.State.ACTIEF or version.state not in EDITABLE_STATES:
+        raise ValidationError(MSG_NOT_EDITABLE % {"state": version.get_state_display()}, code="not_editable")
+    if section not in SECTION_SCALARS and section not in ITEM_SECTIONS:
+        raise ValidationError(_("Onbekend onderdeel."))
+    current = int(version.section_revisions.get(section, 0))
+    if int(revision) != current:
+        raise ValidationError(MSG_STALE, code="stale")
+
+    if section in SECTION_SCALARS:
+        data = {k: v for k, v in (data or {}).items() if k in SECTION_SCALARS[section]}
+        _check_text(data)
+        if section == "uitstroom" and data.get("uitstroom_profiel"):
+            valid = {c for c, _label in S.uitstroom_choices(version.plan.student.onderwijssoort)}
+            if data["uitstroom_profiel"] not in valid:
+                raise ValidationError({"uitstroom_profiel": _("Kies een uitstroomprofiel dat past bij de onderwijssoort.")})
+        if section == "commissie" and data.get("commissie_advies_on") and data["commissie_advies_on"] > timezone.localdate():
+            raise ValidationError({"commissie_advies_on": _("De datum van het advies ligt in de toekomst.")})
+        changed = sorted(k for k, v in data.items() if getattr(version, k) != v)
+        for key in changed:
+            setattr(version, key, data[key])
+    else:
+        model, related, fields = ITEM_SECTIONS[section]
+        items = items or []
+        for item in items:
+            _check_text(item)
+        getattr(version, related).all().delete()
+        model.objects.bulk_create([
+            model(version=version, position=i, **{f: item.get(f, "") for f in fields}) for i, item in enumerate(items, 1)
+        ])
+        changed = [section]
+    version.section_revisions = {**version.section_revisions, section: current + 1}
+    if section in SECTION_SCALARS:
+        version.full_clean(validate_unique=False, validate_constraints=False)  # field lengths → Dutch messages
+    version.save()
+    audit.record(actor, audit.Action.UPDATE, version, details={"section": section, "fields": changed})
+    return version
+
+
+@transaction.atomic
+def revision_start(*, actor: User, plan: Plan) -> PlanVersion:
+    """A revision (bijstelling) is a new version, copied from the current adopted one (R-SET-5)."""
+    plan = _lock_plan(plan)
+    access.require_cap(actor, Cap.PLAN_EDIT, plan.student.school)
+    if plan.state != Plan.State.ACTIEF:
+        raise ValidationError(_("Dit OPP is beëindigd of ingetrokken."))
+    if plan.versions.filter(state__in=OPEN_STATES).exists():
+        raise ValidationError(_("Er is al een versie in bewerking; rond die eerst af."))
+    current = plan.versions.filter(state=VersionState.VASTGESTELD).prefetch_related("factors", "actions", "yields").first()
+    if current is None:
+        raise ValidationError(_("Er is nog geen vastgestelde versie om bij te stellen."))
+    number = plan.versions.order_by("-number").values_list("number", flat=True).first() + 1
+    new = PlanVersion.objects.create(
+        plan=plan, number=number, based_on=current, created_by=actor,
+        **{f: getattr(current, f) for f in hashing.SCALAR_FIELDS},
+    )
+    for model, related, fields in ITEM_SECTIONS.values():
+        model.objects.bulk_create([
+            model(version=new, position=item.position, **{f: getattr(item, f) for f in fields})
+            for item in getattr(current, related).all()
+        ])
+    audit.record(actor, audit.Action.CREATE, new, details={"number": number, "based_on": current.pk})
+    return new
+
+
+@transaction.atomic
+def plan_withdraw(*, actor: User, plan: Plan, reason: str, on_date: datetime.date) -> Plan:
+    """Intrekken by the board or the schoolleider, with reasons (R-SET-5; read by R-GPO-6)."""
+    plan = _lock_plan(plan)
+    access.require_cap(actor, Cap.PLAN_WITHDRAW, plan.student.school)
+    if plan.state != Plan.State.ACTIEF:
+        raise ValidationError(_("Dit OPP is al beëindigd of ingetrokken."))
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Geef de redenen voor het intrekken.")})
+    if on_date > timezone.localdate():
+        raise ValidationError({"on_date": _("De datum van intrekking ligt in de toekomst.")})
+    if on_date < timezone.localtime(plan.created_at).date():
+        raise ValidationError({"on_date": _("De datum van intrekking ligt vóór de start van het OPP.")})
+    plan.state = Plan.State.INGETROKKEN
+    plan.ended_on = on_date
+    plan.end_reason = reason.strip()
+    plan.ended_by = actor
+    plan.save(update_fields=["state", "ended_on", "end_reason", "ended_by"])
+    audit.record(actor, audit.Action.TRANSITION, plan, details={"to": "ingetrokken"})
+    from .adoption import notify_withdrawal
+
+    notify_withdrawal(plan, actor=actor)
+    return plan
+
+
+CONSULTATION_FIELDS = ("version", "held_on", "parents_present", "pupil_present", "staff_present", "others_present",
+                       "agreement", "summary", "internal_note")
+
+
+def _validate_consultation(plan: Plan, data: dict) -> None:
+    errors = {}
+    held_on = data.get("held_on")
+    if held_on and held_on > timezone.localdate():
+        errors["held_on"] = _("Een overleg in de toekomst kan nog niet worden vastgelegd.")
+    if held_on and held_on < plan.student.enrolled_on - datetime.timedelta(days=180):
+        errors["held_on"] = _("Deze datum ligt ruim vóór de inschrijving van de leerling.")
+    version = data.get("version")
+    if version is not None and version.plan_id != plan.pk:
+        errors["version"] = _("Kies een versie van dit OPP.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_suggestions(consultation: Consultation, suggestions: list[dict]) -> None:
+    consultation.suggestions.all().delete()
+    Suggestion.objects.bulk_create([
+        Suggestion(consultation=consultation, position=i, text=s["text"], response=s.get("response", ""),
+                   outcome=s.get("outcome") or Suggestion.Outcome.OPEN)
+        for i, s in enumerate(suggestions, 1) if s.get("text", "").strip()
+    ])
+
+
+@transaction.atomic
+def consultation_record(*, actor: User, plan: Plan, data: dict, suggestions: list[dict]) -> Consultation:
+    plan = _lock_plan(plan)
+    access.require_cap(actor, Cap.PLAN_EDIT, plan.student.school)
+    if plan.state != Plan.State.ACTIEF:
+        raise ValidationError(_("Dit OPP is beëindigd of ingetrokken."))
+    _validate_consultation(plan, data)
+    _check_text({k: v for k, v in data.items() if isinstance(v, str)})
+    consultation = Consultation(plan=plan, created_by=actor, **{k: data.get(k) for k in CONSULTATION_FIELDS if k in data})
+    consultation.full_clean()
+    consultation.save()
+    _save_suggestions(consultation, suggestions)
+    audit.record(actor, audit.Action.CREATE, consultation, school=plan.student.school_id,
+                 details={"suggestions": len(suggestions), "agreement": consultation.agreement})
+    return consultation
+
+
+@transaction.atomic
+def consultation_update(*, actor: User, consultation: Consultation, data: dict, suggestions: list[dict]) -> Consultation:
+    consultation = Consultation.objects.select_for_update().select_related("plan__student__school").get(pk=consultation.pk)
+    plan = consultation.plan
+    access.require_cap(actor, Cap.PLAN_EDIT, plan.student.school)
+    _validate_consultation(plan, data)
+    _check_text({k: v for k, v in data.items() if isinstance(v, str)})
+    changed = sorted(k for k in CONSULTATION_FIELDS if k in data and getattr(consultation, k) != data[k])
+    for key in changed:
+        setattr(consultation, key, data[key])
+    consultation.full_clean()
+    consultation.save()
+    _save_suggestions(consultation, suggestions)
+    audit.record(actor, audit.Action.UPDATE, consultation, school=plan.student.school_id, details={"fields": changed})
+    return consultation
+
+
+def integrity_message(exc: IntegrityError) -> str:
+    return _("Dit kon niet worden opgeslagen omdat de gegevens intussen zijn veranderd. Laad de pagina opnieuw.")
