@@ -76,7 +76,8 @@ class SchoolForm(forms.ModelForm):
 
     class Meta:
         model = School
-        fields = ["board", "brin", "name", "onderwijssoorten", "cluster", "samenwerkingsverband"]
+        fields = ["board", "brin", "name", "onderwijssoorten", "cluster", "samenwerkingsverband",
+                  "consent_one_guardian_suffices"]
 
     def clean_brin(self):
         return self.cleaned_data["brin"].strip().upper()

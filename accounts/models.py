@@ -132,6 +132,11 @@ class School(models.Model):
         blank=True,
     )
 
+    consent_one_guardian_suffices = models.BooleanField(
+        _("instemming van één ouder met gezag volstaat"), default=False,
+        help_text=_("Standaard stemmen alle ouders/verzorgers met gezag in met het handelingsdeel."),
+    )
+
     class Meta:
         verbose_name = _("school")
         verbose_name_plural = _("scholen")

@@ -8,5 +8,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("start/", views.staff_start, name="staff_start"),
-    path("portaal/", views.portal_start, name="portal_start"),
+    path("account/berichten/", views.notification_preferences, name="notification_preferences"),
 ]

@@ -1,0 +1,273 @@
+"""Consent on the handelingsdeel (R-CONSENT-4, 5; R-TIME-2, 4) and the parents' reactions (R-CONSENT-1)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access, audit
+from accounts.access import Cap
+from accounts.models import Membership, Role, User
+from notifications.services import enqueue
+from opp_portal import uploads
+from students.models import Guardian, Student
+
+from . import consent, selectors
+from .models import ConsentAnswer, ConsentRequest, Plan, PlanVersion, Reaction, VersionState
+
+MSG_NOT_COVERED = _("Het handelingsdeel is gewijzigd nadat om instemming is gevraagd: dit verzoek dekt de huidige "
+                    "tekst niet meer.")
+MSG_CLOSED = _("Dit verzoek om instemming is niet meer open (status: %(state)s).")
+MSG_ALREADY = _("U heeft dit verzoek al beantwoord.")
+
+
+def requirement_for(student: Student) -> consent.Requirement:
+    links = student.guardian_links.select_related("guardian")
+    return consent.required_parties(
+        pupil_id=student.pk, pupil_name=student.full_name, handelingsbekwaam=student.handelingsbekwaam,
+        consent_party=student.consent_party or "leerling",
+        guardians=[consent.GuardianFact(link.guardian_id, link.guardian.name, link.has_gezag) for link in links],
+        one_guardian_suffices=student.school.consent_one_guardian_suffices,
+    )
+
+
+def covering_request(version: PlanVersion) -> ConsentRequest | None:
+    """A given consent whose hash matches this version's handelingsdeel, on this plan (a revision with
+    an unchanged handelingsdeel keeps its consent: R-CONSENT-7, practice)."""
+    current = selectors.handelingsdeel_hash(version)
+    # The latest decision on exactly this text counts: a later refusal of it undoes an earlier consent.
+    decided = (ConsentRequest.objects.filter(version__plan_id=version.plan_id, handelingsdeel_hash=current,
+                                             state__in=[ConsentRequest.State.GEGEVEN, ConsentRequest.State.GEWEIGERD])
+               .order_by("-closed_at", "-pk").first())
+    return decided if decided is not None and decided.state == ConsentRequest.State.GEGEVEN else None
+
+
+def status(version: PlanVersion) -> dict:
+    """Everything the screens say about consent for this version."""
+    latest = version.consent_requests.order_by("-requested_at", "-pk").prefetch_related("answers").first()
+    current = selectors.handelingsdeel_hash(version)
+    covering = covering_request(version)
+    return {
+        "latest": latest,
+        "answers": list(latest.answers.all()) if latest else [],
+        "covering": covering,
+        "covers": covering is not None,
+        "carried_over": covering is not None and covering.version_id != version.pk,
+        "stale": latest is not None and latest.handelingsdeel_hash != current and latest.state in ("open", "gegeven"),
+        "asked": latest is not None and latest.state != ConsentRequest.State.INGETROKKEN,
+        "refused": latest is not None and latest.state == ConsentRequest.State.GEWEIGERD,
+    }
+
+
+def _lock(version: PlanVersion) -> PlanVersion:
+    return PlanVersion.objects.select_for_update().select_related("plan__student__school").get(pk=version.pk)
+
+
+def _party_users(parties: list[dict]) -> list[tuple[User, dict]]:
+    result = []
+    for p in parties:
+        if p["kind"] == "guardian":
+            g = Guardian.objects.filter(pk=p["id"]).select_related("user").first()
+            if g and g.user and g.user.is_active:
+                result.append((g.user, p))
+        else:
+            s = Student.objects.filter(pk=p["id"]).select_related("portal_user").first()
+            if s and s.portal_user and s.portal_user.is_active:
+                result.append((s.portal_user, p))
+    return result
+
+
+def _begeleiders(student: Student) -> list[User]:
+    return [m.user for m in Membership.objects.filter(school=student.school, role=Role.BEGELEIDER,
+                                                      user__is_active=True).select_related("user")]
+
+
+@transaction.atomic
+def request_send(*, actor: User, version: PlanVersion) -> ConsentRequest:
+    version = _lock(version)
+    student = version.plan.student
+    access.require_cap(actor, Cap.PLAN_EDIT, student.school)
+    if version.plan.state != Plan.State.ACTIEF:
+        raise ValidationError(_("Dit OPP is beëindigd of ingetrokken."))
+    if version.state != VersionState.IN_OVERLEG:
+        raise ValidationError(_("Om instemming vragen kan alleen voor een versie die in overleg is."))
+    if not version.actions.exists():
+        raise ValidationError(_("Het handelingsdeel is leeg: er is nog niets om mee in te stemmen."))
+    requirement = requirement_for(student)
+    if not requirement.parties:
+        raise ValidationError(_("Er is geen ouder/verzorger met gezag vastgelegd (of de meerderjarige leerling zelf). "
+                                "Leg die eerst vast bij de leerling."))
+    request = ConsentRequest.objects.create(
+        version=version, handelingsdeel_hash=selectors.handelingsdeel_hash(version), requested_by=actor,
+        parties=[p.as_dict() for p in requirement.parties], any_one_suffices=requirement.any_one_suffices,
+    )
+    version.state = VersionState.INSTEMMING_GEVRAAGD
+    version.save(update_fields=["state", "updated_at"])
+    audit.record(actor, audit.Action.CREATE, request, details={"version": version.number, "parties": len(request.parties)})
+    for user, party in _party_users(request.parties):
+        enqueue(recipient=user, kind="consent_request", template="consent_request", subject=request,
+                school=student.school, context={"first_name": student.first_name, "school_name": student.school.name,
+                                                "for_pupil": party["kind"] == "pupil"})
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, actor: User, request: ConsentRequest) -> ConsentRequest:
+    request = ConsentRequest.objects.select_for_update().select_related("version__plan__student__school").get(pk=request.pk)
+    access.require_cap(actor, Cap.PLAN_EDIT, request.version.plan.student.school)
+    if request.state != ConsentRequest.State.OPEN:
+        raise ValidationError(MSG_CLOSED % {"state": request.get_state_display()})
+    request.state = ConsentRequest.State.INGETROKKEN
+    request.closed_at = timezone.now()
+    request.save(update_fields=["state", "closed_at"])
+    version = _lock(request.version)
+    if version.state == VersionState.INSTEMMING_GEVRAAGD:
+        version.state = VersionState.IN_OVERLEG
+        version.save(update_fields=["state", "updated_at"])
+    audit.record(actor, audit.Action.TRANSITION, request, details={"to": "ingetrokken"})
+    return request
+
+
+def parties_of_user(user: User, request: ConsentRequest) -> list[dict]:
+    """The request's parties this portal user may answer for (never someone else's)."""
+    mine = []
+    for p in request.parties:
+        if p["kind"] == "guardian" and Guardian.objects.filter(pk=p["id"], user=user).exists():
+            mine.append(p)
+        elif p["kind"] == "pupil" and Student.objects.filter(pk=p["id"], portal_user=user).exists():
+            mine.append(p)
+    return mine
+
+
+def _close_if_decided(request: ConsentRequest, actor: User) -> None:
+    answers = {("guardian" if a.guardian_id else "pupil", a.guardian_id or a.pupil_id): a.answer
+               for a in request.answers.all()}
+    result = consent.outcome(request.parties, request.any_one_suffices, answers)
+    if result == "open":
+        return
+    request.state = result
+    request.closed_at = timezone.now()
+    request.save(update_fields=["state", "closed_at"])
+    version = _lock(request.version)
+    student = version.plan.student
+    if result == ConsentRequest.State.GEWEIGERD:
+        # One refusal means no consent: back to consultation, no escalation loop (ARCHITECTURE.md).
+        version.state = VersionState.IN_OVERLEG
+        version.save(update_fields=["state", "updated_at"])
+    for user in _begeleiders(student):
+        enqueue(recipient=user, kind=f"consent_{result}", template="consent_outcome", subject=request,
+                school=student.school, context={"initials": student.initials, "school_name": student.school.name,
+                                                "refused": result == "geweigerd", "version": version.number,
+                                                "url": f"/opp/versie/{version.pk}/"})
+    audit.record(actor, audit.Action.TRANSITION, request, details={"to": result})
+
+
+def _answer(*, request_pk: int, party: dict, answer: str, explanation: str, user: User | None, recorded_by: User | None,
+            channel: str, ip: str | None, signed_on: datetime.date | None = None,
+            store_scan: Callable[[], uploads.StoredFile] | None = None) -> ConsentAnswer:
+    request = ConsentRequest.objects.select_for_update().select_related("version__plan__student__school").get(pk=request_pk)
+    key = {"kind": party.get("kind"), "id": party.get("id")}
+    if not any(p["kind"] == key["kind"] and p["id"] == key["id"] for p in request.parties):
+        raise PermissionDenied
+    # Before the state checks: the second tab of a party whose first click closed the request must hear
+    # "you already answered", not something about the request's state.
+    exists = request.answers.filter(**({"guardian_id": key["id"]} if key["kind"] == "guardian" else {"pupil_id": key["id"]}))
+    if exists.exists():
+        raise ValidationError(MSG_ALREADY)
+    if request.state != ConsentRequest.State.OPEN:
+        raise ValidationError(MSG_CLOSED % {"state": request.get_state_display()})
+    version = request.version
+    if version.state != VersionState.INSTEMMING_GEVRAAGD:
+        raise ValidationError(_("Deze versie wacht niet (meer) op instemming."))
+    if selectors.handelingsdeel_hash(version) != request.handelingsdeel_hash:
+        raise ValidationError(MSG_NOT_COVERED)
+    if answer not in ConsentAnswer.Answer.values:
+        raise ValidationError(_("Kies ‘ik stem in’ of ‘ik stem niet in’."))
+    name = next(p["name"] for p in request.parties if p["kind"] == key["kind"] and p["id"] == key["id"])
+    # The scan is written only once every check passed, so a refused answer leaves no file behind.
+    scan = store_scan() if store_scan else None
+    try:
+        with transaction.atomic():
+            row = ConsentAnswer.objects.create(
+                request=request, guardian_id=key["id"] if key["kind"] == "guardian" else None,
+                pupil_id=key["id"] if key["kind"] == "pupil" else None, party_name=name, answer=answer,
+                explanation=(explanation or "").strip()[:5000], handelingsdeel_hash=request.handelingsdeel_hash,
+                user=user, recorded_by=recorded_by, ip_address=ip, channel=channel, signed_on=signed_on,
+                scan=scan.name if scan else "", scan_content_type=scan.content_type if scan else "",
+            )
+    except IntegrityError:
+        if scan:
+            uploads.discard(scan.name)
+        raise ValidationError(MSG_ALREADY) from None
+    audit.record(user or recorded_by, audit.Action.CREATE, row, details={"answer": answer, "channel": channel})
+    _close_if_decided(request, user or recorded_by)
+    return row
+
+
+@transaction.atomic
+def answer_in_portal(*, user: User, request: ConsentRequest, party_kind: str, party_id: int, answer: str,
+                     explanation: str, ip: str | None) -> ConsentAnswer:
+    party = {"kind": party_kind, "id": party_id}
+    if party not in [{"kind": p["kind"], "id": p["id"]} for p in parties_of_user(user, request)]:
+        raise PermissionDenied  # a forged party id: not one of this user's parties
+    return _answer(request_pk=request.pk, party=party, answer=answer, explanation=explanation, user=user,
+                   recorded_by=None, channel=ConsentAnswer.Channel.PORTAAL, ip=ip)
+
+
+@transaction.atomic
+def answer_on_paper(*, actor: User, request: ConsentRequest, party_kind: str, party_id: int, answer: str,
+                    explanation: str, signed_on: datetime.date, scan_upload) -> ConsentAnswer:
+    access.require_cap(actor, Cap.PLAN_EDIT, request.version.plan.student.school)
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("De datum van ondertekening ligt in de toekomst.")})
+    if signed_on < timezone.localtime(request.requested_at).date():
+        raise ValidationError({"signed_on": _("De datum van ondertekening ligt vóór het verzoek om instemming.")})
+    uploads.validate(scan_upload)
+    return _answer(request_pk=request.pk, party={"kind": party_kind, "id": party_id}, answer=answer,
+                   explanation=explanation, user=None, recorded_by=actor, channel=ConsentAnswer.Channel.PAPIER,
+                   ip=None, signed_on=signed_on, store_scan=lambda: uploads.store(scan_upload, folder="instemming"))
+
+
+# --- Reactions (R-CONSENT-1) -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reaction_add(*, user: User, version: PlanVersion, author_name: str, text: str) -> Reaction:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Schrijf uw reactie.")})
+    if len(text) > 5000:
+        raise ValidationError({"text": _("Uw reactie is te lang (maximaal 5.000 tekens).")})
+    if version.state in (VersionState.CONCEPT,):
+        raise PermissionDenied
+    reaction = Reaction.objects.create(version=version, author=user, author_name=author_name[:200], text=text)
+    audit.record(user, audit.Action.CREATE, reaction, school=version.plan.student.school_id)
+    student = version.plan.student
+    for staff in _begeleiders(student):
+        enqueue(recipient=staff, kind="reaction_new", template="reaction_new", subject=reaction, school=student.school,
+                context={"initials": student.initials, "school_name": student.school.name,
+                         "url": f"/opp/{version.plan_id}/"})
+    return reaction
+
+
+@transaction.atomic
+def reaction_respond(*, actor: User, reaction: Reaction, response: str) -> Reaction:
+    reaction = Reaction.objects.select_for_update().select_related("version__plan__student__school").get(pk=reaction.pk)
+    student = reaction.version.plan.student
+    access.require_cap(actor, Cap.PLAN_EDIT, student.school)
+    response = (response or "").strip()
+    if not response:
+        raise ValidationError({"response": _("Schrijf de reactie van de school.")})
+    reaction.response = response[:5000]
+    reaction.responded_at = timezone.now()
+    reaction.responded_by = actor
+    reaction.save(update_fields=["response", "responded_at", "responded_by"])
+    audit.record(actor, audit.Action.UPDATE, reaction, details={"responded": True})
+    enqueue(recipient=reaction.author, kind="reaction_response", template="reaction_response", subject=reaction,
+            school=student.school, context={"first_name": student.first_name, "school_name": student.school.name})
+    return reaction

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from opp import pdf_views
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("leerling/<int:pk>/", views.child, name="child"),
+    path("versie/<int:pk>/", views.version_detail, name="version"),
+    path("versie/<int:pk>/reageren/", views.react, name="react"),
+    path("versie/<int:pk>/pdf/", pdf_views.portal_version_pdf, name="version_pdf"),
+    path("instemming/<int:pk>/", views.answer, name="answer"),
+    path("uitnodiging/", views.invitation_exchange, name="invitation_exchange"),
+    path("uitnodiging/account/", views.invitation_account, name="invitation_account"),
+    path("uitnodiging/<str:token>/", views.invitation_landing, name="invitation_landing"),
+]

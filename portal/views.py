@@ -1,0 +1,208 @@
+"""The parent portal: own children only, plain language, readable on a phone (issue 6)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import audit
+from opp import compliance, consent_services
+from opp import sections as S
+from opp import selectors as opp_selectors
+from opp.models import ConsentRequest
+
+from . import selectors, services
+from .forms import AcceptForm, ConsentForm, ReactionForm
+from .models import Invitation
+
+SESSION_KEY = "portal_invitation_id"
+
+
+def _no_referrer(response):
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def home(request):
+    students = list(selectors.portal_students(request.user))
+    rows = []
+    for s in students:
+        plan = selectors.plans_for(s).first()
+        visible = selectors.visible_versions(plan) if plan else []
+        rows.append({"student": s, "plan": plan, "version": visible[-1] if visible else None})
+    return render(request, "portal/home.html", {"rows": rows})
+
+
+@login_required
+def child(request, pk):
+    student = selectors.student_for_portal(request.user, pk)
+    plans = list(selectors.plans_for(student))
+    current_plan = plans[0] if plans else None
+    visible = selectors.visible_versions(current_plan) if current_plan else []
+    version = visible[-1] if visible else None
+    adopted = [v for p in plans for v in p.versions.all() if v.state in ("vastgesteld", "vervangen")]
+    consultations = list(current_plan.consultations.prefetch_related("suggestions")) if current_plan else []
+    consent_panel = None
+    if version is not None:
+        status = consent_services.status(version)
+        latest = status["latest"]
+        mine = consent_services.parties_of_user(request.user, latest) if latest else []
+        answered = {("guardian" if a.guardian_id else "pupil", a.guardian_id or a.pupil_id) for a in status["answers"]}
+        open_parties = [p for p in mine if (p["kind"], p["id"]) not in answered]
+        consent_panel = {"status": status, "latest": latest, "open_parties": open_parties,
+                         "form": ConsentForm(parties=open_parties, user=request.user) if open_parties and latest
+                         and latest.state == ConsentRequest.State.OPEN and not status["stale"] else None}
+        audit.record(request.user, audit.Action.VIEW, version)
+    else:
+        audit.record(request.user, audit.Action.VIEW, student)
+    from opp.adoption import gpo_last_day
+
+    made_known = max((v.made_known_on for v in adopted if v.made_known_on), default=None)
+    withdrawn = current_plan is not None and current_plan.state == "ingetrokken"
+    gpo = None
+    if withdrawn:
+        gpo = {"withdrawn": True, "on": current_plan.ended_on, "last_day": gpo_last_day(current_plan.ended_on),
+               "reason": current_plan.end_reason}
+    elif made_known:
+        gpo = {"withdrawn": False, "on": made_known, "last_day": gpo_last_day(made_known)}
+    return render(request, "portal/child.html", {
+        "student": student, "plan": current_plan, "version": version, "adopted": adopted, "gpo": gpo,
+        "today": timezone.localdate(),
+        "consultations": consultations, "consent": consent_panel,
+        "reactions": list(version.reactions.all()) if version else [],
+        "reaction_form": ReactionForm(), **_version_context(version),
+    })
+
+
+def _version_context(version):
+    if version is None:
+        return {}
+    version = opp_selectors.load_version(version.pk)
+    snap = opp_selectors.snapshot(version, today=timezone.localdate())
+    return {"version_full": version, "sections": [{"key": k, "meta": S.SECTIONS[k]} for k in snap.applicable],
+            "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or ""),
+            "complete": not compliance.has_blocking([f for f in compliance.findings(snap) if f.section])}
+
+
+@login_required
+def version_detail(request, pk):
+    version = selectors.version_for_portal(request.user, pk)
+    audit.record(request.user, audit.Action.VIEW, version)
+    return render(request, "portal/version.html", {"student": version.plan.student, "version": version,
+                                                   **_version_context(version)})
+
+
+@login_required
+@require_POST
+def react(request, pk):
+    version = selectors.version_for_portal(request.user, pk)
+    student = version.plan.student
+    form = ReactionForm(request.POST)
+    if form.is_valid():
+        try:
+            consent_services.reaction_add(user=request.user, version=version,
+                                          author_name=selectors.author_name(request.user, student),
+                                          text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Uw reactie is naar de school gestuurd. U ziet hier het antwoord van de school."))
+            return redirect("portal:child", pk=student.pk)
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    # Keep what was typed: show the form again, filled in.
+    return render(request, "portal/reaction_retry.html", {"student": student, "version": version, "form": form})
+
+
+@login_required
+@require_POST
+def answer(request, pk):
+    try:
+        consent_request = ConsentRequest.objects.select_related("version__plan__student").get(pk=pk)
+    except (ConsentRequest.DoesNotExist, ValueError):
+        raise Http404 from None
+    student = selectors.student_for_portal(request.user, consent_request.version.plan.student_id)
+    parties = consent_services.parties_of_user(request.user, consent_request)
+    form = ConsentForm(request.POST, parties=parties, user=request.user)
+    if form.is_valid():
+        kind, party_id = form.party_key()
+        try:
+            consent_services.answer_in_portal(
+                user=request.user, request=consent_request, party_kind=kind, party_id=party_id,
+                answer=form.cleaned_data["answer"], explanation=form.cleaned_data["explanation"],
+                ip=audit.client_ip(request))
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("portal:child", pk=student.pk)
+        if form.cleaned_data["answer"] == "ja":
+            messages.success(request, _("Uw instemming is vastgelegd. Dank u wel."))
+        else:
+            messages.success(request, _("Uw antwoord ‘ik stem niet in’ is vastgelegd. De school neemt contact met u op "
+                                        "voor een nieuw overleg."))
+        return redirect("portal:child", pk=student.pk)
+    return render(request, "portal/consent_retry.html", {"student": student, "form": form, "request_obj": consent_request})
+
+
+# --- Invitations ---------------------------------------------------------------------------------------
+
+
+@never_cache
+def invitation_landing(request, token):
+    """The emailed link. Nothing is exchanged by a GET (mail scanners follow links); the page POSTs the
+    token and the next address is clean. No external resources here, and no Referer leaves it."""
+    return _no_referrer(render(request, "portal/invitation_landing.html", {"token": token}))
+
+
+@never_cache
+@require_POST
+def invitation_exchange(request):
+    try:
+        invitation = services.exchange(request.POST.get("token", ""))
+    except services.InvitationProblem as exc:
+        return _no_referrer(render(request, "portal/invitation_problem.html", {"problem": exc.problem}, status=410))
+    request.session[SESSION_KEY] = invitation.pk
+    return redirect("portal:invitation_account")
+
+
+@never_cache
+def invitation_account(request):
+    pk = request.session.get(SESSION_KEY)
+    invitation = Invitation.objects.filter(pk=pk, used_at__isnull=False, accepted_user__isnull=True).first() if pk else None
+    if invitation is None or invitation.revoked_at:
+        problem = "revoked" if invitation is not None else "used"
+        return _no_referrer(render(request, "portal/invitation_problem.html", {"problem": problem}, status=410))
+    existing = services.existing_user_for(invitation) is not None
+    form = AcceptForm(request.POST or None, existing=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept(invitation=invitation, password=form.cleaned_data["password1"],
+                                   first_name=form.cleaned_data.get("first_name", ""),
+                                   last_name=form.cleaned_data.get("last_name", ""))
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error("password1", exc)
+        except services.InvitationProblem as exc:
+            return _no_referrer(render(request, "portal/invitation_problem.html", {"problem": exc.problem}, status=410))
+        else:
+            request.session.pop(SESSION_KEY, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welkom in het ouderportaal."))
+            return redirect("portal:home")
+    return _no_referrer(render(request, "portal/invitation_account.html",
+                               {"form": form, "existing": existing, "email": invitation.email}))
+
