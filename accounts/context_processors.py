@@ -15,6 +15,8 @@ def navigation(request):
                 "roles": sorted({m.get_role_display() for m in access._memberships(user)}),
                 "can_manage_accounts": Cap.ACCOUNTS_MANAGE in caps,
                 "can_view_pupils": Cap.PUPIL_VIEW in caps,
+                "can_adopt": Cap.PLAN_ADOPT in caps,
+                "can_view_plans": Cap.PLAN_VIEW in caps,
             }
         }
     return {"nav": {"kind": "portal", "is_superuser": user.is_superuser}}

@@ -1,0 +1,178 @@
+"""The registry of deadline kinds (issue 5). Each kind says which subjects are due, from which date.
+
+The date arithmetic is pure (students.deadlines, deadlines.steps); the kinds below only fetch the
+candidate subjects with indexed queries. Later features register their kinds with `register()`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .steps import StepConfig, config_from_settings
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str
+    subject_type: str
+    subject_id: int
+    school_id: int
+    due_on: datetime.date
+    period: str
+    initials: str  # what an email may name (ARCHITECTURE.md): initials, and the school
+    url: str
+    state: str = ""  # e.g. "geen_instemming" (consent issue)
+
+
+@dataclass
+class Kind:
+    key: str
+    label: str
+    items: Callable[[datetime.date, Iterable[int] | None], Iterable[DueItem]]
+    default_steps: StepConfig = field(default_factory=StepConfig)
+    # Roles reminded at every step (escalation adds more).
+    remind_roles: tuple[str, ...] = ("begeleider",)
+    # Instead of roles: a function (items, step-by-item) → {subject_id: [users]} for kinds whose
+    # recipients are not staff (a consent request reminds the parents first).
+    recipients: Callable | None = None
+
+    @property
+    def steps(self) -> StepConfig:
+        raw = getattr(settings, "OPP_REMINDER_STEPS", {}).get(self.key)
+        return config_from_settings(raw) if raw else self.default_steps
+
+
+REGISTRY: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    REGISTRY[kind.key] = kind
+    return kind
+
+
+def _initials(first: str, last: str) -> str:
+    parts = [first[:1]] + [p[:1] for p in last.split() if p[:1].isupper()]
+    return ".".join(p.upper() for p in parts if p) + "."
+
+
+# --- OPP vaststellen: start + 42 days until a version is adopted (R-TIME-1) ------------------------
+
+
+def opp_setting_items(today: datetime.date, school_ids: Iterable[int] | None = None, *,
+                      horizon_days: int | None = None) -> Iterable[DueItem]:
+    from opp.models import FROZEN_STATES, PlanVersion
+    from students.models import Student
+
+    horizon = horizon_days if horizon_days is not None else max(REGISTRY["opp_vaststellen"].steps.before or (0,))
+    from opp.models import ConsentRequest
+
+    adopted = PlanVersion.objects.filter(plan__student=OuterRef("pk"), state__in=FROZEN_STATES)
+    # "Geen instemming": the latest consent request of the pupil's open version was refused. The item
+    # then asks for a new consultation instead of escalating (ARCHITECTURE.md "Consent parties").
+    refused = ConsentRequest.objects.filter(
+        version__plan__student=OuterRef("pk"), version__plan__state="actief",
+        version__state__in=["concept", "in_overleg"], state=ConsentRequest.State.GEWEIGERD,
+    ).exclude(version__consent_requests__requested_at__gt=F("requested_at"))
+    qs = (Student.objects.filter(opp_required=True, opp_due_on__isnull=False,
+                                 opp_due_on__lte=today + datetime.timedelta(days=horizon))
+          .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+          .exclude(Exists(adopted))
+          .annotate(refused=Exists(refused))
+          .order_by())  # the sweep needs no order; Student's default (by name) cost a sort of every due pupil
+    if school_ids is not None:
+        qs = qs.filter(school_id__in=list(school_ids))
+    rows = qs.values_list("pk", "school_id", "opp_due_on", "first_name", "last_name", "refused")
+    for pk, school_id, due_on, first, last, was_refused in rows.iterator(chunk_size=2000):
+        yield DueItem("opp_vaststellen", "students.student", pk, school_id, due_on, due_on.isoformat(),
+                      _initials(first, last), reverse("students:detail", args=[pk]),
+                      state="geen_instemming" if was_refused else "")
+
+
+register(Kind("opp_vaststellen", _("OPP vaststellen (zes weken)"), opp_setting_items))
+
+
+# --- Evaluatie: once per school year for an adopted plan (R-EVAL-1) -----------------------------------
+
+
+def school_year(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """1 August – 31 July."""
+    start_year = day.year if day.month >= 8 else day.year - 1
+    return datetime.date(start_year, 8, 1), datetime.date(start_year + 1, 7, 31)
+
+
+def school_year_label(day: datetime.date) -> str:
+    start, end = school_year(day)
+    return f"{start.year}-{end.year}"
+
+
+def evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date, year_end: datetime.date) -> set[int]:
+    """Plans with an evaluation this school year. The evaluations feature fills this in; until then none."""
+    hook = getattr(settings, "OPP_EVALUATION_COUNTER", None)
+    if hook:
+        from django.utils.module_loading import import_string
+
+        return import_string(hook)(plan_ids, year_start, year_end)
+    return set()
+
+
+def evaluation_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
+    from opp.models import Plan
+
+    year_start, year_end = school_year(today)
+    qs = Plan.objects.filter(state=Plan.State.ACTIEF, versions__state="vastgesteld").filter(
+        Q(student__left_on__isnull=True) | Q(student__left_on__gt=today)).order_by()
+    if school_ids is not None:
+        qs = qs.filter(student__school_id__in=list(school_ids))
+    rows = list(qs.values_list("pk", "student__school_id", "student__first_name", "student__last_name"))
+    done = evaluated_plan_ids([r[0] for r in rows], year_start, year_end)
+    for pk, school_id, first, last in rows:
+        if pk in done:
+            continue
+        yield DueItem("evaluatie", "opp.plan", pk, school_id, year_end, school_year_label(today),
+                      _initials(first, last), reverse("opp:plan", args=[pk]))
+
+
+register(Kind("evaluatie", _("Jaarlijkse evaluatie van het OPP"), evaluation_items,
+              default_steps=StepConfig(before=(121, 30, 14, 7), escalate=((0, "schoolleider"),))))
+
+
+# --- Instemming gevraagd: the parties after 7 days, the begeleider after 14 (R-CONSENT-4) ----------------
+
+
+def consent_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
+    from django.utils import timezone
+
+    from opp.models import ConsentRequest
+
+    qs = ConsentRequest.objects.filter(state=ConsentRequest.State.OPEN).select_related("version__plan__student")
+    if school_ids is not None:
+        qs = qs.filter(version__plan__student__school_id__in=list(school_ids))
+    for req in qs:
+        student = req.version.plan.student
+        due_on = timezone.localtime(req.requested_at).date() + datetime.timedelta(days=7)
+        yield DueItem("instemming", "opp.consentrequest", req.pk, student.school_id, due_on, due_on.isoformat(),
+                      _initials(student.first_name, student.last_name), reverse("opp:version", args=[req.version_id]))
+
+
+def consent_recipients(item: DueItem, step) -> list:
+    """Step 0 (7 days after the request) and later: the parties who have not answered yet, by their portal
+    account; from 7 days after that (14 in all) also the begeleiders (escalation)."""
+    from opp.consent_services import _party_users
+    from opp.models import ConsentRequest
+
+    req = ConsentRequest.objects.get(pk=item.subject_id)
+    answered = {("guardian" if a.guardian_id else "pupil", a.guardian_id or a.pupil_id) for a in req.answers.all()}
+    waiting = [p for p in req.parties if (p["kind"], p["id"]) not in answered]
+    return [user for user, _party in _party_users(waiting)]
+
+
+register(Kind("instemming", _("Verzoek om instemming wacht op antwoord"), consent_items,
+              default_steps=StepConfig(before=(), on_the_day=True, weekly_overdue=True, escalate=((7, "begeleider"),)),
+              remind_roles=(), recipients=consent_recipients))

@@ -1,0 +1,252 @@
+"""Reads for the staff start page: "Mijn taken", the school overview and the board overview (issue 5).
+
+Every function here runs a fixed number of queries, however many pupils the schools have: due items
+come from the registry's kinds (one query or so per kind), names are fetched in one query for the page
+of rows, and the overviews are conditional aggregates grouped by school.
+"""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+import logging
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import access
+from accounts.access import Cap
+from accounts.models import School
+from students import deadlines as term
+
+from . import registry
+from .registry import DueItem, Kind
+
+log = logging.getLogger(__name__)
+
+#: Shown instead of the date status when a kind marks an item (e.g. the consent issue's "geen instemming").
+ITEM_STATE_LABELS = {
+    "geen_instemming": _("geen instemming"),
+}
+
+#: Version states counted per school, in the order of the workflow (vervangen is history, not work).
+VERSION_STATES = ("concept", "in_overleg", "instemming_gevraagd", "ter_vaststelling", "vastgesteld")
+PUPIL_COUNTS = (term.Status.ON_TRACK, term.Status.DUE_SOON, term.Status.OVERDUE, term.Status.MET)
+OVERDUE_LIST_LIMIT = 50
+
+
+# --- Mijn taken ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    kind: str
+    kind_label: str
+    initials: str
+    name: str
+    school_name: str
+    due_on: datetime.date
+    days_left: int  # negative: overdue
+    status: str  # a students.deadlines.Status value: the CSS class status-<status>
+    status_label: str
+    url: str
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+
+def horizon_days(kind: Kind) -> int:
+    """How far ahead a kind's items appear: its first reminder. The six-week term always shows its whole
+    "binnen 14 dagen" window, also when the reminder steps are configured shorter."""
+    horizon = max(kind.steps.before or (0,))
+    if kind.key == "opp_vaststellen":
+        horizon = max(horizon, term.DUE_SOON_DAYS)
+    return horizon
+
+
+def _accepts_horizon(func) -> bool:
+    try:
+        return "horizon_days" in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _due_items(kind: Kind, today: datetime.date, school_ids: list[int]) -> list[DueItem]:
+    horizon = horizon_days(kind)
+    extra = {"horizon_days": horizon} if _accepts_horizon(kind.items) else {}
+    last_day = today + datetime.timedelta(days=horizon)
+    return [item for item in kind.items(today, school_ids, **extra) if item.due_on <= last_day]
+
+
+def _names(items: list[DueItem]) -> dict[tuple[str, int], str]:
+    """Full names for the rows shown: one query per subject type on the page (a handful of kinds)."""
+    from opp.models import Plan
+    from students.models import Student
+
+    wanted: dict[str, set[int]] = {}
+    for item in items:
+        wanted.setdefault(item.subject_type, set()).add(item.subject_id)
+    names: dict[tuple[str, int], str] = {}
+    if ids := wanted.get("students.student"):
+        for pk, first, last in Student.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name"):
+            names[("students.student", pk)] = f"{first} {last}"
+    if ids := wanted.get("opp.plan"):
+        for pk, first, last in Plan.objects.filter(pk__in=ids).values_list("pk", "student__first_name", "student__last_name"):
+            names[("opp.plan", pk)] = f"{first} {last}"
+    return names
+
+
+def tasks_for(user, today: datetime.date, limit: int = 20) -> tuple[list[TaskRow], int]:
+    """What needs this user: every due item at the schools where they write plans, whose date is within
+    the kind's first reminder or past; the most overdue first. Returns (first `limit` rows, total)."""
+    schools = dict(access.schools_with(user, Cap.PLAN_EDIT).values_list("pk", "name"))
+    if not schools:
+        return [], 0
+    school_ids = sorted(schools)
+    found: list[tuple[DueItem, Kind]] = []
+    for kind in registry.REGISTRY.values():
+        try:
+            found += [(item, kind) for item in _due_items(kind, today, school_ids)]
+        except Exception:  # one failing kind must not take the start page down
+            log.exception("deadline kind %s failed for the task list", kind.key)
+    found.sort(key=lambda pair: (pair[0].due_on, pair[1].key, pair[0].initials, pair[0].subject_id))
+    page = found[:limit]
+    names = _names([item for item, _kind in page])
+    rows = []
+    for item, kind in page:
+        st = term.status(due_on=item.due_on, today=today)
+        rows.append(TaskRow(
+            kind=kind.key, kind_label=str(kind.label), initials=item.initials,
+            name=names.get((item.subject_type, item.subject_id), ""), school_name=schools.get(item.school_id, ""),
+            due_on=item.due_on, days_left=term.days_left(item.due_on, today), status=str(st),
+            status_label=str(ITEM_STATE_LABELS.get(item.state) or term.STATUS_LABELS[st]), url=item.url,
+        ))
+    return rows, len(found)
+
+
+# --- Overviews ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SchoolCounts:
+    school_id: int
+    school_name: str
+    board_name: str = ""
+    pupils: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PUPIL_COUNTS, 0))
+    no_opp: int = 0
+    versions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERSION_STATES, 0))
+
+    @property
+    def pupil_counts(self) -> list[int]:
+        return [self.pupils[s] for s in PUPIL_COUNTS]
+
+    @property
+    def version_counts(self) -> list[int]:
+        return [self.versions[s] for s in VERSION_STATES]
+
+
+def _present(today: datetime.date) -> Q:
+    return Q(left_on__isnull=True) | Q(left_on__gt=today)
+
+
+def _counts(schools: QuerySet[School], today: datetime.date) -> list[SchoolCounts]:
+    """Per school: pupils by six-week status and plans by version state. Three queries in all."""
+    from opp.models import PlanVersion
+    from opp.selectors import adopted_exists
+    from students.models import Student
+
+    rows = {pk: SchoolCounts(pk, name, board) for pk, name, board
+            in schools.order_by("board__name", "name").values_list("pk", "name", "board__name")}
+    if not rows:
+        return []
+    # The boundaries of students.selectors.filter_by_deadline_status, as conditional counts.
+    soon = today + datetime.timedelta(days=term.DUE_SOON_DAYS)
+    required = Q(opp_required=True, opp_due_on__isnull=False, has_adopted=False)
+    pupil_counts = (
+        Student.objects.filter(school_id__in=list(rows)).filter(_present(today))
+        .alias(has_adopted=adopted_exists())
+        .values("school_id")
+        .annotate(
+            op_schema=Count("pk", filter=required & Q(opp_due_on__gt=soon)),
+            binnenkort=Count("pk", filter=required & Q(opp_due_on__gte=today, opp_due_on__lte=soon)),
+            te_laat=Count("pk", filter=required & Q(opp_due_on__lt=today)),
+            voldaan=Count("pk", filter=Q(opp_required=True, has_adopted=True)),
+            geen_opp=Count("pk", filter=Q(opp_required=False)),
+        )
+        .order_by()
+    )
+    for r in pupil_counts:
+        row = rows[r["school_id"]]
+        row.pupils = {s: r[str(s)] for s in PUPIL_COUNTS}
+        row.no_opp = r["geen_opp"]
+    version_counts = (
+        PlanVersion.objects.filter(plan__student__school_id__in=list(rows), plan__state="actief")
+        .filter(Q(plan__student__left_on__isnull=True) | Q(plan__student__left_on__gt=today))
+        .values("plan__student__school_id")
+        .annotate(**{s: Count("pk", filter=Q(state=s)) for s in VERSION_STATES})
+        .order_by()
+    )
+    for r in version_counts:
+        rows[r["plan__student__school_id"]].versions = {s: r[s] for s in VERSION_STATES}
+    return list(rows.values())
+
+
+def _totals(rows: list[SchoolCounts]) -> SchoolCounts:
+    total = SchoolCounts(0, str(_("Totaal")))
+    for row in rows:
+        for s in PUPIL_COUNTS:
+            total.pupils[s] += row.pupils[s]
+        for s in VERSION_STATES:
+            total.versions[s] += row.versions[s]
+        total.no_opp += row.no_opp
+    return total
+
+
+def school_overview(user, today: datetime.date) -> dict:
+    """The schoolleider's overview of their school(s)."""
+    rows = _counts(access.schools_with(user, Cap.SCHOOL_OVERVIEW), today)
+    return {"schools": rows, "totals": _totals(rows) if len(rows) > 1 else None}
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    initials: str
+    school_name: str
+    due_on: datetime.date
+    days_overdue: int
+    plan_url: str  # "" without a plan: the bestuurder has no pupil register to link to
+
+
+def _overdue(schools: QuerySet[School], today: datetime.date) -> list[OverdueRow]:
+    """Pupils whose six-week term passed without adoption, the most overdue first. One query."""
+    from opp.models import Plan
+    from opp.selectors import adopted_exists
+    from students.models import Student
+
+    plan = Plan.objects.filter(student=OuterRef("pk"), state=Plan.State.ACTIEF).values("pk")[:1]
+    qs = (Student.objects.filter(school__in=schools, opp_required=True, opp_due_on__lt=today).filter(_present(today))
+          .alias(has_adopted=adopted_exists()).filter(has_adopted=False)
+          .annotate(plan_id=Subquery(plan))
+          .order_by("opp_due_on", "pk")
+          .values_list("first_name", "last_name", "school__name", "opp_due_on", "plan_id")[:OVERDUE_LIST_LIMIT])
+    return [OverdueRow(registry._initials(first, last), school, due, (today - due).days,
+                       reverse("opp:plan", args=[plan_id]) if plan_id else "")
+            for first, last, school, due, plan_id in qs]
+
+
+def board_overview(user, today: datetime.date) -> dict:
+    """The bestuurder's overview: every school of their boards, and the overdue list."""
+    boards = access.boards_with(user, Cap.BOARD_OVERVIEW)
+    schools = School.objects.filter(board__in=boards)
+    rows = _counts(schools, today)
+    totals = _totals(rows)
+    return {
+        "board_names": sorted({row.board_name for row in rows}),
+        "schools": rows,
+        "totals": totals,
+        "overdue": _overdue(schools, today),
+        "overdue_total": totals.pupils[term.Status.OVERDUE],
+    }
