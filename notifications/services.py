@@ -185,10 +185,12 @@ def enqueue_many(messages: list[dict]) -> int:
             text_t, html_t = templates[m["template"]]
             context = base | {"recipient": recipient} | m["context"]
             subject_line, _sep, body = text_t.render(context).strip().partition("\n")
+            digest = bool(m.get("force_digest") or recipient.pk in digest_users) and m["kind"] not in IMMEDIATE_KINDS
             rows.append(Notification(
                 recipient=recipient, to_email=recipient.email, kind=m["kind"], subject_line=subject_line.strip()[:200],
-                body_text=body.strip(), body_html=html_t.render(context) if html_t else "",
-                digest=(m.get("force_digest") or recipient.pk in digest_users) and m["kind"] not in IMMEDIATE_KINDS,
+                # A digest line is its subject; the HTML part of a message that is never sent alone is not rendered.
+                body_text=body.strip(), body_html=html_t.render(context) if html_t and not digest else "",
+                digest=digest,
                 subject_type=m.get("subject_type", ""), subject_id=str(m.get("subject_id", "")),
                 school_id=m.get("school_id"), next_attempt_at=now,
             ))

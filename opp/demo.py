@@ -21,6 +21,7 @@ UITSTROOM = {
                         "Met ondersteuning verwachten we uitstroom naar vmbo kaderberoepsgerichte leerweg."),
     "D003": ("vwo", "Lina scoort ver boven het gemiddelde; met een passend verrijkingsaanbod verwachten we vwo."),
     "K001": ("vmbo_bb", "Adam ontwikkelt zich in de lijn van zijn capaciteiten (TIQ 82); vmbo basis met lwoo is haalbaar."),
+    "K002": ("vmbo_kb", "Tess maakt sinds haar plaatsing goede vorderingen; vmbo kader is haalbaar met ondersteuning."),
     "H001": ("arbeid_begeleid", "Milan werkt gemotiveerd op zijn stageplek in de groenvoorziening; met een jobcoach "
                                 "is arbeid met begeleiding haalbaar."),
 }
@@ -33,32 +34,43 @@ FACTORS = [
 ]
 
 ACTIONS = [
-    {"goal": "Eind dit schooljaar leest Sanne op AVI M5-niveau.",
+    {"goal": "Eind dit schooljaar leest {name} op AVI M5-niveau.",
      "approach": "Dagelijks 20 minuten RALFI-lezen in een groepje van drie, met herhaald lezen.",
      "who": "Remedial teacher (mw. De Groot)", "frequency": "5 × per week, 20 minuten, 16 weken",
      "evaluation_moment": "Na 8 weken en na 16 weken", "evaluation_criterion": "AVI-toets: minimaal M5, DMT +10 woorden"},
-    {"goal": "Sanne werkt 15 minuten zelfstandig aan een taak.",
+    {"goal": "{name} werkt 15 minuten zelfstandig aan een taak.",
      "approach": "Taakkaart met pictogrammen en een time-timer; complimenten op inzet.",
      "who": "Leerkracht groep 5", "frequency": "Dagelijks tijdens zelfstandig werken",
      "evaluation_moment": "In de groepsbespreking van maart", "evaluation_criterion": "Observatie: 4 van 5 dagen 15 minuten taakgericht"},
 ]
 
 
-def _content(number: str) -> dict[str, dict]:
+def _content(number: str, name: str = "de leerling") -> dict[str, dict]:
     profiel, onderbouwing = UITSTROOM.get(number, ("", ""))
-    return {
+    return _named(name, {
         "uitstroom": {"uitstroom_profiel": profiel, "uitstroom_onderbouwing": onderbouwing},
-        "programma": {"programma_afwijking": "Geen afwijking: Sanne volgt het programma van groep 5 met verlengde "
+        "programma": {"programma_afwijking": "Geen afwijking: {name} volgt het programma van de groep met verlengde "
                                              "instructie en minder verwerkingsstof bij rekenen."},
         "doelen": {"doelen_nodig": False, "vervangende_doelen": ""},
         "onderwijstijd": {"onderwijstijd_nodig": False, "onderwijstijd_aanbod": "", "onderwijstijd_toetsing": "",
                           "onderwijstijd_begeleiding": "", "onderwijstijd_duur": ""},
         "rapporten": {"rapporten_weging": "Het psychologisch onderzoek van mei (WISC-V) bevestigt een zwakke verwerkingssnelheid; "
                                           "daarom is gekozen voor korte, herhaalde instructiemomenten."},
-        "hoorrecht": {"leerling_mening": "Sanne wil graag ‘net zo snel lezen als de anderen’ en vindt het groepje fijn.",
-                      "leerling_weging": "Haar wens om in een klein groepje te werken is overgenomen.",
-                      "leerling_uitleg": "De intern begeleider heeft het plan met Sanne besproken aan de hand van de taakkaart."},
-    }
+        "hoorrecht": {"leerling_mening": "{name} wil graag ‘net zo snel lezen als de anderen’ en vindt het groepje fijn.",
+                      "leerling_weging": "De wens om in een klein groepje te werken is overgenomen.",
+                      "leerling_uitleg": "De intern begeleider heeft het plan met {name} besproken aan de hand van de taakkaart."},
+    })
+
+
+def _named(name: str, value):
+    """The demo texts with the pupil's first name filled in."""
+    if isinstance(value, str):
+        return value.replace("{name}", name)
+    if isinstance(value, dict):
+        return {k: _named(name, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_named(name, v) for v in value]
+    return value
 
 
 CONSULTATIONS = {
@@ -100,12 +112,13 @@ def seed_plans(today: datetime.date | None = None) -> None:
     def fill(plan: Plan, number: str, keys: list[str], with_items: bool = True) -> None:
         actor = actor_for[plan.student.school.brin]
         version = plan.versions.get()
+        first = plan.student.first_name
         for key in keys:
-            data = _content(number)[key]
+            data = _content(number, first)[key]
             version = services.version_save_section(actor=actor, version=version, section=key,
                                                     revision=version.section_revisions.get(key, 0), data=data)
         if with_items:
-            for key, items in (("factoren", FACTORS), ("handelingsdeel", ACTIONS)):
+            for key, items in (("factoren", FACTORS), ("handelingsdeel", _named(first, ACTIONS))):
                 version = services.version_save_section(actor=actor, version=version, section=key,
                                                         revision=version.section_revisions.get(key, 0), items=items)
 
@@ -192,12 +205,12 @@ def seed_consent(today: datetime.date | None = None) -> None:
     if adam_plan and not ConsentRequest.objects.filter(version__plan=adam_plan).exists():
         version = adam_plan.versions.get()
         actor = users["ib.kompas"]
-        for key, items in (("factoren", FACTORS), ("handelingsdeel", ACTIONS)):
+        for key, items in (("factoren", FACTORS), ("handelingsdeel", _named("Adam", ACTIONS))):
             version = services.version_save_section(actor=actor, version=version, section=key,
                                                     revision=version.section_revisions.get(key, 0), items=items)
         version = services.version_save_section(actor=actor, version=version, section="rapporten",
                                                 revision=version.section_revisions.get("rapporten", 0),
-                                                data=_content("K001")["rapporten"])
+                                                data=_content("K001", "Adam")["rapporten"])
         services.version_to_overleg(actor=actor, version=version)
         for days, agreement in ((21, "deels"), (8, "ja")):
             services.consultation_record(actor=actor, plan=adam_plan, data={
@@ -255,11 +268,11 @@ def seed_adoption(today: datetime.date | None = None) -> None:
                                          relation="ouder", has_gezag=True)
     plan = services.plan_start(actor=actor, student=tess)
     version = plan.versions.get()
-    content = _content("K001")
+    content = _content("K002", "Tess")
     for key in ("uitstroom", "doelen", "onderwijstijd", "rapporten", "hoorrecht"):
         version = services.version_save_section(actor=actor, version=version, section=key,
                                                 revision=version.section_revisions.get(key, 0), data=content[key])
-    for key, items in (("factoren", FACTORS), ("handelingsdeel", ACTIONS)):
+    for key, items in (("factoren", FACTORS), ("handelingsdeel", _named("Tess", ACTIONS))):
         version = services.version_save_section(actor=actor, version=version, section=key,
                                                 revision=version.section_revisions.get(key, 0), items=items)
     services.version_to_overleg(actor=actor, version=version)

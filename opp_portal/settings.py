@@ -76,6 +76,10 @@ INSTALLED_APPS = [
     "accounts",
     "health",
     "students",
+    "opp",
+    "notifications",
+    "deadlines",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -216,9 +220,17 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _env(env.str, "LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
 
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (compose: 1).
 TRUSTED_PROXY_COUNT = _env(env.int, "TRUSTED_PROXY_COUNT", default=0)
 
+# Absolute base URL for links in emails (no request at hand in a worker).
+OPP_SITE_URL = _env(env.str, "OPP_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "https://localhost")
+
+# Parent portal: invitations expire after this many days (issue 6).
+OPP_INVITATION_DAYS = _env(env.int, "OPP_INVITATION_DAYS", default=7)
+# Largest upload (signed consent scans, dispute documents).
+OPP_UPLOAD_MAX_BYTES = _env(env.int, "OPP_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

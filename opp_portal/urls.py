@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("health.urls")),
     path("leerlingen/", include("students.urls")),
+    path("opp/", include("opp.urls")),
+    path("portaal/", include("portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin_site.urls),
 ]

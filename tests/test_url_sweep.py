@@ -19,6 +19,9 @@ PUBLIC = {
     "health": 200,  # liveness for the proxy and CI; no pupil data
     "set_language": 302,  # /i18n/setlang/: a GET only redirects back
     "logout": 405,  # POST only; a GET does nothing
+    "portal:invitation_landing": 200,  # the emailed link: a page that POSTs the token; exchanges nothing itself
+    "portal:invitation_exchange": 405,  # POST only: the token exchange
+    "portal:invitation_account": 410,  # without an exchanged invitation in the session: "link not valid"
 }
 #: Minimum number of patterns the sweep must visit: a walker that silently finds nothing fails.
 MIN_PATTERNS = 40
@@ -118,7 +121,7 @@ def test_sweep_finds_the_patterns():
     assert len(ROUTES) >= MIN_PATTERNS, [r.path for r in ROUTES]
     names = {r.name for r in ROUTES}
     # Spot checks across the includes: app, health, i18n, admin (and the admin's per-model patterns).
-    for expected in ("home", "staff_start", "portal_start", "health", "set_language", "admin:index",
+    for expected in ("home", "staff_start", "portal:home", "health", "set_language", "admin:index",
                      "admin:accounts_school_change", "admin:accounts_auditevent_changelist"):
         assert expected in names, expected
     # Every allow-listed name exists, so the allow-list cannot go stale.

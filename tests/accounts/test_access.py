@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from accounts import access
 from accounts.access import Cap
-from accounts.models import Membership, Role, School
+from accounts.models import Membership, Role
 from tests.factories import member
 
 ALL_CAPS = frozenset(Cap)

@@ -113,7 +113,7 @@ def test_every_demo_account_logs_in_and_reaches_its_start_page(seeded, account):
         assert str(Role(account.role).label) in html
         assert f"Welkom, {account.first_name} {account.last_name}" in html
     else:
-        assert final_url == reverse("portal_start")
+        assert final_url == reverse("portal:home")
         assert "Mijn kinderen" in html
     assert 'lang="nl"' in html
     assert AuditEvent.objects.filter(actor__username=account.username, action=AuditEvent.Action.LOGIN).count() == 1

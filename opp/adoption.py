@@ -1,0 +1,187 @@
+"""Setting the OPP (vaststelling): submission, the board's adoption or return, bekendmaking, withdrawal
+notices, and verification against the archive (R-SET-1, R-TIME-1..3, R-GPO-2, R-GPO-6, R-GPO-7)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access, audit
+from accounts.access import Cap
+from accounts.models import Role, User
+from notifications.services import enqueue
+from students.models import Guardian
+
+from . import compliance, selectors
+from .consent_services import covering_request
+from .models import Plan, PlanVersion, ReturnedVersion, VersionState
+
+GPO_TERM_DAYS = 42  # R-GPO-2: six weeks after it was made known
+
+MSG_BLOCKING = _("Deze versie heeft nog blokkerende bevindingen en kan niet ter vaststelling worden aangeboden.")
+MSG_NO_CONSENT = _("De ouders hebben (nog) niet ingestemd met precies dit handelingsdeel.")
+MSG_PLAN_ENDED = _("Dit OPP is beëindigd of ingetrokken.")
+MSG_NOT_AWAITING = _("Deze versie wacht niet (meer) op vaststelling (status: %(state)s). Misschien heeft iemand anders "
+                     "haar net vastgesteld of teruggestuurd.")
+
+
+def gpo_last_day(made_known_on: datetime.date) -> datetime.date:
+    return made_known_on + datetime.timedelta(days=GPO_TERM_DAYS)
+
+
+def _lock(version: PlanVersion) -> PlanVersion:
+    return (PlanVersion.objects.select_for_update()
+            .select_related("plan", "plan__student", "plan__student__school", "plan__student__school__board")
+            .get(pk=version.pk))
+
+
+@transaction.atomic
+def submit(*, actor: User, version: PlanVersion) -> PlanVersion:
+    """Begeleider or schoolleider: ter vaststelling, once nothing blocks and consent covers the handelingsdeel."""
+    version = _lock(version)
+    student = version.plan.student
+    access.require_cap(actor, Cap.PLAN_EDIT, student.school)
+    if version.plan.state != Plan.State.ACTIEF:
+        raise ValidationError(MSG_PLAN_ENDED)
+    if version.state not in (VersionState.IN_OVERLEG, VersionState.INSTEMMING_GEVRAAGD):
+        raise ValidationError(MSG_NOT_AWAITING % {"state": version.get_state_display()})
+    if covering_request(version) is None:
+        raise ValidationError(MSG_NO_CONSENT)
+    found = selectors.findings_for(version, today=timezone.localdate())
+    if compliance.has_blocking(found):
+        raise ValidationError(MSG_BLOCKING)
+    version.state = VersionState.TER_VASTSTELLING
+    version.submitted_at = timezone.now()
+    version.submitted_by = actor
+    version.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
+    audit.record(actor, audit.Action.TRANSITION, version, details={"to": "ter_vaststelling"})
+    return version
+
+
+def _mandate_label(membership) -> str:
+    if membership.role == Role.BESTUURDER:
+        return _("bestuurder van %(board)s") % {"board": membership.board.name}
+    return _("schoolleider van %(school)s, met mandaat van het bestuur") % {"school": membership.school.name}
+
+
+def _archive(version: PlanVersion, pdf: bytes) -> tuple[str, str]:
+    digest = hashlib.sha256(pdf).hexdigest()
+    relative = Path("archief") / f"{timezone.localdate():%Y}" / f"opp-{version.plan_id}-v{version.number}-{digest[:12]}.pdf"
+    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target.write_bytes(pdf)
+    target.chmod(0o600)
+    return str(relative), digest
+
+
+def _parents_to_notify(version: PlanVersion) -> list[User]:
+    """Who is told of a decision: the guardians with gezag who have a portal account, or the adult pupil
+    (and the parents only where he lets them be informed: R-TIME-4)."""
+    student = version.plan.student
+    users = []
+    if student.handelingsbekwaam:
+        if student.portal_user_id and student.portal_user.is_active:
+            users.append(student.portal_user)
+        # Without the pupil's permission the parents are not told, also when the pupil has no portal account.
+        if student.consent_party != "leerling_en_ouders" and not student.parents_informed:
+            return users
+    for g in Guardian.objects.filter(links__student=student, links__has_gezag=True, user__isnull=False,
+                                     user__is_active=True).select_related("user"):
+        users.append(g.user)
+    return users
+
+
+@transaction.atomic
+def adopt(*, actor: User, version: PlanVersion, password: str) -> PlanVersion:
+    """Vaststellen: who (under which mandate), when, the version hash; the previous adopted version is
+    superseded; the PDF is rendered once and archived with its hash; the parents are told (bekendmaking)."""
+    version = _lock(version)
+    student = version.plan.student
+    membership = access.adoption_mandate_of(actor, student.school)
+    if membership is None:
+        raise PermissionDenied
+    if not actor.check_password(password or ""):
+        raise ValidationError({"password": _("Het wachtwoord klopt niet. Er is niets vastgesteld.")})
+    if version.plan.state != Plan.State.ACTIEF:
+        raise ValidationError(MSG_PLAN_ENDED)
+    if version.state != VersionState.TER_VASTSTELLING:
+        raise ValidationError(MSG_NOT_AWAITING % {"state": version.get_state_display()})
+    if covering_request(version) is None:
+        raise ValidationError(MSG_NO_CONSENT)
+    today = timezone.localdate()
+    if compliance.has_blocking(selectors.findings_for(version, today=today)):
+        raise ValidationError(MSG_BLOCKING)
+
+    now = timezone.now()
+    previous = PlanVersion.objects.select_for_update().filter(plan=version.plan, state=VersionState.VASTGESTELD).first()
+    if previous is not None:
+        previous.state = VersionState.VERVANGEN
+        previous.superseded_at = now
+        previous.save(update_fields=["state", "superseded_at"])
+    version.state = VersionState.VASTGESTELD
+    version.adopted_at = now
+    version.adopted_by = actor
+    version.adopted_as = _mandate_label(membership)
+    version.adopted_hash = selectors.version_hash(version)
+    version.made_known_on = today
+    from .pdf import render_version_pdf
+
+    version.archived_pdf, version.archived_pdf_hash = _archive(version, render_version_pdf(version))
+    version.save()
+    audit.record(actor, audit.Action.TRANSITION, version, details={
+        "to": "vastgesteld", "mandate": membership.role, "superseded": previous.pk if previous else None})
+    last_day = gpo_last_day(today)
+    for user in _parents_to_notify(version):
+        enqueue(recipient=user, kind="bekendmaking", template="bekendmaking", subject=version, school=student.school,
+                context={"first_name": student.first_name, "school_name": student.school.name,
+                         "made_known_on": today, "last_day": last_day, "withdrawn": False})
+    return version
+
+
+@transaction.atomic
+def send_back(*, actor: User, version: PlanVersion, reason: str) -> ReturnedVersion:
+    version = _lock(version)
+    if access.adoption_mandate_of(actor, version.plan.student.school) is None:
+        raise PermissionDenied
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Geef aan waarom de versie wordt teruggestuurd.")})
+    if version.state != VersionState.TER_VASTSTELLING:
+        raise ValidationError(MSG_NOT_AWAITING % {"state": version.get_state_display()})
+    version.state = VersionState.IN_OVERLEG
+    version.save(update_fields=["state", "updated_at"])
+    returned = ReturnedVersion.objects.create(version=version, returned_by=actor, reason=reason.strip()[:5000])
+    audit.record(actor, audit.Action.TRANSITION, version, details={"to": "in_overleg", "returned": True})
+    return returned
+
+
+def notify_withdrawal(plan: Plan, *, actor: User) -> None:
+    """Intrekken is made known like an adoption (R-GPO-6 reads it): the same notice, with the GPO route."""
+    version = plan.versions.filter(state=VersionState.VASTGESTELD).first() or plan.versions.order_by("-number").first()
+    student = plan.student
+    today = timezone.localdate()
+    for user in _parents_to_notify(version):
+        enqueue(recipient=user, kind="intrekking", template="bekendmaking", subject=plan, school=student.school,
+                context={"first_name": student.first_name, "school_name": student.school.name,
+                         "made_known_on": today, "last_day": gpo_last_day(today), "withdrawn": True})
+
+
+def verify(*, user: User, pdf_bytes: bytes | None = None, version_hash: str | None = None) -> PlanVersion | None:
+    """Find the adopted version an uploaded PDF (its file hash) or a pasted version hash belongs to,
+    among the plans the user may see."""
+    candidates = PlanVersion.objects.filter(
+        state__in=[VersionState.VASTGESTELD, VersionState.VERVANGEN],
+        plan__student__school__in=access.schools_with(user, Cap.PLAN_VIEW),
+    ).select_related("plan__student__school", "adopted_by")
+    if pdf_bytes:
+        return candidates.filter(archived_pdf_hash=hashlib.sha256(pdf_bytes).hexdigest()).first()
+    value = (version_hash or "").strip().lower()
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        return None
+    return candidates.filter(adopted_hash=value).first()

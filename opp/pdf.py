@@ -1,0 +1,228 @@
+"""The OPP as a PDF (issue 7, part 5): one autoescaped template, WeasyPrint, and a fetcher that reaches nothing.
+
+Everything a user typed reaches the PDF only through Django's autoescaping, so it can never become an
+element that loads something. The fetcher is the second wall: WeasyPrint asks it for every stylesheet,
+image and attachment, and it serves `data:` URLs and the project's own static files — nothing from the
+network, no other local file, no redirect. A refusal raises; WeasyPrint logs it and leaves the resource out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import mimetypes
+import posixpath
+from pathlib import Path
+from urllib import request as urllib_request
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.db.models import Prefetch, prefetch_related_objects
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from . import consent_services, selectors
+from . import sections as S
+from .models import FROZEN_STATES, ConsentRequest, Consultation, PlanVersion, Suggestion
+
+TEMPLATE = "opp/pdf/version.html"
+
+
+class FetchRefused(ValueError):
+    """WeasyPrint catches this (any Exception but FatalURLFetchingError), logs it and skips the resource."""
+
+
+class SafeFetcher(URLFetcher):
+    """Serves `data:` URLs and files the staticfiles finders know, and refuses everything else.
+
+    A static file may be named by a bare path (`/static/css/app.css`), by that path on the render's own
+    base URL (how WeasyPrint resolves a relative reference), or by a `file://` URL that points at a file
+    inside one of the static folders. The network is never touched: this class does not call the
+    urllib machinery it inherits.
+    """
+
+    def __init__(self, base_url: str | None = None, **kwargs):
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("allowed_protocols", ("data", "file", "http", "https"))
+        super().__init__(**kwargs)
+        self._origin = _origin(base_url) if base_url else None
+
+    def fetch(self, url, headers=None):
+        if not isinstance(url, str):
+            raise FetchRefused("Not a URL")
+        if url[:5].lower() == "data:":
+            return self._data(url)
+        path = self._static_path(url)
+        if path is None:
+            raise FetchRefused(f"Refused (only data: and the project's static files): {url[:200]}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    def open(self, url, data=None, timeout=None):  # the inherited opener would follow anything
+        return self.fetch(url.full_url if isinstance(url, urllib_request.Request) else url)
+
+    @staticmethod
+    def _data(url: str) -> URLFetcherResponse:
+        """RFC 2397: data:[<mediatype>][;base64],<data> — decoded here, nothing is opened."""
+        header, comma, payload = url[5:].partition(",")
+        if not comma:
+            raise FetchRefused("Malformed data: URL")
+        is_base64 = header.lower().endswith(";base64")
+        mediatype = header[:-7] if is_base64 else header
+        raw = unquote_to_bytes(payload)
+        try:
+            body = base64.b64decode(raw, validate=False) if is_base64 else raw
+        except binascii.Error as exc:
+            raise FetchRefused("Malformed base64 in data: URL") from exc
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": mediatype or "text/plain;charset=US-ASCII"})
+
+    def _static_path(self, url: str) -> Path | None:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return None
+        scheme = parts.scheme.lower()
+        if scheme == "file":
+            if parts.netloc not in ("", "localhost"):
+                return None
+            return _inside_static_roots(Path(urllib_request.url2pathname(parts.path)))
+        if scheme in ("http", "https"):
+            if self._origin is None or _origin(url) != self._origin:
+                return None
+        elif scheme or parts.netloc:
+            return None
+        return _finder_path(parts.path)
+
+
+def _origin(url: str) -> tuple[str, str] | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return (parts.scheme.lower(), parts.netloc.lower())
+
+
+def _static_prefix() -> str:
+    return "/" + settings.STATIC_URL.strip("/") + "/"
+
+
+def _finder_path(url_path: str) -> Path | None:
+    """/static/css/app.css → the file a staticfiles finder has for css/app.css (or None)."""
+    path = unquote(url_path)
+    prefix = _static_prefix()
+    if not path.startswith(prefix) or "\\" in path or "\x00" in path:
+        return None
+    relative = path[len(prefix):]
+    if not relative or posixpath.normpath(relative) != relative or relative.startswith(("/", "..")):
+        return None
+    try:
+        found = finders.find(relative)
+    except SuspiciousFileOperation:
+        return None
+    if not found or isinstance(found, list):
+        return None
+    return _inside_static_roots(Path(found))
+
+
+def _static_roots() -> list[Path]:
+    roots = []
+    for finder in finders.get_finders():
+        for storage in getattr(finder, "storages", {}).values():
+            location = getattr(storage, "location", None)
+            if location:
+                roots.append(Path(location).resolve())
+    return roots
+
+
+def _inside_static_roots(path: Path) -> Path | None:
+    """The resolved file when it lies inside a static folder (symlinks and `..` resolved first)."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not resolved.is_file():
+        return None
+    if any(resolved.is_relative_to(root) for root in _static_roots()):
+        return resolved
+    return None
+
+
+# --- Content -----------------------------------------------------------------------------------------
+
+
+def _consultations(version: PlanVersion) -> list[Consultation]:
+    """The consultation log that led to this version: meetings about it, about earlier versions, or
+    about the plan in general — not those about later versions. internal_note is never read into the PDF."""
+    return list(
+        Consultation.objects.filter(plan_id=version.plan_id)
+        .exclude(version__number__gt=version.number)
+        .select_related("version")
+        .defer("internal_note")
+        .prefetch_related(Prefetch("suggestions", queryset=Suggestion.objects.order_by("position", "pk")))
+        .order_by("held_on", "pk")
+    )
+
+
+def _consent_requests(version: PlanVersion) -> tuple[list[dict], ConsentRequest | None]:
+    """Each request with its answers and the parties that have not answered (yet)."""
+    requests = (version.consent_requests.select_related("version", "requested_by").prefetch_related("answers")
+                .order_by("requested_at", "pk"))
+    result = []
+    for req in requests:
+        answers = list(req.answers.all())
+        answered = {("guardian", a.guardian_id) if a.guardian_id else ("pupil", a.pupil_id) for a in answers}
+        pending = [p.get("name", "") for p in req.parties if (p.get("kind"), p.get("id")) not in answered]
+        result.append({"request": req, "answers": answers, "pending": pending})
+    covering = consent_services.covering_request(version)
+    carried = covering if covering is not None and covering.version_id != version.pk else None
+    return result, carried
+
+
+def context_for(version: PlanVersion, *, today=None) -> dict:
+    # The instance as the caller holds it, not a fresh read: the adoption service renders the archived
+    # PDF after setting state/adopted_at/adopted_by and before saving, inside its transaction.
+    prefetch_related_objects([version], "factors", "actions", "yields")
+    student = version.plan.student
+    today = today or timezone.localdate()
+    snap = selectors.snapshot(version, today=today)
+    requests, carried = _consent_requests(version)
+    adopted = version.state in FROZEN_STATES
+    return {
+        "version": version,
+        "plan": version.plan,
+        "student": student,
+        "school": student.school,
+        "sections": [{"key": key, "meta": S.SECTIONS[key]} for key in snap.applicable],
+        "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or ""),
+        "consultations": _consultations(version),
+        "consent_requests": requests,
+        "carried_consent": carried,
+        "adopted": adopted,
+        "concept": not adopted,
+        "version_hash": selectors.version_hash(version),
+        "printed_on": today,
+    }
+
+
+def render_html(version: PlanVersion) -> str:
+    """The PDF's HTML for `version` as given (unsaved changes included), always in Dutch (an exported OPP is a Dutch document whatever the UI language)."""
+    with translation.override("nl"):
+        return render_to_string(TEMPLATE, context_for(version))
+
+
+def default_base_url() -> str:
+    return settings.OPP_SITE_URL.rstrip("/") + "/"
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    base_url = base_url or default_base_url()
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=SafeFetcher(base_url))
+    return document.write_pdf()
+
+
+def render_version_pdf(version: PlanVersion, *, base_url: str | None = None) -> bytes:
+    return html_to_pdf(render_html(version), base_url=base_url)

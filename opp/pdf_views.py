@@ -1,0 +1,53 @@
+"""Downloading an OPP version as a PDF: staff (`opp:version_pdf`) and the pupil's own parents (`portal:version_pdf`).
+
+Both are GET-only, scoped through the one accessor of each side (404 outside reach), audited as an
+export, and answered with headers that keep the file out of caches and out of content sniffing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.views.decorators.http import require_GET
+
+from accounts import access, audit
+from portal import selectors as portal_selectors
+
+from . import pdf
+from .models import PlanVersion
+
+
+def pdf_filename(version: PlanVersion) -> str:
+    """`opp-SJ-v3.pdf`: the pupil's initials only (a download name ends up in mail and file shares)."""
+    ascii_initials = unicodedata.normalize("NFKD", version.plan.student.initials).encode("ascii", "ignore").decode()
+    initials = re.sub(r"[^A-Za-z0-9]", "", ascii_initials)
+    return f"opp-{initials}-v{version.number}.pdf" if initials else f"opp-v{version.number}.pdf"
+
+
+def _pdf_response(request, version: PlanVersion) -> HttpResponse:
+    content = pdf.render_version_pdf(version)
+    audit.record(request.user, audit.Action.EXPORT, version, details={"format": "pdf"})
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(version)}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def version_pdf(request, pk):
+    """Staff: any role that may read the plan (begeleider, leerkracht, schoolleider, commissie, bestuurder)."""
+    version = access.version_for_user(request.user, pk)
+    return _pdf_response(request, version)
+
+
+@login_required
+@require_GET
+def portal_version_pdf(request, pk):
+    """Parents and the adult pupil: their own child's versions as put before them — never a concept."""
+    version = portal_selectors.version_for_portal(request.user, pk)
+    return _pdf_response(request, version)
