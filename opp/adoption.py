@@ -37,7 +37,8 @@ def gpo_last_day(made_known_on: datetime.date) -> datetime.date:
 
 
 def _lock(version: PlanVersion) -> PlanVersion:
-    return (PlanVersion.objects.select_for_update()
+    # Lock the version row only: adoptions of other pupils of the same board must not wait for this one.
+    return (PlanVersion.objects.select_for_update(of=("self",))
             .select_related("plan", "plan__student", "plan__student__school", "plan__student__school__board")
             .get(pk=version.pk))
 
@@ -141,7 +142,8 @@ def adopt(*, actor: User, version: PlanVersion, password: str) -> PlanVersion:
     for user in _parents_to_notify(version):
         enqueue(recipient=user, kind="bekendmaking", template="bekendmaking", subject=version, school=student.school,
                 context={"first_name": student.first_name, "school_name": student.school.name,
-                         "made_known_on": today, "last_day": last_day, "withdrawn": False})
+                         "made_known_on": today, "last_day": last_day, "withdrawn": False,
+                         "for_pupil": user.pk == student.portal_user_id})
     return version
 
 
@@ -152,6 +154,8 @@ def send_back(*, actor: User, version: PlanVersion, reason: str) -> ReturnedVers
         raise PermissionDenied
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Geef aan waarom de versie wordt teruggestuurd.")})
+    if version.plan.state != Plan.State.ACTIEF:
+        raise ValidationError(MSG_PLAN_ENDED)
     if version.state != VersionState.TER_VASTSTELLING:
         raise ValidationError(MSG_NOT_AWAITING % {"state": version.get_state_display()})
     version.state = VersionState.IN_OVERLEG
@@ -165,11 +169,13 @@ def notify_withdrawal(plan: Plan, *, actor: User) -> None:
     """Intrekken is made known like an adoption (R-GPO-6 reads it): the same notice, with the GPO route."""
     version = plan.versions.filter(state=VersionState.VASTGESTELD).first() or plan.versions.order_by("-number").first()
     student = plan.student
-    today = timezone.localdate()
+    today = plan.made_known_on or timezone.localdate()
     for user in _parents_to_notify(version):
         enqueue(recipient=user, kind="intrekking", template="bekendmaking", subject=plan, school=student.school,
                 context={"first_name": student.first_name, "school_name": student.school.name,
-                         "made_known_on": today, "last_day": gpo_last_day(today), "withdrawn": True})
+                         "made_known_on": today, "last_day": gpo_last_day(today), "withdrawn": True,
+                         "withdrawn_on": plan.ended_on,
+                         "for_pupil": user.pk == student.portal_user_id})
 
 
 def verify(*, user: User, pdf_bytes: bytes | None = None, version_hash: str | None = None) -> PlanVersion | None:

@@ -34,6 +34,8 @@ class Plan(models.Model):
     end_reason = models.TextField(_("reden"), blank=True)
     ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("beëindigd/ingetrokken door"), on_delete=models.PROTECT,
                                  null=True, blank=True, related_name="+")
+    # The day a withdrawal was made known to the parents (it may be backdated in ended_on); R-GPO-2 counts from it.
+    made_known_on = models.DateField(_("bekendgemaakt op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("OPP")

@@ -198,7 +198,8 @@ def plan_withdraw(*, actor: User, plan: Plan, reason: str, on_date: datetime.dat
     plan.ended_on = on_date
     plan.end_reason = reason.strip()
     plan.ended_by = actor
-    plan.save(update_fields=["state", "ended_on", "end_reason", "ended_by"])
+    plan.made_known_on = timezone.localdate()
+    plan.save(update_fields=["state", "ended_on", "end_reason", "ended_by", "made_known_on"])
     audit.record(actor, audit.Action.TRANSITION, plan, details={"to": "ingetrokken"})
     from .adoption import notify_withdrawal
 

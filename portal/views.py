@@ -71,7 +71,8 @@ def child(request, pk):
     withdrawn = current_plan is not None and current_plan.state == "ingetrokken"
     gpo = None
     if withdrawn:
-        gpo = {"withdrawn": True, "on": current_plan.ended_on, "last_day": gpo_last_day(current_plan.ended_on),
+        known = current_plan.made_known_on or current_plan.ended_on
+        gpo = {"withdrawn": True, "on": current_plan.ended_on, "known": known, "last_day": gpo_last_day(known),
                "reason": current_plan.end_reason}
     elif made_known:
         gpo = {"withdrawn": False, "on": made_known, "last_day": gpo_last_day(made_known)}

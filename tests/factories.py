@@ -302,3 +302,88 @@ def portal_world(org, personas):
         ouder_a=moeder.user, stief_a=stief.user, ouder_b=vader_b.user, ouder_c=moeder_c.user,
         leerling_c=lotte.portal_user,
     )
+
+
+# --- Setting the OPP (issue 7) ------------------------------------------------------------------------------
+
+SCAN_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def complete_version(version, *, by, held_on=datetime.date(2026, 9, 20)):
+    """Fill every mandatory section of a not-yet-frozen version for its pupil's onderwijssoort and record an
+    OOGO meeting that reached agreement: afterwards no blocking finding remains but the consent."""
+    from opp import sections as S
+    from opp.models import Consultation, FactorItem, PlanVersion, YieldItem
+
+    soort = version.plan.student.onderwijssoort
+    valid = [code for code, _label in S.uitstroom_choices(soort)]
+    fields = {
+        "uitstroom_profiel": version.uitstroom_profiel if version.uitstroom_profiel in valid else valid[0],
+        "uitstroom_onderbouwing": "Leest op AVI M5 en rekent op groepsniveau; de verwachting is haalbaar.",
+        "doelen_nodig": False, "onderwijstijd_nodig": False,
+        "leerling_mening": "Wil graag meer tijd om te lezen.",
+        "leerling_weging": "De wens om meer leestijd is overgenomen in doel 1.",
+        "leerling_uitleg": "De intern begeleider heeft het plan met de leerling doorgelopen.",
+    }
+    if soort in ("bao", "vo", "pro"):
+        fields["programma_afwijking"] = "Geen afwijking van het programma; wel verlengde instructie."
+    if soort in ("bao", "sbo"):
+        fields["rapporten_weging"] = "Het dyslexieonderzoek bevestigt de leesachterstand; het advies is overgenomen."
+    if soort in ("so", "vso"):
+        fields["commissie_advies_on"] = held_on
+        fields["commissie_advies"] = "De commissie voor de begeleiding adviseert positief."
+    PlanVersion.objects.filter(pk=version.pk).update(**fields)
+    if not version.factors.exists():
+        FactorItem.objects.create(version=version, position=1, kind="belemmerend", domain="kind",
+                                  text="Raakt snel afgeleid bij drukte in de klas.")
+        FactorItem.objects.create(version=version, position=2, kind="bevorderend", domain="omgeving",
+                                  text="Thuis wordt dagelijks samen gelezen.")
+    if soort in ("bao", "sbo") and not version.yields.exists():
+        YieldItem.objects.create(version=version, position=1, subject="begrijpend_lezen",
+                                 expectation="Eind groep 8: referentieniveau 1F.")
+    Consultation.objects.create(plan=version.plan, version=version, held_on=held_on, agreement="ja",
+                                summary="Overeenstemming over het plan.", created_by=by)
+    version.refresh_from_db()
+    return version
+
+
+def consent_given(version, *, by):
+    """Ask consent for the handelingsdeel (via the service) and let every party say yes: in the portal where
+    the party has an account, otherwise on paper with a scan (writes to PRIVATE_MEDIA_ROOT)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from opp import consent_services as cs
+    from opp.models import ConsentRequest
+    from students.models import Guardian, Student
+
+    request = cs.request_send(actor=by, version=version)
+    for party in request.parties:
+        if ConsentRequest.objects.get(pk=request.pk).state != ConsentRequest.State.OPEN:
+            break  # one guardian sufficed
+        if party["kind"] == "guardian":
+            user = Guardian.objects.get(pk=party["id"]).user
+        else:
+            user = Student.objects.get(pk=party["id"]).portal_user
+        if user is not None:
+            cs.answer_in_portal(user=user, request=request, party_kind=party["kind"], party_id=party["id"],
+                                answer="ja", explanation="", ip=None)
+        else:
+            cs.answer_on_paper(actor=by, request=request, party_kind=party["kind"], party_id=party["id"], answer="ja",
+                               explanation="", signed_on=timezone.localdate(),
+                               scan_upload=SimpleUploadedFile("handtekening.pdf", SCAN_PDF,
+                                                              content_type="application/pdf"))
+    request.refresh_from_db()
+    version.refresh_from_db()
+    return request
+
+
+def ter_vaststelling(version, *, by):
+    """complete_version + consent_given + opp.adoption.submit: the version waits for the board."""
+    from opp import adoption
+
+    complete_version(version, by=by)
+    consent_given(version, by=by)
+    adoption.submit(actor=by, version=version)
+    version.refresh_from_db()
+    return version
