@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deadlines import selectors as deadline_selectors
+from deadlines.registry import school_year_label
 from notifications.models import Preference
 
 from . import access
@@ -58,8 +59,16 @@ def staff_start(request):
         panels.append({"id": "bestuur", "title": _("Bestuursoverzicht"), "wide": True,
                        "overview": deadline_selectors.board_overview(user, today),
                        "empty": _("Nog geen gegevens voor het overzicht.")})
+    if Cap.BOARD_OVERVIEW in caps:
+        panels.append({"id": "commissieverslagen", "title": _("Verslagen van de commissie"), "wide": True,
+                       "rows": deadline_selectors.commission_reports(user),
+                       "empty": _("De commissies van uw scholen hebben nog geen evaluaties vastgelegd.")})
     if Cap.COMMISSION_EDIT in caps:
-        panels.append({"id": "commissie", "title": _("Adviezen en evaluaties van de commissie"), "empty": _("Er wachten geen adviezen.")})
+        rows, total = deadline_selectors.commission_open(user, today)
+        panels.append({"id": "commissie", "title": _("Adviezen en evaluaties van de commissie"), "wide": True,
+                       "rows": rows, "total": total, "school_year": school_year_label(today),
+                       "empty": _("Alle lopende OPP's van het (v)so van uw school zijn dit schooljaar door de "
+                                  "commissie geëvalueerd.")})
     if Cap.DISPUTE_VIEW in caps:
         panels.append({"id": "geschillen", "title": _("Geschillen"), "empty": _("Er lopen geen geschillen.")})
     if Cap.ACCOUNTS_MANAGE in caps:

@@ -122,16 +122,29 @@ def evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date, year_end:
     return set()
 
 
-def evaluation_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
+def _evaluation_candidates(today: datetime.date, school_ids, *, vso_only: bool = False):
     from opp.models import Plan
 
-    year_start, year_end = school_year(today)
     qs = Plan.objects.filter(state=Plan.State.ACTIEF, versions__state="vastgesteld").filter(
         Q(student__left_on__isnull=True) | Q(student__left_on__gt=today)).order_by()
+    if vso_only:
+        qs = qs.filter(student__onderwijssoort__in=["so", "vso"])
     if school_ids is not None:
         qs = qs.filter(student__school_id__in=list(school_ids))
     rows = list(qs.values_list("pk", "student__school_id", "student__first_name", "student__last_name"))
-    done = evaluated_plan_ids([r[0] for r in rows], year_start, year_end)
+    if not rows:
+        return []
+    from evaluations.selectors import first_set_dates, is_due_this_year
+
+    first = first_set_dates([r[0] for r in rows])
+    # R-EVAL-1: a plan first set on or after 1 May (configurable) is first due the next school year.
+    return [r for r in rows if is_due_this_year(first.get(r[0]), today)]
+
+
+def evaluation_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
+    year_start, year_end = school_year(today)
+    rows = _evaluation_candidates(today, school_ids)
+    done = evaluated_plan_ids([r[0] for r in rows], year_start, year_end) if rows else set()
     for pk, school_id, first, last in rows:
         if pk in done:
             continue
@@ -139,8 +152,28 @@ def evaluation_items(today: datetime.date, school_ids: Iterable[int] | None = No
                       _initials(first, last), reverse("opp:plan", args=[pk]))
 
 
-register(Kind("evaluatie", _("Jaarlijkse evaluatie van het OPP"), evaluation_items,
-              default_steps=StepConfig(before=(121, 30, 14, 7), escalate=((0, "schoolleider"),))))
+#: Reminders from 1 April (121 days before 31 July), escalation to the schoolleider from 1 July. On 1 August
+#: a new school year begins and with it a new deadline, so there is no escalation after the due date.
+EVALUATION_STEPS = StepConfig(before=(121, 30, 14, 7), escalate=((-30, "schoolleider"),))
+
+register(Kind("evaluatie", _("Jaarlijkse evaluatie van het OPP"), evaluation_items, default_steps=EVALUATION_STEPS))
+
+
+def commission_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
+    from evaluations.selectors import commission_evaluated_plan_ids
+
+    year_start, year_end = school_year(today)
+    rows = _evaluation_candidates(today, school_ids, vso_only=True)
+    done = commission_evaluated_plan_ids([r[0] for r in rows], year_start, year_end) if rows else set()
+    for pk, school_id, first, last in rows:
+        if pk in done:
+            continue
+        yield DueItem("commissie_evaluatie", "opp.plan", pk, school_id, year_end, school_year_label(today),
+                      _initials(first, last), reverse("opp:plan", args=[pk]))
+
+
+register(Kind("commissie_evaluatie", _("Jaarlijkse evaluatie door de commissie ((v)so)"), commission_items,
+              default_steps=EVALUATION_STEPS, remind_roles=("commissie",)))
 
 
 # --- Instemming gevraagd: the parties after 7 days, the begeleider after 14 (R-CONSENT-4) ----------------

@@ -12,8 +12,10 @@ import inspect
 import logging
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
@@ -35,6 +37,10 @@ ITEM_STATE_LABELS = {
 VERSION_STATES = ("concept", "in_overleg", "instemming_gevraagd", "ter_vaststelling", "vastgesteld")
 PUPIL_COUNTS = (term.Status.ON_TRACK, term.Status.DUE_SOON, term.Status.OVERDUE, term.Status.MET)
 OVERDUE_LIST_LIMIT = 50
+#: Evaluations with the parents this school year (R-EVAL-1): due, held (of those due), overdue.
+EVALUATION_COUNTS = ("due", "held", "overdue")
+COMMISSION_LIST_LIMIT = 50
+COMMISSION_REPORTS_LIMIT = 20
 
 
 # --- Mijn taken ------------------------------------------------------------------------------------
@@ -138,6 +144,7 @@ class SchoolCounts:
     pupils: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PUPIL_COUNTS, 0))
     no_opp: int = 0
     versions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERSION_STATES, 0))
+    evaluations: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EVALUATION_COUNTS, 0))
 
     @property
     def pupil_counts(self) -> list[int]:
@@ -146,6 +153,10 @@ class SchoolCounts:
     @property
     def version_counts(self) -> list[int]:
         return [self.versions[s] for s in VERSION_STATES]
+
+    @property
+    def evaluation_counts(self) -> list[int]:
+        return [self.evaluations[s] for s in EVALUATION_COUNTS]
 
 
 def _present(today: datetime.date) -> Q:
@@ -191,7 +202,47 @@ def _counts(schools: QuerySet[School], today: datetime.date) -> list[SchoolCount
     )
     for r in version_counts:
         rows[r["plan__student__school_id"]].versions = {s: r[s] for s in VERSION_STATES}
+    for school_id, counts in _evaluation_counts(list(rows), today).items():
+        rows[school_id].evaluations = counts
     return list(rows.values())
+
+
+def evaluation_overdue_from(today: datetime.date) -> datetime.date:
+    """From this day of the school year a due evaluation not yet held counts as overdue (default 1 July,
+    when the deadline registry escalates to the schoolleider)."""
+    month, day = getattr(settings, "OPP_EVALUATION_OVERDUE_FROM", (7, 1))
+    return datetime.date(registry.school_year(today)[1].year, month, day)
+
+
+def _evaluation_counts(school_ids: list[int], today: datetime.date) -> dict[int, dict[str, int]]:
+    """Per school: active plans of present pupils that must be evaluated this school year (R-EVAL-1, the
+    rule of evaluations.selectors.is_due_this_year), how many of them were, and how many are overdue.
+    One query: the first adoption per plan is an aggregate, "held" an EXISTS beside it."""
+    from evaluations.models import Evaluation
+    from evaluations.selectors import is_due_this_year
+    from opp.models import FROZEN_STATES, Plan
+
+    start, end = registry.school_year(today)
+    held = Evaluation.objects.filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
+    plans = (Plan.objects.filter(student__school_id__in=school_ids, state=Plan.State.ACTIEF)
+             .filter(Q(student__left_on__isnull=True) | Q(student__left_on__gt=today))
+             .filter(versions__state__in=FROZEN_STATES)
+             .annotate(first_set=Min("versions__adopted_at"), held=Exists(held))
+             .order_by()
+             .values_list("student__school_id", "first_set", "held"))
+    late = today >= evaluation_overdue_from(today)
+    counts: dict[int, dict[str, int]] = {}
+    for school_id, first_set, was_held in plans:
+        first = timezone.localtime(first_set).date() if first_set else None
+        if not is_due_this_year(first, today):
+            continue
+        row = counts.setdefault(school_id, dict.fromkeys(EVALUATION_COUNTS, 0))
+        row["due"] += 1
+        if was_held:
+            row["held"] += 1
+        elif late:
+            row["overdue"] += 1
+    return counts
 
 
 def _totals(rows: list[SchoolCounts]) -> SchoolCounts:
@@ -201,6 +252,8 @@ def _totals(rows: list[SchoolCounts]) -> SchoolCounts:
             total.pupils[s] += row.pupils[s]
         for s in VERSION_STATES:
             total.versions[s] += row.versions[s]
+        for s in EVALUATION_COUNTS:
+            total.evaluations[s] += row.evaluations[s]
         total.no_opp += row.no_opp
     return total
 
@@ -208,7 +261,11 @@ def _totals(rows: list[SchoolCounts]) -> SchoolCounts:
 def school_overview(user, today: datetime.date) -> dict:
     """The schoolleider's overview of their school(s)."""
     rows = _counts(access.schools_with(user, Cap.SCHOOL_OVERVIEW), today)
-    return {"schools": rows, "totals": _totals(rows) if len(rows) > 1 else None}
+    return {"schools": rows, "totals": _totals(rows) if len(rows) > 1 else None, **_evaluation_labels(today)}
+
+
+def _evaluation_labels(today: datetime.date) -> dict:
+    return {"school_year": registry.school_year_label(today), "evaluation_overdue_from": evaluation_overdue_from(today)}
 
 
 @dataclass(frozen=True)
@@ -249,4 +306,59 @@ def board_overview(user, today: datetime.date) -> dict:
         "totals": totals,
         "overdue": _overdue(schools, today),
         "overdue_total": totals.pupils[term.Status.OVERDUE],
+        **_evaluation_labels(today),
     }
+
+
+# --- The (v)so commission (R-EVAL-3) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommissionOpenRow:
+    plan_id: int
+    name: str
+    initials: str
+    school_name: str
+
+
+def commission_open(user, today: datetime.date) -> tuple[list[CommissionOpenRow], int]:
+    """The commission's work list: active (v)so plans with an adopted version at its schools, pupil still
+    enrolled, without a commission evaluation this school year. Two queries (the rows and the count)."""
+    from evaluations.models import CommissionEvaluation
+    from opp.models import Plan
+
+    start, end = registry.school_year(today)
+    done = CommissionEvaluation.objects.filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
+    qs = (Plan.objects.filter(student__school__in=access.schools_with(user, Cap.COMMISSION_EDIT), state=Plan.State.ACTIEF,
+                              student__onderwijssoort__in=["so", "vso"], versions__state="vastgesteld")
+          .filter(Q(student__left_on__isnull=True) | Q(student__left_on__gt=today))
+          .filter(~Exists(done)))
+    rows = [CommissionOpenRow(pk, f"{first} {last}", registry._initials(first, last), school)
+            for pk, first, last, school in qs.order_by("student__last_name", "student__first_name", "pk")
+            .values_list("pk", "student__first_name", "student__last_name", "student__school__name")
+            [:COMMISSION_LIST_LIMIT]]
+    return rows, qs.count()
+
+
+@dataclass(frozen=True)
+class CommissionReportRow:
+    pk: int
+    held_on: datetime.date
+    school_name: str
+    initials: str
+    advice: str
+    advice_label: str
+
+
+def commission_reports(user) -> list[CommissionReportRow]:
+    """For the bestuurder: the latest commission evaluations of the board's schools. One query."""
+    from evaluations.models import CommissionEvaluation
+
+    labels = dict(CommissionEvaluation.Advice.choices)
+    qs = (CommissionEvaluation.objects
+          .filter(plan__student__school__board__in=access.boards_with(user, Cap.BOARD_OVERVIEW))
+          .order_by("-held_on", "-pk")
+          .values_list("pk", "held_on", "plan__student__school__name", "plan__student__first_name",
+                       "plan__student__last_name", "advice")[:COMMISSION_REPORTS_LIMIT])
+    return [CommissionReportRow(pk, held_on, school, registry._initials(first, last), advice, str(labels.get(advice, advice)))
+            for pk, held_on, school, first, last, advice in qs]

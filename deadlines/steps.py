@@ -37,7 +37,9 @@ def due_step(due_on: datetime.date, today: datetime.date, config: StepConfig) ->
         if not candidates:
             return None
         k = max(candidates)
-        return Step(f"{k}", due_on + datetime.timedelta(days=k))
+        # Escalation may start before the due date (evaluatie: from 1 July, 30 days before 31 July).
+        roles = tuple(role for days, role in config.escalate if days < 0 and k >= days)
+        return Step(f"{k}", due_on + datetime.timedelta(days=k), roles)
     if offset >= 7 and config.weekly_overdue:
         k = (offset // 7) * 7
         if k > MONTHLY_AFTER_DAYS:

@@ -280,3 +280,21 @@ def consent(s: Snapshot):
         yield Finding("consent_pending", BLOCKING,
                       _("De instemming met het handelingsdeel is gevraagd maar (nog) niet (volledig) gegeven."),
                       "R-TIME-2", section="handelingsdeel")
+
+
+# --- Evaluations (R-EVAL-1, R-EVAL-3) — registered by the evaluations feature ---------------------------
+
+
+@check
+def evaluations(s: Snapshot):
+    info = s.extra.get("evaluation")
+    if not info or not info["due"]:
+        return
+    if not info["held"]:
+        yield Finding("no_evaluation_this_year", WARNING,
+                      _("Dit OPP is in schooljaar %(year)s nog niet met de ouders geëvalueerd.") % {"year": info["school_year"]},
+                      "R-EVAL-1")
+    if info["commission_due"] and not info["commission_held"]:
+        yield Finding("no_commission_evaluation_this_year", WARNING,
+                      _("De commissie heeft dit OPP in schooljaar %(year)s nog niet geëvalueerd.") % {"year": info["school_year"]},
+                      "R-EVAL-3")

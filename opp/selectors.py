@@ -80,6 +80,10 @@ def snapshot(version: PlanVersion, *, today: datetime.date) -> compliance.Snapsh
 
         st = status(version)
         extra["consent"] = {k: st[k] for k in ("asked", "covers", "stale", "refused")}
+    if plan.versions.filter(state="vastgesteld").exists():
+        from evaluations.selectors import status_for
+
+        extra["evaluation"] = status_for(plan, today)
     return compliance.Snapshot(
         onderwijssoort=student.onderwijssoort, state=version.state, scalars=content["scalars"],
         factors=tuple(content["factors"]), actions=tuple(content["actions"]), yields=tuple(content["yields"]),

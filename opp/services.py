@@ -117,7 +117,10 @@ def version_save_section(*, actor: User, version: PlanVersion, section: str, rev
             raise PermissionDenied
     else:
         access.require_cap(actor, Cap.PLAN_EDIT, school)
-    if version.plan.state != Plan.State.ACTIEF or version.state not in EDITABLE_STATES:
+    # The commission's advice (R-TIME-3) is not part of the handelingsdeel: it may still come in while
+    # the parents are asked for consent, as long as the board has not got the version.
+    editable = EDITABLE_STATES | ({VersionState.INSTEMMING_GEVRAAGD} if section == "commissie" else set())
+    if version.plan.state != Plan.State.ACTIEF or version.state not in editable:
         raise ValidationError(MSG_NOT_EDITABLE % {"state": version.get_state_display()}, code="not_editable")
     if section not in SECTION_SCALARS and section not in ITEM_SECTIONS:
         raise ValidationError(_("Onbekend onderdeel."))

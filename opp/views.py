@@ -51,15 +51,34 @@ def plan_detail(request, pk):
     reactions = list(Reaction.objects.filter(version__plan=plan).select_related("version").order_by("-created_at"))
     audit.record(request.user, audit.Action.VIEW, plan)
     school = plan.student.school
+    has_adopted = any(v.state == "vastgesteld" for v in versions)
+    can_edit = access.has_cap(request.user, Cap.PLAN_EDIT, school)
     return render(request, "opp/plan_detail.html", {
         "plan": plan, "student": plan.student, "versions": versions, "consultations": consultations,
         "reactions": reactions,
-        "can_edit": access.has_cap(request.user, Cap.PLAN_EDIT, school),
+        "can_edit": can_edit,
         "can_withdraw": access.has_cap(request.user, Cap.PLAN_WITHDRAW, school),
         "can_view_pupil": access.has_cap(request.user, Cap.PUPIL_VIEW, school),
         "has_open": any(v.state in ("concept", "in_overleg", "instemming_gevraagd", "ter_vaststelling") for v in versions),
-        "has_adopted": any(v.state == "vastgesteld" for v in versions),
+        "has_adopted": has_adopted,
+        **_evaluation_context(request.user, plan, can_edit=can_edit, has_adopted=has_adopted),
     })
+
+
+def _evaluation_context(user, plan, *, can_edit: bool, has_adopted: bool) -> dict:
+    """The plan page's "Evaluaties" sections (issue 8): the history along the versions, this school year's
+    status (R-EVAL-1) and, for (v)so, the commission's evaluations (R-EVAL-3)."""
+    from evaluations.selectors import status_for
+
+    status = status_for(plan, timezone.localdate())
+    vso = status["vso"]
+    return {
+        "evaluations": list(plan.evaluations.select_related("version")),
+        "evaluation_status": status,
+        "can_record_evaluation": can_edit and plan.state == "actief" and has_adopted,
+        "commission_evaluations": list(plan.commission_evaluations.all()) if vso else [],
+        "can_record_commission": vso and access.has_cap(user, Cap.COMMISSION_EDIT, plan.student.school),
+    }
 
 
 def _section_forms(version: PlanVersion, student, bound_section=None, bound_data=None):
@@ -91,7 +110,8 @@ def version_editor(request, pk):
     plan, student = version.plan, version.plan.student
     school = student.school
     can_edit = access.has_cap(request.user, Cap.PLAN_EDIT, school) and version.is_editable and plan.state == "actief"
-    can_advise = access.has_cap(request.user, Cap.COMMISSION_EDIT, school) and version.is_editable and plan.state == "actief"
+    can_advise = (access.has_cap(request.user, Cap.COMMISSION_EDIT, school) and plan.state == "actief"
+                  and (version.is_editable or version.state == "instemming_gevraagd"))
     bound_section, stale, lost_input = None, None, None
     if request.method == "POST":
         section = request.POST.get("section", "")

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "notifications",
     "deadlines",
     "portal",
+    "evaluations",
 ]
 
 MIDDLEWARE = [
@@ -234,3 +235,8 @@ OPP_SITE_URL = _env(env.str, "OPP_SITE_URL", default="http://127.0.0.1:8000" if 
 OPP_INVITATION_DAYS = _env(env.int, "OPP_INVITATION_DAYS", default=7)
 # Largest upload (signed consent scans, dispute documents).
 OPP_UPLOAD_MAX_BYTES = _env(env.int, "OPP_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Evaluations (R-EVAL-1): a plan first set on or after this day of the school year (month, day) is
+# first due the next school year; the deadline registry counts evaluations through this function.
+OPP_EVALUATION_FIRST_DUE_CUTOFF = (5, 1)
+OPP_EVALUATION_COUNTER = "evaluations.selectors.evaluated_plan_ids"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("health.urls")),
     path("leerlingen/", include("students.urls")),
     path("opp/", include("opp.urls")),
+    path("evaluaties/", include("evaluations.urls")),
     path("portaal/", include("portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin_site.urls),

@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,6 +20,7 @@ from opp import compliance, consent_services
 from opp import sections as S
 from opp import selectors as opp_selectors
 from opp.models import ConsentRequest
+from students.views import _apply_errors
 
 from . import selectors, services
 from .forms import AcceptForm, ConsentForm, ReactionForm
@@ -82,7 +85,60 @@ def child(request, pk):
         "consultations": consultations, "consent": consent_panel,
         "reactions": list(version.reactions.all()) if version else [],
         "reaction_form": ReactionForm(), **_version_context(version),
+        "evaluations": _evaluations_of(request.user, current_plan),
     })
+
+
+def _evaluations_of(user, plan) -> list[dict]:
+    """The evaluations of the current plan, newest first, each with its progress per item, the reactions
+    and a reaction form (issue 8). Reading them is audited once, with their ids."""
+    if plan is None:
+        return []
+    from evaluations.forms import EvaluationReactionForm
+    from evaluations.models import ItemProgress
+
+    evaluations = list(plan.evaluations.select_related("version").prefetch_related(
+        Prefetch("progress", queryset=ItemProgress.objects.select_related("action").order_by("action__position", "action__pk")),
+        "reactions"))
+    if evaluations:
+        audit.record(user, audit.Action.VIEW, plan, details={"evaluations": [e.pk for e in evaluations]})
+    return [{"evaluation": e, "progress": list(e.progress.all()), "reactions": list(e.reactions.all()),
+             "form": EvaluationReactionForm(auto_id=f"id_evaluatie{e.pk}_%s")} for e in evaluations]
+
+
+def _evaluation_for_portal(user, pk):
+    """An evaluation of the user's own child (or of the adult pupil themselves): 404 otherwise."""
+    from evaluations.models import Evaluation
+
+    try:
+        return (Evaluation.objects.filter(plan__student__in=selectors.portal_students(user))
+                .select_related("plan__student__school").get(pk=pk))
+    except (Evaluation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def evaluation_react(request, pk):
+    from evaluations import services as evaluation_services
+    from evaluations.forms import EvaluationReactionForm
+
+    evaluation = _evaluation_for_portal(request.user, pk)
+    student = evaluation.plan.student
+    form = EvaluationReactionForm(request.POST)
+    if form.is_valid():
+        try:
+            evaluation_services.reaction_add(user=request.user, evaluation=evaluation,
+                                             author_name=selectors.author_name(request.user, student),
+                                             text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Uw reactie op de evaluatie is naar de school gestuurd."))
+            return redirect(f"{reverse('portal:child', args=[student.pk])}#evaluatie-{evaluation.pk}")
+    # Keep what was typed: show the form again, filled in, with the message.
+    return render(request, "evaluations/portal_reaction_retry.html",
+                  {"student": student, "evaluation": evaluation, "form": form})
 
 
 def _version_context(version):

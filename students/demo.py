@@ -113,7 +113,10 @@ def seed_students(today: D | None = None) -> dict[str, Student]:
         school, actor = schools[brin], actors[brin]
         existing = Student.objects.filter(school=school, pupil_number=row["pupil_number"]).first()
         data = {k: row.get(k, _default(k)) for k in services.STUDENT_FIELDS}
-        if existing:
+        if existing and existing.plans.exists():
+            # From here on the OPP workflow owns this pupil (an evaluation may have ended the extra support).
+            student = existing
+        elif existing:
             student = services.student_update(actor=actor, student=existing, data=data, today=today)
         else:
             student = services.student_create(actor=actor, school=school, data=data, today=today)

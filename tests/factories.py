@@ -387,3 +387,28 @@ def ter_vaststelling(version, *, by):
     adoption.submit(actor=by, version=version)
     version.refresh_from_db()
     return version
+
+
+# --- Evaluations (issue 8) ------------------------------------------------------------------------------
+
+
+def adopted_plan(student, *, by, at=None, actions=2):
+    """A plan of `student` whose version 1 is adopted (`at`, default now) with `actions` handelingsdeel items.
+    Returns the adopted version (made as PlanVersionFactory(adopted=True) makes it: no consent, no PDF)."""
+    plan = PlanFactory(student=student, created_by=by)
+    return PlanVersionFactory(plan=plan, with_actions=actions, with_factors=2, uitstroom_profiel="vmbo_kb",
+                              adopted=True, adopted__at=at)
+
+
+def progress_for(version, value="behaald", note="Besproken met de ouders."):
+    """`progress` for evaluations.services.evaluation_record: every handelingsdeel item of `version`."""
+    return {a.pk: (value, note) for a in version.actions.order_by("position")}
+
+
+def evaluation_data(held_on, **overrides):
+    """A valid `data` dict for evaluations.services.evaluation_record (decision: voortzetten)."""
+    return {
+        "held_on": held_on, "parents_present": True, "pupil_present": False, "others_present": "Leerkracht",
+        "pupil_view": "Vindt het lezen in het groepje fijn.", "conclusion": "Goede voortgang; het plan loopt door.",
+        "decision": "voortzetten", **overrides,
+    }

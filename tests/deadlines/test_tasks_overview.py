@@ -324,7 +324,7 @@ def test_selectors_run_a_fixed_number_of_queries(org, personas, func, persona):
     user = type(user).objects.get(pk=user.pk)
     with CaptureQueriesContext(connection) as fifty:
         getattr(selectors, func)(user, TODAY)
-    assert len(fifty) == len(five) <= 6
+    assert len(fifty) == len(five) <= 10  # a few queries per registered deadline kind, never per pupil
 
 
 # --- Notification preferences -----------------------------------------------------------------------

@@ -59,14 +59,29 @@ def consent_post(client, req, party, answer="ja", password=PASSWORD, **extra):
 
 # --- Every portal URL of another pupil is a 404 ---------------------------------------------------------------
 
-PER_PUPIL = ["child", "version", "react", "answer", "version_pdf"]
+PER_PUPIL = ["child", "version", "react", "answer", "version_pdf", "evaluation_react", "evaluation_pdf"]
+
+
+def evaluation_of(version):
+    """An evaluation row of the version's plan (issue 8's portal URLs), made directly: the sweep needs a pk."""
+    import datetime
+
+    from evaluations.models import Evaluation
+
+    return Evaluation.objects.get_or_create(
+        plan=version.plan, version=version, defaults={
+            "school_year": "2026-2027", "held_on": datetime.date(2026, 10, 1), "conclusion": "Het gaat goed.",
+            "decision": "voortzetten", "created_by": version.created_by})[0]
 
 
 def portal_requests(w, family):
     """name → (method, url, data) for one family's pupil: Sanne ("a") or Bram ("b")."""
     student, version, req, party = {
         "a": (w.sanne, w.version_a, w.req_a, w.moeder), "b": (w.bram, w.version_b, w.req_b, w.vader_b)}[family]
+    evaluation = evaluation_of(version)
     return {
+        "evaluation_react": ("POST", reverse("portal:evaluation_react", args=[evaluation.pk]), {"text": "Ingebroken reactie"}),
+        "evaluation_pdf": ("GET", reverse("portal:evaluation_pdf", args=[evaluation.pk]), None),
         "child": ("GET", reverse("portal:child", args=[student.pk]), None),
         "version": ("GET", reverse("portal:version", args=[version.pk]), None),
         "version_pdf": ("GET", reverse("portal:version_pdf", args=[version.pk]), None),
@@ -93,6 +108,9 @@ def test_a_parent_gets_404_on_every_url_of_another_pupil(asked, name, intruder, 
     assert "Sanne" not in html_of(response) and "Bram" not in html_of(response)
     assert not Reaction.objects.exists()
     assert not ConsentAnswer.objects.exists()
+    from evaluations.models import EvaluationReaction
+
+    assert not EvaluationReaction.objects.exists()
 
 
 @pytest.mark.parametrize("name", PER_PUPIL)

@@ -1,0 +1,120 @@
+"""Yearly evaluations of an OPP with the parents (R-EVAL-1, 2; R-SET-2) and the (v)so commission's
+evaluation and advice (R-EVAL-3). Evaluations belong to a plan and a school year, not to a version."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from opp.models import ActionItem, Plan, PlanVersion
+
+
+class Evaluation(models.Model):
+    class Decision(models.TextChoices):
+        VOORTZETTEN = "voortzetten", _("Voortzetten")
+        BIJSTELLEN = "bijstellen", _("Bijstellen (nieuwe versie)")
+        BEEINDIGEN = "beeindigen", _("Beëindigen: geen extra ondersteuning meer nodig")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("OPP"), on_delete=models.PROTECT, related_name="evaluations")
+    version = models.ForeignKey(PlanVersion, verbose_name=_("geëvalueerde versie"), on_delete=models.PROTECT,
+                                related_name="evaluations")
+    school_year = models.CharField(_("schooljaar"), max_length=9, db_index=True)  # "2026-2027"
+    held_on = models.DateField(_("datum"))
+    parents_present = models.BooleanField(_("ouders/verzorgers aanwezig"), default=True)
+    pupil_present = models.BooleanField(_("leerling aanwezig"), default=False)
+    others_present = models.CharField(_("andere aanwezigen"), max_length=300, blank=True)
+    pupil_view = models.TextField(_("mening van de leerling (hoorrecht)"), blank=True)
+    conclusion = models.TextField(_("conclusie"))
+    decision = models.CharField(_("besluit"), max_length=12, choices=Decision.choices)
+    end_reason = models.TextField(_("reden van beëindigen"), blank=True)
+    created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("vastgelegd door"), on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("evaluatie")
+        verbose_name_plural = _("evaluaties")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(decision="beeindigen") | ~Q(end_reason=""),
+                                   name="evaluation_end_has_reason"),
+        ]
+        indexes = [models.Index(fields=["plan", "school_year"], name="evaluation_plan_year_idx")]
+
+    def __str__(self):
+        return f"Evaluatie {self.held_on:%d-%m-%Y} ({self.get_decision_display()})"
+
+    def audit_school_id(self):
+        return self.plan.student.school_id
+
+
+class ItemProgress(models.Model):
+    class Progress(models.TextChoices):
+        BEHAALD = "behaald", _("Behaald")
+        DEELS = "deels", _("Deels behaald")
+        NIET = "niet", _("Niet behaald")
+        NVT = "nvt", _("Niet meer van toepassing")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="progress")
+    action = models.ForeignKey(ActionItem, verbose_name=_("onderdeel van het handelingsdeel"), on_delete=models.PROTECT,
+                               related_name="+")
+    progress = models.CharField(_("voortgang"), max_length=8, choices=Progress.choices)
+    note = models.TextField(_("toelichting"), blank=True)
+
+    class Meta:
+        verbose_name = _("voortgang per onderdeel")
+        verbose_name_plural = _("voortgang per onderdeel")
+        ordering = ["evaluation", "action__position"]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "action"], name="progress_once_per_item")]
+
+    def __str__(self):
+        return f"{self.action_id}: {self.get_progress_display()}"
+
+
+class EvaluationReaction(models.Model):
+    """The parents' (or adult pupil's) reaction to an evaluation, from the portal."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="reactions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_name = models.CharField(_("naam"), max_length=200)
+    text = models.TextField(_("reactie"))
+    created_at = models.DateTimeField(_("geplaatst op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reactie op evaluatie")
+        verbose_name_plural = _("reacties op evaluaties")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.author_name} ({self.created_at:%Y-%m-%d})"
+
+
+class CommissionEvaluation(models.Model):
+    """(v)so: the commission's yearly evaluation, its report to the board and its advice (R-EVAL-3)."""
+
+    class Advice(models.TextChoices):
+        GEEN = "geen", _("Geen wijziging nodig")
+        BIJSTELLING = "bijstelling", _("Bijstelling van het OPP")
+        TERUGPLAATSING = "terugplaatsing", _("Terugplaatsing naar het regulier of speciaal basisonderwijs")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("OPP"), on_delete=models.PROTECT, related_name="commission_evaluations")
+    school_year = models.CharField(_("schooljaar"), max_length=9, db_index=True)
+    held_on = models.DateField(_("datum"))
+    evaluation = models.TextField(_("evaluatie van de commissie"))
+    report = models.TextField(_("verslag aan het bestuur"))
+    advice = models.CharField(_("advies"), max_length=15, choices=Advice.choices)
+    advice_text = models.TextField(_("toelichting op het advies"), blank=True)
+    created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("vastgelegd door"), on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("evaluatie door de commissie")
+        verbose_name_plural = _("evaluaties door de commissie")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"Commissie {self.held_on:%d-%m-%Y} ({self.get_advice_display()})"
+
+    def audit_school_id(self):
+        return self.plan.student.school_id

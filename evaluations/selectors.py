@@ -1,0 +1,63 @@
+"""Reads: which plans are evaluated this school year, history per plan, due/held/overdue counts."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Min
+
+from deadlines.registry import school_year, school_year_label
+from opp.models import FROZEN_STATES, Plan
+
+from .models import CommissionEvaluation, Evaluation
+
+
+def evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date, year_end: datetime.date) -> set[int]:
+    """The deadline registry's counter (settings.OPP_EVALUATION_COUNTER): plans evaluated with the parents."""
+    return set(Evaluation.objects.filter(plan_id__in=plan_ids, held_on__gte=year_start, held_on__lte=year_end)
+               .values_list("plan_id", flat=True))
+
+
+def commission_evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date, year_end: datetime.date) -> set[int]:
+    return set(CommissionEvaluation.objects.filter(plan_id__in=plan_ids, held_on__gte=year_start, held_on__lte=year_end)
+               .values_list("plan_id", flat=True))
+
+
+def cutoff(day: datetime.date) -> datetime.date:
+    """The day of this school year from which a newly set plan is first due the next year (default 1 May)."""
+    month, dom = getattr(settings, "OPP_EVALUATION_FIRST_DUE_CUTOFF", (5, 1))
+    start, end = school_year(day)
+    # The school year runs 1 August – 31 July: a cutoff in August–December lies in its first calendar year.
+    return datetime.date(start.year if month >= start.month else end.year, month, dom)
+
+
+def first_set_dates(plan_ids: list[int]) -> dict[int, datetime.date]:
+    from django.utils import timezone
+
+    rows = (Plan.objects.filter(pk__in=plan_ids, versions__state__in=FROZEN_STATES)
+            .annotate(first=Min("versions__adopted_at")).values_list("pk", "first"))
+    return {pk: timezone.localtime(first).date() for pk, first in rows if first}
+
+
+def is_due_this_year(first_set: datetime.date | None, today: datetime.date) -> bool:
+    """R-EVAL-1: every adopted plan, once per school year; a plan first set on or after the cutoff
+    (1 May) is first due in the next school year. Pure."""
+    if first_set is None:
+        return False
+    start, _end = school_year(today)
+    if first_set < start:
+        return True
+    return first_set < cutoff(today)
+
+
+def status_for(plan: Plan, today: datetime.date) -> dict:
+    """For the plan page and compliance: due this year? held? commission needed and held?"""
+    start, end = school_year(today)
+    first = first_set_dates([plan.pk]).get(plan.pk)
+    due = plan.state == Plan.State.ACTIEF and is_due_this_year(first, today)
+    held = Evaluation.objects.filter(plan=plan, held_on__gte=start, held_on__lte=end).exists()
+    vso = plan.student.onderwijssoort in ("so", "vso")
+    commission_held = vso and CommissionEvaluation.objects.filter(plan=plan, held_on__gte=start, held_on__lte=end).exists()
+    return {"school_year": school_year_label(today), "due": due, "held": held, "vso": vso,
+            "commission_due": due and vso, "commission_held": commission_held, "first_set": first}

@@ -1,0 +1,165 @@
+"""Recording evaluations: with the parents (and the adult pupil), by the (v)so commission; the decision
+continues, revises (a new version) or ends the plan (R-EVAL-1..3, R-SET-2, R-SET-5, R-CONSENT-7)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access, audit
+from accounts.access import Cap
+from accounts.models import User
+from deadlines.registry import school_year_label
+from notifications.services import enqueue
+from opp import services as opp_services
+from opp.models import OPEN_STATES, Plan, PlanVersion, VersionState
+from students import eligibility
+from students import services as student_services
+from students.models import SupportLevel
+
+from .models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress
+
+MAX_TEXT = 20_000
+
+
+def _text(data: dict, *fields) -> None:
+    errors = {f: _("Deze tekst is te lang (maximaal 20.000 tekens).") for f in fields
+              if len(data.get(f) or "") > MAX_TEXT}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int, tuple[str, str]]) -> Evaluation:
+    """`progress` maps ActionItem ids of the adopted version to (progress, note)."""
+    plan = Plan.objects.select_for_update().select_related("student__school").get(pk=plan.pk)
+    student = plan.student
+    access.require_cap(actor, Cap.PLAN_EDIT, student.school)
+    if plan.state != Plan.State.ACTIEF:
+        raise ValidationError(_("Dit OPP is beëindigd of ingetrokken."))
+    version = PlanVersion.objects.filter(plan=plan, state=VersionState.VASTGESTELD).first()
+    if version is None:
+        raise ValidationError(_("Dit OPP heeft nog geen vastgestelde versie: er is nog niets te evalueren."))
+    held_on = data.get("held_on")
+    errors: dict[str, str] = {}
+    if held_on is None:
+        errors["held_on"] = _("Vul de datum van de evaluatie in.")
+    elif held_on > timezone.localdate():
+        errors["held_on"] = _("Een evaluatie in de toekomst kan nog niet worden vastgelegd.")
+    elif version.adopted_at and held_on < timezone.localtime(version.adopted_at).date():
+        errors["held_on"] = _("De evaluatie ligt vóór de vaststelling van de geëvalueerde versie.")
+    if student.handelingsbekwaam and student.onderwijssoort == "vso" and not data.get("pupil_present"):
+        errors["pupil_present"] = _("Een meerderjarige, handelingsbekwame leerling is bij de evaluatie betrokken (R-EVAL-2).")
+    if not (data.get("conclusion") or "").strip():
+        errors["conclusion"] = _("Vul de conclusie in.")
+    decision = data.get("decision")
+    if decision not in Evaluation.Decision.values:
+        errors["decision"] = _("Kies een besluit.")
+    if decision == Evaluation.Decision.BEEINDIGEN:
+        if not (data.get("end_reason") or "").strip():
+            errors["end_reason"] = _("Geef aan waarom de extra ondersteuning niet meer nodig is.")
+        if plan.versions.filter(state__in=OPEN_STATES).exists():
+            errors["decision"] = _("Er loopt nog een bijstelling. Rond die af of trek haar in voordat u het OPP beëindigt.")
+        if student.onderwijssoort in eligibility.ALWAYS_OPP:
+            errors["decision"] = _("Een leerling in het %(soort)s heeft altijd een OPP; beëindigen kan pas na terugplaatsing.") % {
+                "soort": student.onderwijssoort}
+    if decision == Evaluation.Decision.BIJSTELLEN and plan.versions.filter(state__in=OPEN_STATES).exists():
+        errors["decision"] = _("Er loopt al een bijstelling; er kan geen tweede worden gestart.")
+    items = {a.pk: a for a in version.actions.all()}
+    unknown = [pk for pk in progress if pk not in items]
+    if unknown:
+        errors["__all__"] = _("Er is voortgang opgegeven voor een onderdeel dat niet in de geëvalueerde versie staat.")
+    missing = [pk for pk in items if pk not in progress]
+    if missing and not unknown:
+        errors["__all__"] = _("Geef voor elk onderdeel van het handelingsdeel de voortgang aan.")
+    bad = [pk for pk, (p, _note) in progress.items() if p not in ItemProgress.Progress.values]
+    if bad:
+        errors["__all__"] = _("Kies voor elk onderdeel: behaald, deels behaald, niet behaald of niet meer van toepassing.")
+    if errors:
+        raise ValidationError(errors)
+    _text(data, "conclusion", "pupil_view", "end_reason")
+
+    evaluation = Evaluation.objects.create(
+        plan=plan, version=version, school_year=school_year_label(held_on), held_on=held_on,
+        parents_present=bool(data.get("parents_present")), pupil_present=bool(data.get("pupil_present")),
+        others_present=(data.get("others_present") or "")[:300], pupil_view=data.get("pupil_view") or "",
+        conclusion=data["conclusion"].strip(), decision=decision, end_reason=(data.get("end_reason") or "").strip(),
+        created_by=actor,
+    )
+    ItemProgress.objects.bulk_create([
+        ItemProgress(evaluation=evaluation, action=items[pk], progress=p, note=(note or "")[:5000])
+        for pk, (p, note) in progress.items()
+    ])
+    audit.record(actor, audit.Action.CREATE, evaluation, school=student.school_id, details={"decision": decision})
+
+    if decision == Evaluation.Decision.BIJSTELLEN:
+        opp_services.revision_start(actor=actor, plan=plan)
+    elif decision == Evaluation.Decision.BEEINDIGEN:
+        plan.state = Plan.State.BEEINDIGD
+        plan.ended_on = held_on
+        plan.end_reason = evaluation.end_reason
+        plan.ended_by = actor
+        plan.save(update_fields=["state", "ended_on", "end_reason", "ended_by"])
+        audit.record(actor, audit.Action.TRANSITION, plan, details={"to": "beeindigd", "evaluation": evaluation.pk})
+        # The pupil no longer needs extra support: the eligibility decision follows (R-ELIG-5).
+        if student.support_level == SupportLevel.EXTRA:
+            student_services.student_update(actor=actor, student=student, data={
+                "support_level": SupportLevel.BASIS, "extra_support_description": "", "extra_support_funding": ""})
+    _notify_parents(evaluation)
+    return evaluation
+
+
+def _notify_parents(evaluation: Evaluation) -> None:
+    from opp.adoption import _parents_to_notify
+
+    student = evaluation.plan.student
+    for user in _parents_to_notify(evaluation.version):
+        enqueue(recipient=user, kind="evaluation", template="evaluation", subject=evaluation, school=student.school,
+                context={"first_name": student.first_name, "school_name": student.school.name,
+                         "held_on": evaluation.held_on, "for_pupil": user.pk == student.portal_user_id})
+
+
+@transaction.atomic
+def reaction_add(*, user: User, evaluation: Evaluation, author_name: str, text: str) -> EvaluationReaction:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Schrijf uw reactie.")})
+    if len(text) > 5000:
+        raise ValidationError({"text": _("Uw reactie is te lang (maximaal 5.000 tekens).")})
+    reaction = EvaluationReaction.objects.create(evaluation=evaluation, author=user, author_name=author_name[:200], text=text)
+    audit.record(user, audit.Action.CREATE, reaction, school=evaluation.plan.student.school_id)
+    return reaction
+
+
+@transaction.atomic
+def commission_record(*, actor: User, plan: Plan, data: dict) -> CommissionEvaluation:
+    plan = Plan.objects.select_for_update().select_related("student__school").get(pk=plan.pk)
+    student = plan.student
+    if not access.has_cap(actor, Cap.COMMISSION_EDIT, student.school):
+        raise PermissionDenied
+    errors = {}
+    if plan.state != Plan.State.ACTIEF or not plan.versions.filter(state=VersionState.VASTGESTELD).exists():
+        errors["__all__"] = _("De commissie evalueert een lopend, vastgesteld OPP.")
+    if student.onderwijssoort not in ("so", "vso"):
+        errors["__all__"] = _("Alleen een OPP in het (v)so heeft een evaluatie door de commissie (R-EVAL-3).")
+    held_on = data.get("held_on")
+    if held_on is None:
+        errors["held_on"] = _("Vul de datum in.")
+    elif held_on > timezone.localdate():
+        errors["held_on"] = _("Een evaluatie in de toekomst kan nog niet worden vastgelegd.")
+    for field in ("evaluation", "report"):
+        if not (data.get(field) or "").strip():
+            errors[field] = _("Dit veld is verplicht.")
+    if data.get("advice") not in CommissionEvaluation.Advice.values:
+        errors["advice"] = _("Kies een advies.")
+    if errors:
+        raise ValidationError(errors)
+    _text(data, "evaluation", "report", "advice_text")
+    row = CommissionEvaluation.objects.create(
+        plan=plan, school_year=school_year_label(held_on), held_on=held_on, evaluation=data["evaluation"].strip(),
+        report=data["report"].strip(), advice=data["advice"], advice_text=(data.get("advice_text") or "").strip(),
+        created_by=actor)
+    audit.record(actor, audit.Action.CREATE, row, school=student.school_id, details={"advice": row.advice})
+    return row

@@ -1,0 +1,144 @@
+"""Staff screens for evaluations. Short views: scoped accessor → form → service → redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access, audit
+from accounts.access import Cap
+from opp import selectors as opp_selectors
+from opp.models import ActionItem, Plan, PlanVersion, VersionState
+from students.views import _apply_errors
+
+from . import services
+from .forms import CommissionEvaluationForm, EvaluationForm, progress_forms, progress_from
+from .models import CommissionEvaluation, Evaluation, ItemProgress
+
+VSO = ("so", "vso")
+
+
+# --- Scoped accessors: 404 outside the plans the user may read ---------------------------------------------
+
+
+def evaluation_for_user(user, pk) -> Evaluation:
+    try:
+        return (Evaluation.objects.filter(plan__in=access.plans_visible_to(user))
+                .select_related("plan__student__school", "version", "created_by").get(pk=pk))
+    except (Evaluation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def commission_evaluation_for_user(user, pk) -> CommissionEvaluation:
+    try:
+        return (CommissionEvaluation.objects.filter(plan__in=access.plans_visible_to(user))
+                .select_related("plan__student__school", "created_by").get(pk=pk))
+    except (CommissionEvaluation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _adopted_version(plan: Plan) -> PlanVersion | None:
+    return (plan.versions.filter(state=VersionState.VASTGESTELD)
+            .prefetch_related(Prefetch("actions", queryset=ActionItem.objects.order_by("position", "pk"))).first())
+
+
+# --- Evaluation with the parents ------------------------------------------------------------------------------
+
+
+@login_required
+def record(request, pk):
+    plan = access.plan_for_user(request.user, pk, cap=Cap.PLAN_EDIT)
+    version = _adopted_version(plan) if plan.state == Plan.State.ACTIEF else None
+    context = {"plan": plan, "student": plan.student, "version": version}
+    if version is None:
+        # Nothing to evaluate: say why instead of offering a form the service would refuse.
+        return render(request, "evaluations/record.html", context)
+    actions = list(version.actions.all())
+    data = request.POST if request.method == "POST" else None
+    form = EvaluationForm(data, initial={"held_on": timezone.localdate(), "parents_present": True})
+    rows = progress_forms(actions, data)
+    if data is not None:
+        rows_valid = all([f.is_valid() for _a, f in rows])  # a list: every row gets its errors
+        if form.is_valid() and rows_valid:
+            try:
+                evaluation = services.evaluation_record(actor=request.user, plan=plan, data=form.cleaned_data,
+                                                        progress=progress_from(request.POST, rows))
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except IntegrityError:
+                form.add_error(None, _("Er is intussen al een versie in bewerking; er is niets vastgelegd."))
+            else:
+                return _after_record(request, plan, evaluation)
+    context.update(form=form, rows=rows, rows_have_errors=any(f.errors for _a, f in rows),
+                   open_version=opp_selectors.open_version(plan))
+    return render(request, "evaluations/record.html", context)
+
+
+def _after_record(request, plan: Plan, evaluation: Evaluation):
+    if evaluation.decision == Evaluation.Decision.BIJSTELLEN:
+        revision = opp_selectors.open_version(plan)
+        messages.success(request, _("De evaluatie is vastgelegd en de bijstelling is gestart als versie %(n)s. "
+                                    "Voer opnieuw overleg met de ouders (R-CONSENT-7).") % {"n": revision.number})
+        return redirect("opp:version", pk=revision.pk)
+    if evaluation.decision == Evaluation.Decision.BEEINDIGEN:
+        messages.success(request, _("De evaluatie is vastgelegd en het OPP is beëindigd."))
+    else:
+        messages.success(request, _("De evaluatie is vastgelegd. Het OPP wordt voortgezet."))
+    return redirect("opp:plan", pk=plan.pk)
+
+
+@login_required
+def detail(request, pk):
+    evaluation = evaluation_for_user(request.user, pk)
+    plan = evaluation.plan
+    progress = list(ItemProgress.objects.filter(evaluation=evaluation).select_related("action")
+                    .order_by("action__position", "action__pk"))
+    audit.record(request.user, audit.Action.VIEW, evaluation)
+    return render(request, "evaluations/detail.html", {
+        "evaluation": evaluation, "plan": plan, "student": plan.student, "progress": progress,
+        "reactions": list(evaluation.reactions.all()),
+        "can_view_pupil": access.has_cap(request.user, Cap.PUPIL_VIEW, plan.student.school),
+    })
+
+
+# --- The (v)so commission ------------------------------------------------------------------------------------
+
+
+@login_required
+def commission_record(request, pk):
+    plan = access.plan_for_user(request.user, pk)  # 404 outside reach
+    if not access.has_cap(request.user, Cap.COMMISSION_EDIT, plan.student.school):
+        raise PermissionDenied
+    context = {"plan": plan, "student": plan.student, "applies": plan.student.onderwijssoort in VSO}
+    if not context["applies"]:
+        return render(request, "evaluations/commission_record.html", context)
+    form = CommissionEvaluationForm(request.POST if request.method == "POST" else None,
+                                    initial={"held_on": timezone.localdate()})
+    if form.is_bound and form.is_valid():
+        try:
+            services.commission_record(actor=request.user, plan=plan, data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("De evaluatie door de commissie is vastgelegd."))
+            return redirect("opp:plan", pk=plan.pk)
+    context["form"] = form
+    return render(request, "evaluations/commission_record.html", context)
+
+
+@login_required
+def commission_detail(request, pk):
+    row = commission_evaluation_for_user(request.user, pk)
+    plan = row.plan
+    audit.record(request.user, audit.Action.VIEW, row)
+    return render(request, "evaluations/commission_detail.html", {
+        "row": row, "plan": plan, "student": plan.student,
+        "can_view_pupil": access.has_cap(request.user, Cap.PUPIL_VIEW, plan.student.school),
+    })
