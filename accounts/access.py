@@ -42,7 +42,7 @@ _SCHOOL_WRITE = _STAFF_READ | {Cap.PUPIL_EDIT, Cap.PLAN_EDIT}
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.BEGELEIDER: frozenset(_SCHOOL_WRITE),
     Role.LEERKRACHT: frozenset(_STAFF_READ),
-    Role.SCHOOLLEIDER: frozenset(_SCHOOL_WRITE | {Cap.PLAN_WITHDRAW, Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW}),
+    Role.SCHOOLLEIDER: frozenset(_SCHOOL_WRITE | {Cap.PLAN_WITHDRAW, Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW}),
     # The commission reads the plans (and so the pupils) of its own (v)so school and advises.
     Role.COMMISSIE: frozenset(_STAFF_READ | {Cap.COMMISSION_EDIT}),
     # The board reads plans of its schools (from the adoption queue and overviews), not the register.
@@ -222,3 +222,28 @@ def version_for_user(user: User, pk, *, cap: Cap | None = None):
     if cap is not None:
         require_cap(user, cap, version.plan.student.school)
     return version
+
+
+# --- Disputes (GPO) --------------------------------------------------------------------------------
+
+
+def disputes_visible_to(user: User):
+    from disputes.models import Dispute
+
+    return Dispute.objects.filter(plan__student__school__in=schools_with(user, Cap.DISPUTE_VIEW))
+
+
+def dispute_for_user(user: User, pk, *, write: bool = False):
+    """One dispute: 404 outside the board (or the pupil's school for the schoolleider), 403 without edit right."""
+    from django.http import Http404
+
+    from disputes.models import Dispute
+
+    try:
+        dispute = disputes_visible_to(user).select_related(
+            "plan__student__school__board", "version").get(pk=pk)
+    except (Dispute.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write:
+        require_cap(user, Cap.DISPUTE_EDIT, dispute.plan.student.school)
+    return dispute

@@ -70,7 +70,10 @@ def staff_start(request):
                        "empty": _("Alle lopende OPP's van het (v)so van uw school zijn dit schooljaar door de "
                                   "commissie geëvalueerd.")})
     if Cap.DISPUTE_VIEW in caps:
-        panels.append({"id": "geschillen", "title": _("Geschillen"), "empty": _("Er lopen geen geschillen.")})
+        from disputes.views import open_disputes_for
+
+        panels.append({"id": "geschillen", "title": _("Geschillen"), "wide": True, "rows": open_disputes_for(user),
+                       "can_edit": Cap.DISPUTE_EDIT in caps, "empty": _("Er lopen geen geschillen.")})
     if Cap.ACCOUNTS_MANAGE in caps:
         panels.append({"id": "beheer", "title": _("Beheer"), "empty": None, "admin_link": True})
     return render(request, "accounts/staff_start.html", {"panels": panels, "memberships": memberships, "today": today})

@@ -42,6 +42,9 @@ class Kind:
     # Instead of roles: a function (items, step-by-item) → {subject_id: [users]} for kinds whose
     # recipients are not staff (a consent request reminds the parents first).
     recipients: Callable | None = None
+    # Kinds that concern more than the pupil's school staff (disputes): "Mijn taken" shows them only at
+    # schools where the user holds this capability.
+    view_cap: str | None = None
 
     @property
     def steps(self) -> StepConfig:
@@ -209,3 +212,60 @@ def consent_recipients(item: DueItem, step) -> list:
 register(Kind("instemming", _("Verzoek om instemming wacht op antwoord"), consent_items,
               default_steps=StepConfig(before=(), on_the_day=True, weekly_overdue=True, escalate=((7, "begeleider"),)),
               remind_roles=(), recipients=consent_recipients))
+
+
+# --- Geschillen (GPO, issue 9): the defence, the ruling, the board's response (R-GPO-3, R-GPO-4) --------------
+
+
+def _dispute_items(kind_key: str, today: datetime.date, school_ids, flt: Q, due_field: str, days: int):
+    from disputes.models import Dispute
+
+    qs = Dispute.objects.exclude(state=Dispute.State.GESLOTEN).filter(flt).order_by()
+    if school_ids is not None:
+        qs = qs.filter(plan__student__school_id__in=list(school_ids))
+    rows = qs.values_list("pk", "plan__student__school_id", due_field, "plan__student__first_name",
+                          "plan__student__last_name")
+    for pk, school_id, start, first, last in rows:
+        due_on = start + datetime.timedelta(days=days)
+        yield DueItem(kind_key, "disputes.dispute", pk, school_id, due_on, due_on.isoformat(), _initials(first, last),
+                      reverse("disputes:detail", args=[pk]))
+
+
+def defence_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
+    from disputes.rules import DEFENCE_DAYS
+
+    return _dispute_items("verweer", today, school_ids, Q(received_on__isnull=False, defence_submitted_on__isnull=True),
+                          "received_on", DEFENCE_DAYS)
+
+
+def ruling_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
+    from disputes.rules import RULING_DAYS
+
+    return _dispute_items("advies_verwacht", today, school_ids, Q(received_on__isnull=False, advice_on__isnull=True),
+                          "received_on", RULING_DAYS)
+
+
+def response_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
+    from disputes.rules import RESPONSE_DAYS
+
+    return _dispute_items("reactie_bestuur", today, school_ids, Q(advice_on__isnull=False) & (
+        Q(response_sent_parents_on__isnull=True) | Q(response_sent_commission_on__isnull=True)), "advice_on", RESPONSE_DAYS)
+
+
+def dispute_recipients(item: DueItem, step) -> list:
+    """The board's geschillen role and bestuurder: the sweep's role lookup knows only school roles."""
+    from accounts.models import Membership, Role, School
+
+    board_id = School.objects.filter(pk=item.school_id).values_list("board_id", flat=True).first()
+    return [m.user for m in Membership.objects.filter(board_id=board_id, role__in=[Role.GESCHILLEN, Role.BESTUURDER],
+                                                      user__is_active=True).select_related("user").order_by("pk")]
+
+
+_DISPUTE_KIND = {"remind_roles": ("geschillen",), "recipients": dispute_recipients, "view_cap": "dispute.edit"}
+register(Kind("verweer", _("Verweer indienen bij de Geschillencommissie"), defence_items,
+              default_steps=StepConfig(before=(7,), escalate=()), **_DISPUTE_KIND))
+register(Kind("advies_verwacht", _("Advies van de Geschillencommissie verwacht"), ruling_items,
+              default_steps=StepConfig(before=(), escalate=()), **_DISPUTE_KIND))
+# From the day the advice arrives (14 days before the due date) until both sending dates are recorded, weekly.
+register(Kind("reactie_bestuur", _("Reactie van het bestuur op het advies verzenden"), response_items,
+              default_steps=StepConfig(before=(14, 7), escalate=()), **_DISPUTE_KIND))

@@ -99,6 +99,12 @@ def _names(items: list[DueItem]) -> dict[tuple[str, int], str]:
     if ids := wanted.get("students.student"):
         for pk, first, last in Student.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name"):
             names[("students.student", pk)] = f"{first} {last}"
+    if ids := wanted.get("disputes.dispute"):
+        from disputes.models import Dispute
+
+        for pk, first, last in Dispute.objects.filter(pk__in=ids).values_list(
+                "pk", "plan__student__first_name", "plan__student__last_name"):
+            names[("disputes.dispute", pk)] = f"{first} {last}"
     if ids := wanted.get("opp.plan"):
         for pk, first, last in Plan.objects.filter(pk__in=ids).values_list("pk", "student__first_name", "student__last_name"):
             names[("opp.plan", pk)] = f"{first} {last}"
@@ -113,9 +119,15 @@ def tasks_for(user, today: datetime.date, limit: int = 20) -> tuple[list[TaskRow
         return [], 0
     school_ids = sorted(schools)
     found: list[tuple[DueItem, Kind]] = []
+    caps = access.capabilities(user)
     for kind in registry.REGISTRY.values():
+        ids = school_ids
+        if kind.view_cap is not None:
+            if kind.view_cap not in caps:
+                continue
+            ids = [pk for pk in school_ids if access.has_cap(user, kind.view_cap, pk)]
         try:
-            found += [(item, kind) for item in _due_items(kind, today, school_ids)]
+            found += [(item, kind) for item in _due_items(kind, today, ids)]
         except Exception:  # one failing kind must not take the start page down
             log.exception("deadline kind %s failed for the task list", kind.key)
     found.sort(key=lambda pair: (pair[0].due_on, pair[1].key, pair[0].initials, pair[0].subject_id))

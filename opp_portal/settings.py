@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "deadlines",
     "portal",
     "evaluations",
+    "disputes",
 ]
 
 MIDDLEWARE = [

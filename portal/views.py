@@ -79,7 +79,16 @@ def child(request, pk):
                "reason": current_plan.end_reason}
     elif made_known:
         gpo = {"withdrawn": False, "on": made_known, "last_day": gpo_last_day(made_known)}
+    from disputes import rules as dispute_rules
+    from disputes.models import Dispute
+
+    # Parents see the state and the dates of a dispute, never its documents or the board's internal data.
+    disputes = [{"subject": d.get_subject_display(), "filed_on": d.filed_on, "state": dispute_rules.PARENT_STATE[d.state],
+                 "hearing_on": d.hearing_on, "advice_on": d.advice_on, "response_sent_on": d.response_sent_parents_on,
+                 "closed": d.state == Dispute.State.GESLOTEN}
+                for d in Dispute.objects.filter(plan__student=student).order_by("-filed_on", "-pk")]
     return render(request, "portal/child.html", {
+        "disputes": disputes,
         "student": student, "plan": current_plan, "version": version, "adopted": adopted, "gpo": gpo,
         "today": timezone.localdate(),
         "consultations": consultations, "consent": consent_panel,

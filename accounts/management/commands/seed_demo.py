@@ -18,8 +18,9 @@ class Command(BaseCommand):
 
 def demo_hooks():
     """Each feature app adds its demo data here, in dependency order."""
+    from disputes.demo import seed_disputes
     from evaluations.demo import seed_evaluations
     from opp.demo import seed_adoption, seed_consent, seed_plans
     from students.demo import seed_students
 
-    return [seed_students, seed_plans, seed_consent, seed_adoption, seed_evaluations]
+    return [seed_students, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_disputes]

@@ -1,0 +1,59 @@
+"""Issue 9 demo: an open dispute awaiting the board's defence (Adam, SBO Het Kompas) and a closed one whose
+advice the board did not follow, with its reasons (Lotte, CBS Het Anker). Made through the services.
+Idempotent: a plan that already has a dispute is left alone."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from opp.models import FROZEN_STATES, Plan
+
+from . import services
+from .models import Dispute
+
+
+def _adopted(plan: Plan):
+    return plan.versions.filter(state__in=FROZEN_STATES).order_by("-number").first()
+
+
+@transaction.atomic
+def seed_disputes(today: datetime.date | None = None) -> None:
+    today = today or timezone.localdate()
+    users = {u.username: u for u in User.objects.filter(username__in=["geschillen", "bestuurder.noord"])}
+
+    # Adam: filed ten days ago (not before the bekendmaking), received a week ago: the defence is awaited.
+    adam_plan = Plan.objects.filter(student__school__brin="11BB", student__pupil_number="K001").order_by("-pk").first()
+    version = _adopted(adam_plan) if adam_plan else None
+    if version and "geschillen" in users and not Dispute.objects.filter(plan=adam_plan).exists():
+        known = services.made_known_on(version) or today - datetime.timedelta(days=10)
+        filed_on = min(today, max(known, today - datetime.timedelta(days=10)))
+        dispute = services.register(
+            actor=users["geschillen"], plan=adam_plan, version=version, subject=Dispute.Subject.VASTSTELLING,
+            filed_on=filed_on, reference="GPO-2026-0142")
+        services.record_dates(actor=users["geschillen"], dispute=dispute, data={
+            "received_on": max(filed_on, today - datetime.timedelta(days=7))})
+
+    # Lotte: filed, defended, heard; the advice (gegrond) is not followed, with reasons; sent to both; closed.
+    lotte_plan = Plan.objects.filter(student__school__brin="22DD", student__pupil_number="A001").order_by("-pk").first()
+    version = _adopted(lotte_plan) if lotte_plan else None
+    if version and "bestuurder.noord" in users and not Dispute.objects.filter(plan=lotte_plan).exists():
+        actor = users["bestuurder.noord"]
+        filed_on = today  # the demo makes Lotte's OPP known today, so filing today is within the term
+        dispute = services.register(actor=actor, plan=lotte_plan, version=version, subject=Dispute.Subject.VASTSTELLING,
+                                    filed_on=filed_on, reference="GPO-2026-0097")
+        dispute = services.record_dates(actor=actor, dispute=dispute, data={
+            "received_on": filed_on, "defence_submitted_on": filed_on, "hearing_on": filed_on})
+        dispute = services.record_advice(
+            actor=actor, dispute=dispute, advice=Dispute.Advice.GEGROND, advice_on=today,
+            recommendations="De commissie beveelt aan de taalondersteuning een half jaar voort te zetten en "
+                            "daarna opnieuw met de ouders te evalueren.")
+        dispute = services.record_response(
+            actor=actor, dispute=dispute, response=Dispute.Response.VOLGT_NIET,
+            reasons="De doelen van het OPP zijn aantoonbaar behaald (toetsen en observaties); de taalondersteuning "
+                    "valt voortaan binnen de basisondersteuning van de school en wordt in de groep voortgezet.",
+            sent_parents_on=today, sent_commission_on=today)
+        services.close(actor=actor, dispute=dispute)

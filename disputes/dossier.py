@@ -1,0 +1,233 @@
+"""The defence bundle as one PDF (issue 9, part 6; R-GPO-3), built by a worker (disputes.tasks).
+
+Every part is rendered (or read) first so its page count is known; the cover with the table of contents
+is rendered last and put in front. Our own pages go through opp.pdf.html_to_pdf, so the SafeFetcher walls
+hold for them too: an uploaded image reaches WeasyPrint only as a `data:` URL made here. Uploaded PDFs are
+merged as they are; one that pypdf cannot read becomes a page saying so instead of sinking the dossier.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+from evaluations import pdf as evaluation_pdf
+from opp import pdf as opp_pdf
+from opp import selectors as opp_selectors
+from opp.models import Plan
+from opp_portal import uploads
+
+from . import hints as hints_mod
+from .models import Dispute, DisputeDocument, DossierExport, SchoolDocument
+
+logger = logging.getLogger(__name__)
+
+FOLDER = "dossiers"
+IMAGE_TYPES = ("image/png", "image/jpeg")
+
+
+@dataclass
+class Part:
+    title: str
+    step: str
+    render: Callable[[], PdfReader]
+    reader: PdfReader | None = None
+    start: int = 0
+
+
+def _read(data: bytes) -> PdfReader:
+    """A PdfReader whose every page has been parsed, so a broken file fails here and not in the merge."""
+    reader = PdfReader(io.BytesIO(data))
+    if len(reader.pages) == 0:
+        raise ValueError("PDF zonder pagina's")
+    for page in reader.pages:
+        _ = page.mediabox
+        page.get_contents()
+    return reader
+
+
+def _html(template: str, context: dict) -> PdfReader:
+    with translation.override("nl"):
+        html = render_to_string(template, context)
+    return _read(opp_pdf.html_to_pdf(html))
+
+
+def _private_path(name: str) -> Path:
+    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    path = (root / name).resolve()
+    if root not in path.parents:
+        raise ValueError("Bestand buiten de opslag")
+    return path
+
+
+def _not_inserted(title: str) -> PdfReader:
+    return _html("disputes/pdf/missing.html", {"heading": _("Document ‘%(t)s’ kon niet worden ingevoegd") % {"t": title},
+                                                 "text": _("Het bestand is beschadigd of geen leesbare PDF. Het origineel "
+                                                           "staat bij het geschil in het portaal.")})
+
+
+def _stored_pdf(title: str, stored_name: str) -> PdfReader:
+    try:
+        return _read(_private_path(stored_name).read_bytes())
+    except Exception:  # noqa: BLE001 — any unreadable upload (pypdf raises many kinds) becomes a notice page
+        logger.warning("Dossier: could not insert %r", stored_name, exc_info=True)
+        return _not_inserted(title)
+
+
+def _image(title: str, stored_name: str, content_type: str) -> PdfReader:
+    try:
+        data = _private_path(stored_name).read_bytes()
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+    except Exception:  # noqa: BLE001 — a broken image becomes a notice page, like a broken PDF
+        logger.warning("Dossier: could not insert image %r", stored_name, exc_info=True)
+        return _not_inserted(title)
+    uri = f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
+    return _html("disputes/pdf/image.html", {"title": title, "data_uri": uri})
+
+
+def _document(doc: DisputeDocument) -> Callable[[], PdfReader]:
+    if doc.content_type in IMAGE_TYPES:
+        return lambda: _image(doc.title, doc.stored_name, doc.content_type)
+    return lambda: _stored_pdf(doc.title, doc.stored_name)
+
+
+def _school_document(school, kind: str, title: str) -> Callable[[], PdfReader]:
+    def render() -> PdfReader:
+        doc = SchoolDocument.objects.filter(school=school, kind=kind).order_by("-uploaded_at", "-pk").first()
+        if doc is None:
+            what = _("het SOP") if kind == SchoolDocument.Kind.SOP else _("het ondersteuningsplan")
+            return _html("disputes/pdf/missing.html", {
+                "heading": title, "text": _("Niet aanwezig: upload %(what)s bij de school.") % {"what": what}})
+        return _stored_pdf(title, doc.stored_name)
+    return render
+
+
+def _findings(version) -> PdfReader:
+    findings = opp_selectors.findings_for(version, today=timezone.localdate())
+    return _html("disputes/pdf/findings.html", {"version": version, "findings": findings,
+                                                "student": version.plan.student, "printed_on": timezone.localdate()})
+
+
+def parts_for(dispute: Dispute) -> list[Part]:
+    version = dispute.version
+    plan = dispute.plan
+    school = plan.student.school
+    parts: list[Part] = []
+    versions = list(plan.versions.filter(number__lte=version.number).order_by("number").values_list("pk", "number"))
+    for i, (pk, number) in enumerate(versions, 1):
+        title = (_("OPP versie %(n)s (betwiste versie)") if number == version.number else _("OPP versie %(n)s")) % {
+            "n": number}
+        parts.append(Part(title, _("Versie %(i)s van %(n)s") % {"i": i, "n": len(versions)},
+                          lambda pk=pk: _read(opp_pdf.render_version_pdf(opp_selectors.load_version(pk)))))
+    evaluations = list(plan.evaluations.order_by("held_on", "pk").values_list("pk", "held_on"))
+    for i, (pk, held_on) in enumerate(evaluations, 1):
+        parts.append(Part(_("Evaluatie van %(d)s") % {"d": held_on.strftime("%d-%m-%Y")},
+                          _("Evaluatie %(i)s van %(n)s") % {"i": i, "n": len(evaluations)},
+                          lambda pk=pk: _read(evaluation_pdf.render_evaluation_pdf(evaluation_pdf.load(pk),
+                                                                                   for_staff=True))))
+    parts.append(Part(_("Toetsing van de betwiste versie (versie %(n)s)") % {"n": version.number},
+                      _("Toetsing"), lambda: _findings(opp_selectors.load_version(version.pk))))
+    sop = str(SchoolDocument.Kind.SOP.label)
+    osp = str(SchoolDocument.Kind.ONDERSTEUNINGSPLAN.label)
+    parts.append(Part(sop, _("SOP"), _school_document(school, SchoolDocument.Kind.SOP, sop)))
+    parts.append(Part(osp, _("Ondersteuningsplan"), _school_document(school, SchoolDocument.Kind.ONDERSTEUNINGSPLAN, osp)))
+    docs: list[DisputeDocument] = list(dispute.documents.order_by("uploaded_at", "pk"))
+    for i, doc in enumerate(docs, 1):
+        parts.append(Part(_("Bijlage: %(t)s") % {"t": doc.title},
+                          _("Document %(i)s van %(n)s") % {"i": i, "n": len(docs)}, _document(doc)))
+    return parts
+
+
+def cover_context(dispute: Dispute, parts: list[Part]) -> dict:
+    plan = dispute.plan
+    student = plan.student
+    found = hints_mod.hints(filed_on=dispute.filed_on, made_known_on=dispute.made_known_on,
+                            left_school_on=student.left_on, plan_withdrawn=plan.state == Plan.State.INGETROKKEN)
+    return {"dispute": dispute, "plan": plan, "version": dispute.version, "student": student,
+            "school": student.school, "board": student.school.board, "hints": found, "parts": parts,
+            "printed_on": timezone.localdate()}
+
+
+def _cover(dispute: Dispute, parts: list[Part]) -> PdfReader:
+    """The cover numbers the parts after itself; re-rendered if its own length differs from the guess."""
+    cover_pages = 1
+    for _attempt in range(4):
+        page = cover_pages + 1
+        for part in parts:
+            part.start = page
+            page += len(part.reader.pages)
+        reader = _html("disputes/pdf/cover.html", cover_context(dispute, parts))
+        if len(reader.pages) == cover_pages:
+            return reader
+        cover_pages = len(reader.pages)
+    return reader
+
+
+def _progress(export: DossierExport, progress: int, step: str) -> None:
+    export.progress, export.step = progress, step[:200]
+    export.save(update_fields=["progress", "step"])
+
+
+def _store(data: bytes) -> str:
+    relative = Path(FOLDER) / f"{timezone.localdate():%Y}" / f"{secrets.token_hex(16)}.pdf"
+    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(target, "xb") as out:
+        out.write(data)
+    target.chmod(0o600)
+    return str(relative)
+
+
+def _assemble(export: DossierExport) -> None:
+    dispute = (Dispute.objects.select_related("plan__student__school__board", "version")
+               .get(pk=export.dispute_id))
+    with translation.override("nl"):
+        parts = parts_for(dispute)
+        total = len(parts) + 2  # the parts, the cover, merging and storing
+        for i, part in enumerate(parts):
+            _progress(export, i * 100 // total, part.step)
+            part.reader = part.render()
+        _progress(export, len(parts) * 100 // total, _("Voorblad en inhoudsopgave"))
+        cover = _cover(dispute, parts)
+        _progress(export, (len(parts) + 1) * 100 // total, _("Samenvoegen"))
+    writer = PdfWriter()
+    writer.append(cover, import_outline=False)
+    for part in parts:
+        # One bookmark per part, the part's own headings nested under it.
+        writer.append(part.reader, outline_item=part.title)
+    writer.add_metadata({"/Title": f"Dossier geschil {dispute.reference or dispute.pk} – {dispute.plan.student.full_name}"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    name = _store(data)
+    finished = DossierExport.objects.filter(pk=export.pk, state=DossierExport.State.BEZIG).update(
+        state=DossierExport.State.KLAAR, progress=100, step=_("Klaar"), stored_name=name,
+        sha256=hashlib.sha256(data).hexdigest(), pages=len(writer.pages), error="", finished_at=timezone.now())
+    if finished != 1:  # a re-queued duplicate finished first; keep one file
+        uploads.discard(name)
+    export.refresh_from_db()
+
+
+def build(export: DossierExport) -> None:
+    """Build the dossier of a claimed ("bezig") export. Never raises: a failure is recorded on the row."""
+    try:
+        _assemble(export)
+    except Exception as exc:
+        logger.exception("Dossier export %s failed", export.pk)
+        DossierExport.objects.filter(pk=export.pk).exclude(state=DossierExport.State.KLAAR).update(
+            state=DossierExport.State.MISLUKT, error=f"{type(exc).__name__}: {exc}"[:500], finished_at=timezone.now())
+        export.refresh_from_db()

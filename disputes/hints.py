@@ -1,0 +1,35 @@
+"""Admissibility hints for a dispute (R-GPO-2, R-GPO-6). Pure: hints, not verdicts — the commission decides."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+GPO_TERM_DAYS = 42
+
+
+@dataclass(frozen=True)
+class Hint:
+    code: str
+    text: str
+    rule: str
+    gpo: tuple[str, ...] = ()
+
+
+def hints(*, filed_on: datetime.date, made_known_on: datetime.date | None, left_school_on: datetime.date | None,
+          plan_withdrawn: bool) -> list[Hint]:
+    found: list[Hint] = []
+    if made_known_on is not None and filed_on > made_known_on + datetime.timedelta(days=GPO_TERM_DAYS):
+        last = made_known_on + datetime.timedelta(days=GPO_TERM_DAYS)
+        found.append(Hint("late", _("Te laat: de ouders moeten redenen opgeven (de termijn liep tot en met %(d)s).")
+                          % {"d": date_format(last, "j F Y")}, "R-GPO-2"))
+    if left_school_on is not None and left_school_on <= filed_on:
+        found.append(Hint("other_school", _("Mogelijk niet-ontvankelijk: geen belang — de leerling stond bij indiening "
+                                            "niet meer op deze school ingeschreven."), "R-GPO-6", ("108029",)))
+    if plan_withdrawn:
+        found.append(Hint("withdrawn", _("Mogelijk niet-ontvankelijk: geen belang — de school heeft het OPP ingetrokken."),
+                          "R-GPO-6", ("108928",)))
+    return found

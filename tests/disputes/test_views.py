@@ -1,0 +1,290 @@
+"""Dispute screens (issue 9): who sees what (other boards 404, the schoolleider reads but never writes),
+documents served as audited attachments, the dossier page's progress, the portal and the start page."""
+
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from disputes import services
+from disputes.models import Dispute, DisputeDocument, DossierExport, SchoolDocument
+from tests.factories import StudentFactory
+
+from .world import EXE, PDF, TODAY, D, adopted_version, frozen, make_world
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with frozen():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def private(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def world(org, personas):
+    w = make_world(org, personas)
+    w.dispute = services.register(actor=personas.geschillen_a, plan=w.plan, version=w.version, subject="vaststelling",
+                                  filed_on=D(2026, 10, 5))
+    w.doc = services.add_document(actor=personas.geschillen_a, dispute=w.dispute, title="Verweerschrift INTERN-4711",
+                                  upload=SimpleUploadedFile("v.pdf", PDF, content_type="application/pdf"))
+    w.export = DossierExport.objects.create(dispute=w.dispute, requested_by=personas.geschillen_a, state="klaar",
+                                            progress=100, stored_name=w.doc.stored_name, sha256="ab" * 32)
+    return w
+
+
+def _read_urls(w):
+    pk = w.dispute.pk
+    return [reverse("disputes:detail", args=[pk]), reverse("disputes:document", args=[pk, w.doc.pk]),
+            reverse("disputes:export_status", args=[pk, w.export.pk]),
+            reverse("disputes:export_download", args=[pk, w.export.pk])]
+
+
+def _write_urls(w):
+    pk = w.dispute.pk
+    return [reverse(f"disputes:{name}", args=[pk]) for name in ("dates", "advice", "response", "close", "upload", "export")]
+
+
+@pytest.mark.parametrize("who", ["geschillen_b", "bestuurder_b", "begeleider_a", "leerkracht_a", "commissie_a2",
+                                 "beheerder_a", "outsider"])
+def test_outsiders_get_404_on_every_dispute_url(world, personas, login, who):
+    user = getattr(world, who, None) or getattr(personas, who)
+    client = login(user)
+    for url in _read_urls(world):
+        assert client.get(url).status_code == 404, url
+    for url in _write_urls(world):
+        assert client.post(url, {"received_on": "2026-10-06"}).status_code == 404, url
+    world.dispute.refresh_from_db()
+    assert world.dispute.received_on is None
+
+
+def test_the_pupils_schoolleider_reads_but_every_write_is_403(world, personas, login):
+    client = login(personas.schoolleider_a)
+    response = client.get(reverse("disputes:detail", args=[world.dispute.pk]))
+    assert response.status_code == 200
+    assert b"Datums opslaan" not in response.content and b"Dossier maken" not in response.content
+    assert client.get(reverse("disputes:list")).status_code == 200
+    for url in _write_urls(world):
+        assert client.post(url, {"received_on": "2026-10-06", "title": "x"}).status_code == 403, url
+    assert client.get(reverse("disputes:register")).status_code == 403
+    world.dispute.refresh_from_db()
+    assert world.dispute.received_on is None and world.dispute.exports.count() == 1
+
+
+@pytest.mark.parametrize("who", ["begeleider_a", "leerkracht_a", "commissie_a2", "outsider"])
+def test_staff_without_dispute_rights_get_403_on_the_list(world, personas, login, who):
+    assert login(getattr(personas, who)).get(reverse("disputes:list")).status_code == 403
+
+
+def test_anonymous_goes_to_login(world, client):
+    for url in [reverse("disputes:list"), *_read_urls(world), *_write_urls(world)]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+
+
+def test_list_shows_the_boards_disputes_open_first_with_next_deadline(world, personas, login):
+    services.record_dates(actor=personas.geschillen_a, dispute=world.dispute, data={"received_on": D(2026, 10, 6)})
+    response = login(personas.geschillen_a).get(reverse("disputes:list"))
+    text = response.content.decode()
+    assert "Sanne Jansen" in text and "Verweer gevraagd" in text
+    assert "Verweer indienen bij de commissie: 20 oktober 2026" in text
+    assert "Bram" not in text
+
+
+def _list_queries(client):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("disputes:list")).status_code == 200
+    return len(ctx)
+
+
+def test_list_query_count_does_not_grow_with_the_rows(world, org, personas, login):
+    client = login(personas.geschillen_a)
+    client.get(reverse("disputes:list"))
+
+    def add(n):
+        for i in range(n):
+            v = adopted_version(StudentFactory(school=org.school_a), by=personas.begeleider_a)
+            services.register(actor=personas.geschillen_a, plan=v.plan, version=v, subject="bijstelling",
+                              filed_on=D(2026, 10, 5))
+
+    add(4)
+    few = _list_queries(client)
+    add(20)
+    assert _list_queries(client) == few
+
+
+def test_register_lists_only_adopted_versions_of_the_board_and_takes_made_known_from_the_system(world, personas, login):
+    client = login(personas.geschillen_a)
+    page = client.get(reverse("disputes:register")).content.decode()
+    assert "Sanne Jansen" in page and "Bram" not in page
+    refused = client.post(reverse("disputes:register"), {"version": world.version_b.pk, "subject": "vaststelling",
+                                                         "filed_on": "10-10-2026"})
+    assert refused.status_code == 200 and "Kies een vastgestelde versie uit de lijst." in refused.content.decode()
+    response = client.post(reverse("disputes:register"), {"version": world.version.pk, "subject": "bijstelling",
+                                                          "filed_on": "12-10-2026", "reference": "GPO-1"})
+    new = Dispute.objects.get(reference="GPO-1")
+    assert response.status_code == 302 and response["Location"] == reverse("disputes:detail", args=[new.pk])
+    assert new.made_known_on == D(2026, 10, 1) and new.filed_on == D(2026, 10, 12)
+
+
+def test_detail_shows_hints_progress_and_the_made_known_date(world, personas, login):
+    world.sanne.left_on = D(2026, 10, 3)
+    world.sanne.save(update_fields=["left_on"])
+    text = login(personas.geschillen_a).get(reverse("disputes:detail", args=[world.dispute.pk])).content.decode()
+    assert "1 oktober 2026" in text
+    assert "Mogelijk niet-ontvankelijk: geen belang" in text and "108029" in text
+    assert text.count("<li") >= 7 and 'aria-current="step"' in text
+
+
+def test_forms_show_the_services_dutch_errors_and_save_nothing(world, personas, login):
+    client = login(personas.bestuurder_a)
+    pk = world.dispute.pk
+    r = client.post(reverse("disputes:dates", args=[pk]), {"received_on": "2026-10-04"})
+    assert r.status_code == 400
+    assert "De commissie kan het geschil niet vóór de indiening hebben ontvangen." in r.content.decode()
+    r = client.post(reverse("disputes:close", args=[pk]))
+    assert r.status_code == 400 and "aan de ouders én aan de commissie" in r.content.decode()
+    r = client.post(reverse("disputes:upload", args=[pk]),
+                    {"title": "Bijlage", "upload": SimpleUploadedFile("bijlage.pdf", EXE, content_type="application/pdf")})
+    assert r.status_code == 400 and "Alleen PDF, JPEG en PNG zijn toegestaan" in r.content.decode()
+    world.dispute.refresh_from_db()
+    assert world.dispute.state == "ingediend" and DisputeDocument.objects.count() == 1
+
+
+def test_the_forms_move_the_dispute_to_closed(world, personas, login):
+    client = login(personas.geschillen_a)
+    pk = world.dispute.pk
+    assert client.post(reverse("disputes:dates", args=[pk]), {"received_on": "06-10-2026",
+                                                              "defence_submitted_on": "2026-10-08"}).status_code == 302
+    assert client.post(reverse("disputes:advice", args=[pk]), {"advice": "gegrond", "advice_on": "2026-10-12",
+                                                               "recommendations": "Opnieuw overleggen."}).status_code == 302
+    r = client.post(reverse("disputes:response", args=[pk]), {"response": "volgt_niet", "reasons": "",
+                                                              "sent_parents_on": "2026-10-13", "sent_commission_on": "2026-10-13"})
+    assert r.status_code == 400 and "Geef de redenen" in r.content.decode()
+    assert client.post(reverse("disputes:response", args=[pk]), {
+        "response": "volgt_niet", "reasons": "De doelen zijn behaald.", "sent_parents_on": "2026-10-13",
+        "sent_commission_on": "2026-10-13"}).status_code == 302
+    assert client.post(reverse("disputes:close", args=[pk])).status_code == 302
+    world.dispute.refresh_from_db()
+    assert world.dispute.state == "gesloten"
+
+
+def test_document_download_is_an_audited_attachment(world, personas, login):
+    response = login(personas.schoolleider_a).get(reverse("disputes:document", args=[world.dispute.pk, world.doc.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert b"".join(response.streaming_content) == PDF
+    event = AuditEvent.objects.get(object_type="disputes.disputedocument", object_id=str(world.doc.pk),
+                                   action=AuditEvent.Action.EXPORT)
+    assert event.actor == personas.schoolleider_a and event.school_id == world.sanne.school_id
+
+
+def test_export_page_shows_progress_and_refreshes_while_running(world, personas, login):
+    waiting = DossierExport.objects.create(dispute=world.dispute, requested_by=personas.geschillen_a, state="bezig",
+                                           progress=40, step="Evaluaties")
+    text = login(personas.geschillen_a).get(reverse("disputes:export_status", args=[world.dispute.pk, waiting.pk])).content.decode()
+    assert '<progress id="export-progress" max="100" value="40">' in text and "Evaluaties" in text
+    assert '<meta http-equiv="refresh" content="2">' in text
+    assert reverse("disputes:export_download", args=[world.dispute.pk, waiting.pk]) not in text
+    assert login(personas.geschillen_a).get(
+        reverse("disputes:export_download", args=[world.dispute.pk, waiting.pk])).status_code == 404
+
+
+def test_export_after_the_eager_build_offers_an_audited_download(world, personas, login, settings,
+                                                                  django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    client = login(personas.geschillen_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("disputes:export", args=[world.dispute.pk]))
+    job = world.dispute.exports.order_by("-pk").first()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("disputes:export_status", args=[world.dispute.pk, job.pk])
+    job.refresh_from_db()
+    assert job.state == "klaar", job.error
+    text = client.get(response["Location"]).content.decode()
+    assert 'value="100"' in text and "http-equiv" not in text
+    download = reverse("disputes:export_download", args=[world.dispute.pk, job.pk])
+    assert download in text
+    got = client.get(download)
+    assert got["Content-Disposition"].startswith("attachment;")
+    assert b"".join(got.streaming_content).startswith(b"%PDF-")
+    assert AuditEvent.objects.filter(action="export", object_type="disputes.dispute", object_id=str(world.dispute.pk),
+                                     details__dossier=job.pk).exists()
+
+
+def test_school_documents_page(world, org, personas, login, private):
+    url = reverse("disputes:school_documents", args=[org.school_a.pk])
+    client = login(personas.schoolleider_a)
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"kind": "sop", "upload": SimpleUploadedFile("sop.pdf", EXE)})
+    assert refused.status_code == 400 and "Alleen PDF, JPEG en PNG" in refused.content.decode()
+    assert client.post(url, {"kind": "sop", "upload": SimpleUploadedFile("sop.pdf", PDF)}).status_code == 302
+    doc = SchoolDocument.objects.get(school=org.school_a)
+    got = login(personas.geschillen_a).get(reverse("disputes:school_document", args=[org.school_a.pk, doc.pk]))
+    assert got.status_code == 200 and got["Content-Disposition"].startswith("attachment;")
+    assert AuditEvent.objects.filter(object_type="disputes.schooldocument", object_id=str(doc.pk), action="export").exists()
+    for who in ("bestuurder_b", "begeleider_a", "outsider"):
+        c = login(getattr(personas, who))
+        assert c.get(url).status_code == 404, who
+        assert c.get(reverse("disputes:school_document", args=[org.school_a.pk, doc.pk])).status_code == 404, who
+    assert login(world.geschillen_b).get(url).status_code == 404
+
+
+def test_portal_shows_the_dispute_state_and_dates_but_no_internal_data(world, personas, login):
+    actor = personas.geschillen_a
+    d = services.record_dates(actor=actor, dispute=world.dispute, data={"received_on": D(2026, 10, 6), "hearing_on": D(2026, 10, 12)})
+    services.record_advice(actor=actor, dispute=d, advice="gegrond", advice_on=D(2026, 10, 13),
+                           recommendations="INTERN-AANBEVELING")
+    client = login(world.ouder)
+    response = client.get(reverse("portal:child", args=[world.sanne.pk]))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "De commissie heeft advies gegeven." in text
+    assert "ingediend op 5 oktober 2026" in text and "Zitting: 12 oktober 2026" in text
+    assert "Advies van de commissie: 13 oktober 2026" in text
+    assert "INTERN-4711" not in text and "INTERN-AANBEVELING" not in text
+    assert "/geschillen/" not in text
+    assert client.get(reverse("portal:child", args=[world.bram.pk])).status_code == 404
+    assert client.get(reverse("disputes:detail", args=[world.dispute.pk])).status_code in (403, 404)
+    assert client.get(reverse("disputes:document", args=[world.dispute.pk, world.doc.pk])).status_code in (302, 403, 404)
+
+
+def _start_queries(client):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("staff_start"))
+    return response, len(ctx)
+
+
+def test_start_page_panel_lists_open_disputes_with_a_fixed_number_of_queries(world, org, personas, login):
+    services.record_dates(actor=personas.geschillen_a, dispute=world.dispute, data={"received_on": D(2026, 10, 6)})
+    client = login(personas.geschillen_a)
+    response, few = _start_queries(client)
+    text = response.content.decode()
+    assert 'id="panel-geschillen"' in text and "Sanne Jansen" in text
+    assert reverse("disputes:detail", args=[world.dispute.pk]) in text and "20 oktober 2026" in text
+    for _i in range(6):
+        v = adopted_version(StudentFactory(school=org.school_a), by=personas.begeleider_a)
+        services.register(actor=personas.geschillen_a, plan=v.plan, version=v, subject="bijstelling", filed_on=TODAY)
+    assert _start_queries(client)[1] == few
+    text = login(personas.bestuurder_b).get(reverse("staff_start")).content.decode()
+    assert "Sanne Jansen" not in text and "Er lopen geen geschillen." in text
+
+
+def test_letter_download_is_an_audited_attachment(world, personas, login):
+    actor = personas.geschillen_a
+    d = services.record_dates(actor=actor, dispute=world.dispute, data={"received_on": D(2026, 10, 6)})
+    d = services.record_advice(actor=actor, dispute=d, advice="gegrond", advice_on=D(2026, 10, 12), recommendations="")
+    services.record_response(actor=actor, dispute=d, response="volgt_niet", reasons="De doelen zijn behaald.",
+                             sent_parents_on=D(2026, 10, 13), sent_commission_on=D(2026, 10, 13))
+    got = login(personas.bestuurder_a).get(reverse("disputes:letter", args=[d.pk]))
+    assert got.status_code == 200 and got["Content-Disposition"].startswith("attachment;")
+    assert got.content.startswith(b"%PDF-")
+    assert AuditEvent.objects.filter(action="export", object_type="disputes.dispute", object_id=str(d.pk),
+                                     details__file="reactiebrief").exists()

@@ -1,0 +1,43 @@
+"""The disputes tests' cast (a module, not a conftest: tests/disputes is shared with the dossier tests).
+
+Sanne Jansen (school A, board A) has an adopted version made known on 1 October 2026; her mother has a portal
+account (`ouder`). Today is 15 October 2026.
+"""
+
+import datetime
+import zoneinfo
+from types import SimpleNamespace
+
+import time_machine
+
+from accounts.models import Role
+from tests.factories import PlanFactory, PlanVersionFactory, StudentFactory, member, parent_of
+
+D = datetime.date
+AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
+TODAY = D(2026, 10, 15)
+MADE_KNOWN = D(2026, 10, 1)
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+
+
+def frozen(day: datetime.date = TODAY, hour: int = 10):
+    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, hour, 0, tzinfo=AMS), tick=False)
+
+
+def adopted_version(student, *, by, made_known_on=MADE_KNOWN):
+    plan = PlanFactory(student=student, created_by=by)
+    return PlanVersionFactory(plan=plan, with_actions=1, uitstroom_profiel="vmbo_kb", made_known_on=made_known_on,
+                              adopted=True)
+
+
+def make_world(org, personas):
+    sanne = StudentFactory(school=org.school_a, first_name="Sanne", last_name="Jansen")
+    moeder = parent_of(sanne, name="Mirjam Jansen", username="ouder")
+    version = adopted_version(sanne, by=personas.begeleider_a)
+    bram = StudentFactory(school=org.school_b, first_name="Bram", last_name="Bakker")
+    version_b = adopted_version(bram, by=personas.begeleider_b)
+    return SimpleNamespace(
+        sanne=sanne, ouder=moeder.user, version=version, plan=version.plan, bram=bram, version_b=version_b,
+        geschillen_b=member(Role.GESCHILLEN, board=org.board_b, username="geschillen_b"),
+    )
