@@ -17,6 +17,7 @@ def navigation(request):
                 "can_view_pupils": Cap.PUPIL_VIEW in caps,
                 "can_adopt": Cap.PLAN_ADOPT in caps,
                 "can_view_plans": Cap.PLAN_VIEW in caps,
+                "can_view_disputes": Cap.DISPUTE_VIEW in caps,
             }
         }
     return {"nav": {"kind": "portal", "is_superuser": user.is_superuser}}
