@@ -74,16 +74,18 @@ OPTIONAL_BY_CONTENT = frozenset({"doelen", "onderwijstijd"})
 PRACTICE_ONLY = frozenset({"leerrendement", "rapporten"})
 
 
+#: Secondary school types a primary or so pupil may go on to (shared by the po and so lists).
+_VO_TYPES = [
+    ("pro", _("Praktijkonderwijs")),
+    ("vmbo_bb", _("Vmbo basisberoepsgerichte leerweg")),
+    ("vmbo_kb", _("Vmbo kaderberoepsgerichte leerweg")),
+    ("vmbo_gl_tl", _("Vmbo gemengde/theoretische leerweg")),
+    ("havo", _("Havo")),
+    ("vwo", _("Vwo")),
+]
+
 UITSTROOM_CHOICES: dict[str, list[tuple[str, str]]] = {
-    "po": [
-        ("vso", _("Voortgezet speciaal onderwijs (vso)")),
-        ("pro", _("Praktijkonderwijs")),
-        ("vmbo_bb", _("Vmbo basisberoepsgerichte leerweg")),
-        ("vmbo_kb", _("Vmbo kaderberoepsgerichte leerweg")),
-        ("vmbo_gl_tl", _("Vmbo gemengde/theoretische leerweg")),
-        ("havo", _("Havo")),
-        ("vwo", _("Vwo")),
-    ],
+    "po": [("vso", _("Voortgezet speciaal onderwijs (vso)")), *_VO_TYPES],
     "vo": [
         ("mbo_1", _("Mbo niveau 1 (entree)")),
         ("mbo_2", _("Mbo niveau 2")),
@@ -103,12 +105,7 @@ UITSTROOM_CHOICES: dict[str, list[tuple[str, str]]] = {
         ("vso_vervolg", _("Vso – uitstroomprofiel vervolgonderwijs")),
         ("vso_arbeid", _("Vso – uitstroomprofiel arbeidsmarkt")),
         ("vso_dagbesteding", _("Vso – uitstroomprofiel dagbesteding")),
-        ("pro", _("Praktijkonderwijs")),
-        ("vmbo_bb", _("Vmbo basisberoepsgerichte leerweg")),
-        ("vmbo_kb", _("Vmbo kaderberoepsgerichte leerweg")),
-        ("vmbo_gl_tl", _("Vmbo gemengde/theoretische leerweg")),
-        ("havo", _("Havo")),
-        ("vwo", _("Vwo")),
+        *_VO_TYPES,
     ],
     "vso": [
         ("mbo_1", _("Vervolgonderwijs: mbo niveau 1")),
