@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from opp import adoption, consent_services
 from opp import services as opp_services
-from opp.demo import ACTIONS, FACTORS, _content, _named
+from opp.demo import _content, prepare_in_overleg
 from opp.models import Plan
 from students.models import Student
 
@@ -67,24 +67,14 @@ def seed_evaluations(today: datetime.date | None = None) -> None:
     lotte = Student.objects.get(school__brin="22DD", pupil_number="A001")
     if not lotte.plans.exists():
         actor = users["ib.anker"]
-        plan = opp_services.plan_start(actor=actor, student=lotte)
-        version = plan.versions.get()
         content = _content("A001", "Lotte")
         content["uitstroom"] = {"uitstroom_profiel": "havo", "uitstroom_onderbouwing":
                                 "Lotte's taalachterstand loopt snel in; havo is haalbaar."}
-        for key in ("uitstroom", "programma", "doelen", "onderwijstijd", "rapporten", "hoorrecht"):
-            version = opp_services.version_save_section(actor=actor, version=version, section=key,
-                                                        revision=version.section_revisions.get(key, 0), data=content[key])
-        for key, items in (("factoren", FACTORS), ("handelingsdeel", _named("Lotte", ACTIONS))):
-            version = opp_services.version_save_section(actor=actor, version=version, section=key,
-                                                        revision=version.section_revisions.get(key, 0), items=items)
-        opp_services.version_to_overleg(actor=actor, version=version)
-        for days, agreement in ((14, "deels"), (5, "ja")):
-            opp_services.consultation_record(actor=actor, plan=plan, data={
-                "version": version, "held_on": today - datetime.timedelta(days=days), "parents_present": True,
-                "pupil_present": False, "staff_present": "Anouk Dekker (ib)", "others_present": "Logopedist",
-                "agreement": agreement, "summary": "Bespreking van het OPP met moeder.", "internal_note": ""},
-                suggestions=[])
+        plan, version = prepare_in_overleg(
+            actor=actor, student=lotte, content=content, first_name="Lotte",
+            sections=["uitstroom", "programma", "doelen", "onderwijstijd", "rapporten", "hoorrecht"],
+            meetings=((14, "deels"), (5, "ja")), staff="Anouk Dekker (ib)", others="Logopedist",
+            summary="Bespreking van het OPP met moeder.")
         request = consent_services.request_send(actor=actor, version=version)
         party = request.parties[0]
         consent_services.answer_in_portal(user=users["ouder.devries"], request=request, party_kind=party["kind"],

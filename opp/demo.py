@@ -266,22 +266,10 @@ def seed_adoption(today: datetime.date | None = None) -> None:
     actor = users["ib.kompas"]
     link = student_services.guardian_add(actor=actor, student=tess, data={"name": "Marieke Vos", "email": "m.vos@demo.opp-portaal.nl"},
                                          relation="ouder", has_gezag=True)
-    plan = services.plan_start(actor=actor, student=tess)
-    version = plan.versions.get()
-    content = _content("K002", "Tess")
-    for key in ("uitstroom", "doelen", "onderwijstijd", "rapporten", "hoorrecht"):
-        version = services.version_save_section(actor=actor, version=version, section=key,
-                                                revision=version.section_revisions.get(key, 0), data=content[key])
-    for key, items in (("factoren", FACTORS), ("handelingsdeel", _named("Tess", ACTIONS))):
-        version = services.version_save_section(actor=actor, version=version, section=key,
-                                                revision=version.section_revisions.get(key, 0), items=items)
-    services.version_to_overleg(actor=actor, version=version)
-    for days, agreement in ((16, "deels"), (6, "ja")):
-        services.consultation_record(actor=actor, plan=plan, data={
-            "version": version, "held_on": today - datetime.timedelta(days=days), "parents_present": True,
-            "pupil_present": True, "staff_present": "Karim Ouali (ib)", "others_present": "",
-            "agreement": agreement, "summary": "Bespreking van het OPP met moeder en Tess.", "internal_note": ""},
-            suggestions=[])
+    plan, version = prepare_in_overleg(
+        actor=actor, student=tess, content=_content("K002", "Tess"), first_name="Tess",
+        sections=["uitstroom", "doelen", "onderwijstijd", "rapporten", "hoorrecht"], meetings=((16, "deels"), (6, "ja")),
+        staff="Karim Ouali (ib)", pupil_present=True, summary="Bespreking van het OPP met moeder en Tess.")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     req = consent_services.request_send(actor=actor, version=version)
@@ -289,3 +277,25 @@ def seed_adoption(today: datetime.date | None = None) -> None:
                                      answer="ja", explanation="", signed_on=today,
                                      scan_upload=SimpleUploadedFile("instemming.pdf", DEMO_SCAN, "application/pdf"))
     adoption.submit(actor=actor, version=version)
+
+
+def prepare_in_overleg(*, actor, student, content: dict, sections: list[str], first_name: str, meetings,
+                       staff: str, others: str = "", pupil_present: bool = False, summary: str) -> tuple:
+    """Start a plan, write its sections and items, bring it into consultation and record the meetings
+    ((days ago, agreement) pairs). Shared by the demo pupils whose OPP goes on to consent and adoption."""
+    today = timezone.localdate()
+    plan = services.plan_start(actor=actor, student=student)
+    version = plan.versions.get()
+    for key in sections:
+        version = services.version_save_section(actor=actor, version=version, section=key,
+                                                revision=version.section_revisions.get(key, 0), data=content[key])
+    for key, items in (("factoren", FACTORS), ("handelingsdeel", _named(first_name, ACTIONS))):
+        version = services.version_save_section(actor=actor, version=version, section=key,
+                                                revision=version.section_revisions.get(key, 0), items=items)
+    services.version_to_overleg(actor=actor, version=version)
+    for days, agreement in meetings:
+        services.consultation_record(actor=actor, plan=plan, data={
+            "version": version, "held_on": today - datetime.timedelta(days=days), "parents_present": True,
+            "pupil_present": pupil_present, "staff_present": staff, "others_present": others,
+            "agreement": agreement, "summary": summary, "internal_note": ""}, suggestions=[])
+    return plan, version
