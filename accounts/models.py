@@ -258,6 +258,18 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("uitgelogd")
         DENIED = "denied", _("toegang geweigerd")
         TRANSITION = "transition", _("status gewijzigd")
+        # Issue 10: second factor, lockout, sessions, retention, inzage, the log itself.
+        OTP_ENROLLED = "otp_enrolled", _("tweestapsverificatie ingesteld")
+        OTP_VERIFIED = "otp_verified", _("tweede stap geslaagd")
+        OTP_FAILED = "otp_failed", _("tweede stap mislukt")
+        OTP_BACKUP_CODES = "otp_backup_codes", _("herstelcodes aangemaakt")
+        OTP_BACKUP_USED = "otp_backup_used", _("herstelcode gebruikt")
+        OTP_REMOVED = "otp_removed", _("tweestapsverificatie verwijderd")
+        LOCKED_OUT = "locked_out", _("tijdelijk geblokkeerd")
+        SESSION_EXPIRED = "session_expired", _("sessie verlopen")
+        SESSIONS_ENDED = "sessions_ended", _("alle sessies beëindigd")
+        PASSWORD_CHANGED = "password_changed", _("wachtwoord gewijzigd")
+        RETENTION_DELETE = "retention_delete", _("verwijderd na bewaartermijn")
 
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -296,3 +308,22 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Een auditregel kan niet worden verwijderd.")
+
+
+class UserSession(models.Model):
+    """Which sessions belong to which user, so that all of them can be ended at once (issue 10).
+
+    Written at login; read when the account is deactivated or its password changes. The session rows
+    themselves stay in django_session; this is only the index Django lacks.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sessie")
+        verbose_name_plural = _("sessies")
+
+    def __str__(self):
+        return f"{self.user_id}:{self.created_at:%Y-%m-%d %H:%M}"

@@ -73,6 +73,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "accounts",
     "health",
     "students",
@@ -86,14 +91,27 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.AuditContextMiddleware",
+    "accounts.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.security.SessionPolicyMiddleware",
+    "accounts.security.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "accounts.middleware.AuditContextMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: it refuses a locked-out user+address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "opp_portal.urls"
@@ -161,7 +179,12 @@ OPP_IMPORT_MAX_BYTES = _env(env.int, "OPP_IMPORT_MAX_BYTES", default=5 * 1024 * 
 # --- Sessions, cache: never in Redis, so pages work when the broker is down --------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Absolute limit: a session ends 12 hours after login whatever happens (issue 10); the idle limits
+# are enforced by accounts.security.SessionPolicyMiddleware.
 SESSION_COOKIE_AGE = 12 * 60 * 60
+OPP_SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
+OPP_SESSION_IDLE_STAFF_SECONDS = _env(env.int, "OPP_SESSION_IDLE_STAFF_SECONDS", default=30 * 60)
+OPP_SESSION_IDLE_PORTAL_SECONDS = _env(env.int, "OPP_SESSION_IDLE_PORTAL_SECONDS", default=15 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -187,8 +210,40 @@ EMAIL_CONFIG = _env(env.email_url, "EMAIL_URL", default="consolemail://" if DEBU
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = _env(env.str, "DEFAULT_FROM_EMAIL", default="OPP-portaal <noreply@opp-portaal.local>")
 
-# --- Two-factor authentication (enforced by the security issue) -------------------------------
+# --- Two-factor authentication ------------------------------------------------------------------
+# On (the production default): every staff role, the bestuurder and the beheerder must pass a TOTP
+# code or a backup code before any page but the 2FA pages; parents who enrolled must too.
 OPP_REQUIRE_2FA = _env(env.bool, "OPP_REQUIRE_2FA", default=True)
+OTP_TOTP_ISSUER = _env(env.str, "OTP_TOTP_ISSUER", default="OPP-portaal")
+OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp doubles the wait after each wrong code
+
+# --- Lockout (django-axes, database handler) ------------------------------------------------------
+AXES_ENABLED = _env(env.bool, "AXES_ENABLED", default=True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # the beheerder's admin shows no login attempts: they hold addresses
+
+# --- Content Security Policy (django-csp): no inline script or style, nothing from elsewhere -------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Celery: Redis is only the broker ------------------------------------------------------------
 CELERY_BROKER_URL = _env(env.str, "CELERY_BROKER_URL", default="")
@@ -241,3 +296,8 @@ OPP_UPLOAD_MAX_BYTES = _env(env.int, "OPP_UPLOAD_MAX_BYTES", default=10 * 1024 *
 # first due the next school year; the deadline registry counts evaluations through this function.
 OPP_EVALUATION_FIRST_DUE_CUTOFF = (5, 1)
 OPP_EVALUATION_COUNTER = "evaluations.selectors.evaluated_plan_ids"
+
+# --- Retention (issue 10; DOMAIN.md "Retention and privacy"): years after a pupil left ---------------
+OPP_RETENTION_FILE_YEARS = _env(env.int, "OPP_RETENTION_FILE_YEARS", default=2)
+OPP_RETENTION_PLACEMENT_YEARS = _env(env.int, "OPP_RETENTION_PLACEMENT_YEARS", default=3)
+OPP_RETENTION_ENROLMENT_YEARS = _env(env.int, "OPP_RETENTION_ENROLMENT_YEARS", default=5)
