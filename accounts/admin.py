@@ -5,6 +5,7 @@ Django's per-model permissions, so that there is exactly one source of rights: a
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
@@ -23,6 +24,10 @@ class OppAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
+        # The second factor is required here as everywhere (SecondFactorMiddleware); checked again so that
+        # the admin never trusts an unverified session, whatever the middleware order becomes.
+        if settings.OPP_REQUIRE_2FA and not user.is_verified():
+            return False
         return user.is_active and (user.is_superuser or bool(access.boards_managed_by(user).exists()))
 
 

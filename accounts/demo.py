@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -94,3 +96,36 @@ def seed_organisations_and_accounts() -> dict[str, User]:
                 defaults={"adoption_mandate": acc.mandate},
             )
     return users
+
+
+# --- Second factor for the demo (issue 10) ---------------------------------------------------------
+
+def demo_totp_key(username: str) -> str:
+    """A fixed TOTP key per demo account (hex, 20 bytes), so that a re-seed keeps the phone working.
+
+    Derived from the public demo name: these keys are demo-only and printed by seed_demo; the
+    `demo_totp` command refuses any account whose key is not this one.
+    """
+    return hmac.new(b"opp-portaal-demo-totp", username.encode(), hashlib.sha1).hexdigest()
+
+
+def seed_demo_devices(users: dict[str, User]) -> list[tuple[str, str]]:
+    """Every demo account with a role gets a confirmed TOTP device; returns (username, base32 secret)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .otp import TOTP_NAME, secret_base32
+
+    out = []
+    for acc in ACCOUNTS:
+        if not acc.role:
+            continue  # parents may enrol themselves; the demo leaves that to try out
+        user = users[acc.username]
+        key = demo_totp_key(acc.username)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=True, key=key)
+        elif device.key != key:
+            device.key = key
+            device.save(update_fields=["key"])
+        out.append((acc.username, secret_base32(device)))
+    return out

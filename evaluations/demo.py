@@ -51,7 +51,7 @@ def seed_evaluations(today: datetime.date | None = None) -> None:
                 data={"commissie_advies_on": today, "commissie_advies": "De commissie voor de begeleiding adviseert "
                       "het OPP vast te stellen; het uitstroomprofiel arbeid met begeleiding past bij Milan."})
             adoption.submit(actor=users["zc.horizon"], version=version)
-            version = adoption.adopt(actor=users["bestuurder"], version=version, password="opp-demo-2026")
+            version = adoption.adopt_confirmed(actor=users["bestuurder"], version=version)
         if version.state == "vastgesteld":
             services.evaluation_record(actor=users["zc.horizon"], plan=milan_plan, data={
                 "held_on": today, "parents_present": False, "pupil_present": True, "others_present": "Jobcoach",
@@ -80,7 +80,7 @@ def seed_evaluations(today: datetime.date | None = None) -> None:
         consent_services.answer_in_portal(user=users["ouder.devries"], request=request, party_kind=party["kind"],
                                           party_id=party["id"], answer="ja", explanation="", ip="127.0.0.1")
         adoption.submit(actor=actor, version=version)
-        version = adoption.adopt(actor=users["bestuurder.noord"], version=version, password="opp-demo-2026")
+        version = adoption.adopt_confirmed(actor=users["bestuurder.noord"], version=version)
         services.evaluation_record(actor=actor, plan=plan, data={
             "held_on": today, "parents_present": True, "pupil_present": True, "others_present": "Logopedist",
             "pupil_view": "Lotte zegt dat praten in de klas nu makkelijk gaat.",

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access, audit
+from accounts import access, audit, otp
 from accounts.access import Cap
 from accounts.models import Role, User
+from accounts.security import second_factor_required
 from notifications.services import enqueue
 from students.models import Guardian
 
@@ -99,17 +100,32 @@ def _parents_to_notify(version: PlanVersion) -> list[User]:
     return users
 
 
-@transaction.atomic
-def adopt(*, actor: User, version: PlanVersion, password: str) -> PlanVersion:
+def adopt(*, actor: User, version: PlanVersion, password: str, otp_token: str | None = None) -> PlanVersion:
     """Vaststellen: who (under which mandate), when, the version hash; the previous adopted version is
-    superseded; the PDF is rendered once and archived with its hash; the parents are told (bekendmaking)."""
+    superseded; the PDF is rendered once and archived with its hash; the parents are told (bekendmaking).
+
+    The credentials are checked before the transaction, so that a wrong second-factor code counts for
+    django-otp's throttling and stays in the audit log (a rollback would erase both)."""
+    if access.adoption_mandate_of(actor, version.plan.student.school) is None:
+        raise PermissionDenied
+    if not actor.check_password(password or ""):
+        raise ValidationError({"password": _("Het wachtwoord klopt niet. Er is niets vastgesteld.")})
+    if second_factor_required(actor):
+        # Issue 10: adoption re-checks the second factor, not only the password.
+        error = otp.reconfirm(actor, otp_token or "")
+        if error:
+            raise ValidationError({"otp_token": error})
+    return adopt_confirmed(actor=actor, version=version)
+
+
+@transaction.atomic
+def adopt_confirmed(*, actor: User, version: PlanVersion) -> PlanVersion:
+    """The adoption itself, for a caller that has checked the credentials (adopt(); the demo seed)."""
     version = _lock(version)
     student = version.plan.student
     membership = access.adoption_mandate_of(actor, student.school)
     if membership is None:
         raise PermissionDenied
-    if not actor.check_password(password or ""):
-        raise ValidationError({"password": _("Het wachtwoord klopt niet. Er is niets vastgesteld.")})
     if version.plan.state != Plan.State.ACTIEF:
         raise ValidationError(MSG_PLAN_ENDED)
     if version.state != VersionState.TER_VASTSTELLING:

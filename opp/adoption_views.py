@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, audit
 from accounts.access import Cap
+from accounts.security import second_factor_required
 from opp_portal import uploads
 from students import deadlines as term
 from students.views import _apply_errors
@@ -63,6 +64,14 @@ def queue(request):
 class AdoptForm(forms.Form):
     password = forms.CharField(label=_lazy("Uw wachtwoord, ter bevestiging"),
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    otp_token = forms.CharField(label=_lazy("Code uit uw authenticator-app"), max_length=32,
+                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The second factor is asked again for this signature-like act (issue 10), when the user has one.
+        if user is None or not second_factor_required(user):
+            del self.fields["otp_token"]
 
 
 class SendBackForm(forms.Form):
@@ -81,16 +90,17 @@ def _review_version(user, pk) -> PlanVersion:
 @login_required
 def review(request, pk):
     version = _review_version(request.user, pk)
-    adopt_form, back_form = AdoptForm(), SendBackForm()
+    adopt_form, back_form = AdoptForm(user=request.user), SendBackForm()
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "vaststellen":
-            adopt_form = AdoptForm(request.POST)
+            adopt_form = AdoptForm(request.POST, user=request.user)
             if adopt_form.is_valid():
                 try:
-                    adoption.adopt(actor=request.user, version=version, password=adopt_form.cleaned_data["password"])
+                    adoption.adopt(actor=request.user, version=version, password=adopt_form.cleaned_data["password"],
+                                   otp_token=adopt_form.cleaned_data.get("otp_token"))
                 except ValidationError as exc:
-                    if getattr(exc, "error_dict", None) and "password" in exc.error_dict:
+                    if getattr(exc, "error_dict", None) and {"password", "otp_token"} & set(exc.error_dict):
                         _apply_errors(adopt_form, exc)
                     else:
                         messages.error(request, " ".join(exc.messages))

@@ -258,7 +258,7 @@ def seed_adoption(today: datetime.date | None = None) -> None:
     version = adam.plans.get(state="actief").versions.order_by("-number").first()
     if version.state == VersionState.INSTEMMING_GEVRAAGD:
         adoption.submit(actor=users["ib.kompas"], version=version)
-        adoption.adopt(actor=users["bestuurder"], version=version, password="opp-demo-2026")
+        adoption.adopt_confirmed(actor=users["bestuurder"], version=version)
 
     tess = Student.objects.get(school__brin="11BB", pupil_number="K002")
     if tess.plans.exists():

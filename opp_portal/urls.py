@@ -5,6 +5,7 @@ from accounts.admin import admin_site
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("health.urls")),
+    path("account/", include("accounts.security_urls")),
     path("leerlingen/", include("students.urls")),
     path("opp/", include("opp.urls")),
     path("evaluaties/", include("evaluations.urls")),

@@ -7,13 +7,20 @@ class Command(BaseCommand):
     help = "Maakt de demo-organisaties, -accounts en -leerlingen aan (idempotent: opnieuw draaien is veilig)."
 
     def handle(self, *args, **options):
-        demo.seed_organisations_and_accounts()
+        users = demo.seed_organisations_and_accounts()
+        secrets = dict(demo.seed_demo_devices(users))
         for hook in demo_hooks():
             hook()
         self.stdout.write(self.style.SUCCESS(f"Demodata klaar. Wachtwoord voor alle demo-accounts: {demo.DEMO_PASSWORD}"))
         width = max(len(a.username) for a in demo.ACCOUNTS)
         for acc in demo.ACCOUNTS:
             self.stdout.write(f"  {acc.username.ljust(width)}  {acc.description}")
+        self.stdout.write("")
+        self.stdout.write("Tweestapsverificatie (als OPP_REQUIRE_2FA aan staat): voeg de sleutel toe aan een "
+                          "authenticator-app, of vraag de huidige code op met "
+                          "`python manage.py demo_totp <gebruikersnaam>`.")
+        for username, secret in secrets.items():
+            self.stdout.write(f"  {username.ljust(width)}  {secret}")
 
 
 def demo_hooks():

@@ -1,0 +1,146 @@
+"""Pages for the second factor, backup codes, the account's security overview and password change (issue 10)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from . import audit, otp, security
+from .models import UserSession
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_lazy("Code"), max_length=32, strip=True,
+        help_text=_lazy("De zescijferige code uit uw authenticator-app, of een van uw herstelcodes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True,
+                                      "spellcheck": "false", "autocapitalize": "off"}),
+    )
+
+
+class EnrolForm(forms.Form):
+    token = forms.CharField(
+        label=_lazy("Code uit de app"), max_length=12, strip=True,
+        help_text=_lazy("Typ de zescijferige code die de app nu laat zien."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return reverse("home")
+
+
+@login_required
+def verify(request):
+    """Second step after the password: a TOTP code or a backup code."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_next_url(request))
+    if not security.has_confirmed_device(user):
+        return redirect(f"{reverse('otp_setup')}?next={_next_url(request)}")
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        if otp.verify_login(request, form.cleaned_data["token"]):
+            left = otp.remaining_codes(user)
+            if left <= 3:
+                messages.warning(request, _("U heeft nog %(n)s herstelcodes. Maak nieuwe aan via Beveiliging.") % {"n": left})
+            return redirect(_next_url(request))
+        form.add_error("token", _("Deze code klopt niet of is al gebruikt. Wacht op de volgende code in de app "
+                                  "en probeer het opnieuw. Na meerdere fouten moet u steeds iets langer wachten."))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@login_required
+def setup(request):
+    """Enrolment: scan the QR code (or type the key), confirm with a first code, receive backup codes once."""
+    user = request.user
+    if security.has_confirmed_device(user) and not user.is_verified():
+        # Never a way around the second factor: a new device needs the old one first.
+        return redirect(f"{reverse('otp_verify')}?next={reverse('otp_setup')}")
+    device = otp.pending_totp(user)
+    form = EnrolForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        codes = otp.confirm_enrolment(request, device, form.cleaned_data["token"])
+        if codes is not None:
+            messages.success(request, _("Tweestapsverificatie staat aan."))
+            return render(request, "accounts/otp_backup_codes.html",
+                          {"codes": codes, "next": _next_url(request), "first_time": True})
+        form.add_error("token", _("Deze code klopt niet. Controleer of de tijd op uw telefoon goed staat en "
+                                  "typ de code die de app nu toont."))
+    return render(request, "accounts/otp_setup.html", {
+        "form": form, "qr": otp.qr_data_uri(device), "secret": otp.secret_base32(device), "issuer": otp.issuer(),
+        "next": _next_url(request), "replacing": security.has_confirmed_device(user),
+        "required": security.is_staff_account(user) and settings.OPP_REQUIRE_2FA,
+    })
+
+
+@login_required
+@require_POST
+def backup_codes(request):
+    """New backup codes replace the old ones; shown once on this response, never again."""
+    if not request.user.is_verified():
+        return redirect(f"{reverse('otp_verify')}?next={reverse('account_security')}")
+    codes = otp.new_backup_codes(request.user)
+    return render(request, "accounts/otp_backup_codes.html", {"codes": codes, "next": reverse("account_security")})
+
+
+@login_required
+@require_POST
+def remove(request):
+    """Switch 2FA off: only for accounts that are not required to use it (parents), and only when verified."""
+    user = request.user
+    if security.is_staff_account(user) and settings.OPP_REQUIRE_2FA:
+        messages.error(request, _("Voor medewerkers is tweestapsverificatie verplicht; u kunt die niet uitzetten."))
+        return redirect("account_security")
+    if security.has_confirmed_device(user) and not user.is_verified():
+        return redirect(f"{reverse('otp_verify')}?next={reverse('account_security')}")
+    otp.remove(user, by=user)
+    messages.success(request, _("Tweestapsverificatie staat uit."))
+    return redirect("account_security")
+
+
+@login_required
+def account_security(request):
+    user = request.user
+    device = otp.confirmed_totp(user)
+    return render(request, "accounts/account_security.html", {
+        "device": device, "remaining": otp.remaining_codes(user) if device else 0,
+        "required": security.is_staff_account(user) and settings.OPP_REQUIRE_2FA,
+        "verified": user.is_verified(),
+    })
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Own password: every other session of the account ends; this one gets a new id and goes on."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("account_security")
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        labels = {"old_password": _("Huidig wachtwoord"), "new_password1": _("Nieuw wachtwoord"),
+                  "new_password2": _("Nieuw wachtwoord (nogmaals)")}
+        for name, label in labels.items():
+            form.fields[name].label = label
+        return form
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # saves (the signal ends all sessions) and cycles this session
+        UserSession.objects.get_or_create(session_key=self.request.session.session_key,
+                                          defaults={"user": self.request.user})
+        audit.record(self.request.user, audit.Action.PASSWORD_CHANGED)
+        messages.success(self.request, _("Uw wachtwoord is gewijzigd. U bent op uw andere apparaten uitgelogd."))
+        return response
