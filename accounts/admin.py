@@ -223,6 +223,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     inlines = [MembershipReadonlyInline]
     list_display = ("username", "first_name", "last_name", "email", "is_active", "last_login")
     list_filter = ("is_active",)
+    actions = ["reset_second_factor"]
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "first_name", "last_name", "email", "password1", "password2")}),
     )
@@ -241,6 +242,24 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("last_login", "date_joined")
+
+    @admin.action(description=_("Tweestapsverificatie opnieuw laten instellen (telefoon kwijt)"))
+    def reset_second_factor(self, request, queryset):
+        """Removes the user's devices and ends their sessions: at the next login they enrol a new phone.
+        Never one's own account (that would be a way around the second factor)."""
+        from . import otp, security
+
+        done = 0
+        for user in queryset.exclude(pk=request.user.pk):
+            otp.remove(user, by=request.user)
+            security.end_all_sessions(user, reason="otp_reset")
+            done += 1
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, _("Uw eigen tweestapsverificatie kunt u hier niet opnieuw instellen."),
+                              level="error")
+        if done:
+            self.message_user(request, _("Tweestapsverificatie van %(n)s account(s) gewist; zij stellen die bij de "
+                                         "volgende keer inloggen opnieuw in.") % {"n": done})
 
     def get_queryset(self, request):
         return _users_in_reach(request)

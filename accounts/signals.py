@@ -1,5 +1,4 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import transaction
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
@@ -40,4 +39,5 @@ def _end_sessions_on_deactivation_or_new_password(sender, instance, update_field
         reason = "deactivated"
     else:
         return
-    transaction.on_commit(lambda: security.end_all_sessions(instance, reason=reason))
+    # In the saving transaction: if the save rolls back, so does the deletion of the sessions.
+    security.end_all_sessions(instance, reason=reason)
