@@ -5,8 +5,8 @@
   is verified by django-otp. The admin site is behind the same middleware, so there is no way around it.
 - `SessionPolicyMiddleware`: idle timeout (30 min staff, 15 min portal) and an absolute 12-hour limit,
   counted from the login, not from the cookie.
-- `NoStoreMiddleware`: `Cache-Control: no-store` on every response but static files and the health check:
-  every other page may show pupil data, and every PDF does.
+- `NoStoreMiddleware`: `Cache-Control: no-store` on every response but static files: any page may show
+  pupil data, and every PDF does.
 - `end_all_sessions`: deletes every session of a user (deactivation, password change).
 """
 
@@ -111,14 +111,15 @@ class SessionPolicyMiddleware:
 
 
 class NoStoreMiddleware:
-    """Nothing the app renders may stay in a browser or proxy cache (ASVS 8.2.1)."""
+    """Nothing the app renders may stay in a browser or proxy cache (ASVS 8.2.1). Static files (served by
+    the proxy or WhiteNoise-free runserver) are the one exception."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith(("/static/", "/health/")):
+        if not request.path.startswith("/static/"):
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
