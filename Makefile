@@ -7,7 +7,10 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 # Embedded default for a first look: SQLite, eager tasks, console email, relaxed transport security.
-LOCAL_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 OPP_REQUIRE_2FA=0
+# Two-factor authentication is off for a first look; `make run OPP_REQUIRE_2FA=1` shows it (seed_demo
+# prints each demo account's TOTP key; `python manage.py demo_totp <account>` prints the current code).
+OPP_REQUIRE_2FA ?= 0
+LOCAL_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 OPP_REQUIRE_2FA=$(OPP_REQUIRE_2FA)
 
 .PHONY: run test install migrate seed lint messages web worker beat check-deploy clean
 
