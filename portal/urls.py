@@ -3,13 +3,14 @@ from django.urls import path
 from evaluations import pdf_views as evaluation_pdf_views
 from opp import pdf_views
 
-from . import views
+from . import inzage_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("leerling/<int:pk>/", views.child, name="child"),
+    path("leerling/<int:pk>/inzage/", inzage_views.portal_inzage, name="inzage"),
     path("versie/<int:pk>/", views.version_detail, name="version"),
     path("versie/<int:pk>/reageren/", views.react, name="react"),
     path("versie/<int:pk>/pdf/", pdf_views.portal_version_pdf, name="version_pdf"),

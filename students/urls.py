@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from portal import inzage_views
 from portal import staff_views as portal_views
 
 from . import views
@@ -18,5 +19,6 @@ urlpatterns = [
     path("<int:pk>/plaatsingen/<int:event_pk>/wijzigen/", views.placement_edit, name="placement_edit"),
     path("<int:pk>/ouders/<int:link_pk>/uitnodigen/", portal_views.invite_guardian, name="invite_guardian"),
     path("<int:pk>/uitnodigen/", portal_views.invite_pupil, name="invite_pupil"),
+    path("<int:pk>/inzage/", inzage_views.staff_inzage, name="inzage"),
     path("import/", include("students.import_urls")),
 ]

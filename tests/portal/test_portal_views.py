@@ -59,7 +59,7 @@ def consent_post(client, req, party, answer="ja", password=PASSWORD, **extra):
 
 # --- Every portal URL of another pupil is a 404 ---------------------------------------------------------------
 
-PER_PUPIL = ["child", "version", "react", "answer", "version_pdf", "evaluation_react", "evaluation_pdf"]
+PER_PUPIL = ["child", "version", "react", "answer", "version_pdf", "evaluation_react", "evaluation_pdf", "inzage"]
 
 
 def evaluation_of(version):
@@ -83,6 +83,7 @@ def portal_requests(w, family):
         "evaluation_react": ("POST", reverse("portal:evaluation_react", args=[evaluation.pk]), {"text": "Ingebroken reactie"}),
         "evaluation_pdf": ("GET", reverse("portal:evaluation_pdf", args=[evaluation.pk]), None),
         "child": ("GET", reverse("portal:child", args=[student.pk]), None),
+        "inzage": ("POST", reverse("portal:inzage", args=[student.pk]), {}),
         "version": ("GET", reverse("portal:version", args=[version.pk]), None),
         "version_pdf": ("GET", reverse("portal:version_pdf", args=[version.pk]), None),
         "react": ("POST", reverse("portal:react", args=[version.pk]), {"text": "Ingebroken reactie"}),
