@@ -140,7 +140,23 @@ def has_cap(user: User, cap: Cap, school: School | int) -> bool:
 def require_cap(user: User, cap: Cap, school: School) -> None:
     """403 for an action on an object the user may see but not change."""
     if not has_cap(user, cap, school):
-        raise PermissionDenied
+        refusal = PermissionDenied()
+        # The refusal row goes to this school's audit log (accounts.middleware.RefusalAuditMiddleware).
+        refusal.audit_school_id = school if isinstance(school, int) else school.pk
+        raise refusal
+
+
+def _out_of_reach(model, pk, school_path: str):
+    """The 404 for an object outside the user's reach. It carries the object's real school (None when there is
+    no such object), so that the refusal row lands in the audit log of the school that was probed (issue 10)."""
+    from django.http import Http404
+
+    refusal = Http404()
+    try:
+        refusal.audit_school_id = model._default_manager.filter(pk=pk).values_list(school_path, flat=True).first()
+    except (ValueError, TypeError):
+        refusal.audit_school_id = None
+    return refusal
 
 
 def adoption_mandate_of(user: User, school: School) -> Membership | None:
@@ -169,14 +185,12 @@ def students_visible_to(user: User):
 
 def student_for_user(user: User, pk, *, write: bool = False):
     """One pupil: 404 outside the user's schools (existence not revealed), 403 for a read-only role."""
-    from django.http import Http404
-
     from students.models import Student
 
     try:
         student = students_visible_to(user).select_related("school", "school__board").get(pk=pk)
     except (Student.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+        raise _out_of_reach(Student, pk, "school_id") from None
     if write:
         require_cap(user, Cap.PUPIL_EDIT, student.school)
     return student
@@ -193,22 +207,18 @@ def plans_visible_to(user: User):
 
 def plan_for_user(user: User, pk, *, cap: Cap | None = None):
     """One plan: 404 outside reach; 403 when `cap` (e.g. PLAN_EDIT, PLAN_WITHDRAW) is missing there."""
-    from django.http import Http404
-
     from opp.models import Plan
 
     try:
         plan = plans_visible_to(user).select_related("student", "student__school", "student__school__board").get(pk=pk)
     except (Plan.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+        raise _out_of_reach(Plan, pk, "student__school_id") from None
     if cap is not None:
         require_cap(user, cap, plan.student.school)
     return plan
 
 
 def version_for_user(user: User, pk, *, cap: Cap | None = None):
-    from django.http import Http404
-
     from opp.models import PlanVersion
 
     try:
@@ -218,7 +228,7 @@ def version_for_user(user: User, pk, *, cap: Cap | None = None):
             .get(pk=pk)
         )
     except (PlanVersion.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+        raise _out_of_reach(PlanVersion, pk, "plan__student__school_id") from None
     if cap is not None:
         require_cap(user, cap, version.plan.student.school)
     return version
@@ -235,15 +245,13 @@ def disputes_visible_to(user: User):
 
 def dispute_for_user(user: User, pk, *, write: bool = False):
     """One dispute: 404 outside the board (or the pupil's school for the schoolleider), 403 without edit right."""
-    from django.http import Http404
-
     from disputes.models import Dispute
 
     try:
         dispute = disputes_visible_to(user).select_related(
             "plan__student__school__board", "version").get(pk=pk)
     except (Dispute.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+        raise _out_of_reach(Dispute, pk, "plan__student__school_id") from None
     if write:
         require_cap(user, Cap.DISPUTE_EDIT, dispute.plan.student.school)
     return dispute

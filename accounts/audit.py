@@ -15,6 +15,8 @@ from django.db import models
 from .models import AuditEvent, School, User
 
 _request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_request_ip", default=None)
+# Set once a DENIED row is written in this request, so the refusal middleware does not write a second one.
+_denied_recorded: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_denied_recorded", default=False)
 
 Action = AuditEvent.Action
 
@@ -41,6 +43,18 @@ def reset_request_ip(token: contextvars.Token) -> None:
     _request_ip.reset(token)
 
 
+def begin_refusal_scope() -> contextvars.Token:
+    return _denied_recorded.set(False)
+
+
+def end_refusal_scope(token: contextvars.Token) -> None:
+    _denied_recorded.reset(token)
+
+
+def denied_recorded() -> bool:
+    return _denied_recorded.get()
+
+
 def record(
     actor: User | None,
     action: str,
@@ -54,6 +68,8 @@ def record(
     if school is None and obj is not None:
         school = _school_of(obj)
     actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if action == Action.DENIED:
+        _denied_recorded.set(True)
     return AuditEvent.objects.create(
         actor=actor_obj,
         actor_label=(actor_label if actor_label is not None else (actor_obj.get_username() if actor_obj else ""))[:150],

@@ -18,6 +18,7 @@ def navigation(request):
                 "can_adopt": Cap.PLAN_ADOPT in caps,
                 "can_view_plans": Cap.PLAN_VIEW in caps,
                 "can_view_disputes": Cap.DISPUTE_VIEW in caps,
+                "can_view_audit": Cap.AUDIT_VIEW in caps,
             }
         }
     return {"nav": {"kind": "portal", "is_superuser": user.is_superuser}}

@@ -62,6 +62,9 @@ def record(request, pk):
         return render(request, "evaluations/record.html", context)
     actions = list(version.actions.all())
     data = request.POST if request.method == "POST" else None
+    if data is None:  # the form shows the handelingsdeel of the adopted version
+        audit.record(request.user, audit.Action.VIEW, version, school=plan.student.school_id,
+                     details={"page": "evaluation_form"})
     form = EvaluationForm(data, initial={"held_on": timezone.localdate(), "parents_present": True})
     rows = progress_forms(actions, data)
     if data is not None:

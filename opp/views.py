@@ -308,4 +308,6 @@ def consultation_edit(request, pk, consultation_pk):
         consultation = plan.consultations.get(pk=consultation_pk)
     except (Consultation.DoesNotExist, ValueError):
         raise Http404 from None
+    if request.method == "GET":
+        audit.record(request.user, audit.Action.VIEW, consultation, school=plan.student.school_id)
     return _consultation_view(request, plan, consultation)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access, audit
+from accounts import access, audit, audit_selectors
 from accounts.access import Cap
 
 from . import deadlines, eligibility, selectors, services
@@ -93,6 +93,9 @@ def student_detail(request, pk):
         "timeline": timeline, "plans": plans, "current_plan": current, "open_version": open_version, "findings": findings,
         "can_edit": access.has_cap(request.user, Cap.PUPIL_EDIT, student.school),
         "can_edit_plan": access.has_cap(request.user, Cap.PLAN_EDIT, student.school), "today": today,
+        # Issue 10: who read this file, for those who may read the school's audit log (one query).
+        "viewers": (audit_selectors.recent_views_of(student)
+                    if access.has_cap(request.user, Cap.AUDIT_VIEW, student.school) else None),
     })
 
 
@@ -193,6 +196,8 @@ def guardian_edit(request, pk, link_pk):
         else:
             messages.success(request, _("De gegevens van de ouder/verzorger zijn opgeslagen."))
             return redirect("students:detail", pk=student.pk)
+    if request.method == "GET":
+        audit.record(request.user, audit.Action.VIEW, link, school=student.school_id)
     return render(request, "students/guardian_form.html", {"form": form, "student": student, "link": link})
 
 
@@ -237,5 +242,7 @@ def placement_edit(request, pk, event_pk):
         else:
             messages.success(request, _("De plaatsingsgebeurtenis is bijgewerkt."))
             return redirect("students:detail", pk=student.pk)
+    if request.method == "GET":
+        audit.record(request.user, audit.Action.VIEW, event, school=student.school_id)
     return render(request, "students/placement_form.html", {"form": form, "student": student, "event": event})
 
