@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,7 +195,11 @@ def guardian_unlink(*, actor: User, link: GuardianLink) -> None:
     audit.record(actor, audit.Action.DELETE, link, school=school_id, details={"student": student_id})
     link.delete()
     if not guardian.links.exists() and guardian.user_id is None:
-        guardian.delete()
+        try:
+            with transaction.atomic():  # a savepoint: a refused delete must not undo the unlink
+                guardian.delete()
+        except ProtectedError:
+            pass  # their consent answers point at them (R-TIME-2): the guardian stays, as evidence, without a link
 
 
 PLACEMENT_FIELDS = [

@@ -3,14 +3,13 @@
 A new view that forgets @login_required (or the admin's permission wrapper) fails here.
 """
 
-import re
-import uuid
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, converters, get_resolver, resolve, reverse
+from django.urls import resolve, reverse
+
+from .urlwalk import ROUTES
 
 #: url name -> the status an anonymous GET gets instead of a login redirect, and why.
 PUBLIC = {
@@ -27,94 +26,6 @@ PUBLIC = {
 MIN_PATTERNS = 40
 APP_LOGIN = "/accounts/login/"
 LOGIN_PATHS = {APP_LOGIN, "/beheer/login/"}
-DUMMY_UUID = uuid.UUID("12345678-1234-5678-1234-567812345678")
-
-
-@dataclass
-class Route:
-    path: str
-    name: str | None
-    namespace: str
-    callback: object
-
-
-def _converter_value(conv):
-    if isinstance(conv, converters.IntConverter):
-        return "1"
-    if isinstance(conv, converters.UUIDConverter):
-        return str(DUMMY_UUID)
-    return "x"  # str, slug, path and custom string-like converters
-
-
-def _route_sample(route: str, convs: dict) -> str:
-    def sub(match):
-        return _converter_value(convs[match.group("name")])
-
-    return re.sub(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>", sub, route)
-
-
-def _regex_sample(regex: str) -> str:
-    """A short string the regex matches (enough for the admin's app_list and catch-all patterns)."""
-    from re import _constants as c
-    from re import _parser as p
-
-    def gen(items):
-        out = []
-        for op, av in items:
-            if op is c.LITERAL:
-                out.append(chr(av))
-            elif op is c.ANY:
-                out.append("x")
-            elif op is c.IN:
-                out.append(gen_in(av))
-            elif op is c.BRANCH:
-                out.append(gen(av[1][0]))
-            elif op is c.SUBPATTERN:
-                out.append(gen(av[-1]))
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
-                lo, hi, sub = av
-                out.append(gen(sub) * max(lo, 1 if hi else 0))
-            elif op is c.AT:
-                continue
-            else:
-                raise NotImplementedError(f"regex {regex!r}: {op}")
-        return "".join(out)
-
-    def gen_in(items):
-        for op, av in items:
-            if op is c.NEGATE:
-                return "x"
-            if op is c.LITERAL:
-                return chr(av)
-            if op is c.RANGE:
-                return chr(av[0])
-            if op is c.CATEGORY:
-                return "1" if av is c.CATEGORY_DIGIT else "x"
-        raise NotImplementedError(regex)
-
-    return gen(p.parse(regex))
-
-
-def _sample(pattern) -> str:
-    if hasattr(pattern, "_route"):  # RoutePattern
-        return _route_sample(pattern._route, pattern.converters)
-    return _regex_sample(pattern._regex)
-
-
-def _walk(patterns, prefix="", namespace=""):
-    for entry in patterns:
-        part = _sample(entry.pattern)
-        if isinstance(entry, URLResolver):
-            ns = namespace
-            if entry.namespace:
-                ns = f"{namespace}{entry.namespace}:"
-            yield from _walk(entry.url_patterns, prefix + part, ns)
-        elif isinstance(entry, URLPattern):
-            name = f"{namespace}{entry.name}" if entry.name else None
-            yield Route("/" + prefix + part, name, namespace, entry.callback)
-
-
-ROUTES = list(_walk(get_resolver().url_patterns))
 
 
 def test_sweep_finds_the_patterns():

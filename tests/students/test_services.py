@@ -496,3 +496,17 @@ def test_guardian_unlink_keeps_guardian_with_other_children_or_account(org, acto
     services.guardian_unlink(actor=actor, link=guardian.links.get())
     assert Guardian.objects.filter(pk=guardian.pk).exists()
     assert not guardian.links.exists()
+
+
+def test_guardian_unlink_keeps_a_guardian_whose_paper_consent_is_on_file(org, actor, settings, tmp_path):
+    """Found by the authorization sweep's owner control (issue 10): unlinking a guardian who signed on paper was
+    a 500 (the consent answer protects the guardian row). The link goes; the guardian stays as evidence."""
+    from tests.factories import consent_given, version_for_consent
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    student = create(actor, org.school_a)
+    link = services.guardian_add(actor=actor, student=student, data=PARENT, relation="ouder", has_gezag=True)
+    consent_given(version_for_consent(student, by=actor), by=actor)  # on paper: the guardian has no account
+    services.guardian_unlink(actor=actor, link=link)
+    assert not GuardianLink.objects.filter(pk=link.pk).exists()
+    assert Guardian.objects.filter(pk=link.guardian_id).exists()
