@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "portal",
     "evaluations",
     "disputes",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.security.SessionPolicyMiddleware",
     "accounts.security.SecondFactorMiddleware",
+    "accounts.middleware.RefusalAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -278,7 +280,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _env(env.str, "LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
+                "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (compose: 1).

@@ -28,6 +28,7 @@ def demo_hooks():
     from disputes.demo import seed_disputes
     from evaluations.demo import seed_evaluations
     from opp.demo import seed_adoption, seed_consent, seed_plans
+    from retention.demo import seed_retention
     from students.demo import seed_students
 
-    return [seed_students, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_disputes]
+    return [seed_students, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_disputes, seed_retention]
