@@ -72,7 +72,7 @@ def record(
         _denied_recorded.set(True)
     return AuditEvent.objects.create(
         actor=actor_obj,
-        actor_label=(actor_label if actor_label is not None else (actor_obj.get_username() if actor_obj else ""))[:150],
+        actor_label=(actor_label if actor_label is not None else (label_for(actor_obj) if actor_obj else ""))[:150],
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
@@ -89,3 +89,32 @@ def _school_of(obj: models.Model) -> int | None:
     if school_id is None and hasattr(obj, "audit_school_id"):
         school_id = obj.audit_school_id()
     return school_id
+
+
+def label_for(user: User) -> str:
+    """The name an audit row keeps for its actor. Staff by username (their work account); a parent or an
+    adult pupil by a pseudonymous reference, because their username is a private email address and audit
+    rows outlive the pupil (DOMAIN.md "Retention and privacy"). While the account exists, the log shows
+    the person through the foreign key; after retention only the reference remains."""
+    from .security import is_staff_account
+
+    if is_staff_account(user):
+        return user.get_username()
+    return f"portaal-{user.pk}"
+
+
+def typed_username_label(username: str) -> str:
+    """For failed logins and lockouts: a staff username as typed; anything else (an email address, a typo,
+    a guess) as a keyed hash, so attempts on one name can still be told apart without keeping the address."""
+    import hashlib
+    import hmac
+
+    username = (username or "")[:150]
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        from .security import is_staff_account
+
+        if is_staff_account(user):
+            return username
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"username:{username.lower()}".encode(), hashlib.sha256)
+    return f"getypt-{digest.hexdigest()[:12]}"

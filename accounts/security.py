@@ -144,7 +144,7 @@ def end_all_sessions(user: User, *, keep: str | None = None, reason: str) -> int
     UserSession.objects.filter(session_key__in=keys).delete()
     if keys:
         audit.record(None, audit.Action.SESSIONS_ENDED, user, details={"count": len(keys), "reason": reason},
-                     actor_label=user.get_username())
+                     actor_label=audit.label_for(user))
     return len(keys)
 
 
@@ -153,6 +153,6 @@ def end_all_sessions(user: User, *, keep: str | None = None, reason: str) -> int
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     """Same words whether or not the account exists; says how long to wait, nothing else."""
     username = (credentials or {}).get("username", "") if isinstance(credentials, dict) else ""
-    audit.record(None, audit.Action.LOCKED_OUT, actor_label=str(username)[:150])
+    audit.record(None, audit.Action.LOCKED_OUT, actor_label=audit.typed_username_label(str(username)))
     return render(request, "registration/locked_out.html",
                   {"minutes": int(settings.AXES_COOLOFF_TIME * 60)}, status=429)

@@ -21,8 +21,9 @@ def _audit_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _audit_login_failed(sender, credentials, request=None, **kwargs):
-    # The typed username is kept (it may not exist); the password never is.
-    audit.record(None, audit.Action.LOGIN_FAILED, actor_label=str(credentials.get("username", ""))[:150])
+    # A staff username is kept as typed, anything else pseudonymised; the password never is.
+    audit.record(None, audit.Action.LOGIN_FAILED,
+                 actor_label=audit.typed_username_label(str(credentials.get("username", ""))))
 
 
 @receiver(pre_save, sender=User)

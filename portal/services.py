@@ -74,7 +74,7 @@ def exchange(token: str) -> Invitation:
         raise InvitationProblem(problem, invitation)
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
-    audit.record(None, audit.Action.UPDATE, invitation, school=invitation.school_id, actor_label=invitation.email,
+    audit.record(None, audit.Action.UPDATE, invitation, school=invitation.school_id, actor_label=f"uitnodiging-{invitation.pk}",
                  details={"exchanged": True})
     return invitation
 

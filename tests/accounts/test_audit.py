@@ -181,7 +181,14 @@ def test_failed_login_is_recorded_without_the_password(client, personas, usernam
     assert response.status_code == 200  # form shown again
     row = AuditEvent.objects.get(action=audit.Action.LOGIN_FAILED)
     assert row.actor is None
-    assert row.actor_label == username
+    if username == "begeleider_a":
+        assert row.actor_label == username  # a staff account: as typed
+    else:
+        # Anything else may be a parent's email address: kept only as a keyed hash, the same for each try.
+        assert row.actor_label.startswith("getypt-") and username not in row.actor_label
+        _login_post(client, username, "nog-een-poging", REMOTE_ADDR="198.51.100.23")
+        labels = set(AuditEvent.objects.filter(action=audit.Action.LOGIN_FAILED).values_list("actor_label", flat=True))
+        assert labels == {row.actor_label}
     assert row.ip_address == "198.51.100.23"
     stored = json.dumps(
         {f.attname: getattr(row, f.attname) for f in AuditEvent._meta.concrete_fields}, default=str
@@ -189,3 +196,14 @@ def test_failed_login_is_recorded_without_the_password(client, personas, usernam
     assert secret not in stored
     assert secret.lower() not in stored.lower()
     assert not AuditEvent.objects.filter(action=audit.Action.LOGIN).exists()
+
+
+def test_a_parents_rows_carry_a_pseudonym_not_their_email(client, db):
+    from tests.auth import login
+    from tests.factories import UserFactory
+
+    parent = UserFactory(username="moeder@example.nl")
+    login(client, parent)
+    row = AuditEvent.objects.filter(actor=parent, action=audit.Action.LOGIN).get()
+    assert row.actor_label == f"portaal-{parent.pk}"
+    assert not AuditEvent.objects.filter(actor_label__contains="example.nl").exists()
