@@ -22,7 +22,7 @@ from opp import selectors as opp_selectors
 from opp.models import ConsentRequest
 from students.views import _apply_errors
 
-from . import selectors, services
+from . import inzage, selectors, services
 from .forms import AcceptForm, ConsentForm, ReactionForm
 from .models import Invitation
 
@@ -30,7 +30,10 @@ SESSION_KEY = "portal_invitation_id"
 
 
 def _no_referrer(response):
-    response["Referrer-Policy"] = "no-referrer"
+    # "strict-origin", not "no-referrer": the path (which held the token) never leaves the page, but browsers
+    # still send the Origin header with the page's own POST forms. Under "no-referrer" they send
+    # "Origin: null", and Django's CSRF check refuses the exchange and the account form (issue 11 journeys).
+    response["Referrer-Policy"] = "strict-origin"
     response["Cache-Control"] = "no-store"
     return response
 
@@ -95,6 +98,7 @@ def child(request, pk):
         "reactions": list(version.reactions.all()) if version else [],
         "reaction_form": ReactionForm(), **_version_context(version),
         "evaluations": _evaluations_of(request.user, current_plan),
+        "inzage_as": inzage.party_of(request.user, student),
     })
 
 
@@ -227,7 +231,7 @@ def answer(request, pk):
 @never_cache
 def invitation_landing(request, token):
     """The emailed link. Nothing is exchanged by a GET (mail scanners follow links); the page POSTs the
-    token and the next address is clean. No external resources here, and no Referer leaves it."""
+    token and the next address is clean. No external resources here, and no path leaves it in a Referer."""
     return _no_referrer(render(request, "portal/invitation_landing.html", {"token": token}))
 
 

@@ -89,3 +89,14 @@ def test_no_template_needs_an_inline_exception():
         if re.search(r"\son[a-z]+\s*=", text):
             found.append(f"{rel}: inline event handler")
     assert not found, found
+
+
+def test_the_csrf_failure_page_is_dutch_and_needs_no_inline_style(personas):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "Dit formulier kon niet worden verwerkt" in text
+    assert "<style" not in text and "style=" not in text

@@ -120,6 +120,16 @@ def consented(w, personas):
     return w
 
 
+def test_the_version_page_offers_submission_once_the_parents_consented(consented, personas):
+    """After consent in the portal the version stays "instemming gevraagd" (not editable); the button must be there
+    all the same (found by the browser journeys, issue 11)."""
+    assert fresh(consented.version_a).state == "instemming_gevraagd"
+    page = html_of(as_user(personas.begeleider_a).get(reverse("opp:version", args=[consented.version_a.pk])))
+    assert reverse("opp:submit", args=[consented.version_a.pk]) in page and "Ter vaststelling aanbieden" in page
+    readonly = html_of(as_user(personas.leerkracht_a).get(reverse("opp:version", args=[consented.version_a.pk])))
+    assert "Ter vaststelling aanbieden" not in readonly
+
+
 @pytest.mark.parametrize("who", ["begeleider_a", "schoolleider_a"])
 def test_submit_from_the_version_page(consented, personas, who):
     url = reverse("opp:submit", args=[consented.version_a.pk])

@@ -124,7 +124,7 @@ def test_opening_the_link_does_not_use_it_and_leaks_nothing(invited):
     client = Client()
     response = client.get(reverse("portal:invitation_landing", args=[invited.token]))
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     assert "no-store" in response["Cache-Control"]
     assert Invitation.objects.get().used_at is None  # a mail scanner following the link spends nothing
     assert f'name="token" value="{invited.token}"' in response.content.decode()
@@ -178,7 +178,7 @@ def test_setting_a_password_creates_the_account_links_the_guardian_and_logs_in(i
     exchange(client, invited.token)
     page = client.get(ACCOUNT_URL)
     assert page.status_code == 200 and "pieter@example.nl" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "strict-origin"
 
     response = set_password(client)
     assert response.status_code == 302 and response["Location"] == reverse("portal:home")
@@ -207,7 +207,7 @@ def test_the_account_page_without_an_exchange_is_refused(invited):
 
 def problem_page(response) -> str:
     assert response.status_code == 410
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     return response.content.decode()
 
 
