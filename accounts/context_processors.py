@@ -1,5 +1,6 @@
 from . import access
 from .access import Cap
+from .security import second_factor_required
 
 
 def navigation(request):
@@ -7,6 +8,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {"kind": "anonymous"}}
+    if not getattr(user, "is_verified", lambda: True)() and second_factor_required(user):
+        return {"nav": {"kind": "second_factor"}}  # only the 2FA pages answer yet: no menu that leads back here
     if access.is_staff_member(user):
         caps = access.capabilities(user)
         return {

@@ -295,3 +295,11 @@ def test_the_whole_demo_flow_with_2fa_on(client, db):
     call_command("demo_totp", "ib.debron", stdout=code)
     assert client.post(reverse("otp_verify"), {"token": code.getvalue().strip()}).status_code == 302
     assert client.get(reverse("staff_start")).status_code == 200
+
+
+def test_the_code_page_offers_no_menu_that_only_leads_back(client, personas):
+    totp_device(personas.begeleider_a)
+    password_login(client, personas.begeleider_a)
+    page = client.get(reverse("otp_verify")).content.decode()
+    assert reverse("students:list") not in page and reverse("staff_start") not in page
+    assert "Uitloggen" in page
