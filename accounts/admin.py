@@ -6,7 +6,8 @@ Django's per-model permissions, so that there is exactly one source of rights: a
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
@@ -53,6 +54,17 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Organisations and accounts are deactivated or ended, not deleted: audit rows point at them.
         return request.user.is_superuser
+
+    def response_action(self, request, queryset):
+        # Django passes the posted selection straight to a pk lookup: a forged value ("", "abc") would raise
+        # there (a 500). Refuse it like an empty selection instead (issue 10, tests/test_fuzz_forms.py).
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                self.model._meta.pk.to_python(value)
+        except ValidationError:
+            self.message_user(request, _("De selectie is ongeldig; er is niets gedaan."), messages.ERROR)
+            return None
+        return super().response_action(request, queryset)
 
 
 @admin.register(Board, site=admin_site)

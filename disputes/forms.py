@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from opp.models import FROZEN_STATES, PlanVersion
-from students.forms import DATE_ERROR, DATE_FORMATS, DateInput
+from students.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 
 from .models import Dispute, SchoolDocument
 
 
 def _date(label, required=False):
     return forms.DateField(label=label, required=required, widget=DateInput(), input_formats=DATE_FORMATS,
+                           validators=[plausible_date],
                            error_messages={"invalid": DATE_ERROR})
 
 

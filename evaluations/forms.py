@@ -11,7 +11,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from students.forms import DATE_ERROR, DATE_FORMATS, DateInput
+from students.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 
 from .models import CommissionEvaluation, Evaluation, ItemProgress
 
@@ -25,6 +25,7 @@ TOO_LONG = {MAX_TEXT: _("Deze tekst is te lang (maximaal 20.000 tekens)."),
 
 def _date_field(label, required_message, help_text=""):
     return forms.DateField(label=label, widget=DateInput(), input_formats=DATE_FORMATS, help_text=help_text,
+                           validators=[plausible_date],
                            error_messages={"invalid": DATE_ERROR, "required": required_message})
 
 

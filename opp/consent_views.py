@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import access, audit
 from accounts.access import Cap
 from opp_portal import uploads
-from students.forms import DATE_ERROR, DATE_FORMATS, DateInput
+from students.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 from students.views import _apply_errors
 
 from . import consent_services
@@ -65,7 +65,7 @@ class PaperConsentForm(forms.Form):
     party = forms.ChoiceField(label=_lazy("Wie heeft getekend"))
     answer = forms.ChoiceField(label=_lazy("Antwoord"), choices=ConsentAnswer.Answer.choices, widget=forms.RadioSelect)
     signed_on = forms.DateField(label=_lazy("Datum van ondertekening"), widget=DateInput(), input_formats=DATE_FORMATS,
-                                error_messages={"invalid": DATE_ERROR})
+                                error_messages={"invalid": DATE_ERROR}, validators=[plausible_date])
     explanation = forms.CharField(label=_lazy("Toelichting van de ouder (niet verplicht)"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 2}))
     scan = forms.FileField(label=_lazy("Scan van het ondertekende formulier (PDF, JPEG of PNG)"))
@@ -98,6 +98,8 @@ def paper(request, pk):
         else:
             messages.success(request, _("De instemming op papier is vastgelegd."))
             return redirect("opp:version", pk=req.version_id)
+    if request.method == "GET":
+        audit.record(request.user, audit.Action.VIEW, req, school=req.version.plan.student.school_id)
     return render(request, "opp/consent_paper.html", {"form": form, "req": req, "version": req.version,
                                                       "student": req.version.plan.student})
 

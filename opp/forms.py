@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from students.forms import DATE_ERROR, DATE_FORMATS, DateInput
+from students.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 
 from . import sections as S
 from .models import Consultation, FactorItem, Suggestion
@@ -84,7 +84,8 @@ class OpdcForm(SectionForm):
 
 class CommissieForm(SectionForm):
     commissie_advies_on = forms.DateField(label=_("Datum van het advies"), required=False, widget=DateInput(),
-                                          input_formats=DATE_FORMATS, error_messages={"invalid": DATE_ERROR})
+                                          input_formats=DATE_FORMATS, error_messages={"invalid": DATE_ERROR},
+                                          validators=[plausible_date])
     commissie_advies = forms.CharField(label=_("Advies van de commissie"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
 
 
@@ -122,7 +123,9 @@ class YieldForm(forms.Form):
 
 
 def item_formset(form_class):
-    return forms.formset_factory(form_class, extra=1, can_delete=True, can_order=True, max_num=50, validate_max=True)
+    # absolute_max: a forged TOTAL_FORMS builds at most this many forms (Django's default is max_num + 1000).
+    return forms.formset_factory(form_class, extra=1, can_delete=True, can_order=True, max_num=50, validate_max=True,
+                                 absolute_max=50)
 
 
 ITEM_FORMS = {"factoren": item_formset(FactorForm), "handelingsdeel": item_formset(ActionForm),
@@ -158,6 +161,7 @@ class ConsultationForm(forms.ModelForm):
         self.fields["held_on"].widget = DateInput()
         self.fields["held_on"].input_formats = DATE_FORMATS
         self.fields["held_on"].error_messages["invalid"] = DATE_ERROR
+        self.fields["held_on"].validators.append(plausible_date)
 
 
 class SuggestionForm(forms.Form):
@@ -166,10 +170,11 @@ class SuggestionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Uitkomst"), choices=Suggestion.Outcome.choices, initial=Suggestion.Outcome.OPEN)
 
 
-SuggestionFormSet = forms.formset_factory(SuggestionForm, extra=2, can_delete=True, max_num=30, validate_max=True)
+SuggestionFormSet = forms.formset_factory(SuggestionForm, extra=2, can_delete=True, max_num=30, validate_max=True,
+                                          absolute_max=30)
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Redenen voor het intrekken"), widget=forms.Textarea(attrs=TEXTAREA), max_length=5000)
     on_date = forms.DateField(label=_("Datum van intrekking"), widget=DateInput(), input_formats=DATE_FORMATS,
-                              error_messages={"invalid": DATE_ERROR})
+                              error_messages={"invalid": DATE_ERROR}, validators=[plausible_date])

@@ -1,23 +1,72 @@
-"""One validator and one store for every upload: PDF, JPEG and PNG, checked by content, size-limited,
-stored outside the web root under server-made names, served only through access-checked views."""
+"""One validator and one store for every upload (issue 10 item 9).
+
+Every uploaded file passes `validate(upload, kind=...)` before anything reads it:
+
+* the content decides, never the name or the browser's content type: PDF, JPEG and PNG by their magic bytes,
+  a CSV as text in UTF-8 (with or without BOM) or Windows-1252 without NUL or other binary bytes;
+* polyglots are refused: a PDF, JPEG or PNG with web-page markup near its start, a PDF with active content
+  (JavaScript, launch actions), a "CSV" that is really a PDF, ZIP/Excel, image or web page;
+* a size limit per kind (OPP_UPLOAD_MAX_BYTES for documents, OPP_IMPORT_MAX_BYTES for the pupil import) and
+  no empty files.
+
+Stored files get a random server-made name under PRIVATE_MEDIA_ROOT (outside the web root); the client's file
+name never reaches a path or a header. Where it is shown at all it goes through `client_name` (no path, no
+control or bidi characters) and the template's autoescaping. Downloads are attachments with a server-made
+ASCII file name and `X-Content-Type-Options: nosniff`, served only through access-checked views.
+"""
 
 from __future__ import annotations
 
 import datetime
+import enum
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+MB = 1_048_576
 
 SIGNATURES = {
     "pdf": (b"%PDF-", "application/pdf"),
     "png": (b"\x89PNG\r\n\x1a\n", "image/png"),
     "jpg": (b"\xff\xd8\xff", "image/jpeg"),
 }
+#: How far into a file browsers and readers look for a header: markup there makes a file a polyglot.
+HEAD_BYTES = 1024
+_MARKUP = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|object|embed|meta|\?php)\b", re.IGNORECASE)
+#: PDF names that make a reader run something. Names may hide letters as #xx escapes (`/J#61vaScript`).
+#: (Every JavaScript action carries `/S /JavaScript`; the short key `/JS` alone would match random bytes of
+#: compressed scans far too often.)
+_PDF_NAME = re.compile(rb"/[A-Za-z0-9#]{1,40}")
+_PDF_ACTIVE = frozenset({b"/JavaScript", b"/Launch", b"/RichMedia"})
+_PNG_IHDR = b"\x00\x00\x00\rIHDR"
+
+# CSV: a text export has no control characters besides tab and line ends; a few stray ones are tolerated.
+MAX_CONTROL_CHARS = 4
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: UTF-8 for the accented letters of Dutch, Turkish and Moroccan names; as Windows-1252 it reads "Ã«", "Ä±".
+_UTF8_LETTER = re.compile(rb"[\xc2-\xc5][\x80-\xbf]")
+#: Files a school might pick by mistake instead of the CSV export, by their first bytes.
+_NOT_CSV = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"\x7fELF", b"Rar!", b"7z\xbc\xaf\x27\x1c")
+
+
+class Kind(enum.Enum):
+    DOCUMENT = "document"  # consent scans, dispute documents: PDF, JPEG or PNG
+    PDF = "pdf"  # PDF only
+    CSV = "csv"  # the pupil import
+
+
+#: Which content each kind accepts, and which setting holds its size limit.
+ALLOWED = {Kind.DOCUMENT: frozenset({"pdf", "jpg", "png"}), Kind.PDF: frozenset({"pdf"}), Kind.CSV: frozenset({"csv"})}
+LIMIT_SETTING = {Kind.DOCUMENT: "OPP_UPLOAD_MAX_BYTES", Kind.PDF: "OPP_UPLOAD_MAX_BYTES", Kind.CSV: "OPP_IMPORT_MAX_BYTES"}
+_DEFAULT_LIMIT = {"OPP_UPLOAD_MAX_BYTES": 10 * MB, "OPP_IMPORT_MAX_BYTES": 5 * MB}
 
 
 @dataclass(frozen=True)
@@ -27,6 +76,11 @@ class StoredFile:
     size: int
 
 
+def max_bytes_for(kind: Kind) -> int:
+    name = LIMIT_SETTING[kind]
+    return getattr(settings, name, _DEFAULT_LIMIT[name])
+
+
 def sniff(head: bytes) -> tuple[str, str] | None:
     for ext, (magic, content_type) in SIGNATURES.items():
         if head.startswith(magic):
@@ -34,36 +88,174 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def validate(upload, *, max_bytes: int | None = None) -> tuple[str, str]:
-    """Refuse anything but a real PDF, JPEG or PNG within the size limit. Returns (ext, content type)."""
-    max_bytes = max_bytes or settings.OPP_UPLOAD_MAX_BYTES
-    if upload is None or upload.size == 0:
-        raise ValidationError(_("Het bestand is leeg."))
+def _size(n: int) -> str:
+    return f"{n / MB:.1f}".replace(".", ",") + " MB" if n >= MB // 10 else filesizeformat(n)
+
+
+def _limit(n: int) -> str:
+    return f"{n // MB} MB" if n >= MB and n % MB == 0 else filesizeformat(n)
+
+
+def too_large_message(size: int, max_bytes: int, kind: Kind = Kind.DOCUMENT) -> str:
+    if kind == Kind.CSV:
+        return _("Het bestand is %(size)s groot; het maximum is %(max)s. Splits het bestand of neem alleen de "
+                 "leerlingen op die u wilt toevoegen of bijwerken.") % {"size": filesizeformat(size),
+                                                                      "max": filesizeformat(max_bytes)}
+    return _("Het bestand is te groot (%(size)s); het maximum is %(max)s.") % {"size": _size(size), "max": _limit(max_bytes)}
+
+
+def _read_all(upload) -> bytes:
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return data
+
+
+def validate(upload, *, kind: Kind = Kind.DOCUMENT, max_bytes: int | None = None) -> tuple[str, str]:
+    """Refuse what `kind` does not accept. Returns (extension, content type) as the content says.
+
+    Raises ValidationError with one Dutch message; forms put it on the file field.
+    """
+    max_bytes = max_bytes or max_bytes_for(kind)
+    if upload is None or not upload.size:
+        raise ValidationError(_("Het bestand is leeg."), code="empty")
     if upload.size > max_bytes:
-        raise ValidationError(_("Het bestand is te groot (%(size)s MB); het maximum is %(max)s MB.") % {
-            "size": f"{upload.size / 1_048_576:.1f}".replace(".", ","), "max": max_bytes // 1_048_576})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    kind = sniff(head)
-    if kind is None:
+        raise ValidationError(too_large_message(upload.size, max_bytes, kind), code="too_large")
+    data = _read_all(upload)  # bounded by the size limit just checked
+    if kind == Kind.CSV:
+        decode_text(data, max_bytes=max_bytes)
+        return "csv", "text/csv"
+    return _check_binary(data, kind)
+
+
+def _check_binary(data: bytes, kind: Kind) -> tuple[str, str]:
+    found = sniff(data[:16])
+    allowed = ALLOWED[kind]
+    if found is None or found[0] not in allowed:
+        if kind == Kind.PDF:
+            raise ValidationError(_("Alleen PDF is toegestaan; de inhoud van dit bestand is geen PDF, ongeacht de naam."),
+                                  code="type")
         raise ValidationError(_("Alleen PDF, JPEG en PNG zijn toegestaan; de inhoud van dit bestand is geen van drieën, "
-                                "ongeacht de naam."))
-    if kind[0] == "pdf":
-        upload.seek(0)
-        tail = upload.read()[-2048:]
-        upload.seek(0)
-        if b"%%EOF" not in tail:
-            raise ValidationError(_("Dit PDF-bestand is onvolledig of beschadigd."))
-    return kind
+                                "ongeacht de naam."), code="type")
+    ext = found[0]
+    if _MARKUP.search(data[:HEAD_BYTES]):
+        # A browser that sniffs would take it for a web page: refuse rather than trust nosniff alone.
+        raise ValidationError(_("Dit bestand bevat behalve een %(type)s ook code van een webpagina (HTML of script) "
+                                "en wordt daarom geweigerd.") % {"type": ext.upper()}, code="polyglot")
+    if ext == "png" and data[8:16] != _PNG_IHDR:
+        raise ValidationError(_("Dit PNG-bestand is onvolledig of beschadigd."), code="damaged")
+    if ext == "pdf":
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationError(_("Dit PDF-bestand is onvolledig of beschadigd."), code="damaged")
+        if _pdf_is_active(data):
+            raise ValidationError(_("Dit PDF-bestand bevat scripts of acties die iets starten; zulke bestanden worden "
+                                    "geweigerd. Druk het af naar een nieuwe PDF of scan het opnieuw."), code="active")
+    return found
 
 
-def store(upload, *, folder: str, max_bytes: int | None = None) -> StoredFile:
-    ext, content_type = validate(upload, max_bytes=max_bytes)
+def _pdf_is_active(data: bytes) -> bool:
+    for match in _PDF_NAME.finditer(data):
+        name = match.group()
+        if b"#" in name:
+            name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), name)
+        if name in _PDF_ACTIVE:
+            return True
+    return False
+
+
+def decode_text(raw: bytes, *, max_bytes: int | None = None) -> tuple[str, str]:
+    """The text of an uploaded CSV and its encoding: UTF-8 (with or without BOM) or else Windows-1252.
+
+    Raises ValidationError (one Dutch message) for anything that is not such a text file.
+    """
+    max_bytes = max_bytes or max_bytes_for(Kind.CSV)
+    if len(raw) > max_bytes:
+        raise ValidationError(too_large_message(len(raw), max_bytes, Kind.CSV), code="too_large")
+    if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ValidationError(_("Het bestand is leeg."), code="empty")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValidationError(_("Het bestand is opgeslagen als UTF-16 (‘Unicode-tekst’). Sla het op als ‘CSV UTF-8’ of "
+                                "‘CSV (gescheiden door lijstscheidingsteken)’."), code="type")
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise ValidationError(_("Dit is een Excel-bestand, geen CSV-bestand. Kies in Excel ‘Opslaan als’ en dan "
+                                "‘CSV UTF-8’ of ‘CSV (gescheiden door lijstscheidingsteken)’."), code="type")
+    head = raw[:HEAD_BYTES]
+    if b"%PDF-" in head:
+        # Readers find a PDF header anywhere in the first kilobyte: a "CSV" with one is a PDF.
+        raise ValidationError(_("Dit is een PDF-bestand, geen CSV-bestand. Upload de CSV-export uit uw "
+                                "leerlingadministratie."), code="type")
+    if raw.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(_NOT_CSV) or b"\x00" in raw or _count_control(raw) > MAX_CONTROL_CHARS:
+        raise ValidationError(_("Dit is geen tekstbestand (het bevat binaire gegevens). Upload een CSV-bestand."),
+                              code="type")
+    if _MARKUP.match(raw.lstrip(b" \t\r\n\xef\xbb\xbf")):
+        # Markup inside a cell is harmless (the text is only ever shown escaped); a file that *is* a page is not a CSV.
+        raise ValidationError(_("Dit is een webpagina (HTML), geen CSV-bestand. Upload de CSV-export uit uw "
+                                "leerlingadministratie."), code="type")
+    try:
+        return raw.decode("utf-8-sig"), ("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8")
+    except UnicodeDecodeError as exc:
+        if raw.startswith(b"\xef\xbb\xbf") or _UTF8_LETTER.search(raw):
+            # Read as Windows-1252 this would import "NoÃ«lle" without a word: refuse instead.
+            raise ValidationError(_("Het bestand is deels UTF-8 en deels een andere tekenset (voor het eerst op regel "
+                                    "%(line)s). Sla het in één tekenset op, bij voorkeur ‘CSV UTF-8’.")
+                                  % {"line": raw.count(b"\n", 0, exc.start) + 1}, code="encoding") from None
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise ValidationError(_("De tekens in het bestand zijn niet te lezen: sla het op als UTF-8 of Windows-1252 "
+                                "(in Excel: ‘CSV UTF-8’)."), code="encoding") from None
+
+
+def _count_control(raw: bytes) -> int:
+    count = 0
+    for _match in _CONTROL.finditer(raw):
+        count += 1
+        if count > MAX_CONTROL_CHARS:
+            break
+    return count
+
+
+# --- Names -------------------------------------------------------------------------------------------
+
+
+def client_name(upload, *, max_length: int = 255) -> str:
+    """The client's file name fit to show (escaped by the template): its last path part, without control,
+    format (bidi overrides, zero-width) or separator characters. Never use it in a path or a header."""
+    raw = str(getattr(upload, "name", "") or "")
+    raw = re.split(r"[/\\]", raw)[-1]
+    text = "".join(ch for ch in unicodedata.normalize("NFC", raw)
+                   if unicodedata.category(ch)[0] not in ("C", "Z") or ch == " ")
+    return text.strip()[:max_length]
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str, *, default: str = "bestand") -> str:
+    """A download name that is safe in a Content-Disposition header and on any disk: ASCII letters, digits,
+    dot, dash and underscore; no leading dot; at most 100 characters with the extension kept."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = _UNSAFE.sub("-", ascii_name).strip(".-_")
+    ascii_name = re.sub(r"\.{2,}", ".", ascii_name)
+    if not ascii_name:
+        return default
+    if len(ascii_name) > 100:
+        stem, dot, ext = ascii_name.rpartition(".")
+        ascii_name = (stem[: 99 - len(ext)] + dot + ext) if dot and len(ext) <= 8 else ascii_name[:100]
+    return ascii_name
+
+
+# --- Storing and serving ----------------------------------------------------------------------------
+
+
+def store(upload, *, folder: str, kind: Kind = Kind.DOCUMENT, max_bytes: int | None = None) -> StoredFile:
+    ext, content_type = validate(upload, kind=kind, max_bytes=max_bytes)
     today = datetime.date.today()
+    # The name is ours: random, with the extension the content proved. The client's name plays no part.
     relative = Path(folder) / f"{today:%Y}" / f"{secrets.token_hex(16)}.{ext}"
     target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    upload.seek(0)
     with open(target, "xb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
@@ -85,7 +277,8 @@ def response(name: str, content_type: str, download_name: str) -> FileResponse:
     path = (root / name).resolve()
     if root not in path.parents or not path.is_file():
         raise Http404
-    resp = FileResponse(open(path, "rb"), content_type=content_type, as_attachment=True, filename=download_name)  # noqa: SIM115
+    resp = FileResponse(open(path, "rb"), content_type=content_type, as_attachment=True,  # noqa: SIM115
+                        filename=safe_filename(download_name))
     resp["Cache-Control"] = "no-store"
     resp["X-Content-Type-Options"] = "nosniff"
     return resp

@@ -24,11 +24,9 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -37,14 +35,13 @@ from django.utils.translation import ngettext
 from accounts import access, audit
 from accounts.access import Cap
 from accounts.models import Onderwijssoort, School, User
+from opp_portal import uploads
 
 from . import services
 from .models import Funding, ImportBatch, Student, SupportLevel
 
 #: More rows than any school has pupils; guards memory and the length of one transaction.
 MAX_ROWS = 20_000
-#: A text export has no control characters besides tab and line ends; a few stray ones are tolerated.
-MAX_CONTROL_CHARS = 4
 #: A pending batch older than this is not applied: the school's data may have changed since the dry run.
 MAX_AGE = datetime.timedelta(hours=24)
 #: The preview page lists at most this many rows and error messages (the counts are always complete).
@@ -109,9 +106,6 @@ _FUNDING = {"": "", "school": Funding.SCHOOL, "swv": Funding.SWV, "samenwerkings
 _DMY = re.compile(r"^(\d{1,2})([-/])(\d{1,2})\2(\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[-/]\d{1,2}[-/]\d{2}$")
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: UTF-8 for the accented letters of Dutch, Turkish and Moroccan names; as Windows-1252 it reads "Ã«", "Ä±".
-_UTF8_LETTER = re.compile(rb"[\xc2-\xc5][\x80-\xbf]")
 
 
 # --- Results ----------------------------------------------------------------------------------------
@@ -229,50 +223,21 @@ class Plan:
 
 
 def max_bytes() -> int:
-    return getattr(settings, "OPP_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    return uploads.max_bytes_for(uploads.Kind.CSV)
 
 
 def too_large_message(size: int) -> str:
-    return _("Het bestand is %(size)s groot; het maximum is %(max)s. Splits het bestand of neem alleen de "
-             "leerlingen op die u wilt toevoegen of bijwerken.") % {"size": filesizeformat(size), "max": filesizeformat(max_bytes())}
+    return uploads.too_large_message(size, max_bytes(), uploads.Kind.CSV)
 
 
 def decode(raw: bytes) -> tuple[str, str]:
-    """The text of an uploaded file and its encoding: UTF-8 (with or without BOM) or else Windows-1252."""
-    if len(raw) > max_bytes():
-        raise FileRejected(too_large_message(len(raw)))
-    if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise FileRejected(_("Het bestand is leeg."))
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileRejected(_("Het bestand is opgeslagen als UTF-16 (‘Unicode-tekst’). Sla het op als ‘CSV UTF-8’ of "
-                             "‘CSV (gescheiden door lijstscheidingsteken)’."))
-    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise FileRejected(_("Dit is een Excel-bestand, geen CSV-bestand. Kies in Excel ‘Opslaan als’ en dan "
-                             "‘CSV UTF-8’ of ‘CSV (gescheiden door lijstscheidingsteken)’."))
-    if b"\x00" in raw or _count_control(raw) > MAX_CONTROL_CHARS:
-        raise FileRejected(_("Dit is geen tekstbestand (het bevat binaire gegevens). Upload een CSV-bestand."))
-    try:
-        return raw.decode("utf-8-sig"), ("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8")
-    except UnicodeDecodeError as exc:
-        if raw.startswith(b"\xef\xbb\xbf") or _UTF8_LETTER.search(raw):
-            # Read as Windows-1252 this would import "NoÃ«lle" without a word: refuse instead.
-            raise FileRejected(_("Het bestand is deels UTF-8 en deels een andere tekenset (voor het eerst op regel "
-                                 "%(line)s). Sla het in één tekenset op, bij voorkeur ‘CSV UTF-8’.")
-                               % {"line": raw.count(b"\n", 0, exc.start) + 1}) from None
-    try:
-        return raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        raise FileRejected(_("De tekens in het bestand zijn niet te lezen: sla het op als UTF-8 of Windows-1252 "
-                             "(in Excel: ‘CSV UTF-8’).")) from None
+    """The text of an uploaded file and its encoding: UTF-8 (with or without BOM) or else Windows-1252.
 
-
-def _count_control(raw: bytes) -> int:
-    count = 0
-    for _match in _CONTROL.finditer(raw):
-        count += 1
-        if count > MAX_CONTROL_CHARS:
-            break
-    return count
+    The checks are the upload validator's (opp_portal/uploads.py, issue 10), shared with the web form."""
+    try:
+        return uploads.decode_text(raw, max_bytes=max_bytes())
+    except ValidationError as exc:
+        raise FileRejected(*exc.messages) from None
 
 
 def _split_sep_hint(text: str) -> tuple[str | None, str, int]:
@@ -314,7 +279,7 @@ def parse_date(value: str) -> datetime.date:
         day_ = datetime.date(year, month, day)
     except ValueError:
         raise ValueError(_("‘%(value)s’ bestaat niet als datum.") % {"value": _short(value)}) from None
-    if year < 1900:
+    if year < 1900 or year > 2100:  # the pupil form's range (students.forms.plausible_date); beyond it deadlines overflow
         raise ValueError(_("‘%(value)s’: het jaartal %(year)s kan niet kloppen.") % {"value": _short(value), "year": year})
     return day_
 

@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Onderwijssoort
@@ -15,12 +18,21 @@ class DateInput(forms.DateInput):
 
 DATE_ERROR = _("Vul een geldige datum in (dd-mm-jjjj).")
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d-%m-%y"]
+#: Every date in this domain (births, enrolments, meetings, decisions) lies between these. Python's own range
+#: (years 1-9999) is not enough: date arithmetic near its ends raises (school years, deadlines, issue 10).
+DATE_MIN, DATE_MAX = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
+
+
+def plausible_date(value):
+    if value is not None and not DATE_MIN <= value <= DATE_MAX:
+        raise ValidationError(_("Vul een datum tussen 1900 en 2100 in."), code="date_range")
 
 
 def _date_field(field):
     field.widget = DateInput()
     field.input_formats = DATE_FORMATS
     field.error_messages["invalid"] = DATE_ERROR
+    field.validators.append(plausible_date)
     return field
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import access, audit
 from accounts.access import Cap
 from accounts.models import School
+from opp_portal import uploads
 
 from . import csv_import
 from .csv_import import Kind
@@ -36,7 +37,7 @@ class ImportUploadForm(forms.Form):
     school = forms.ModelChoiceField(label=gettext_lazy("School"), queryset=School.objects.none())
     file = forms.FileField(
         label=gettext_lazy("CSV-bestand"),
-        # The service says "Het bestand is leeg." itself, in the same words as for the command.
+        # The upload validator says "Het bestand is leeg." itself, in the same words as for the command.
         allow_empty_file=True,
         help_text=gettext_lazy("Puntkomma of komma als scheidingsteken; UTF-8 of Windows-1252 (‘CSV’ uit Excel)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
@@ -53,9 +54,8 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        # Django accepts any size (it only spools big uploads to disk): refuse here, before reading it.
-        if upload.size > csv_import.max_bytes():
-            raise ValidationError(csv_import.too_large_message(upload.size))
+        # The one upload validator (issue 10): size first (Django only spools big uploads to disk), then content.
+        uploads.validate(upload, kind=uploads.Kind.CSV)
         return upload
 
 
@@ -82,7 +82,8 @@ def import_upload(request):
         upload = form.cleaned_data["file"]
         try:
             batch, plan = csv_import.batch_create(
-                actor=request.user, school=form.cleaned_data["school"], filename=upload.name, raw=upload.read()
+                actor=request.user, school=form.cleaned_data["school"], filename=uploads.client_name(upload),
+                raw=upload.read(),
             )
         except csv_import.FileRejected as exc:
             for message in exc.messages:
