@@ -123,7 +123,6 @@ ADMIN_OBJECTS: dict[str, object] = {
     "accounts.membership": "leerkracht_membership",
     "accounts.user": "leerkracht",
     "accounts.auditevent": "audit_row",
-    "retention.retentionrun": "retention_run",
 }
 
 #: Routes whose kwargs the sweep cannot fill, with the reason. Empty: every route gets a real object.
@@ -308,7 +307,7 @@ _ADMIN_SITE_PAGES = {
     "admin:auth_user_password_change": OK,  # a colleague's password
 }
 #: Per admin model: changelist, add, history, delete, change. Boards are made by the superuser; accounts and
-#: schools are ended, not deleted; the audit log and the retention runs are the superuser's only.
+#: schools are ended, not deleted; the audit log is the superuser's only (retention runs: `retention_sweep --runs`).
 _ADMIN_MODELS = {
     "accounts.board": (200, 403, 200, 403, 200),
     "accounts.samenwerkingsverband": (200, 200, 200, 403, 200),
@@ -316,7 +315,6 @@ _ADMIN_MODELS = {
     "accounts.membership": (200, 200, 200, 200, 200),  # a colleague's membership may be ended
     "accounts.user": (200, 200, 200, 403, 200),
     "accounts.auditevent": (403, 403, 403, 403, 403),
-    "retention.retentionrun": (403, 403, 403, 403, 403),
 }
 
 
