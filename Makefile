@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 OPP_REQUIRE_2FA ?= 0
 LOCAL_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 OPP_REQUIRE_2FA=$(OPP_REQUIRE_2FA)
 
-.PHONY: run test install migrate seed lint messages web worker beat check-deploy clean
+.PHONY: run test install migrate seed lint messages web worker beat check-deploy bench-load clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,15 @@ lint: install
 messages: install
 	cd opp_portal && ../$(BIN)/python ../manage.py compilemessages --ignore=.venv
 
+# Performance benchmark (issue 11; never part of CI): the main pages at 1,000 and at 100,000 pupils, the deadline
+# sweep and the PDF on PostgreSQL, one table with every target. Production settings (DEBUG off, 2FA, CSP).
+# Seeds <name>_1k and <name>_100k of BENCH_DATABASE_URL on first use (a few minutes) and reuses them;
+# BENCH_ARGS="--fresh" reseeds, "--drop" drops them afterwards; bench/pages.py --help lists the rest.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/opp_bench
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=opp_portal.settings DEBUG=0 ALLOWED_HOSTS=testserver \
+		OPP_REQUIRE_2FA=1 CELERY_TASK_ALWAYS_EAGER=0 $(BIN)/python bench/pages.py $(BENCH_ARGS)
+
 # Production processes; docker-compose.yml and CI run exactly these scripts.
 web:
 	./bin/web
@@ -53,6 +62,12 @@ beat:
 check-deploy: install
 	DEBUG=0 SECRET_KEY=check-deploy-$$(printf 'x%.0s' $$(seq 1 60)) ALLOWED_HOSTS=opp.example.nl \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Load test (issue 11), not part of CI: gunicorn + worker + beat on a fresh PostgreSQL database (opp_load) and a
+# private redis-server on port 6390, 50 simulated users for LOAD_SECONDS (120), then again with that Redis stopped
+# halfway. Prints p95 per page group and PASS/FAIL per target; see bench/load.py for the knobs.
+bench-load: install
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var

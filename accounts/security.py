@@ -148,7 +148,21 @@ def end_all_sessions(user: User, *, keep: str | None = None, reason: str) -> int
     return len(keys)
 
 
-# --- lockout page (django-axes) -------------------------------------------------------------------
+# --- lockout (django-axes) ------------------------------------------------------------------------------
+
+def axes_username(request, credentials=None) -> str | None:
+    """The username django-axes records and locks on: what was typed, cut to what a username can be.
+
+    Axes stores it in a 255-character column straight from the POST; a longer (hostile) value was a
+    DataError on PostgreSQL, i.e. a 500 on the login page (found by tests/test_fuzz_forms.py)."""
+    if credentials:
+        value = credentials.get("username")
+    else:
+        value = getattr(request, "POST", {}).get("username")
+    if value is None:
+        return None
+    return str(value).replace("\x00", "")[:150]
+
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     """Same words whether or not the account exists; says how long to wait, nothing else."""

@@ -22,7 +22,6 @@ process's peak RSS, and the page count of the PDF (pypdf).
 from __future__ import annotations
 
 import argparse
-import datetime
 import io
 import os
 import resource
@@ -47,46 +46,15 @@ import weasyprint  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from accounts.models import Board, Membership, Role, School, User  # noqa: E402
-from opp import pdf, selectors  # noqa: E402
-from opp.models import (  # noqa: E402
-    ActionItem,
-    ConsentAnswer,
-    ConsentRequest,
-    Consultation,
-    FactorItem,
-    Plan,
-    PlanVersion,
-    Suggestion,
-    YieldItem,
-)
-from students.models import Guardian, GuardianLink, Student  # noqa: E402
+from bench.seed import create_rich_opp, log  # noqa: E402
+from opp import pdf  # noqa: E402
+from opp.models import PlanVersion  # noqa: E402
 
 BOARD = "Bench PDF bestuur"
 PUPIL_NUMBER = "BENCHPDF01"
-
-LOREM = (
-    "Noor leest op dit moment op AVI-niveau M5 terwijl haar klasgenoten E6 lezen. Bij het lezen van langere "
-    "teksten raakt zij het overzicht kwijt en haakt zij na enkele minuten af; korte, gestructureerde opdrachten "
-    "met een duidelijk eindpunt lukken beter. De leerkracht ziet dat zij veel steun heeft aan een vast "
-    "dagritme, een rustige werkplek en vooraf besproken stappen. Thuis wordt dagelijks samen gelezen. "
-)
-
-
-def text(sentences: int, seed: int = 0) -> str:
-    words = LOREM.split()
-    out = []
-    for i in range(sentences):
-        start = (seed * 7 + i * 13) % len(words)
-        out.append(" ".join(words[start:] + words[:start])[:220].rstrip() + ".")
-    return "\n\n".join(" ".join(out[i:i + 3]) for i in range(0, len(out), 3))
-
-
-def log(message: str) -> None:
-    print(message, flush=True)
 
 
 def build() -> PlanVersion:
@@ -107,58 +75,7 @@ def build() -> PlanVersion:
                                          email="bench-pdf-bb@bench.example.nl", password="!")  # noqa: S106
         Membership.objects.create(user=ib, role=Role.BEGELEIDER, school=school)
         Membership.objects.create(user=bestuurder, role=Role.BESTUURDER, board=board)
-        student = Student.objects.create(
-            school=school, first_name="Noor", last_name="van der Bench", date_of_birth=datetime.date(2016, 5, 14),
-            pupil_number=PUPIL_NUMBER, onderwijssoort="bao", group_name="6b", enrolled_on=datetime.date(2020, 8, 24),
-            support_level="extra", opp_required=True, opp_due_on=datetime.date(2026, 10, 13))
-        parents = []
-        for name in ("Fatima van der Bench", "Joost van der Bench"):
-            g = Guardian.objects.create(school=school, name=name, email=f"{name.split()[0].lower()}@bench.example.nl")
-            GuardianLink.objects.create(student=student, guardian=g, relation="ouder", has_gezag=True)
-            parents.append(g)
-        plan = Plan.objects.create(student=student, created_by=ib)
-        version = PlanVersion.objects.create(
-            plan=plan, number=1, created_by=ib, state="instemming_gevraagd",
-            uitstroom_profiel="vmbo_kb", uitstroom_onderbouwing=text(9, 1),
-            programma_afwijking=text(6, 2), doelen_nodig=True, vervangende_doelen=text(6, 3),
-            onderwijstijd_nodig=False, rapporten_weging=text(6, 4),
-            leerling_mening=text(3, 5), leerling_weging=text(3, 6), leerling_uitleg=text(3, 7))
-        for i in range(8):
-            FactorItem.objects.create(version=version, position=i + 1, kind=("belemmerend", "bevorderend")[i % 2],
-                                      domain=("kind", "omgeving")[(i // 2) % 2], text=text(1, 10 + i))
-        for i in range(12):
-            ActionItem.objects.create(
-                version=version, position=i + 1, goal=f"Doel {i + 1}: " + text(1, 20 + i),
-                approach=text(1, 40 + i) + " " + text(1, 50 + i)[:120], who="Leerkracht groep 6 en de intern begeleider",
-                frequency="Vier keer per week 20 minuten, gedurende 12 weken",
-                evaluation_moment=f"Week {6 + i % 6} en na 12 weken", evaluation_criterion=text(1, 60 + i))
-        for i, subject in enumerate(["technisch_lezen", "begrijpend_lezen", "spelling", "rekenen", "sociaal_emotioneel"]):
-            YieldItem.objects.create(version=version, position=i + 1, subject=subject, expectation=text(2, 80 + i))
-        for i in range(4):
-            c = Consultation.objects.create(
-                plan=plan, version=version, held_on=datetime.date(2026, 9, 1) + datetime.timedelta(days=9 * i),
-                agreement=("deels", "deels", "ja", "ja")[i], parents_present=True, pupil_present=i == 3,
-                staff_present="Ingrid van Bench-Begeleider (ib), leerkracht groep 6", others_present="Schoolmaatschappelijk werk",
-                summary=text(3, 90 + i), internal_note="INTERN: staat niet in de PDF", created_by=ib)
-            for j in range(2):
-                Suggestion.objects.create(consultation=c, position=j + 1, text=text(1, 100 + i * 3 + j),
-                                          response=text(1, 120 + i * 3 + j), outcome=("overgenomen", "deels", "niet")[j])
-        hd_hash = selectors.handelingsdeel_hash(selectors.load_version(version.pk))
-        req = ConsentRequest.objects.create(
-            version=version, handelingsdeel_hash=hd_hash, requested_by=ib, state="gegeven", closed_at=timezone.now(),
-            parties=[{"kind": "guardian", "id": g.pk, "name": g.name} for g in parents])
-        ConsentAnswer.objects.create(request=req, guardian=parents[0], party_name=parents[0].name, answer="ja",
-                                     handelingsdeel_hash=hd_hash, channel="papier", recorded_by=ib,
-                                     signed_on=datetime.date(2026, 9, 30))
-        ConsentAnswer.objects.create(request=req, guardian=parents[1], party_name=parents[1].name, answer="ja",
-                                     handelingsdeel_hash=hd_hash, channel="papier", recorded_by=ib,
-                                     signed_on=datetime.date(2026, 10, 1))
-        # Adopt the only way the models allow (as tests.factories does): one guarded update of the open row.
-        fresh = selectors.load_version(version.pk)
-        PlanVersion.objects.filter(pk=version.pk, state="instemming_gevraagd").update(
-            state="vastgesteld", adopted_at=timezone.now(), adopted_by=bestuurder,
-            adopted_hash=selectors.version_hash(fresh))
-    return PlanVersion.objects.get(pk=version.pk)
+        return create_rich_opp(school, ib, bestuurder, pupil_number=PUPIL_NUMBER)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -174,14 +91,9 @@ def peak_kib(fn) -> float:
     return peak / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--out", default="", help="also write the app's PDF here")
-    args = parser.parse_args()
-
-    call_command("migrate", verbosity=0)
-    version = build()
+def measure(version: PlanVersion, runs: int, *, out: str = "", memory: bool = True) -> dict:
+    """(a) the app's path and (b) WeasyPrint alone on the same HTML, `runs` times each, interleaved.
+    Returns times (s) per name, peaks (KiB, tracemalloc; only with memory=True), pages, sizes and queries."""
 
     def app() -> bytes:
         # A fresh instance each time, as the views get one from their accessor: every query is counted.
@@ -199,26 +111,41 @@ def main() -> None:
     with CaptureQueriesContext(connection) as queries:
         app()
     pages = len(PdfReader(io.BytesIO(first)).pages)
-    if args.out:
-        Path(args.out).write_bytes(first)
+    if out:
+        Path(out).write_bytes(first)
 
     times: dict[str, list[float]] = {"app": [], "weasyprint": []}
-    for _ in range(args.runs):
+    for _ in range(runs):
         for name, fn in (("app", app), ("weasyprint", alone)):
             started = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - started)
-    peaks = {"app": max(peak_kib(app) for _ in range(3)), "weasyprint": max(peak_kib(alone) for _ in range(3))}
+    peaks = ({"app": max(peak_kib(app) for _ in range(3)), "weasyprint": max(peak_kib(alone) for _ in range(3))}
+             if memory else {})
+    ratio = statistics.median(times["app"]) / statistics.median(times["weasyprint"])
+    return {"times": times, "peaks": peaks, "pages": pages, "pdf_bytes": len(first), "html_bytes": len(html),
+            "queries": len(queries), "ratio": ratio}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--out", default="", help="also write the app's PDF here")
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    version = build()
+    m = measure(version, args.runs, out=args.out)
+    times, peaks, ratio = m["times"], m["peaks"], m["ratio"]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    log(f"database: {connection.vendor}  version pk={version.pk}  pages={pages}  "
-        f"pdf={len(first) / 1024:.0f} KiB  html={len(html) / 1024:.0f} KiB  queries/app render={len(queries)}  "
+    log(f"database: {connection.vendor}  version pk={version.pk}  pages={m['pages']}  "
+        f"pdf={m['pdf_bytes'] / 1024:.0f} KiB  html={m['html_bytes'] / 1024:.0f} KiB  queries/app render={m['queries']}  "
         f"runs={args.runs}")
     log(f"{'':12}{'median s':>10}{'p95 s':>10}{'min s':>10}{'peak MiB (tracemalloc)':>25}")
     for name in ("app", "weasyprint"):
         t = times[name]
         log(f"{name:12}{statistics.median(t):10.3f}{percentile(t, 0.95):10.3f}{min(t):10.3f}{peaks[name] / 1024:25.1f}")
-    ratio = statistics.median(times["app"]) / statistics.median(times["weasyprint"])
     log(f"ratio app/weasyprint: median time {ratio:.2f}×, p95 time "
         f"{percentile(times['app'], 0.95) / percentile(times['weasyprint'], 0.95):.2f}×, "
         f"peak memory {peaks['app'] / peaks['weasyprint']:.2f}×  (target ≤ 1.5×: {'met' if ratio <= 1.5 else 'NOT met'})")

@@ -24,8 +24,6 @@ import datetime
 import io
 import os
 import pstats
-import random
-import string
 import sys
 import time
 from pathlib import Path
@@ -43,126 +41,26 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from accounts.models import Board, Membership, Role, School, User  # noqa: E402
+from bench.seed import SPREAD, ensure_org, log  # noqa: E402
+from bench.seed import ensure_pupils as _ensure_pupils  # noqa: E402
 from deadlines import registry, services  # noqa: E402
 from deadlines.models import Reminder  # noqa: E402
 from notifications.models import Notification  # noqa: E402
-from opp.models import Plan, PlanVersion  # noqa: E402
 from students.models import Student  # noqa: E402
 
-PREFIX = "Bench sweep"
-BOARDS = 50
-SCHOOLS_PER_BOARD = 4
 TODAY = datetime.date(2026, 11, 2)  # the benchmark day: a Monday in term time
-SPREAD = 60  # due dates from TODAY - 60 to TODAY + 60
-FIRST = ["Sem", "Noah", "Liam", "Lucas", "Daan", "Finn", "Emma", "Julia", "Mila", "Tess", "Noëlle", "Zoë", "Yara",
-         "Mehmet", "Fatima", "Aylin", "Bram", "Sanne", "Jesse", "Lotte"]
-LAST = ["de Jong", "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "Çelik", "El Amrani",
-        "Yılmaz", "Mulder", "de Boer", "Bos", "Peters", "Hendriks", "van Dijk", "Dekker", "Verbeek", "Kok"]
-OPEN_STATES = ["concept", "in_overleg", "instemming_gevraagd", "ter_vaststelling"]
 
 
-def log(message: str) -> None:
-    print(message, flush=True)
+def ensure_pupils(schools, pupils: int) -> int:
+    """The sweep's pupils (bench/seed.py), due dates spread around TODAY."""
+    return _ensure_pupils(schools, pupils, TODAY)
 
 
-def free_brins(n: int) -> list[str]:
-    taken = set(School.objects.values_list("brin", flat=True))
-    codes = (f"{d:02d}{a}{b}" for d in range(99, -1, -1) for a in string.ascii_uppercase for b in string.ascii_uppercase)
-    return [c for c in codes if c not in taken][:n]
-
-
-def user(username: str, first: str, last: str, board: Board) -> User:
-    return User(username=username, first_name=first, last_name=last, email=f"{username}@bench.example.nl",
-                password="!", managed_by=board)  # noqa: S106 - an unusable password
-
-
-def ensure_org() -> list[School]:
-    boards = list(Board.objects.filter(name__startswith=f"{PREFIX} bestuur").order_by("name"))
-    schools = list(School.objects.filter(name__startswith=f"{PREFIX} school").order_by("name"))
-    if len(boards) == BOARDS and len(schools) == BOARDS * SCHOOLS_PER_BOARD:
-        return schools
-    if boards or schools:
-        sys.exit(f"Half-made benchmark organisation in this database ({len(boards)} boards, {len(schools)} schools): "
-                 "use a fresh database.")
-    log(f"creating {BOARDS} boards, {BOARDS * SCHOOLS_PER_BOARD} schools and their staff …")
-    with transaction.atomic():
-        boards = Board.objects.bulk_create([Board(name=f"{PREFIX} bestuur {b:02d}") for b in range(1, BOARDS + 1)])
-        brins = free_brins(BOARDS * SCHOOLS_PER_BOARD)
-        schools = School.objects.bulk_create([
-            School(board=boards[i // SCHOOLS_PER_BOARD], brin=brins[i], name=f"{PREFIX} school {i + 1:03d}",
-                   onderwijssoorten=["bao"])
-            for i in range(BOARDS * SCHOOLS_PER_BOARD)
-        ])
-        staff = []
-        for i, school in enumerate(schools):
-            staff.append((user(f"bench-sweep-ib-{i + 1:03d}", "Ina", f"Begeleider {i + 1}", school.board), Role.BEGELEIDER, school))
-            staff.append((user(f"bench-sweep-sl-{i + 1:03d}", "Sam", f"Schoolleider {i + 1}", school.board), Role.SCHOOLLEIDER, school))
-        for b, board in enumerate(boards):
-            staff.append((user(f"bench-sweep-bb-{b + 1:02d}", "Bo", f"Bestuurder {b + 1}", board), Role.BESTUURDER, board))
-        users = User.objects.bulk_create([u for u, _r, _s in staff])
-        Membership.objects.bulk_create([
-            Membership(user=u, role=role, school=where if role != Role.BESTUURDER else None,
-                       board=where if role == Role.BESTUURDER else None)
-            for u, (_u, role, where) in zip(users, staff, strict=True)
-        ])
-    return schools
-
-
-def ensure_pupils(schools: list[School], pupils: int) -> int:
-    existing = Student.objects.filter(school__in=schools).count()
-    if existing == pupils:
-        return existing
-    if existing:
-        sys.exit(f"The benchmark schools hold {existing} pupils, not {pupils}: use a fresh database or the same --pupils.")
-    log(f"creating {pupils:,} pupils with plans in mixed states …")
-    rnd = random.Random(2026)  # noqa: S311 - test data
-    begeleiders = dict(Membership.objects.filter(school__in=schools, role=Role.BEGELEIDER).values_list("school_id", "user_id"))
-    bestuurders = dict(Membership.objects.filter(board__in={s.board_id for s in schools}, role=Role.BESTUURDER)
-                       .values_list("board_id", "user_id"))
-    started = time.perf_counter()
-    adopted_at = timezone.make_aware(datetime.datetime.combine(TODAY - datetime.timedelta(days=20), datetime.time(10)))
-    with transaction.atomic():
-        for chunk_start in range(0, pupils, 10_000):
-            students, fates = [], []
-            for n in range(chunk_start, min(pupils, chunk_start + 10_000)):
-                school = schools[n % len(schools)]
-                due = TODAY + datetime.timedelta(days=rnd.randint(-SPREAD, SPREAD))
-                born = datetime.date(2013, 1, 1) + datetime.timedelta(days=rnd.randrange(6 * 365))
-                left = rnd.random() < 0.02
-                students.append(Student(
-                    school=school, first_name=rnd.choice(FIRST), last_name=rnd.choice(LAST), date_of_birth=born,
-                    pupil_number=f"{n:07d}", onderwijssoort="bao", group_name=f"{rnd.randint(1, 8)}{rnd.choice('abc')}",
-                    enrolled_on=datetime.date(2024, 8, 20), support_need_on=due - datetime.timedelta(days=42),
-                    support_level="extra", extra_support_description="Extra begeleiding bij lezen en rekenen",
-                    opp_required=True, opp_start_on=due - datetime.timedelta(days=42), opp_start_basis="behoefte",
-                    opp_due_on=due, left_on=TODAY - datetime.timedelta(days=10) if left else None,
-                ))
-                r = rnd.random()
-                fates.append("adopted" if r < 0.15 else rnd.choice(OPEN_STATES) if r < 0.45 else None)
-            Student.objects.bulk_create(students, batch_size=5000)
-            with_plan = [(s, fate) for s, fate in zip(students, fates, strict=True) if fate]
-            plans = Plan.objects.bulk_create(
-                [Plan(student=s, created_by_id=begeleiders[s.school_id]) for s, _f in with_plan], batch_size=5000)
-            # An adopted version is inserted already frozen: the PostgreSQL guard (opp 0002) fires on
-            # UPDATE and DELETE of a version only, so an INSERT of a vastgesteld row is allowed.
-            PlanVersion.objects.bulk_create([
-                PlanVersion(plan=p, number=1, state="vastgesteld" if fate == "adopted" else fate,
-                            created_by_id=p.created_by_id,
-                            adopted_at=adopted_at if fate == "adopted" else None,
-                            adopted_by_id=bestuurders[s.school.board_id] if fate == "adopted" else None)
-                for p, (s, fate) in zip(plans, with_plan, strict=True)
-            ], batch_size=5000)
-            log(f"  {chunk_start + len(students):,} pupils")
-    log(f"created in {time.perf_counter() - started:.1f} s")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return pupils
-
-
-def timed_sweep(label: str, profile: bool = False):
+def timed_sweep(label: str, profile: bool = False, *, today: datetime.date | None = None, fan_out: bool = True):
+    """One sweep for `today` (default TODAY), timed and its queries counted; then (unless fan_out=False) the
+    fan-out of its reminders into outbox rows, timed apart. Returns (SweepResult, seconds of the sweep)."""
+    today = today or TODAY
     queries = []
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
@@ -170,20 +68,22 @@ def timed_sweep(label: str, profile: bool = False):
         if profiler:
             profiler.enable()
         # As the Celery task does it: the sweep writes the reminder rows; the messages follow (fan_out).
-        result = services.sweep(today=TODAY, notify=False)
+        result = services.sweep(today=today, notify=False)
         if profiler:
             profiler.disable()
     seconds = time.perf_counter() - started
-    fan_started = time.perf_counter()
-    while True:
-        stats = services.fan_out(today=TODAY)
-        result.notifications += stats["notifications"]
-        if not stats["reminders"]:
-            break
-    fan_seconds = time.perf_counter() - fan_started
+    result.queries = len(queries)
     log(f"{label}: computing what is due + writing {len(result.created):,} reminder rows: {seconds:.2f} s "
         f"({len(result.errors)} errors, {len(queries)} queries)")
-    log(f"  then fan_out: {result.notifications:,} outbox rows (rendering + inserting): {fan_seconds:.2f} s")
+    if fan_out:
+        fan_started = time.perf_counter()
+        while True:
+            stats = services.fan_out(today=today)
+            result.notifications += stats["notifications"]
+            if not stats["reminders"]:
+                break
+        fan_seconds = time.perf_counter() - fan_started
+        log(f"  then fan_out: {result.notifications:,} outbox rows (rendering + inserting): {fan_seconds:.2f} s")
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)

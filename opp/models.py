@@ -49,6 +49,13 @@ class Plan(models.Model):
                 name="plan_ended_has_date",
             ),
         ]
+        indexes = [
+            # The school overview, "Mijn taken" and the sweep's kinds join a school's pupils to their plans. With
+            # the state and the id in the index, PostgreSQL finds them by index alone instead of scanning every
+            # plan of every school (bench/pages.py, issue 11).
+            # (id as a third key column rather than INCLUDE: SQLite has no INCLUDE and would warn on every start)
+            models.Index(fields=["student", "state", "id"], name="plan_student_state_idx"),
+        ]
 
     def __str__(self):
         return f"OPP {self.student} ({self.get_state_display()})"

@@ -222,3 +222,16 @@ def test_the_beheerder_resets_a_lost_phone_but_not_their_own(client, personas):
     assert TOTPDevice.objects.filter(pk=own.pk).exists()
     assert AuditEvent.objects.filter(action=A.OTP_REMOVED, actor=personas.beheerder_a,
                                      object_id=str(personas.begeleider_a.pk)).exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_hostile_username_is_stored_cut_short_and_still_locks(client):
+    """Axes keeps the typed name in a 255-character column: a longer one was a 500 on PostgreSQL."""
+    from axes.models import AccessAttempt
+
+    typed = "x" * 5000
+    for _i in range(4):
+        assert attempt(client, typed, "fout").status_code == 200
+    assert attempt(client, typed, "fout").status_code == 429
+    stored = AccessAttempt.objects.get()
+    assert len(stored.username) == 150 and stored.failures_since_start == 5

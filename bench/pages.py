@@ -1,0 +1,505 @@
+"""Page benchmark (issue 11, item 3): the main pages at 1,000 and at 100,000 pupils, in one run, on PostgreSQL.
+
+    make bench                                    # = the command below, with the environment it needs
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opp_bench .venv/bin/python bench/pages.py [options]
+
+Two worlds, each in its own database derived from DATABASE_URL's name (opp_bench_1k, opp_bench_100k;
+created, migrated and seeded on first use, reused afterwards; --fresh drops and reseeds them, --drop drops
+them at the end):
+  small: 1,000 pupils over 2 boards / 8 schools (125 a school)
+  large: 100,000 pupils over 50 boards / 200 schools (500 a school) — the deadline sweep's world.
+The measured school and board have four schools and a full first page of pupils in both worlds, so a page
+shows the same amount in both and only the data around it grows. Pupils are seeded by bench/seed.py (rich):
+guardians, plans in every state with texts and items, consultations, consent (a tenth of the versions in
+overleg after a refusal), evaluations; each school's pupils inserted together, as a school's CSV import would
+(bench/sweep.py keeps its round-robin layout, the worst case for reading one school by index). In each world the
+same "focus" pupil sits in school 001: an adopted ten-page OPP (version 1, evaluated, with consent and four
+consultations), its revision in overleg (version 2, with a parent's reaction) and a parent with a portal account.
+
+Measured in-process with django.test.Client under production settings (DEBUG=0, the full middleware with
+CSP, 2FA required and passed by a verified OTP session as tests/auth.py makes it, HTTPS), through the
+benchmark's own urlconf (bench/urls.py: the app's URLs plus /bench-trivial/). Per page: a few warm-up
+requests, one request under CaptureQueriesContext (the query count), then --requests timed requests,
+alternating between the two worlds in blocks of five so that load drift on the machine hits both alike.
+The database connection is kept between requests (as with CONN_MAX_AGE > 0); connecting is not timed.
+
+Then on the large world: the deadline sweep (bench/sweep.py's timed_sweep, without the fan-out) and the
+PDF against WeasyPrint alone (bench/pdf.py's measure). One table with every target of issue 11:
+  query counts equal at 1k and 100k; median at 100k ≤ 1.25× median at 1k; list and overview pages
+  p95 ≤ 10× the trivial view's p95 (at 100k); the sweep < 10 s; the PDF ≤ 1.5× WeasyPrint alone.
+
+Options: --requests N (30), --warmup N (3), --pdf-runs N (10), --only KEY[,KEY] (pages), --sql KEY (print
+the captured queries of that page in both worlds, slowest first), --explain KEY (EXPLAIN ANALYZE of each of
+that page's queries in both worlds, fastest of five, and the plans of the three slowest), --profile KEY
+(cProfile of ten requests on the large world), --skip-sweep, --skip-pdf-ratio, --fresh, --drop,
+--small N / --large N with --small-boards / --large-boards (shape of the worlds).
+Page keys: trivial, list_ib, list_ib_search, list_sl, list_sl_search, board_overview, school_overview,
+editor, portal, pdf.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opp_portal.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opp_bench")
+# Production settings: what a real request goes through. Only what a test client cannot provide is relaxed
+# (a host name it sends; no mail server is needed: nothing is sent).
+for _name, _value in {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-pages-" + "x" * 60,
+    "ALLOWED_HOSTS": "testserver",
+    "OPP_REQUIRE_2FA": "1",
+    "CELERY_TASK_ALWAYS_EAGER": "0",
+    "EMAIL_URL": "dummymail://",
+    "LOG_LEVEL": "WARNING",
+}.items():
+    os.environ.setdefault(_name, _value)
+
+import django  # noqa: E402
+
+django.setup()
+
+import psycopg2  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from bench import seed  # noqa: E402
+from evaluations.models import Evaluation, ItemProgress  # noqa: E402
+from opp import services as opp_services  # noqa: E402
+from opp.models import Consultation, PlanVersion, Reaction  # noqa: E402
+from students.models import Student  # noqa: E402
+from tests.auth import login  # noqa: E402
+
+log = seed.log
+FOCUS_NUMBER = "BENCHFOCUS"
+BLOCK = 5  # requests per world before switching to the other
+LIST_PAGES = {"list_ib", "list_ib_search", "list_sl", "list_sl_search", "board_overview", "school_overview"}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+# --- Databases -------------------------------------------------------------------------------------------
+
+
+BASE_NAME = settings.DATABASES["default"]["NAME"]
+
+
+def _admin(sql: str) -> None:
+    s = connection.settings_dict
+    conn = psycopg2.connect(dbname="postgres", user=s.get("USER") or None, password=s.get("PASSWORD") or None,
+                            host=s.get("HOST") or None, port=s.get("PORT") or None)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        conn.close()
+
+
+def _exists(name: str) -> bool:
+    s = connection.settings_dict
+    conn = psycopg2.connect(dbname="postgres", user=s.get("USER") or None, password=s.get("PASSWORD") or None,
+                            host=s.get("HOST") or None, port=s.get("PORT") or None)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cursor.fetchone() is not None
+    finally:
+        conn.close()
+
+
+def use_db(name: str) -> None:
+    """Point the default connection at another database (as Django's test runner does for test databases)."""
+    if connection.settings_dict["NAME"] != name:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        settings.DATABASES["default"]["NAME"] = name
+        ContentType.objects.clear_cache()
+    connection.ensure_connection()
+
+
+def drop_db(name: str) -> None:
+    if connection.settings_dict["NAME"] == name:
+        connection.close()
+        connection.settings_dict["NAME"] = "postgres"
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- Worlds ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    key: str
+    pupils: int
+    boards: int
+    db: str = ""
+    focus: dict = field(default_factory=dict)
+    seed_seconds: float = 0.0
+
+
+def label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def ensure_world(world: World, today: datetime.date, fresh: bool) -> None:
+    world.db = f"{BASE_NAME}_{world.key}"
+    if fresh:
+        drop_db(world.db)
+    if not _exists(world.db):
+        log(f"[{world.key}] creating database {world.db}")
+        _admin(f'CREATE DATABASE "{world.db}"')
+    use_db(world.db)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    schools = seed.ensure_org(world.boards)
+    seed.ensure_pupils(schools, world.pupils, today, rich=True, clustered=True)
+    world.focus = ensure_focus(schools[0], today)
+    world.seed_seconds = time.perf_counter() - started
+    log(f"[{world.key}] {world.db}: {Student.objects.count():,} pupils in {len(schools)} schools "
+        f"(ready in {world.seed_seconds:.0f} s)")
+
+
+def ensure_focus(school, today: datetime.date) -> dict:
+    """The measured objects, identical in both worlds (school 001, its begeleider, schoolleider and bestuurder)."""
+    n = int(school.name.rsplit(" ", 1)[1])
+    ib = User.objects.get(username=f"bench-sweep-ib-{n:03d}")
+    sl = User.objects.get(username=f"bench-sweep-sl-{n:03d}")
+    bb = User.objects.get(memberships__role="bestuurder", memberships__board=school.board_id)
+    v1 = PlanVersion.objects.filter(plan__student__pupil_number=FOCUS_NUMBER, plan__student__school=school,
+                                    number=1).select_related("plan__student").first()
+    if v1 is None:
+        log("  creating the focus pupil: an adopted ten-page OPP, its evaluation and a revision in overleg …")
+        v1 = seed.create_rich_opp(school, ib, bb, pupil_number=FOCUS_NUMBER, parents_with_accounts=1)
+        plan = v1.plan
+        evaluation = Evaluation.objects.create(
+            plan=plan, version=v1, school_year=f"{today.year if today.month >= 8 else today.year - 1}-"
+                                               f"{today.year + 1 if today.month >= 8 else today.year}",
+            held_on=today, conclusion=seed.text(4, 3), pupil_view=seed.text(2, 4), decision="bijstellen",
+            others_present="Leerkracht groep 6", created_by=ib)
+        ItemProgress.objects.bulk_create([
+            ItemProgress(evaluation=evaluation, action=a, progress=("behaald", "deels", "niet")[a.position % 3],
+                         note=seed.text(1, a.position)) for a in v1.actions.all()])
+        v2 = opp_services.revision_start(actor=ib, plan=plan)
+        PlanVersion.objects.filter(pk=v2.pk).update(state="in_overleg")
+        Consultation.objects.create(plan=plan, version=v2, held_on=today, agreement="deels", parents_present=True,
+                                    staff_present="Intern begeleider", summary=seed.text(3, 9), created_by=ib)
+        parent = User.objects.get(username=f"bench-ouder-{FOCUS_NUMBER}-0")
+        Reaction.objects.create(version=v2, author=parent, author_name=parent.get_full_name(), text=seed.text(2, 11))
+        v1 = PlanVersion.objects.select_related("plan__student").get(pk=v1.pk)
+    v2 = v1.plan.versions.get(number=2)
+    return {"ib": ib, "sl": sl, "bb": bb, "parent": User.objects.get(username=f"bench-ouder-{FOCUS_NUMBER}-0"),
+            "student": v1.plan.student.pk, "v1": v1.pk, "v2": v2.pk}
+
+
+# --- Pages -----------------------------------------------------------------------------------------------
+
+SEARCH = "?q=e&termijn=te_laat"  # a name search and a status filter: more than a page of hits in both worlds
+
+PAGES = [
+    # key, label, who, url(focus) — `who` is a key of the focus dict
+    ("trivial", "trivial view (/bench-trivial/)", "ib", lambda f: reverse("bench_trivial")),
+    ("list_ib", "pupil list p1, begeleider", "ib", lambda f: reverse("students:list")),
+    ("list_ib_search", "pupil list search, begeleider", "ib", lambda f: reverse("students:list") + SEARCH),
+    ("list_sl", "pupil list p1, schoolleider", "sl", lambda f: reverse("students:list")),
+    ("list_sl_search", "pupil list search, schoolleider", "sl", lambda f: reverse("students:list") + SEARCH),
+    ("board_overview", "board overview (bestuurder start)", "bb", lambda f: reverse("staff_start")),
+    ("school_overview", "school overview (schoolleider start)", "sl", lambda f: reverse("staff_start")),
+    ("editor", "OPP editor (version 2)", "ib", lambda f: reverse("opp:version", args=[f["v2"]])),
+    ("portal", "portal child page (parent)", "parent", lambda f: reverse("portal:child", args=[f["student"]])),
+    ("pdf", "OPP PDF download (10 pages)", "ib", lambda f: reverse("opp:version_pdf", args=[f["v1"]])),
+]
+
+
+@dataclass
+class Result:
+    queries: int = 0
+    captured: list = field(default_factory=list)
+    times: list = field(default_factory=list)
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        return percentile(self.times, 0.95) * 1000
+
+
+def _get(client: Client, url: str):
+    response = client.get(url, secure=True)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code} ({response.get('Location', '')}): "
+                         "the benchmark measures only pages that work")
+    return response
+
+
+def measure_page(page, worlds: list[World], requests: int, warmup: int) -> dict[str, Result]:
+    key, _label, who, url_of = page
+    clients, urls, results = {}, {}, {}
+    for w in worlds:
+        use_db(w.db)
+        client = Client()
+        login(client, w.focus[who], verified=who != "parent")  # parents without a device need no second factor
+        url = url_of(w.focus)
+        for _ in range(warmup):
+            _get(client, url)
+        with CaptureQueriesContext(connection) as captured:
+            response = _get(client, url)
+        if key == "pdf" and response["Content-Type"] != "application/pdf":
+            raise SystemExit("the PDF page did not answer a PDF")
+        clients[w.key], urls[w.key] = client, url
+        results[w.key] = Result(queries=len(captured), captured=list(captured.captured_queries))
+    blocks = max(1, requests // BLOCK)
+    for b in range(blocks):
+        for w in (worlds if b % 2 == 0 else list(reversed(worlds))):
+            use_db(w.db)
+            client, url, times = clients[w.key], urls[w.key], results[w.key].times
+            for _ in range(BLOCK):
+                started = time.perf_counter()
+                _get(client, url)
+                times.append(time.perf_counter() - started)
+    return results
+
+
+def print_sql(key: str, worlds: list[World], results: dict[str, Result]) -> None:
+    for w in worlds:
+        r = results[w.key]
+        log(f"\n--- {key} on {w.key}: {r.queries} queries, slowest first ---")
+        for q in sorted(r.captured, key=lambda q: -float(q["time"])):
+            log(f"{float(q['time']) * 1000:8.1f} ms  {q['sql'][:600]}")
+
+
+def _explain(sql: str, repeat: int = 5) -> tuple[float, float, str]:
+    """EXPLAIN ANALYZE of one captured query, `repeat` times: (fastest execution ms, its JIT ms, its plan).
+    The fastest of several is the figure least disturbed by other load on the machine."""
+    if sql.startswith("DECLARE"):  # a server-side cursor (.iterator()): explain the query it holds
+        sql = sql.split(" FOR ", 1)[1]
+    best = None
+    for _ in range(repeat):
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        execution = float(plan.rsplit("Execution Time:", 1)[1].split()[0])
+        jit = float(plan.split("Total", 1)[1].split()[0]) if "JIT:" in plan else 0.0
+        if best is None or execution < best[0]:
+            best = (execution, jit, plan)
+    return best
+
+
+def explain(key: str, worlds: list[World], results: dict[str, Result], full: int = 3) -> None:
+    """Per SELECT of the page: its execution time in each world (EXPLAIN ANALYZE, so without the client's
+    round trip) and any JIT compilation time; then the full plans of the slowest `full` ones in the last world."""
+    summary: dict[int, dict[str, tuple[float, float, str]]] = {}
+    for w in worlds:
+        use_db(w.db)
+        for i, q in enumerate(results[w.key].captured):
+            sql = q["sql"].lstrip()
+            if sql.upper().startswith(("SELECT", "DECLARE")):
+                summary.setdefault(i, {})[w.key] = _explain(sql)
+    log(f"\n--- EXPLAIN ANALYZE of the page's queries ({key}): fastest of 5 executions, ms per world (JIT ms) ---")
+    last = worlds[-1].key
+    for i, per in sorted(summary.items(), key=lambda kv: -kv[1].get(last, (0, 0, ""))[0]):
+        cells = "  ".join(f"{w.key} {per[w.key][0]:7.2f}" + (f" (JIT {per[w.key][1]:.0f})" if per[w.key][1] else "")
+                          for w in worlds if w.key in per)
+        log(f"{cells}  {results[last].captured[i]['sql'][:160] if i < len(results[last].captured) else ''}")
+    for i, per in sorted(summary.items(), key=lambda kv: -kv[1].get(last, (0, 0, ""))[0])[:full]:
+        if last in per:
+            log(f"\n--- plan on {last} ---\n{results[last].captured[i]['sql'][:2000]}\n\n{per[last][2]}")
+
+
+def profile(key: str, world: World, page, requests: int = 10) -> None:
+    """cProfile of `requests` requests of one page in one world: where the Python time goes."""
+    import cProfile
+    import io
+    import pstats
+
+    use_db(world.db)
+    _key, _label, who, url_of = page
+    client = Client()
+    login(client, world.focus[who], verified=who != "parent")
+    url = url_of(world.focus)
+    _get(client, url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        _get(client, url)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    log(f"\n--- cProfile of {requests} requests of {key} on {world.key} ---\n{out.getvalue()}")
+
+
+# --- Main ------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--pdf-runs", type=int, default=10)
+    parser.add_argument("--only", default="", help="comma-separated page keys (the trivial view is always measured)")
+    parser.add_argument("--sql", default="", help="print the captured queries of this page")
+    parser.add_argument("--explain", default="", help="EXPLAIN ANALYZE the slowest queries of this page (large world)")
+    parser.add_argument("--profile", default="", help="cProfile ten requests of this page (large world)")
+    parser.add_argument("--skip-sweep", action="store_true")
+    parser.add_argument("--skip-pdf-ratio", action="store_true")
+    parser.add_argument("--fresh", action="store_true", help="drop and reseed both databases first")
+    parser.add_argument("--drop", action="store_true", help="drop both databases at the end")
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--small-boards", type=int, default=2)
+    parser.add_argument("--large-boards", type=int, default=50)
+    args = parser.parse_args()
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit("Run against PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/opp_bench")
+
+    started = time.perf_counter()
+    load_start = os.getloadavg()
+    today = timezone.localdate()
+    small = World(label(args.small), args.small, args.small_boards)
+    large = World(label(args.large), args.large, args.large_boards)
+    worlds = [small, large]
+    for w in worlds:
+        ensure_world(w, today, args.fresh)
+    pg_version = connection.pg_version
+
+    wanted = {k for k in args.only.split(",") if k} | {"trivial"} if args.only else None
+    pages = [p for p in PAGES if wanted is None or p[0] in wanted]
+    results: dict[str, dict[str, Result]] = {}
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        for page in pages:
+            t0 = time.perf_counter()
+            results[page[0]] = measure_page(page, worlds, args.requests, args.warmup)
+            r = results[page[0]]
+            log(f"  {page[1]:40} {r[small.key].median_ms:8.1f} / {r[large.key].median_ms:8.1f} ms median "
+                f"({r[small.key].queries} / {r[large.key].queries} queries; {time.perf_counter() - t0:.0f} s)")
+            if args.sql == page[0]:
+                print_sql(page[0], worlds, r)
+            if args.explain == page[0]:
+                explain(page[0], worlds, r)
+            if args.profile == page[0]:
+                profile(page[0], large, page)
+
+    sweep_row = pdf_row = None
+    if not args.skip_sweep:
+        sweep_row = run_sweep(large, today)
+    if not args.skip_pdf_ratio:
+        pdf_row = run_pdf_ratio(large, args.pdf_runs)
+
+    load_end = os.getloadavg()
+    print_table(pages, results, small, large, sweep_row, pdf_row)
+    log(f"\nPostgreSQL {pg_version // 10000}; {os.cpu_count()} cores; load average (1/5/15 min) at start "
+        f"{load_start[0]:.1f}/{load_start[1]:.1f}/{load_start[2]:.1f}, at end {load_end[0]:.1f}/{load_end[1]:.1f}/"
+        f"{load_end[2]:.1f}; {args.requests} timed requests a page and world (warm-up {args.warmup}); "
+        f"whole run {time.perf_counter() - started:.0f} s")
+    if args.drop:
+        for w in worlds:
+            drop_db(w.db)
+        log(f"dropped {small.db} and {large.db}")
+
+
+def run_sweep(world: World, today: datetime.date) -> dict:
+    from bench import sweep
+    from deadlines.models import Reminder, SweepRun
+    from notifications.models import Notification
+
+    use_db(world.db)
+    # Every run measures a full sweep: this database's reminders and messages of earlier runs go.
+    Notification.objects.all().delete()
+    Reminder.objects.all().delete()
+    SweepRun.objects.all().delete()
+    log(f"\ndeadline sweep on the {world.key} world ({today}):")
+    first, seconds = sweep.timed_sweep("  first sweep", today=today, fan_out=False)
+    second, again = sweep.timed_sweep("  second sweep (same day)", today=today, fan_out=False)
+    return {"seconds": seconds, "reminders": len(first.created), "queries": first.queries, "errors": len(first.errors),
+            "rerun_seconds": again, "rerun_reminders": len(second.created)}
+
+
+def run_pdf_ratio(world: World, runs: int) -> dict:
+    from bench import pdf as pdf_bench
+
+    use_db(world.db)
+    log(f"\nPDF: the app's path vs WeasyPrint alone on the same HTML, {runs} runs each (bench/pdf.py):")
+    m = pdf_bench.measure(PlanVersion.objects.get(pk=world.focus["v1"]), runs, memory=False)
+    t = m["times"]
+    log(f"  app median {statistics.median(t['app']):.3f} s, WeasyPrint alone {statistics.median(t['weasyprint']):.3f} s; "
+        f"{m['pages']} pages, {m['queries']} queries")
+    return m
+
+
+def _fmt_ratio(x: float) -> str:
+    return f"{x:.2f}×"
+
+
+def print_table(pages, results, small: World, large: World, sweep_row, pdf_row) -> None:
+    s, g = small.key, large.key
+    trivial_p95 = results["trivial"][g].p95_ms
+    head = ["page", f"queries {s}", f"queries {g}", f"median {s} ms", f"median {g} ms", f"p95 {s}", f"p95 {g}",
+            f"{g}/{s}", "p95/trivial", "target"]
+    rows = []
+    failed = 0
+    for key, text, _who, _url in pages:
+        a, b = results[key][s], results[key][g]
+        ratio = b.median_ms / a.median_ms
+        vs_trivial = b.p95_ms / trivial_p95
+        problems = []
+        if a.queries != b.queries:
+            problems.append(f"queries {a.queries}≠{b.queries}")
+        if ratio > 1.25:
+            problems.append(f"{g}/{s} > 1.25")
+        if key in LIST_PAGES and vs_trivial > 10:
+            problems.append("p95 > 10× trivial")
+        failed += bool(problems)
+        rows.append([text, str(a.queries), str(b.queries), f"{a.median_ms:.1f}", f"{b.median_ms:.1f}", f"{a.p95_ms:.1f}",
+                     f"{b.p95_ms:.1f}", _fmt_ratio(ratio), _fmt_ratio(vs_trivial) + ("" if key in LIST_PAGES else " (–)"),
+                     "FAIL: " + "; ".join(problems) if problems else "PASS"])
+    if sweep_row:
+        ok = sweep_row["seconds"] < 10 and not sweep_row["errors"] and not sweep_row["rerun_reminders"]
+        failed += not ok
+        rows.append([f"deadline sweep, {large.pupils:,} pupils ({sweep_row['reminders']:,} reminders)", "", str(sweep_row["queries"]),
+                     "", f"{sweep_row['seconds'] * 1000:.0f}", "", "", "", "",
+                     ("PASS" if ok else "FAIL") + f": {sweep_row['seconds']:.2f} s (< 10 s); re-run "
+                     f"{sweep_row['rerun_seconds']:.2f} s, {sweep_row['rerun_reminders']} reminders"])
+    if pdf_row:
+        t = pdf_row["times"]
+        ok = pdf_row["ratio"] <= 1.5
+        failed += not ok
+        rows.append([f"PDF {pdf_row['pages']} pages: app / WeasyPrint alone", "", str(pdf_row["queries"]), "",
+                     f"{statistics.median(t['app']) * 1000:.0f}", "", f"{percentile(t['app'], 0.95) * 1000:.0f}", "", "",
+                     ("PASS" if ok else "FAIL") + f": {pdf_row['ratio']:.2f}× (≤ 1.5×; WeasyPrint alone "
+                     f"{statistics.median(t['weasyprint']) * 1000:.0f} ms)"])
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    line = " | ".join(h.ljust(w) if i == 0 else h.rjust(w) if i < len(head) - 1 else h for i, (h, w) in enumerate(zip(head, widths, strict=True)))
+    log("\n" + line)
+    log("-" * len(line))
+    for r in rows:
+        log(" | ".join(c.ljust(w) if i == 0 else c.rjust(w) if i < len(head) - 1 else c
+                       for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    log(f"\n{small.key}: {small.pupils:,} pupils, {small.boards} boards × {seed.SCHOOLS_PER_BOARD} schools; "
+        f"{large.key}: {large.pupils:,} pupils, {large.boards} boards × {seed.SCHOOLS_PER_BOARD} schools. "
+        f"p95/trivial: the page's p95 at {g} over the trivial view's ({trivial_p95:.1f} ms); target ≤ 10× for list and "
+        f"overview pages, shown for the others (–). {failed} target(s) missed.")
+
+
+if __name__ == "__main__":
+    main()
