@@ -8,39 +8,11 @@ from django.conf import settings
 from django.core.management import call_command
 
 from accounts import demo
-from tests.services import require_chromium
 
 SCREENSHOTS = settings.BASE_DIR / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
-
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django would then refuse ORM calls
-    # (the test's own teardown flush included). Scoped to this module's tests, not the whole run.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = require_chromium()
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+# The browser fixture and the ORM-beside-Playwright switch come from tests/browser/conftest.py.
 
 
 def test_begeleider_logs_in_and_sees_the_start_page(transactional_db, live_server, browser):
