@@ -7,9 +7,13 @@ Two worlds, each in its own database derived from DATABASE_URL's name (opp_bench
 created, migrated and seeded on first use, reused afterwards; --fresh drops and reseeds them, --drop drops
 them at the end):
   small: 1,000 pupils over 2 boards / 8 schools (125 a school)
-  large: 100,000 pupils over 50 boards / 200 schools (500 a school) — the deadline sweep's world.
-The measured school and board have four schools and a full first page of pupils in both worlds, so a page
-shows the same amount in both and only the data around it grows. Pupils are seeded by bench/seed.py (rich):
+  large: 100,000 pupils over 50 boards / 200 schools — the deadline sweep's world.
+The measured board (board 01: the bestuurder, schoolleider and begeleider the benchmark logs in as) is the same
+in both worlds: 4 schools × 125 pupils (the small world's share of one board), seeded first from their own random
+sequences, so the same pupils, plan states, texts, consultations and evaluations (seed.ensure_pupils(measured=…)).
+The large world puts its other 99,500 pupils in the other 49 boards / 196 schools (~508 a school). So a page
+does the same work in both worlds and only the data around it grows; the table's header line shows the measured
+board's and school's pupil counts and whether their composition is identical. Pupils are seeded by bench/seed.py (rich):
 guardians, plans in every state with texts and items, consultations, consent (a tenth of the versions in
 overleg after a refusal), evaluations; each school's pupils inserted together, as a school's CSV import would
 (bench/sweep.py keeps its round-robin layout, the worst case for reading one school by index). In each world the
@@ -73,6 +77,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -155,13 +160,14 @@ class World:
     db: str = ""
     focus: dict = field(default_factory=dict)
     seed_seconds: float = 0.0
+    measured: dict = field(default_factory=dict)
 
 
 def label(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
-def ensure_world(world: World, today: datetime.date, fresh: bool) -> None:
+def ensure_world(world: World, today: datetime.date, fresh: bool, measured: int) -> None:
     world.db = f"{BASE_NAME}_{world.key}"
     if fresh:
         drop_db(world.db)
@@ -172,11 +178,31 @@ def ensure_world(world: World, today: datetime.date, fresh: bool) -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     schools = seed.ensure_org(world.boards)
-    seed.ensure_pupils(schools, world.pupils, today, rich=True, clustered=True)
+    seed.ensure_pupils(schools, world.pupils, today, rich=True, clustered=True, measured=measured)
     world.focus = ensure_focus(schools[0], today)
     world.seed_seconds = time.perf_counter() - started
+    world.measured = measured_shape(schools[0])
     log(f"[{world.key}] {world.db}: {Student.objects.count():,} pupils in {len(schools)} schools "
-        f"(ready in {world.seed_seconds:.0f} s)")
+        f"(ready in {world.seed_seconds:.0f} s); measured board {world.measured['board']} pupils, "
+        f"school 001 {world.measured['school']}")
+
+
+def measured_shape(school) -> dict:
+    """Size and make-up of the measured board and school: equal in both worlds when the comparison is like for like."""
+    board = Student.objects.filter(school__board_id=school.board_id)
+    versions = PlanVersion.objects.filter(plan__student__school__board_id=school.board_id)
+    return {
+        "board": board.count(),
+        "school": Student.objects.filter(school=school).count(),
+        "composition": (
+            tuple(board.values_list("school__name").annotate(n=Count("pk")).order_by("school__name")),
+            tuple(versions.values_list("plan__state", "state").annotate(n=Count("pk")).order_by("plan__state", "state")),
+            Evaluation.objects.filter(plan__student__school__board_id=school.board_id).count(),
+            Consultation.objects.filter(plan__student__school__board_id=school.board_id).count(),
+            board.filter(left_on__isnull=False).count(),
+            tuple(board.order_by("pk").values_list("pupil_number", "last_name", "opp_due_on")),
+        ),
+    }
 
 
 def ensure_focus(school, today: datetime.date) -> dict:
@@ -369,6 +395,8 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--small-boards", type=int, default=2)
     parser.add_argument("--large-boards", type=int, default=50)
+    parser.add_argument("--measured", type=int, default=0,
+                        help="pupils in the measured board in both worlds (default: the small world's share of a board)")
     args = parser.parse_args()
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("Run against PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/opp_bench")
@@ -379,8 +407,9 @@ def main() -> None:
     small = World(label(args.small), args.small, args.small_boards)
     large = World(label(args.large), args.large, args.large_boards)
     worlds = [small, large]
+    measured = args.measured or args.small // args.small_boards
     for w in worlds:
-        ensure_world(w, today, args.fresh)
+        ensure_world(w, today, args.fresh, measured)
     pg_version = connection.pg_version
 
     wanted = {k for k in args.only.split(",") if k} | {"trivial"} if args.only else None
@@ -489,6 +518,14 @@ def print_table(pages, results, small: World, large: World, sweep_row, pdf_row) 
                      ("PASS" if ok else "FAIL") + f": {pdf_row['ratio']:.2f}× (≤ 1.5×; WeasyPrint alone "
                      f"{statistics.median(t['weasyprint']) * 1000:.0f} ms)"])
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    ms, mg = small.measured, large.measured
+    same = ms["composition"] == mg["composition"]
+    log(f"\nMeasured board (bestuurder's, {seed.SCHOOLS_PER_BOARD} schools): {ms['board']:,} pupils at {s} / "
+        f"{mg['board']:,} at {g}; measured school (001, schoolleider's and begeleider's): {ms['school']:,} / "
+        f"{mg['school']:,} pupils; composition (pupils per school, plan and version states, evaluations, "
+        f"consultations, leavers, names and due dates) {'identical' if same else 'DIFFERENT'} in both worlds.")
+    if not same:
+        failed += 1
     line = " | ".join(h.ljust(w) if i == 0 else h.rjust(w) if i < len(head) - 1 else h for i, (h, w) in enumerate(zip(head, widths, strict=True)))
     log("\n" + line)
     log("-" * len(line))
@@ -496,7 +533,8 @@ def print_table(pages, results, small: World, large: World, sweep_row, pdf_row) 
         log(" | ".join(c.ljust(w) if i == 0 else c.rjust(w) if i < len(head) - 1 else c
                        for i, (c, w) in enumerate(zip(r, widths, strict=True))))
     log(f"\n{small.key}: {small.pupils:,} pupils, {small.boards} boards × {seed.SCHOOLS_PER_BOARD} schools; "
-        f"{large.key}: {large.pupils:,} pupils, {large.boards} boards × {seed.SCHOOLS_PER_BOARD} schools. "
+        f"{large.key}: {large.pupils:,} pupils, {large.boards} boards × {seed.SCHOOLS_PER_BOARD} schools; the "
+        f"measured board holds {small.measured['board']:,} / {large.measured['board']:,} of them in both. "
         f"p95/trivial: the page's p95 at {g} over the trivial view's ({trivial_p95:.1f} ms); target ≤ 10× for list and "
         f"overview pages, shown for the others (–). {failed} target(s) missed.")
 

@@ -131,12 +131,17 @@ def explicit_timestamps(*fields):
 
 
 def ensure_pupils(schools: list[School], pupils: int, today: datetime.date, *, rich: bool = False,
-                  clustered: bool = False) -> int:
+                  clustered: bool = False, measured: int = 0) -> int:
     """`pupils` pupils spread evenly over `schools` (first run only; a later run with the same number reuses them).
 
     By default pupil n goes to school n mod the number of schools, so a school's rows lie scattered over the
     whole table. `clustered` gives each school a run of consecutive pupils instead, as schools arrive with a
-    CSV import of their register; PostgreSQL's planner sees that correlation and reads a school's rows by index."""
+    CSV import of their register; PostgreSQL's planner sees that correlation and reads a school's rows by index.
+
+    `measured` > 0: the first board (that of schools[0]) gets exactly `measured` pupils, seeded first, in a chunk
+    of their own and from their own random sequences, so that board and its schools are the same rows (same pupils,
+    plan states, texts, consultations, evaluations, even the same primary keys in a fresh database) whatever the
+    total; the other `pupils - measured` are spread over the other boards' schools (bench/pages.py)."""
     # Pupils added by hand beside the seeded ones (pupil numbers BENCH…, e.g. bench/pages.py's focus pupil) don't count.
     existing = Student.objects.filter(school__in=schools).exclude(pupil_number__startswith="BENCH").count()
     if existing == pupils:
@@ -144,48 +149,58 @@ def ensure_pupils(schools: list[School], pupils: int, today: datetime.date, *, r
     if existing:
         sys.exit(f"The benchmark schools hold {existing} pupils, not {pupils}: use a fresh database or the same --pupils.")
     log(f"creating {pupils:,} pupils with plans in mixed states{' and everything around them' if rich else ''} …")
-    rnd = random.Random(2026)  # noqa: S311 - test data
-    extra_rnd = random.Random(2027)  # noqa: S311 - the rich extras draw from their own sequence
+    # Segments: (its schools, first pupil number, end, random sequence, the rich extras' own sequence).
+    if measured:
+        first = [s for s in schools if s.board_id == schools[0].board_id]
+        others = [s for s in schools if s.board_id != schools[0].board_id]
+        if not 0 < measured < pupils or not others:
+            sys.exit(f"measured={measured} needs more than one board and fewer pupils than {pupils}")
+        segments = [(first, 0, measured, random.Random(2026), random.Random(2027)),  # noqa: S311 - test data
+                    (others, measured, pupils, random.Random(2028), random.Random(2029))]  # noqa: S311
+    else:
+        segments = [(schools, 0, pupils, random.Random(2026), random.Random(2027))]  # noqa: S311 - test data
     begeleiders = dict(Membership.objects.filter(school__in=schools, role=Role.BEGELEIDER).values_list("school_id", "user_id"))
     bestuurders = dict(Membership.objects.filter(board__in={s.board_id for s in schools}, role=Role.BESTUURDER)
                        .values_list("board_id", "user_id"))
     started = time.perf_counter()
     adopted_at = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=20), datetime.time(10)))
     with transaction.atomic():
-        for chunk_start in range(0, pupils, CHUNK):
-            students, fates = [], []
-            for n in range(chunk_start, min(pupils, chunk_start + CHUNK)):
-                school = schools[n * len(schools) // pupils if clustered else n % len(schools)]
-                due = today + datetime.timedelta(days=rnd.randint(-SPREAD, SPREAD))
-                born = datetime.date(2013, 1, 1) + datetime.timedelta(days=rnd.randrange(6 * 365))
-                left = rnd.random() < 0.02
-                students.append(Student(
-                    school=school, first_name=rnd.choice(FIRST), last_name=rnd.choice(LAST), date_of_birth=born,
-                    pupil_number=f"{n:07d}", onderwijssoort="bao", group_name=f"{rnd.randint(1, 8)}{rnd.choice('abc')}",
-                    enrolled_on=datetime.date(2024, 8, 20), support_need_on=due - datetime.timedelta(days=42),
-                    support_level="extra", extra_support_description="Extra begeleiding bij lezen en rekenen",
-                    opp_required=True, opp_start_on=due - datetime.timedelta(days=42), opp_start_basis="behoefte",
-                    opp_due_on=due, left_on=today - datetime.timedelta(days=10) if left else None,
-                ))
-                r = rnd.random()
-                fates.append("adopted" if r < 0.15 else rnd.choice(OPEN_STATES) if r < 0.45 else None)
-            Student.objects.bulk_create(students, batch_size=5000)
-            with_plan = [(s, fate) for s, fate in zip(students, fates, strict=True) if fate]
-            plans = Plan.objects.bulk_create(
-                [Plan(student=s, created_by_id=begeleiders[s.school_id]) for s, _f in with_plan], batch_size=5000)
-            if rich:
-                _rich_chunk(students, with_plan, plans, today, extra_rnd, begeleiders, bestuurders)
-            else:
-                # An adopted version is inserted already frozen: the PostgreSQL guard (opp 0002) fires on
-                # UPDATE and DELETE of a version only, so an INSERT of a vastgesteld row is allowed.
-                PlanVersion.objects.bulk_create([
-                    PlanVersion(plan=p, number=1, state="vastgesteld" if fate == "adopted" else fate,
-                                created_by_id=p.created_by_id,
-                                adopted_at=adopted_at if fate == "adopted" else None,
-                                adopted_by_id=bestuurders[s.school.board_id] if fate == "adopted" else None)
-                    for p, (s, fate) in zip(plans, with_plan, strict=True)
-                ], batch_size=5000)
-            log(f"  {chunk_start + len(students):,} pupils ({time.perf_counter() - started:.0f} s)")
+        for part, lo, hi, rnd, extra_rnd in segments:
+            for chunk_start in range(lo, hi, CHUNK):
+                students, fates = [], []
+                for n in range(chunk_start, min(hi, chunk_start + CHUNK)):
+                    i = n - lo
+                    school = part[i * len(part) // (hi - lo) if clustered else i % len(part)]
+                    due = today + datetime.timedelta(days=rnd.randint(-SPREAD, SPREAD))
+                    born = datetime.date(2013, 1, 1) + datetime.timedelta(days=rnd.randrange(6 * 365))
+                    left = rnd.random() < 0.02
+                    students.append(Student(
+                        school=school, first_name=rnd.choice(FIRST), last_name=rnd.choice(LAST), date_of_birth=born,
+                        pupil_number=f"{n:07d}", onderwijssoort="bao", group_name=f"{rnd.randint(1, 8)}{rnd.choice('abc')}",
+                        enrolled_on=datetime.date(2024, 8, 20), support_need_on=due - datetime.timedelta(days=42),
+                        support_level="extra", extra_support_description="Extra begeleiding bij lezen en rekenen",
+                        opp_required=True, opp_start_on=due - datetime.timedelta(days=42), opp_start_basis="behoefte",
+                        opp_due_on=due, left_on=today - datetime.timedelta(days=10) if left else None,
+                    ))
+                    r = rnd.random()
+                    fates.append("adopted" if r < 0.15 else rnd.choice(OPEN_STATES) if r < 0.45 else None)
+                Student.objects.bulk_create(students, batch_size=5000)
+                with_plan = [(s, fate) for s, fate in zip(students, fates, strict=True) if fate]
+                plans = Plan.objects.bulk_create(
+                    [Plan(student=s, created_by_id=begeleiders[s.school_id]) for s, _f in with_plan], batch_size=5000)
+                if rich:
+                    _rich_chunk(students, with_plan, plans, today, extra_rnd, begeleiders, bestuurders)
+                else:
+                    # An adopted version is inserted already frozen: the PostgreSQL guard (opp 0002) fires on
+                    # UPDATE and DELETE of a version only, so an INSERT of a vastgesteld row is allowed.
+                    PlanVersion.objects.bulk_create([
+                        PlanVersion(plan=p, number=1, state="vastgesteld" if fate == "adopted" else fate,
+                                    created_by_id=p.created_by_id,
+                                    adopted_at=adopted_at if fate == "adopted" else None,
+                                    adopted_by_id=bestuurders[s.school.board_id] if fate == "adopted" else None)
+                        for p, (s, fate) in zip(plans, with_plan, strict=True)
+                    ], batch_size=5000)
+                log(f"  {chunk_start + len(students):,} pupils ({time.perf_counter() - started:.0f} s)")
     log(f"created in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:  # statistics and the visibility map, as autovacuum would leave them
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")

@@ -177,24 +177,34 @@ def _present(today: datetime.date) -> Q:
 
 
 def _counts(schools: QuerySet[School], today: datetime.date) -> list[SchoolCounts]:
-    """Per school: pupils by six-week status and plans by version state. Three queries in all."""
+    """Per school: pupils by six-week status, plans by version state and evaluations."""
+    return _counts_and_pupils(schools, today)[0]
+
+
+def _counts_and_pupils(schools: QuerySet[School], today: datetime.date) -> tuple[list[SchoolCounts], list[int]]:
+    """_counts, and the ids of these schools' present pupils. Five queries in all."""
     from opp.models import FROZEN_STATES, Plan, PlanVersion
     from students.models import Student
 
     rows = {pk: SchoolCounts(pk, name, board) for pk, name, board
             in schools.order_by("board__name", "name").values_list("pk", "name", "board__name")}
     if not rows:
-        return []
+        return [], []
     # The boundaries of students.selectors.filter_by_deadline_status, as one CASE per pupil (the first
     # matching branch wins). "Has an adopted version" is one uncorrelated subquery over these schools'
     # plans, which PostgreSQL hashes once. Before, opp.selectors.adopted_exists() (a correlated EXISTS)
     # sat in four FILTERed counts: at a board of 2,000 pupils the cost estimate passed jit_above_cost and
     # every board overview paid ~150 ms of JIT compilation; as a single EXISTS, PostgreSQL hashed it over
     # every adopted version in the database instead (bench/pages.py, issue 11).
+    # The present pupils' ids first (one index scan): the queries below look their plans up by
+    # plan_student_state_idx. Joined through students.school_id instead, PostgreSQL estimates a school at the
+    # database's average size and, for a board, hashes every plan in the database (a seq scan of opp_plan
+    # that grows with the database, not with the board: bench/pages.py, issue 11).
+    pupil_ids = list(Student.objects.filter(school_id__in=list(rows)).filter(_present(today)).values_list("pk", flat=True))
     soon = today + datetime.timedelta(days=term.DUE_SOON_DAYS)
     status = Case(
         When(opp_required=False, then=Value(NO_OPP)),
-        When(pk__in=Plan.objects.filter(student__school_id__in=list(rows), versions__state__in=FROZEN_STATES)
+        When(pk__in=Plan.objects.filter(student_id__in=pupil_ids, versions__state__in=FROZEN_STATES)
              .values("student_id"), then=Value(str(term.Status.MET))),
         When(opp_due_on__isnull=True, then=Value("")),
         When(opp_due_on__lt=today, then=Value(str(term.Status.OVERDUE))),
@@ -216,17 +226,16 @@ def _counts(schools: QuerySet[School], today: datetime.date) -> list[SchoolCount
         elif st:
             row.pupils[term.Status(st)] = n
     version_counts = (
-        PlanVersion.objects.filter(plan__student__school_id__in=list(rows), plan__state="actief")
-        .filter(Q(plan__student__left_on__isnull=True) | Q(plan__student__left_on__gt=today))
+        PlanVersion.objects.filter(plan__student_id__in=pupil_ids, plan__state="actief")
         .values("plan__student__school_id")
         .annotate(**{s: Count("pk", filter=Q(state=s)) for s in VERSION_STATES})
         .order_by()
     )
     for r in version_counts:
         rows[r["plan__student__school_id"]].versions = {s: r[s] for s in VERSION_STATES}
-    for school_id, counts in _evaluation_counts(list(rows), today).items():
+    for school_id, counts in _evaluation_counts(list(rows), today, pupil_ids).items():
         rows[school_id].evaluations = counts
-    return list(rows.values())
+    return list(rows.values()), pupil_ids
 
 
 def evaluation_overdue_from(today: datetime.date) -> datetime.date:
@@ -236,18 +245,22 @@ def evaluation_overdue_from(today: datetime.date) -> datetime.date:
     return datetime.date(registry.school_year(today)[1].year, month, day)
 
 
-def _evaluation_counts(school_ids: list[int], today: datetime.date) -> dict[int, dict[str, int]]:
+def _evaluation_counts(school_ids: list[int], today: datetime.date,
+                       pupil_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
     """Per school: active plans of present pupils that must be evaluated this school year (R-EVAL-1, the
     rule of evaluations.selectors.is_due_this_year), how many of them were, and how many are overdue.
     One query: the first adoption per plan is an aggregate, "held" an EXISTS beside it."""
     from evaluations.models import Evaluation
     from evaluations.selectors import is_due_this_year
     from opp.models import FROZEN_STATES, Plan
+    from students.models import Student
 
     start, end = registry.school_year(today)
     held = Evaluation.objects.filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
-    plans = (Plan.objects.filter(student__school_id__in=school_ids, state=Plan.State.ACTIEF)
-             .filter(Q(student__left_on__isnull=True) | Q(student__left_on__gt=today))
+    if pupil_ids is None:  # the present pupils of these schools (_counts passes them)
+        pupil_ids = list(Student.objects.filter(school_id__in=school_ids).filter(_present(today))
+                         .values_list("pk", flat=True))
+    plans = (Plan.objects.filter(student_id__in=pupil_ids, state=Plan.State.ACTIEF)
              .filter(versions__state__in=FROZEN_STATES)
              .annotate(first_set=Min("versions__adopted_at"), held=Exists(held))
              .order_by()
@@ -299,14 +312,17 @@ class OverdueRow:
     plan_url: str  # "" without a plan: the bestuurder has no pupil register to link to
 
 
-def _overdue(schools: QuerySet[School], today: datetime.date) -> list[OverdueRow]:
+def _overdue(pupil_ids: list[int], today: datetime.date) -> list[OverdueRow]:
     """Pupils whose six-week term passed without adoption, the most overdue first. One query."""
     from opp.models import Plan
     from opp.selectors import adopted_exists
     from students.models import Student
 
     plan = Plan.objects.filter(student=OuterRef("pk"), state=Plan.State.ACTIEF).values("pk")[:1]
-    qs = (Student.objects.filter(school__in=schools, opp_required=True, opp_due_on__lt=today).filter(_present(today))
+    # By the present pupils' ids (from _counts_and_pupils): given the schools (a subquery, or even a list of
+    # ids) PostgreSQL expects a board's overdue pupils to be spread over the due-date index and, for the LIMIT,
+    # walks every overdue pupil of the database in due-date order (bench/pages.py, issue 11).
+    qs = (Student.objects.filter(pk__in=pupil_ids, opp_required=True, opp_due_on__lt=today).filter(_present(today))
           .alias(has_adopted=adopted_exists()).filter(has_adopted=False)
           .annotate(plan_id=Subquery(plan))
           .order_by("opp_due_on", "pk")
@@ -320,13 +336,13 @@ def board_overview(user, today: datetime.date) -> dict:
     """The bestuurder's overview: every school of their boards, and the overdue list."""
     boards = access.boards_with(user, Cap.BOARD_OVERVIEW)
     schools = School.objects.filter(board__in=boards)
-    rows = _counts(schools, today)
+    rows, pupil_ids = _counts_and_pupils(schools, today)
     totals = _totals(rows)
     return {
         "board_names": sorted({row.board_name for row in rows}),
         "schools": rows,
         "totals": totals,
-        "overdue": _overdue(schools, today),
+        "overdue": _overdue(pupil_ids, today),
         "overdue_total": totals.pupils[term.Status.OVERDUE],
         **_evaluation_labels(today),
     }
