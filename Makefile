@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 OPP_REQUIRE_2FA ?= 0
 LOCAL_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 OPP_REQUIRE_2FA=$(OPP_REQUIRE_2FA)
 
-.PHONY: run test install migrate seed lint messages web worker beat check-deploy bench-load clean
+.PHONY: run test install migrate seed lint messages web worker beat check-deploy bench bench-load clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
