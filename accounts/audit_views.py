@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from opp_portal import uploads
 from students.forms import DATE_ERROR, DATE_FORMATS, DateInput
 
 from . import access, audit
@@ -189,10 +190,8 @@ def _export(request, qs, used, *, school, marker) -> HttpResponse:
     events = events[:EXPORT_LIMIT]
     audit.record(request.user, audit.Action.EXPORT, marker, school=school,
                  details={"filters": used, "format": "csv", "rows": len(events), "truncated": truncated})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime(timezone.now(), AMSTERDAM).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="logboek-{stamp}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
+    response = uploads.attachment("", "text/csv; charset=utf-8", f"logboek-{stamp}.csv")
     response.write("\ufeff")  # Excel reads UTF-8 only with the byte order mark
     writer = csv.writer(response, delimiter=";")
     writer.writerow([_("Tijdstip"), _("Wie"), _("Gebruikersnaam"), _("Handeling"), _("Soort object"),

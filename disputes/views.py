@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -214,11 +214,7 @@ def letter(request, pk):
 
     pdf = render_response_letter(dispute)
     audit.record(request.user, audit.Action.EXPORT, dispute, details={"file": "reactiebrief"})
-    resp = HttpResponse(pdf, content_type="application/pdf")
-    resp["Content-Disposition"] = f'attachment; filename="reactie-bestuur-geschil-{dispute.pk}.pdf"'
-    resp["Cache-Control"] = "no-store"
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return uploads.attachment(pdf, "application/pdf", f"reactie-bestuur-geschil-{dispute.pk}.pdf")
 
 
 # --- Dossier export ------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from accounts import access, audit
+from opp_portal import uploads
 from portal import selectors as portal_selectors
 
 from . import pdf
@@ -40,11 +41,7 @@ def _load(pk) -> Evaluation:
 def _pdf_response(request, evaluation: Evaluation, *, for_staff: bool = True) -> HttpResponse:
     content = pdf.render_evaluation_pdf(evaluation, for_staff=for_staff)
     audit.record(request.user, audit.Action.EXPORT, evaluation, details={"format": "pdf"})
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(evaluation)}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.attachment(content, "application/pdf", pdf_filename(evaluation))
 
 
 @login_required

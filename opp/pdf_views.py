@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from accounts import access, audit
+from opp_portal import uploads
 from portal import selectors as portal_selectors
 
 from . import pdf
@@ -30,11 +31,7 @@ def pdf_filename(version: PlanVersion) -> str:
 def _pdf_response(request, version: PlanVersion) -> HttpResponse:
     content = pdf.render_version_pdf(version)
     audit.record(request.user, audit.Action.EXPORT, version, details={"format": "pdf"})
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(version)}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.attachment(content, "application/pdf", pdf_filename(version))
 
 
 @login_required

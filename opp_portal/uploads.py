@@ -27,7 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -271,14 +271,25 @@ def discard(name: str) -> None:
         path.unlink(missing_ok=True)
 
 
+def attachment(content, content_type: str, download_name: str):
+    """A download as every download of pupil data goes out: an attachment under a plain ASCII name, never
+    cached, never sniffed. `content` is bytes/str (an HttpResponse the caller may still write to) or an open
+    binary file (streamed)."""
+    if hasattr(content, "read"):
+        resp = FileResponse(content, content_type=content_type, as_attachment=True,
+                            filename=safe_filename(download_name))
+    else:
+        resp = HttpResponse(content, content_type=content_type)
+        resp["Content-Disposition"] = f'attachment; filename="{safe_filename(download_name)}"'
+    resp["Cache-Control"] = "no-store"
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
 def response(name: str, content_type: str, download_name: str) -> FileResponse:
     """Serve a stored file as an attachment; the caller has already checked access and audited."""
     root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
     path = (root / name).resolve()
     if root not in path.parents or not path.is_file():
         raise Http404
-    resp = FileResponse(open(path, "rb"), content_type=content_type, as_attachment=True,  # noqa: SIM115
-                        filename=safe_filename(download_name))
-    resp["Cache-Control"] = "no-store"
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return attachment(open(path, "rb"), content_type, download_name)  # noqa: SIM115 (FileResponse closes it)

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.views.decorators.http import require_POST
 
 from accounts import access, audit
+from opp_portal import uploads
 
 from . import inzage, selectors
 
 
-def _zip_response(export: inzage.InzageExport) -> FileResponse:
-    response = FileResponse(export.file, content_type="application/zip", as_attachment=True, filename=export.filename)
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _zip_response(export: inzage.InzageExport):
+    return uploads.attachment(export.file, "application/zip", export.filename)
 
 
 @login_required
