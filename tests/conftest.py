@@ -57,3 +57,10 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def private(settings, tmp_path):
+    """Uploads and archived PDFs of this test in its own folder (PRIVATE_MEDIA_ROOT), gone afterwards."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT

@@ -51,8 +51,8 @@ AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture(autouse=True)
-def private(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def _private_media(private):
+    """Every test here stores files: each in its own folder (the `private` fixture of tests/conftest.py)."""
 
 
 def _name(user, first, last):

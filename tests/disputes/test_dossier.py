@@ -36,9 +36,8 @@ def page_texts(data: bytes) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def private(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
+def _private_media(private):
+    """Every test here stores files: each in its own folder (the `private` fixture of tests/conftest.py)."""
 
 
 def _store(name: str, data: bytes, content_type: str, folder: str):

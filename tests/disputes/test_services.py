@@ -58,9 +58,8 @@ def today():
 
 
 @pytest.fixture(autouse=True)
-def private(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
+def _private_media(private):
+    """Every test here stores files: each in its own folder (the `private` fixture of tests/conftest.py)."""
 
 
 @pytest.fixture

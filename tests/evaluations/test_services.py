@@ -53,12 +53,6 @@ def clock():
 
 
 @pytest.fixture
-def private(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
 def pupil(clock, org, personas):
     """Through the service, so his eligibility decision is on record (R-ELIG-5)."""
     student = student_services.student_create(actor=personas.begeleider_a, school=org.school_a, today=TODAY, data={

@@ -50,12 +50,6 @@ def clock():
 
 
 @pytest.fixture
-def private(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
 def w(clock, private, org, personas):
     return portal_world(org, personas)
 

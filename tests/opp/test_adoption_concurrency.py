@@ -25,12 +25,6 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def private(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
 def waiting(private, org, personas):
     require_postgres()
     student = StudentFactory(school=org.school_a, first_name="Sanne", last_name="Jansen", opp_required=True,

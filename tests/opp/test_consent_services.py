@@ -41,12 +41,6 @@ def w(clock, org, personas):
     return portal_world(org, personas)
 
 
-@pytest.fixture
-def private(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
 def send(personas, version):
     return cs.request_send(actor=personas.begeleider_a, version=version)
 

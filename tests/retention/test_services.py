@@ -39,8 +39,8 @@ from .world import DAY, ENROLMENT_DUE, FILE_DUE, PLACEMENT_DUE, D, frozen, left_
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def _private_media(private):
+    """Every test here stores files: each in its own folder (the `private` fixture of tests/conftest.py)."""
 
 
 @pytest.fixture
