@@ -396,6 +396,13 @@ def adopted_plan(student, *, by, at=None, actions=2):
     """A plan of `student` whose version 1 is adopted (`at`, default now) with `actions` handelingsdeel items.
     Returns the adopted version (made as PlanVersionFactory(adopted=True) makes it: no consent, no PDF)."""
     plan = PlanFactory(student=student, created_by=by)
+    if at is not None:
+        # The plan starts on its adoption day, not on the day the test runs: a history built from the wall
+        # clock breaks on a later day (a withdrawal dated before the plan's start is refused).
+        from opp.models import Plan
+
+        Plan.objects.filter(pk=plan.pk).update(created_at=at)
+        plan.created_at = at
     return PlanVersionFactory(plan=plan, with_actions=actions, with_factors=2, uitstroom_profiel="vmbo_kb",
                               adopted=True, adopted__at=at)
 
