@@ -23,10 +23,13 @@ TOO_LONG = {MAX_TEXT: _("Deze tekst is te lang (maximaal 20.000 tekens)."),
             MAX_NOTE: _("Deze tekst is te lang (maximaal 5.000 tekens).")}
 
 
-def _date_field(label, required_message, help_text=""):
+def _date_field(label, required_message=None, help_text=""):
+    """Required when it has a `required_message`."""
+    messages = {"invalid": DATE_ERROR}
+    if required_message:
+        messages["required"] = required_message
     return forms.DateField(label=label, widget=DateInput(), input_formats=DATE_FORMATS, help_text=help_text,
-                           validators=[plausible_date],
-                           error_messages={"invalid": DATE_ERROR, "required": required_message})
+                           validators=[plausible_date], required=bool(required_message), error_messages=messages)
 
 
 def _text_field(label, *, required=False, required_message=None, rows=3, max_length=MAX_TEXT, help_text=""):
@@ -42,13 +45,25 @@ class EvaluationForm(forms.Form):
 
     held_on = _date_field(_("Datum van de evaluatie"), _("Vul de datum van de evaluatie in."))
     parents_present = forms.BooleanField(label=_("Ouders/verzorgers waren aanwezig"), required=False)
+    # Only without the parents (the service drops them otherwise): R-EVAL-1, evaluations.rules.
+    parents_invited_on = _date_field(
+        _("Ouders uitgenodigd op"),
+        help_text=_("Alleen als de ouders er niet bij waren: wanneer zijn ze voor deze evaluatie uitgenodigd?"))
+    parents_absence_reason = _text_field(
+        _("Waarom waren de ouders er niet bij?"), rows=2,
+        help_text=_("Alleen als de ouders er niet bij waren. Zonder uitnodiging en reden telt de evaluatie niet als "
+                    "de jaarlijkse evaluatie met de ouders (R-EVAL-1)."))
     pupil_present = forms.BooleanField(
         label=_("De leerling was aanwezig"), required=False,
         help_text=_("Verplicht bij een meerderjarige, handelingsbekwame leerling in het vso (R-EVAL-2)."))
     others_present = forms.CharField(label=_("Andere aanwezigen"), required=False, max_length=300,
                                      help_text=_("Bijvoorbeeld: intern begeleider, leerkracht, jeugdhulp."))
-    pupil_view = _text_field(_("Mening van de leerling (hoorrecht)"), rows=3,
-                             help_text=_("Wat vindt de leerling zelf van de voortgang en van het plan?"))
+    pupil_view = _text_field(
+        _("Mening van de leerling (hoorrecht)"), required=True, rows=3,
+        required_message=_("Leg de mening van de leerling vast (hoorrecht, R-CONTENT-10). "
+                           "Kon de leerling die niet geven, schrijf dan waarom."),
+        help_text=_("Verplicht bij elke evaluatie, ook voor een leerling jonger dan 18: wat vindt de leerling zelf "
+                    "van de voortgang en van het plan? Kon de leerling die niet geven, schrijf dan waarom."))
     conclusion = _text_field(_("Conclusie"), required=True, required_message=_("Vul de conclusie in."), rows=4)
     decision = forms.ChoiceField(label=_("Besluit"), choices=Evaluation.Decision.choices, widget=forms.RadioSelect,
                                  error_messages={"required": _("Kies een besluit."),

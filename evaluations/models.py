@@ -4,9 +4,27 @@ evaluation and advice (R-EVAL-3). Evaluations belong to a plan and a school year
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Trim
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from opp.models import ActionItem, Plan, PlanVersion
+
+from . import rules
+
+#: rules.yearly_how as database filters: the same rule, once, for the deadline counter, the plan page's
+#: status and the overviews. tests/evaluations/test_counting.py holds them equal to rules on every combination.
+#: A reason of only spaces is no reason (rules.has_text), hence the Trim.
+WITH_PARENTS = Q(parents_present=True)
+INVITED_NOT_CAME = (Q(parents_present=False, parents_invited_on__isnull=False)
+                    & ~Q(Exact(Trim("parents_absence_reason"), "")))
+COUNTS_AS_YEARLY = WITH_PARENTS | INVITED_NOT_CAME
+
+
+class EvaluationQuerySet(models.QuerySet):
+    def counting(self):
+        """Evaluations that count as the yearly evaluation with the parents (R-EVAL-1; rules.counts_as_yearly)."""
+        return self.filter(COUNTS_AS_YEARLY)
 
 
 class Evaluation(models.Model):
@@ -21,6 +39,10 @@ class Evaluation(models.Model):
     school_year = models.CharField(_("schooljaar"), max_length=9, db_index=True)  # "2026-2027"
     held_on = models.DateField(_("datum"))
     parents_present = models.BooleanField(_("ouders/verzorgers aanwezig"), default=True)
+    # Without the parents the evaluation counts only when they were invited and the reason they did not come
+    # is recorded (R-EVAL-1, rules.counts_as_yearly). Empty when the parents took part.
+    parents_invited_on = models.DateField(_("ouders uitgenodigd op"), null=True, blank=True)
+    parents_absence_reason = models.TextField(_("waarom de ouders er niet bij waren"), blank=True)
     pupil_present = models.BooleanField(_("leerling aanwezig"), default=False)
     others_present = models.CharField(_("andere aanwezigen"), max_length=300, blank=True)
     pupil_view = models.TextField(_("mening van de leerling (hoorrecht)"), blank=True)
@@ -30,6 +52,8 @@ class Evaluation(models.Model):
     created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("vastgelegd door"), on_delete=models.PROTECT,
                                    related_name="+")
+
+    objects = EvaluationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evaluatie")
@@ -46,6 +70,17 @@ class Evaluation(models.Model):
 
     def audit_school_id(self):
         return self.plan.student.school_id
+
+    @property
+    def yearly_how(self) -> rules.YearlyHow:
+        return rules.yearly_how(parents_present=self.parents_present, parents_invited_on=self.parents_invited_on,
+                                parents_absence_reason=self.parents_absence_reason)
+
+    @property
+    def counts_as_yearly(self) -> bool:
+        """R-EVAL-1, for the templates."""
+        return rules.counts_as_yearly(parents_present=self.parents_present, parents_invited_on=self.parents_invited_on,
+                                      parents_absence_reason=self.parents_absence_reason)
 
 
 class ItemProgress(models.Model):

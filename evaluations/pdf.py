@@ -12,11 +12,11 @@ from django.utils import timezone, translation
 
 from opp import pdf as opp_pdf
 from opp import selectors as opp_selectors
+from students.eligibility import COMMISSION_SOORTEN
 
 from .models import CommissionEvaluation, Evaluation
 
 TEMPLATE = "evaluations/pdf/evaluation.html"
-COMMISSION_SOORTEN = ("so", "vso")
 
 
 def load(pk) -> Evaluation:

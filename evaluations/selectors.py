@@ -9,13 +9,16 @@ from django.db.models import Min
 
 from deadlines.registry import school_year, school_year_label
 from opp.models import FROZEN_STATES, Plan
+from students.eligibility import COMMISSION_SOORTEN
 
 from .models import CommissionEvaluation, Evaluation
 
 
 def evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date, year_end: datetime.date) -> set[int]:
-    """The deadline registry's counter (settings.OPP_EVALUATION_COUNTER): plans evaluated with the parents."""
-    return set(Evaluation.objects.filter(plan_id__in=plan_ids, held_on__gte=year_start, held_on__lte=year_end)
+    """The deadline registry's counter (settings.OPP_EVALUATION_COUNTER): plans evaluated with the parents, i.e.
+    with an evaluation that counts (R-EVAL-1, rules.counts_as_yearly)."""
+    return set(Evaluation.objects.counting()
+               .filter(plan_id__in=plan_ids, held_on__gte=year_start, held_on__lte=year_end)
                .values_list("plan_id", flat=True))
 
 
@@ -52,12 +55,18 @@ def is_due_this_year(first_set: datetime.date | None, today: datetime.date) -> b
 
 
 def status_for(plan: Plan, today: datetime.date) -> dict:
-    """For the plan page and compliance: due this year? held? commission needed and held?"""
+    """For the plan page and compliance: due this year? held (an evaluation that counts, R-EVAL-1)? held only
+    through "invited, did not come" (`held_without_parents`)? commission needed and held?"""
     start, end = school_year(today)
     first = first_set_dates([plan.pk]).get(plan.pk)
     due = plan.state == Plan.State.ACTIEF and is_due_this_year(first, today)
-    held = Evaluation.objects.filter(plan=plan, held_on__gte=start, held_on__lte=end).exists()
-    vso = plan.student.onderwijssoort in ("so", "vso")
+    # Of the counted evaluations this year: did any have the parents at the table?
+    present = set(Evaluation.objects.counting().filter(plan=plan, held_on__gte=start, held_on__lte=end)
+                  .order_by().values_list("parents_present", flat=True))
+    held = bool(present)
+    held_without_parents = held and True not in present
+    vso = plan.student.onderwijssoort in COMMISSION_SOORTEN
     commission_held = vso and CommissionEvaluation.objects.filter(plan=plan, held_on__gte=start, held_on__lte=end).exists()
-    return {"school_year": school_year_label(today), "due": due, "held": held, "vso": vso,
+    return {"school_year": school_year_label(today), "due": due, "held": held,
+            "held_without_parents": held_without_parents, "vso": vso,
             "commission_due": due and vso, "commission_held": commission_held, "first_set": first}

@@ -10,19 +10,21 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import access, audit
 from accounts.access import Cap
 from opp import selectors as opp_selectors
 from opp.models import ActionItem, Plan, PlanVersion, VersionState
+from students.eligibility import COMMISSION_SOORTEN
 from students.views import _apply_errors
 
-from . import services
+from . import rules, services
 from .forms import CommissionEvaluationForm, EvaluationForm, progress_forms, progress_from
 from .models import CommissionEvaluation, Evaluation, ItemProgress
 
-VSO = ("so", "vso")
+VSO = COMMISSION_SOORTEN
 
 
 # --- Scoped accessors: 404 outside the plans the user may read ---------------------------------------------
@@ -89,12 +91,31 @@ def _after_record(request, plan: Plan, evaluation: Evaluation):
         revision = opp_selectors.open_version(plan)
         messages.success(request, _("De evaluatie is vastgelegd en de bijstelling is gestart als versie %(n)s. "
                                     "Voer opnieuw overleg met de ouders (R-CONSENT-7).") % {"n": revision.number})
-        return redirect("opp:version", pk=revision.pk)
-    if evaluation.decision == Evaluation.Decision.BEEINDIGEN:
+        response = redirect("opp:version", pk=revision.pk)
+    elif evaluation.decision == Evaluation.Decision.BEEINDIGEN:
         messages.success(request, _("De evaluatie is vastgelegd en het OPP is beëindigd."))
+        response = redirect("opp:plan", pk=plan.pk)
     else:
         messages.success(request, _("De evaluatie is vastgelegd. Het OPP wordt voortgezet."))
-    return redirect("opp:plan", pk=plan.pk)
+        response = redirect("opp:plan", pk=plan.pk)
+    _tell_whether_it_counts(request, evaluation)
+    return response
+
+
+def _tell_whether_it_counts(request, evaluation: Evaluation) -> None:
+    """R-EVAL-1: an evaluation without the parents is saved (it was a real meeting), but the user must know
+    at once whether it counts as the school year's evaluation with the parents, and why not."""
+    how = evaluation.yearly_how
+    if how is rules.YearlyHow.NOT_COUNTED:
+        messages.warning(request, _(
+            "Let op: deze evaluatie telt niet als de jaarlijkse evaluatie met de ouders (R-EVAL-1). De ouders waren "
+            "er niet bij en er is niet vastgelegd wanneer ze zijn uitgenodigd en waarom ze niet kwamen. Evalueer "
+            "het OPP in schooljaar %(year)s alsnog met de ouders.") % {"year": evaluation.school_year})
+    elif how is rules.YearlyHow.INVITED_NOT_CAME:
+        messages.warning(request, _(
+            "Deze evaluatie telt als de jaarlijkse evaluatie, maar de ouders waren er niet bij (uitgenodigd op "
+            "%(date)s). Bespreek de evaluatie alsnog met de ouders als dat kan.") % {
+                "date": date_format(evaluation.parents_invited_on, "j F Y")})
 
 
 @login_required
