@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-GPO_TERM_DAYS = 42
+from opp.rules import gpo_last_day
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,7 @@ class Hint:
 def hints(*, filed_on: datetime.date, made_known_on: datetime.date | None, left_school_on: datetime.date | None,
           plan_withdrawn: bool) -> list[Hint]:
     found: list[Hint] = []
-    if made_known_on is not None and filed_on > made_known_on + datetime.timedelta(days=GPO_TERM_DAYS):
-        last = made_known_on + datetime.timedelta(days=GPO_TERM_DAYS)
+    if made_known_on is not None and filed_on > (last := gpo_last_day(made_known_on)):
         found.append(Hint("late", _("Te laat: de ouders moeten redenen opgeven (de termijn liep tot en met %(d)s).")
                           % {"d": date_format(last, "j F Y")}, "R-GPO-2"))
     if left_school_on is not None and left_school_on <= filed_on:

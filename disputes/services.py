@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts import access, audit
 from accounts.access import Cap
 from accounts.models import User
+from opp import bekendmaking
 from opp.models import FROZEN_STATES, Plan, PlanVersion
 from opp_portal import uploads
 
@@ -28,11 +29,26 @@ def _not_future(errors: dict, field: str, value) -> None:
         errors[field] = _("Deze datum ligt in de toekomst.")
 
 
+def _decision(version: PlanVersion) -> PlanVersion | Plan:
+    """What the parents were told of: the plan's withdrawal when there is one on record, else the version."""
+    plan = version.plan
+    if plan.state == Plan.State.INGETROKKEN and bekendmaking.first_made_known_on(plan) is not None:
+        return plan
+    return version
+
+
 def made_known_on(version: PlanVersion) -> datetime.date | None:
-    """From the system: the bekendmaking of the version, or of the plan's withdrawal."""
-    if version.plan.state == Plan.State.INGETROKKEN and version.plan.made_known_on:
-        return version.plan.made_known_on
-    return version.made_known_on
+    """From the system: the day the version (or the plan's withdrawal) was made known, per party (issue 15).
+
+    A dispute does not record which parent filed it, so this is the LATEST day among the parties told: the
+    GPO's six weeks (R-GPO-2) run longest for the party told last, and the "late" hint must not fire while
+    any parent's term still runs. None when no bekendmaking is on record (the hint then stays silent)."""
+    return bekendmaking.latest_made_known_on(_decision(version))
+
+
+def first_made_known_on(version: PlanVersion) -> datetime.date | None:
+    """The first day any party was told: a request cannot be filed before it."""
+    return bekendmaking.first_made_known_on(_decision(version))
 
 
 @transaction.atomic
@@ -53,7 +69,8 @@ def register(*, actor: User, plan: Plan, version: PlanVersion, subject: str, fil
         errors["filed_on"] = _("Vul de datum van indiening in.")
     _not_future(errors, "filed_on", filed_on)
     known = made_known_on(version) if "version" not in errors else None
-    if known and filed_on and filed_on < known:
+    first = first_made_known_on(version) if "version" not in errors else None
+    if first and filed_on and filed_on < first:
         errors["filed_on"] = _("De indiening ligt vóór de bekendmaking van het OPP.")
     if errors:
         raise ValidationError(errors)

@@ -5,7 +5,9 @@ Idempotent: a pupil that already has a plan is left as it is, so re-running seed
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +24,8 @@ UITSTROOM = {
     "D003": ("vwo", "Lina scoort ver boven het gemiddelde; met een passend verrijkingsaanbod verwachten we vwo."),
     "K001": ("vmbo_bb", "Adam ontwikkelt zich in de lijn van zijn capaciteiten (TIQ 82); vmbo basis met lwoo is haalbaar."),
     "K002": ("vmbo_kb", "Tess maakt sinds haar plaatsing goede vorderingen; vmbo kader is haalbaar met ondersteuning."),
+    "K003": ("vmbo_bb", "Ruben leest en rekent op het niveau van eind groep 5 en groeit gestaag; vmbo basis met lwoo "
+                        "is haalbaar als de ondersteuning bij plannen doorloopt."),
     "H001": ("arbeid_begeleid", "Milan werkt gemotiveerd op zijn stageplek in de groenvoorziening; met een jobcoach "
                                 "is arbeid met begeleiding haalbaar."),
 }
@@ -260,6 +264,8 @@ def seed_adoption(today: datetime.date | None = None) -> None:
         adoption.submit(actor=users["ib.kompas"], version=version)
         adoption.adopt_confirmed(actor=users["bestuurder"], version=version)
 
+    seed_bekendmaking(today)
+
     tess = Student.objects.get(school__brin="11BB", pupil_number="K002")
     if tess.plans.exists():
         return
@@ -299,3 +305,68 @@ def prepare_in_overleg(*, actor, student, content: dict, sections: list[str], fi
             "pupil_present": pupil_present, "staff_present": staff, "others_present": others,
             "agreement": agreement, "summary": summary, "internal_note": ""}, suggestions=[])
     return plan, version
+
+
+@contextlib.contextmanager
+def clock_at(moment: datetime.datetime):
+    """The services take "today" from the clock. A demo story that happened weeks ago (an adoption, then a letter
+    two weeks later) is played on a clock set back to that day: demo seeding only, never the application."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+@transaction.atomic
+def seed_bekendmaking(today: datetime.date | None = None) -> None:
+    """Issue 15 demo: Ruben's OPP (SBO Het Kompas) was adopted sixteen days ago. Neither parent has a portal
+    account: his father was told in person that day, his mother by letter two weeks later, so her six weeks for
+    the GPO end two weeks after his (R-GPO-2). The version page shows both dates and both last days."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from students import services as student_services
+
+    from . import adoption, bekendmaking, consent_services
+
+    today = today or timezone.localdate()
+    adopted_on = today - datetime.timedelta(days=16)
+    users = {u.username: u for u in User.objects.filter(username__in=["ib.kompas", "bestuurder"])}
+    if len(users) < 2:
+        return
+    actor = users["ib.kompas"]
+    ruben = Student.objects.filter(school__brin="11BB", pupil_number="K003").first()
+    if ruben is None or not ruben.plans.exists():
+        moment = timezone.make_aware(datetime.datetime.combine(adopted_on, datetime.time(10, 0)))
+        with clock_at(moment):
+            if ruben is None:
+                from accounts.models import School
+
+                ruben = student_services.student_create(actor=actor, school=School.objects.get(brin="11BB"), data={
+                    "first_name": "Ruben", "last_name": "de Jong", "date_of_birth": datetime.date(2015, 6, 14),
+                    "pupil_number": "K003", "onderwijssoort": "sbo", "group_name": "Bovenbouw 1",
+                    "enrolled_on": adopted_on - datetime.timedelta(days=34)})
+                for name, relation in (("Erik de Jong", "ouder"), ("Linda de Jong", "ouder")):
+                    student_services.guardian_add(actor=actor, student=ruben, data={"name": name}, relation=relation,
+                                                  has_gezag=True)
+            _plan, version = prepare_in_overleg(
+                actor=actor, student=ruben, content=_content("K003", "Ruben"), first_name="Ruben",
+                sections=["uitstroom", "doelen", "onderwijstijd", "rapporten", "hoorrecht"],
+                meetings=((14, "deels"), (5, "ja")), staff="Karim Ouali (ib)", pupil_present=True,
+                summary="Bespreking van het OPP met beide ouders en Ruben.")
+            req = consent_services.request_send(actor=actor, version=version)
+            for party in req.parties:
+                consent_services.answer_on_paper(
+                    actor=actor, request=req, party_kind=party["kind"], party_id=party["id"], answer="ja",
+                    explanation="", signed_on=adopted_on,
+                    scan_upload=SimpleUploadedFile("instemming.pdf", DEMO_SCAN, "application/pdf"))
+            adoption.submit(actor=actor, version=version)
+            adoption.adopt_confirmed(actor=users["bestuurder"], version=version)
+    version = ruben.plans.get().versions.filter(state="vastgesteld").first()
+    if version is None:
+        return
+    found = bekendmaking.overview(version)
+    told = {s.party.name: s for s in found["parties"]}
+    for name, channel, day in (("Erik de Jong", "persoonlijk", adopted_on),
+                               ("Linda de Jong", "brief", adopted_on + datetime.timedelta(days=14))):
+        status = told.get(name)
+        if status is not None and status.row is None:
+            bekendmaking.bekendmaking_record(actor=actor, version_or_plan=version, party=status.party,
+                                             channel=channel, made_known_on=day)

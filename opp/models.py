@@ -499,3 +499,77 @@ class ReturnedVersion(models.Model):
 
     def __str__(self):
         return f"Teruggestuurd {self.returned_at:%Y-%m-%d}"
+
+
+class Bekendmaking(models.Model):
+    """The day one party was told of a vaststelling or an intrekking, and how (R-GPO-2, R-GPO-7; issue 15).
+
+    The GPO's six weeks run per party from this day: parents told on paper later than others have a later
+    last day. A vaststelling belongs to the adopted version, an intrekking to the plan (without a version).
+    The party is a guardian (with gezag) or the adult, handelingsbekwame pupil (R-TIME-4): exactly one.
+    Rows through the portal are written by the adoption service itself (recorded_by empty); the school
+    records a letter, an e-mail or a conversation (opp.bekendmaking.bekendmaking_record).
+    """
+
+    class Act(models.TextChoices):
+        VASTSTELLING = "vaststelling", _("Vaststelling")
+        INTREKKING = "intrekking", _("Intrekking")
+
+    class Channel(models.TextChoices):
+        PORTAAL = "portaal", _("Portaal (bericht)")
+        EMAIL = "email", _("E-mail")
+        BRIEF = "brief", _("Brief (papier)")
+        PERSOONLIJK = "persoonlijk", _("Persoonlijk overhandigd/besproken")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("OPP"), on_delete=models.PROTECT, related_name="bekendmakingen")
+    act = models.CharField(_("besluit"), max_length=12, choices=Act.choices)
+    version = models.ForeignKey(PlanVersion, verbose_name=_("versie"), on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="bekendmakingen")
+    guardian = models.ForeignKey("students.Guardian", verbose_name=_("ouder/verzorger"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+    pupil = models.ForeignKey(Student, verbose_name=_("leerling"), on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    party_name = models.CharField(_("naam"), max_length=200)
+    channel = models.CharField(_("hoe bekendgemaakt"), max_length=12, choices=Channel.choices)
+    made_known_on = models.DateField(_("bekendgemaakt op"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("vastgelegd door"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bekendmaking")
+        verbose_name_plural = _("bekendmakingen")
+        ordering = ["made_known_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(guardian__isnull=True) ^ Q(pupil__isnull=True),
+                                   name="bekendmaking_one_party"),
+            models.CheckConstraint(
+                condition=Q(act="vaststelling", version__isnull=False) | Q(act="intrekking", version__isnull=True),
+                name="bekendmaking_act_subject"),
+            models.UniqueConstraint(fields=["version", "guardian"], condition=Q(act="vaststelling", guardian__isnull=False),
+                                    name="bekendmaking_once_per_version_guardian",
+                                    violation_error_message=_("De bekendmaking aan deze ouder is al vastgelegd.")),
+            models.UniqueConstraint(fields=["version", "pupil"], condition=Q(act="vaststelling", pupil__isnull=False),
+                                    name="bekendmaking_once_per_version_pupil",
+                                    violation_error_message=_("De bekendmaking aan de leerling is al vastgelegd.")),
+            models.UniqueConstraint(fields=["plan", "guardian"], condition=Q(act="intrekking", guardian__isnull=False),
+                                    name="bekendmaking_once_per_withdrawal_guardian",
+                                    violation_error_message=_("De bekendmaking aan deze ouder is al vastgelegd.")),
+            models.UniqueConstraint(fields=["plan", "pupil"], condition=Q(act="intrekking", pupil__isnull=False),
+                                    name="bekendmaking_once_per_withdrawal_pupil",
+                                    violation_error_message=_("De bekendmaking aan de leerling is al vastgelegd.")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_act_display()}: {self.party_name} ({self.made_known_on:%d-%m-%Y})"
+
+    @property
+    def party_kind(self) -> str:
+        return "guardian" if self.guardian_id else "pupil"
+
+    @property
+    def party_id(self) -> int:
+        return self.guardian_id or self.pupil_id
+
+    def audit_school_id(self):
+        return self.plan.student.school_id

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import adoption_views, consent_views, pdf_views, views
+from . import adoption_views, bekendmaking_views, consent_views, pdf_views, views
 
 app_name = "opp"
 
@@ -22,6 +22,11 @@ urlpatterns = [
     path("versie/<int:pk>/aanbieden/", adoption_views.submit, name="submit"),
     path("versie/<int:pk>/pdf/", pdf_views.version_pdf, name="version_pdf"),
     path("versie/<int:pk>/archief.pdf", adoption_views.archived_pdf, name="archived_pdf"),
+    path("versie/<int:pk>/bekendmaking/", bekendmaking_views.record, name="bekendmaking_record"),
+    path("versie/<int:pk>/bekendmaking/<str:party>/brief.pdf", bekendmaking_views.letter, name="bekendmaking_letter"),
+    path("<int:pk>/intrekking/bekendmaking/", bekendmaking_views.record_withdrawal, name="withdrawal_notice_record"),
+    path("<int:pk>/intrekking/bekendmaking/<str:party>/brief.pdf", bekendmaking_views.letter_withdrawal,
+         name="withdrawal_notice_letter"),
     path("vaststellen/", adoption_views.queue, name="adoption_queue"),
     path("vaststellen/<int:pk>/", adoption_views.review, name="adoption_review"),
     path("verifieren/", adoption_views.verify, name="verify"),

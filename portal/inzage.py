@@ -41,10 +41,10 @@ from evaluations.models import Evaluation, EvaluationReaction, ItemProgress
 from opp import pdf as opp_pdf
 from opp import sections as S
 from opp import selectors as opp_selectors
-from opp.adoption import gpo_last_day
 from opp.models import (
     FROZEN_STATES,
     ActionItem,
+    Bekendmaking,
     ConsentAnswer,
     ConsentRequest,
     Consultation,
@@ -52,6 +52,8 @@ from opp.models import (
     Reaction,
     Suggestion,
 )
+from opp.rules import gpo_last_day
+from students.eligibility import COMMISSION_SOORTEN
 from students.models import GuardianLink, Student
 
 from .selectors import PORTAL_STATES
@@ -133,6 +135,7 @@ def _build(student: Student, *, requested_via: str) -> InzageExport:
             "einddatum": _date(plan.ended_on),
             "reden_einde": plan.end_reason or None,
             "intrekking_bekendgemaakt_op": _date(plan.made_known_on),
+            "intrekking_bekendgemaakt_aan": [_bekendmaking_data(b) for b in plan.inzage_withdrawal_notices],
             "versies": versions_data,
             "overleggen": [_consultation_data(c) for c in plan.inzage_consultations],
             "evaluaties": evaluations_data,
@@ -200,6 +203,8 @@ def _load(student: Student) -> _Loaded:
             Prefetch("consent_requests", queryset=ConsentRequest.objects.order_by("requested_at", "pk").prefetch_related(
                 Prefetch("answers", queryset=ConsentAnswer.objects.order_by("answered_at", "pk")))),
             Prefetch("reactions", queryset=Reaction.objects.order_by("created_at", "pk")),
+            Prefetch("bekendmakingen", queryset=Bekendmaking.objects.order_by("made_known_on", "pk"),
+                     to_attr="inzage_notices"),
         )
         .order_by("number")
     )
@@ -221,6 +226,8 @@ def _load(student: Student) -> _Loaded:
         Prefetch("versions", queryset=versions, to_attr="inzage_versions"),
         Prefetch("consultations", queryset=consultations, to_attr="inzage_consultations"),
         Prefetch("evaluations", queryset=evaluations, to_attr="inzage_evaluations"),
+        Prefetch("bekendmakingen", queryset=Bekendmaking.objects.filter(act=Bekendmaking.Act.INTREKKING)
+                 .order_by("made_known_on", "pk"), to_attr="inzage_withdrawal_notices"),
     ))
     # A plan the parents have not been shown yet (only a concept) is not in the portal, so not here.
     plans = [p for p in plans if p.inzage_versions]
@@ -270,7 +277,7 @@ def _evaluation_html(evaluation: Evaluation, student: Student) -> str:
         "items": [{"action": a, "progress": progress.get(a.pk)} for a in version.actions.all()],
         "reactions": list(evaluation.reactions.all()),
         "ended": evaluation.decision == Evaluation.Decision.BEEINDIGEN,
-        "vso": student.onderwijssoort in evaluation_pdf.COMMISSION_SOORTEN,
+        "vso": student.onderwijssoort in COMMISSION_SOORTEN,
         "commission_evaluations": [],  # the commission reports to the board: not in the parents' copy
         "printed_on": timezone.localdate(),
     }
@@ -372,7 +379,8 @@ def _version_data(version: PlanVersion, applicable: list[str], pdf_ref: dict) ->
         "vastgesteld_door": (adopter.get_full_name() or adopter.get_username()) if adopted and adopter else None,
         "vervangen_op": _moment(version.superseded_at),
         "bekendgemaakt_op": _date(version.made_known_on),
-        "uiterste_datum_geschil": _date(gpo_last_day(version.made_known_on)) if version.made_known_on else None,
+        # Per party: the day each was told and its own last day at the GPO (R-GPO-2, issue 15).
+        "bekendgemaakt_aan": [_bekendmaking_data(b, gpo=True) for b in version.inzage_notices],
         "versiehash": opp_selectors.version_hash(version),
         "hash_bij_vaststelling": version.adopted_hash or None,
         "hash_gearchiveerde_pdf": version.archived_pdf_hash or None,
@@ -383,6 +391,14 @@ def _version_data(version: PlanVersion, applicable: list[str], pdf_ref: dict) ->
                       "antwoord_school": r.response or None, "beantwoord_op": _moment(r.responded_at)}
                      for r in version.reactions.all()],
     }
+
+
+def _bekendmaking_data(row: Bekendmaking, *, gpo: bool = False) -> dict:
+    data = {"partij": row.party_name, "hoe": _choice(row.channel, row.get_channel_display()),
+            "bekendgemaakt_op": _date(row.made_known_on)}
+    if gpo:
+        data["uiterste_datum_geschil"] = _date(gpo_last_day(row.made_known_on))
+    return data
 
 
 def _consent_data(request: ConsentRequest) -> dict:

@@ -16,10 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from opp import compliance, consent_services
+from opp import bekendmaking, compliance, consent_services
 from opp import sections as S
 from opp import selectors as opp_selectors
 from opp.models import ConsentRequest
+from opp.rules import gpo_last_day
 from students.views import _apply_errors
 
 from . import inzage, selectors, services
@@ -71,17 +72,7 @@ def child(request, pk):
         audit.record(request.user, audit.Action.VIEW, version)
     else:
         audit.record(request.user, audit.Action.VIEW, student)
-    from opp.adoption import gpo_last_day
-
-    made_known = max((v.made_known_on for v in adopted if v.made_known_on), default=None)
-    withdrawn = current_plan is not None and current_plan.state == "ingetrokken"
-    gpo = None
-    if withdrawn:
-        known = current_plan.made_known_on or current_plan.ended_on
-        gpo = {"withdrawn": True, "on": current_plan.ended_on, "known": known, "last_day": gpo_last_day(known),
-               "reason": current_plan.end_reason}
-    elif made_known:
-        gpo = {"withdrawn": False, "on": made_known, "last_day": gpo_last_day(made_known)}
+    gpo = _decision_notice(request.user, student, current_plan)
     from disputes import rules as dispute_rules
     from disputes.models import Dispute
 
@@ -100,6 +91,27 @@ def child(request, pk):
         "evaluations": _evaluations_of(request.user, current_plan),
         "inzage_as": inzage.party_of(request.user, student),
     })
+
+
+def _decision_notice(user, student, plan) -> dict | None:
+    """The board's decision on the current plan as this parent (or adult pupil) was told of it: the day THEY
+    were told and, for an adoption, THEIR last day at the GPO (R-GPO-2, R-GPO-7) — another parent's date is
+    not theirs. A withdrawal names no GPO route (R-GPO-6, GPO 108928) but where parents can go instead."""
+    if plan is None:
+        return None
+    if plan.state == "ingetrokken":
+        rows = bekendmaking.rows_of_user(user, student, plan)
+        swv = student.school.samenwerkingsverband
+        return {"withdrawn": True, "on": plan.ended_on, "reason": plan.end_reason,
+                "known": min((r.made_known_on for r in rows), default=None), "swv_name": swv.name if swv else ""}
+    adopted = [v for v in plan.versions.all() if v.state in ("vastgesteld", "vervangen") and v.adopted_at]
+    if not adopted:
+        return None
+    version = max(adopted, key=lambda v: v.adopted_at)
+    known = min((r.made_known_on for r in bekendmaking.rows_of_user(user, student, version)), default=None)
+    return {"withdrawn": False, "adopted_on": timezone.localdate(version.adopted_at), "known": known,
+            "last_day": gpo_last_day(known) if known else None,
+            "is_party": inzage.party_of(user, student) is not None}
 
 
 def _evaluations_of(user, plan) -> list[dict]:

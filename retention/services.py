@@ -49,6 +49,7 @@ from evaluations.models import CommissionEvaluation, Evaluation, EvaluationReact
 from notifications.models import Notification, Preference
 from opp.models import (
     ActionItem,
+    Bekendmaking,
     ConsentAnswer,
     ConsentRequest,
     Consultation,
@@ -171,6 +172,7 @@ def _collect_dossier(student: Student, add, steps: list[Step]) -> None:
     add(c, ConsentAnswer, ConsentAnswer.objects.filter(Q(request__version__plan__student=s) | Q(pupil=s)),
         file_field="scan")
     add(c, ConsentRequest, ConsentRequest.objects.filter(version__plan__student=s))
+    add(c, Bekendmaking, Bekendmaking.objects.filter(Q(plan__student=s) | Q(pupil=s)))
     add(c, Reaction, Reaction.objects.filter(version__plan__student=s))
     add(c, ReturnedVersion, ReturnedVersion.objects.filter(version__plan__student=s))
     add(c, Suggestion, Suggestion.objects.filter(consultation__plan__student=s))
@@ -190,12 +192,13 @@ def _collect_dossier(student: Student, add, steps: list[Step]) -> None:
 def _collect_enrolment(student: Student, add) -> None:
     c = rules.INSCHRIJVING
     s = student
-    # A guardian goes with the last pupil it is linked to; one who answered for another pupil's OPP stays
-    # until that file goes (ConsentAnswer.guardian is PROTECT).
+    # A guardian goes with the last pupil it is linked to; one who answered for (or was told of) another pupil's
+    # OPP stays until that file goes (ConsentAnswer.guardian and Bekendmaking.guardian are PROTECT).
     guardians = (Guardian.objects.filter(links__student=s)
                  .exclude(Exists(GuardianLink.objects.filter(guardian=OuterRef("pk")).exclude(student=s)))
                  .exclude(Exists(ConsentAnswer.objects.filter(guardian=OuterRef("pk"))
-                                 .exclude(request__version__plan__student=s))))
+                                 .exclude(request__version__plan__student=s)))
+                 .exclude(Exists(Bekendmaking.objects.filter(guardian=OuterRef("pk")).exclude(plan__student=s))))
     guardian_ids = list(guardians.values_list("pk", flat=True))
     invitations = Invitation.objects.filter(Q(pupil=s) | Q(guardian_id__in=guardian_ids))
     add(c, Notification, Notification.objects.filter(_about({Invitation._meta.label_lower: list(

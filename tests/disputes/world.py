@@ -26,9 +26,16 @@ def frozen(day: datetime.date = TODAY, hour: int = 10):
 
 
 def adopted_version(student, *, by, made_known_on=MADE_KNOWN):
+    """An adopted version, made known on `made_known_on` through the portal to the parents who have an account
+    (a row per party, as opp.adoption writes it: issue 15)."""
+    from opp import bekendmaking
+
     plan = PlanFactory(student=student, created_by=by)
-    return PlanVersionFactory(plan=plan, with_actions=1, uitstroom_profiel="vmbo_kb", made_known_on=made_known_on,
-                              adopted=True)
+    version = PlanVersionFactory(plan=plan, with_actions=1, uitstroom_profiel="vmbo_kb", made_known_on=made_known_on,
+                                 adopted=True)
+    if made_known_on is not None:
+        bekendmaking.record_portal(version_or_plan=version, on=made_known_on)
+    return version
 
 
 def make_world(org, personas):

@@ -182,7 +182,7 @@ def test_a_parent_with_gezag_downloads_one_zip_with_the_data_the_pdfs_and_a_read
     assert (pupil["voornaam"], pupil["achternaam"], pupil["geboortedatum"]) == ("Sanne", "Jansen", sanne.date_of_birth.isoformat())
     assert pupil["school"] == {"naam": "School A", "brin": "01AA"}
     assert pupil["onderwijssoort"] == {"code": "bao", "omschrijving": "Basisonderwijs (bao)"}
-    assert pupil["ingeschreven_op"] == "2022-08-20" and pupil["uiterste_datum_vaststelling_opp"] == "2026-10-13"
+    assert pupil["ingeschreven_op"] == "2026-09-01" and pupil["uiterste_datum_vaststelling_opp"] == "2026-10-13"
     assert pupil["ondersteuning"]["niveau"]["code"] == "extra"
     # Guardians with gezag only; the stepfather without gezag is not one of them.
     assert [g["naam"] for g in data["ouders_met_gezag"]] == ["Mirjam Jansen", "Pieter Jansen"]
@@ -192,7 +192,11 @@ def test_a_parent_with_gezag_downloads_one_zip_with_the_data_the_pdfs_and_a_read
     v = adopted.version_a
     assert version["nummer"] == 1 and version["status"]["code"] == "vastgesteld"
     assert version["vastgesteld_op"] == "2026-11-28T10:00:00+01:00" and version["bekendgemaakt_op"] == "2026-11-28"
-    assert version["uiterste_datum_geschil"] == "2027-01-09"
+    # Per party (issue 15): the mother was told in the portal on the day itself, with her own last day (R-GPO-2);
+    # the father has no account and is not on record as told yet.
+    assert version["bekendgemaakt_aan"] == [{"partij": "Mirjam Jansen", "hoe": {"code": "portaal", "omschrijving":
+                                             "Portaal (bericht)"}, "bekendgemaakt_op": "2026-11-28",
+                                             "uiterste_datum_geschil": "2027-01-09"}]
     assert version["hash_bij_vaststelling"] == v.adopted_hash == version["versiehash"]
     assert version["hash_gearchiveerde_pdf"] == v.archived_pdf_hash
     assert version["pdf"] == {"bestand": "opp-1-versie-1.pdf", "sha256": v.archived_pdf_hash, "bron": "archief"}

@@ -1,0 +1,141 @@
+"""Bekendmaking per party on the staff side (issue 15): the block on the version page (vaststelling) and on the
+plan page (intrekking), recording a letter, e-mail or conversation, and the printable letter per party.
+
+Short views: scoped accessor (404 outside the user's schools, 403 without PLAN_EDIT) → form → service → redirect.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import access, audit
+from accounts.access import Cap
+from opp_portal import uploads
+from students.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
+from students.views import _apply_errors
+
+from . import bekendmaking, bekendmaking_pdf
+from .models import Plan, PlanVersion
+
+
+class BekendmakingForm(forms.Form):
+    party = forms.ChoiceField(label=_lazy("Aan wie"))
+    channel = forms.ChoiceField(label=_lazy("Hoe"), choices=[("", "—")] + [
+        (c.value, c.label) for c in bekendmaking.MANUAL_CHANNELS])
+    made_known_on = forms.DateField(
+        label=_lazy("Bekendgemaakt op"), widget=DateInput(), input_formats=DATE_FORMATS,
+        error_messages={"invalid": DATE_ERROR}, validators=[plausible_date],
+        help_text=_lazy("De dag waarop de brief is overhandigd of verstuurd, de e-mail is verstuurd of het gesprek is "
+                        "gevoerd. Vanaf die dag lopen de zes weken voor deze ouder."))
+
+    def __init__(self, *args, parties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(s.key, _("%(name)s (leerling)") % {"name": s.party.name} if s.is_pupil else s.party.name)
+                   for s in parties if s.must_be_told]
+        self.fields["party"].choices = [("", "—"), *choices]
+        self.fields["party"].error_messages["invalid_choice"] = _(
+            "Kies een ouder met gezag of de meerderjarige leerling aan wie het besluit bekend moet worden gemaakt.")
+
+    def clean_party(self) -> tuple[str, int]:
+        # One of the offered keys (ChoiceField checked it), so it parses.
+        return bekendmaking.parse_party_key(self.cleaned_data["party"])
+
+
+def _urls(subject: PlanVersion | Plan) -> dict:
+    if isinstance(subject, PlanVersion):
+        return {"back": reverse("opp:version", args=[subject.pk]) + "#bekendmaking",
+                "record": reverse("opp:bekendmaking_record", args=[subject.pk]), "letter": "opp:bekendmaking_letter"}
+    return {"back": reverse("opp:plan", args=[subject.pk]) + "#bekendmaking",
+            "record": reverse("opp:withdrawal_notice_record", args=[subject.pk]), "letter": "opp:withdrawal_notice_letter"}
+
+
+def block(user, subject: PlanVersion | Plan, *, form: BekendmakingForm | None = None) -> dict | None:
+    """The "Bekendmaking" block of the version page (an adopted version) or the plan page (a withdrawn plan)."""
+    found = bekendmaking.overview(subject)
+    if found is None:
+        return None
+    plan = subject.plan if isinstance(subject, PlanVersion) else subject
+    can_record = access.has_cap(user, Cap.PLAN_EDIT, plan.student.school)
+    urls = _urls(subject)
+    rows = [{"status": s, "letter_url": reverse(urls["letter"], args=[subject.pk, s.key]) if can_record else ""}
+            for s in found["parties"]]
+    if form is None and can_record and found["pending"]:
+        form = BekendmakingForm(parties=found["parties"], initial={"party": found["pending"][0].key},
+                                auto_id="id_bekendmaking_%s")
+    return {**found, "rows": rows, "can_record": can_record, "form": form if can_record else None,
+            "record_url": urls["record"]}
+
+
+def _record(request, subject: PlanVersion | Plan):
+    urls = _urls(subject)
+    found = bekendmaking.overview(subject)
+    if found is None:
+        messages.error(request, _("Er is (nog) geen besluit om bekend te maken."))
+        return redirect(urls["back"])
+    form = BekendmakingForm(request.POST, parties=found["parties"], auto_id="id_bekendmaking_%s")
+    if form.is_valid():
+        try:
+            row = bekendmaking.bekendmaking_record(
+                actor=request.user, version_or_plan=subject,
+                party=form.cleaned_data["party"],
+                channel=form.cleaned_data["channel"], made_known_on=form.cleaned_data["made_known_on"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except IntegrityError:  # a colleague recorded the same party a moment earlier
+            form.add_error("party", _("De bekendmaking aan deze ouder is al vastgelegd."))
+        else:
+            messages.success(request, _("De bekendmaking aan %(name)s op %(d)s is vastgelegd.") % {
+                "name": row.party_name, "d": date_format(row.made_known_on, "j F Y")})
+            return redirect(urls["back"])
+    plan = subject.plan if isinstance(subject, PlanVersion) else subject
+    # Keep what was typed: the form again, filled in, with the messages beside the fields.
+    return render(request, "opp/bekendmaking_retry.html", {
+        "subject": subject, "plan": plan, "student": plan.student, "form": form, "back_url": urls["back"],
+        "withdrawal": found["withdrawal"], "record_url": urls["record"]})
+
+
+@login_required
+@require_POST
+def record(request, pk):
+    return _record(request, access.version_for_user(request.user, pk, cap=Cap.PLAN_EDIT))
+
+
+@login_required
+@require_POST
+def record_withdrawal(request, pk):
+    return _record(request, access.plan_for_user(request.user, pk, cap=Cap.PLAN_EDIT))
+
+
+def _letter(request, subject: PlanVersion | Plan, party: str):
+    status = bekendmaking.status_for(subject, party)
+    if status is None:
+        raise Http404
+    content = bekendmaking_pdf.render_letter(subject, status)
+    audit.record(request.user, audit.Action.EXPORT, subject, details={
+        "format": "pdf", "letter": "bekendmaking", "party": f"{status.party.kind}:{status.party.id}",
+        "recorded": status.row is not None})
+    return uploads.attachment(content, "application/pdf", bekendmaking_pdf.letter_filename(subject, status))
+
+
+@login_required
+@require_GET
+def letter(request, pk, party):
+    """The letter is the sender's (PLAN_EDIT): the leerkracht and the board read the plan but do not send it."""
+    return _letter(request, access.version_for_user(request.user, pk, cap=Cap.PLAN_EDIT), party)
+
+
+@login_required
+@require_GET
+def letter_withdrawal(request, pk, party):
+    return _letter(request, access.plan_for_user(request.user, pk, cap=Cap.PLAN_EDIT), party)
