@@ -42,7 +42,7 @@ _SCHOOL_WRITE = _STAFF_READ | {Cap.PUPIL_EDIT, Cap.PLAN_EDIT}
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.BEGELEIDER: frozenset(_SCHOOL_WRITE),
     Role.LEERKRACHT: frozenset(_STAFF_READ),
-    Role.SCHOOLLEIDER: frozenset(_SCHOOL_WRITE | {Cap.PLAN_WITHDRAW, Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW}),
+    Role.SCHOOLLEIDER: frozenset(_SCHOOL_WRITE | {Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW}),
     # The commission reads the plans (and so the pupils) of its own (v)so school and advises.
     Role.COMMISSIE: frozenset(_STAFF_READ | {Cap.COMMISSION_EDIT}),
     # The board reads plans of its schools (from the adoption queue and overviews), not the register.
@@ -53,8 +53,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.BEHEERDER: frozenset({Cap.ACCOUNTS_MANAGE}),
 }
 
-#: Granted to a schoolleider only where the board gave the mandate (Membership.adoption_mandate).
-MANDATE_CAPS = frozenset({Cap.PLAN_ADOPT})
+#: Granted to a schoolleider only where the board gave the mandate (Membership.adoption_mandate). Withdrawing an
+#: OPP is the board's act like adopting it (R-SET-5), so it needs the same mandate.
+MANDATE_CAPS = frozenset({Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW})
 
 
 def _memberships(user: User) -> list[Membership]:

@@ -184,6 +184,8 @@ def ensure_pupils(schools: list[School], pupils: int, today: datetime.date, *, r
                     ))
                     r = rnd.random()
                     fates.append("adopted" if r < 0.15 else rnd.choice(OPEN_STATES) if r < 0.45 else None)
+                    # The standing the pupil services would store (students.history): the plan is in force.
+                    students[-1].opp_in_force = fates[-1] == "adopted"
                 Student.objects.bulk_create(students, batch_size=5000)
                 with_plan = [(s, fate) for s, fate in zip(students, fates, strict=True) if fate]
                 plans = Plan.objects.bulk_create(
@@ -379,7 +381,7 @@ def create_rich_opp(school: School, ib: User, bestuurder: User, *, pupil_number:
         student = Student.objects.create(
             school=school, first_name=first_name, last_name=last_name, date_of_birth=datetime.date(2016, 5, 14),
             pupil_number=pupil_number, onderwijssoort="bao", group_name="6b", enrolled_on=datetime.date(2020, 8, 24),
-            support_level="extra", opp_required=True, opp_due_on=datetime.date(2026, 10, 13))
+            support_level="extra", opp_required=True, opp_due_on=datetime.date(2026, 10, 13), opp_in_force=True)
         parents = []
         for n, name in enumerate((f"Fatima {last_name}", f"Joost {last_name}")):
             account = None

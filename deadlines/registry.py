@@ -15,6 +15,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from students.eligibility import COMMISSION_SOORTEN
+
 from .steps import StepConfig, config_from_settings
 
 
@@ -80,13 +82,10 @@ def _initials(first: str, last: str) -> str:
 
 def opp_setting_items(today: datetime.date, school_ids: Iterable[int] | None = None, *,
                       horizon_days: int | None = None) -> Iterable[DueItem]:
-    from opp.models import FROZEN_STATES, PlanVersion
+    from opp.models import ConsentRequest
     from students.models import Student
 
     horizon = horizon_days if horizon_days is not None else max(REGISTRY["opp_vaststellen"].steps.before or (0,))
-    from opp.models import ConsentRequest
-
-    adopted = PlanVersion.objects.filter(plan__student=OuterRef("pk"), state__in=FROZEN_STATES)
     # "Geen instemming": the latest consent request of the pupil's open version was refused. The item
     # then asks for a new consultation instead of escalating (ARCHITECTURE.md "Consent parties").
     refused = ConsentRequest.objects.filter(
@@ -96,7 +95,8 @@ def opp_setting_items(today: datetime.date, school_ids: Iterable[int] | None = N
     qs = (Student.objects.filter(opp_required=True, opp_due_on__isnull=False,
                                  opp_due_on__lte=today + datetime.timedelta(days=horizon))
           .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
-          .exclude(Exists(adopted))
+          # The stored standing (students.history): a term runs while the current plan is not in force.
+          .filter(opp_in_force=False)
           .annotate(refused=Exists(refused))
           .order_by())  # the sweep needs no order; Student's default (by name) cost a sort of every due pupil
     if school_ids is not None:
@@ -142,7 +142,7 @@ def _evaluation_candidates(today: datetime.date, school_ids, *, vso_only: bool =
     qs = Plan.objects.filter(state=Plan.State.ACTIEF, versions__state="vastgesteld").filter(
         Q(student__left_on__isnull=True) | Q(student__left_on__gt=today)).order_by()
     if vso_only:
-        qs = qs.filter(student__onderwijssoort__in=["so", "vso"])
+        qs = qs.filter(student__onderwijssoort__in=COMMISSION_SOORTEN)
     if school_ids is not None:
         qs = qs.filter(student__school_id__in=list(school_ids))
     rows = list(qs.values_list("pk", "student__school_id", "student__first_name", "student__last_name"))

@@ -22,6 +22,7 @@ from accounts import access
 from accounts.access import Cap
 from accounts.models import School
 from students import deadlines as term
+from students.eligibility import COMMISSION_SOORTEN
 
 from . import registry
 from .registry import DueItem, Kind
@@ -183,7 +184,7 @@ def _counts(schools: QuerySet[School], today: datetime.date) -> list[SchoolCount
 
 def _counts_and_pupils(schools: QuerySet[School], today: datetime.date) -> tuple[list[SchoolCounts], list[int]]:
     """_counts, and the ids of these schools' present pupils. Five queries in all."""
-    from opp.models import FROZEN_STATES, Plan, PlanVersion
+    from opp.models import PlanVersion
     from students.models import Student
 
     rows = {pk: SchoolCounts(pk, name, board) for pk, name, board
@@ -191,11 +192,7 @@ def _counts_and_pupils(schools: QuerySet[School], today: datetime.date) -> tuple
     if not rows:
         return [], []
     # The boundaries of students.selectors.filter_by_deadline_status, as one CASE per pupil (the first
-    # matching branch wins). "Has an adopted version" is one uncorrelated subquery over these schools'
-    # plans, which PostgreSQL hashes once. Before, opp.selectors.adopted_exists() (a correlated EXISTS)
-    # sat in four FILTERed counts: at a board of 2,000 pupils the cost estimate passed jit_above_cost and
-    # every board overview paid ~150 ms of JIT compilation; as a single EXISTS, PostgreSQL hashed it over
-    # every adopted version in the database instead (bench/pages.py, issue 11).
+    # matching branch wins), on the standing the pupil services store (students.history: opp_in_force).
     # The present pupils' ids first (one index scan): the queries below look their plans up by
     # plan_student_state_idx. Joined through students.school_id instead, PostgreSQL estimates a school at the
     # database's average size and, for a board, hashes every plan in the database (a seq scan of opp_plan
@@ -204,8 +201,7 @@ def _counts_and_pupils(schools: QuerySet[School], today: datetime.date) -> tuple
     soon = today + datetime.timedelta(days=term.DUE_SOON_DAYS)
     status = Case(
         When(opp_required=False, then=Value(NO_OPP)),
-        When(pk__in=Plan.objects.filter(student_id__in=pupil_ids, versions__state__in=FROZEN_STATES)
-             .values("student_id"), then=Value(str(term.Status.MET))),
+        When(opp_in_force=True, then=Value(str(term.Status.MET))),
         When(opp_due_on__isnull=True, then=Value("")),
         When(opp_due_on__lt=today, then=Value(str(term.Status.OVERDUE))),
         When(opp_due_on__lte=soon, then=Value(str(term.Status.DUE_SOON))),
@@ -256,7 +252,7 @@ def _evaluation_counts(school_ids: list[int], today: datetime.date,
     from students.models import Student
 
     start, end = registry.school_year(today)
-    held = Evaluation.objects.filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
+    held = Evaluation.objects.counting().filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
     if pupil_ids is None:  # the present pupils of these schools (_counts passes them)
         pupil_ids = list(Student.objects.filter(school_id__in=school_ids).filter(_present(today))
                          .values_list("pk", flat=True))
@@ -315,7 +311,6 @@ class OverdueRow:
 def _overdue(pupil_ids: list[int], today: datetime.date) -> list[OverdueRow]:
     """Pupils whose six-week term passed without adoption, the most overdue first. One query."""
     from opp.models import Plan
-    from opp.selectors import adopted_exists
     from students.models import Student
 
     plan = Plan.objects.filter(student=OuterRef("pk"), state=Plan.State.ACTIEF).values("pk")[:1]
@@ -323,7 +318,7 @@ def _overdue(pupil_ids: list[int], today: datetime.date) -> list[OverdueRow]:
     # ids) PostgreSQL expects a board's overdue pupils to be spread over the due-date index and, for the LIMIT,
     # walks every overdue pupil of the database in due-date order (bench/pages.py, issue 11).
     qs = (Student.objects.filter(pk__in=pupil_ids, opp_required=True, opp_due_on__lt=today).filter(_present(today))
-          .alias(has_adopted=adopted_exists()).filter(has_adopted=False)
+          .filter(opp_in_force=False)
           .annotate(plan_id=Subquery(plan))
           .order_by("opp_due_on", "pk")
           .values_list("first_name", "last_name", "school__name", "opp_due_on", "plan_id")[:OVERDUE_LIST_LIMIT])
@@ -368,7 +363,7 @@ def commission_open(user, today: datetime.date) -> tuple[list[CommissionOpenRow]
     start, end = registry.school_year(today)
     done = CommissionEvaluation.objects.filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
     qs = (Plan.objects.filter(student__school__in=access.schools_with(user, Cap.COMMISSION_EDIT), state=Plan.State.ACTIEF,
-                              student__onderwijssoort__in=["so", "vso"], versions__state="vastgesteld")
+                              student__onderwijssoort__in=COMMISSION_SOORTEN, versions__state="vastgesteld")
           .filter(Q(student__left_on__isnull=True) | Q(student__left_on__gt=today))
           .filter(~Exists(done)))
     rows = [CommissionOpenRow(pk, f"{first} {last}", registry._initials(first, last), school)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from opp.demo import clock_at
 from opp.models import FROZEN_STATES, Plan
 
 from . import services
@@ -37,23 +38,38 @@ def seed_disputes(today: datetime.date | None = None) -> None:
         services.record_dates(actor=users["geschillen"], dispute=dispute, data={
             "received_on": max(filed_on, today - datetime.timedelta(days=7))})
 
-    # Lotte: filed, defended, heard; the advice (gegrond) is not followed, with reasons; sent to both; closed.
-    lotte_plan = Plan.objects.filter(student__school__brin="22DD", student__pupil_number="A001").order_by("-pk").first()
+    # Lotte: her first OPP (set ten months ago, see evaluations.demo) was disputed within the six weeks; the board
+    # defended it, the commission heard it and advised (gegrond); the board did not follow the advice, with reasons,
+    # told both in writing, and closed the file — all before the plan was ended after its evaluation.
+    lotte_plan = Plan.objects.filter(student__school__brin="22DD", student__pupil_number="A001").order_by("pk").first()
     version = _adopted(lotte_plan) if lotte_plan else None
     if version and "bestuurder.noord" in users and not Dispute.objects.filter(plan=lotte_plan).exists():
         actor = users["bestuurder.noord"]
-        filed_on = today  # the demo makes Lotte's OPP known today, so filing today is within the term
-        dispute = services.register(actor=actor, plan=lotte_plan, version=version, subject=Dispute.Subject.VASTSTELLING,
-                                    filed_on=filed_on, reference="GPO-2026-0097")
-        dispute = services.record_dates(actor=actor, dispute=dispute, data={
-            "received_on": filed_on, "defence_submitted_on": filed_on, "hearing_on": filed_on})
-        dispute = services.record_advice(
-            actor=actor, dispute=dispute, advice=Dispute.Advice.GEGROND, advice_on=today,
-            recommendations="De commissie beveelt aan de taalondersteuning een half jaar voort te zetten en "
-                            "daarna opnieuw met de ouders te evalueren.")
-        dispute = services.record_response(
-            actor=actor, dispute=dispute, response=Dispute.Response.VOLGT_NIET,
-            reasons="De doelen van het OPP zijn aantoonbaar behaald (toetsen en observaties); de taalondersteuning "
-                    "valt voortaan binnen de basisondersteuning van de school en wordt in de groep voortgezet.",
-            sent_parents_on=today, sent_commission_on=today)
-        services.close(actor=actor, dispute=dispute)
+        set_on = timezone.localdate(version.adopted_at)
+
+        def on(days: int) -> datetime.date:
+            return set_on + datetime.timedelta(days=days)
+
+        def at(days: int):
+            return clock_at(timezone.make_aware(datetime.datetime.combine(on(days), datetime.time(11, 0))))
+
+        with at(20):
+            dispute = services.register(actor=actor, plan=lotte_plan, version=version,
+                                        subject=Dispute.Subject.VASTSTELLING, filed_on=on(20), reference="GPO-2026-0097")
+        with at(34):
+            dispute = services.record_dates(actor=actor, dispute=dispute, data={
+                "received_on": on(22), "defence_submitted_on": on(34)})
+        with at(49):
+            dispute = services.record_dates(actor=actor, dispute=dispute, data={"hearing_on": on(49)})
+        with at(78):
+            dispute = services.record_advice(
+                actor=actor, dispute=dispute, advice=Dispute.Advice.GEGROND, advice_on=on(78),
+                recommendations="De commissie beveelt aan de taalondersteuning een half jaar voort te zetten en "
+                                "daarna opnieuw met de ouders te evalueren.")
+        with at(88):
+            dispute = services.record_response(
+                actor=actor, dispute=dispute, response=Dispute.Response.VOLGT_NIET,
+                reasons="De doelen van het OPP zijn aantoonbaar behaald (toetsen en observaties); de taalondersteuning "
+                        "valt voortaan binnen de basisondersteuning van de school en wordt in de groep voortgezet.",
+                sent_parents_on=on(88), sent_commission_on=on(88))
+            services.close(actor=actor, dispute=dispute)

@@ -1,5 +1,7 @@
 """Recording evaluations: with the parents (and the adult pupil), by the (v)so commission; the decision
-continues, revises (a new version) or ends the plan (R-EVAL-1..3, R-SET-2, R-SET-5, R-CONSENT-7)."""
+continues, revises (a new version) or ends the plan (R-EVAL-1..3, R-SET-2, R-SET-5, R-CONSENT-7). Every
+evaluation records the pupil's view (hoorrecht, R-CONTENT-10); one without the parents counts as the yearly
+evaluation only when they were invited and the reason they did not come is recorded (evaluations.rules)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,14 @@ from accounts.models import User
 from deadlines.registry import school_year_label
 from notifications.services import enqueue
 from opp import services as opp_services
-from opp.models import OPEN_STATES, Plan, PlanVersion, VersionState
+from opp import transitions
+from opp.models import Plan, PlanVersion, VersionState
+from opp.transitions import Action, Refusal
 from students import eligibility
 from students import services as student_services
 from students.models import SupportLevel
 
+from . import rules
 from .models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress
 
 MAX_TEXT = 20_000
@@ -37,11 +42,9 @@ def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int
     plan = Plan.objects.select_for_update().select_related("student__school").get(pk=plan.pk)
     student = plan.student
     access.require_cap(actor, Cap.PLAN_EDIT, student.school)
-    if plan.state != Plan.State.ACTIEF:
-        raise ValidationError(_("Dit OPP is beëindigd of ingetrokken."))
-    version = PlanVersion.objects.filter(plan=plan, state=VersionState.VASTGESTELD).first()
-    if version is None:
-        raise ValidationError(_("Dit OPP heeft nog geen vastgestelde versie: er is nog niets te evalueren."))
+    transitions.require_state(Action.RECORD_EVALUATION, plan, messages={
+        Refusal.NOT_ADOPTED: _("Dit OPP heeft nog geen vastgestelde versie: er is nog niets te evalueren.")})
+    version = PlanVersion.objects.get(plan=plan, state=VersionState.VASTGESTELD)
     held_on = data.get("held_on")
     errors: dict[str, str] = {}
     if held_on is None:
@@ -52,6 +55,15 @@ def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int
         errors["held_on"] = _("De evaluatie ligt vóór de vaststelling van de geëvalueerde versie.")
     if student.handelingsbekwaam and student.onderwijssoort == "vso" and not data.get("pupil_present"):
         errors["pupil_present"] = _("Een meerderjarige, handelingsbekwame leerling is bij de evaluatie betrokken (R-EVAL-2).")
+    parents_present = bool(data.get("parents_present"))
+    # With the parents at the table there is no invitation to account for: whatever was typed is dropped.
+    invited_on = None if parents_present else data.get("parents_invited_on")
+    absence_reason = "" if parents_present else (data.get("parents_absence_reason") or "").strip()
+    errors.update(_invitation_errors(invited_on, absence_reason, held_on))
+    if not rules.has_text(data.get("pupil_view")):
+        # Hoorrecht (since 1-8-2025): at every evaluation, for every pupil, also under 18.
+        errors["pupil_view"] = _("Leg de mening van de leerling vast (hoorrecht, R-CONTENT-10). "
+                                 "Kon de leerling die niet geven, schrijf dan waarom.")
     if not (data.get("conclusion") or "").strip():
         errors["conclusion"] = _("Vul de conclusie in.")
     decision = data.get("decision")
@@ -60,12 +72,12 @@ def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int
     if decision == Evaluation.Decision.BEEINDIGEN:
         if not (data.get("end_reason") or "").strip():
             errors["end_reason"] = _("Geef aan waarom de extra ondersteuning niet meer nodig is.")
-        if plan.versions.filter(state__in=OPEN_STATES).exists():
+        if transitions.why_not_for(Action.END, plan) == Refusal.OPEN_VERSION:
             errors["decision"] = _("Er loopt nog een bijstelling. Rond die af of trek haar in voordat u het OPP beëindigt.")
         if student.onderwijssoort in eligibility.ALWAYS_OPP:
             errors["decision"] = _("Een leerling in het %(soort)s heeft altijd een OPP; beëindigen kan pas na terugplaatsing.") % {
                 "soort": student.onderwijssoort}
-    if decision == Evaluation.Decision.BIJSTELLEN and plan.versions.filter(state__in=OPEN_STATES).exists():
+    if decision == Evaluation.Decision.BIJSTELLEN and transitions.why_not_for(Action.START_REVISION, plan) == Refusal.OPEN_VERSION:
         errors["decision"] = _("Er loopt al een bijstelling; er kan geen tweede worden gestart.")
     items = {a.pk: a for a in version.actions.all()}
     unknown = [pk for pk in progress if pk not in items]
@@ -79,12 +91,13 @@ def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int
         errors["__all__"] = _("Kies voor elk onderdeel: behaald, deels behaald, niet behaald of niet meer van toepassing.")
     if errors:
         raise ValidationError(errors)
-    _text(data, "conclusion", "pupil_view", "end_reason")
+    _text(data, "conclusion", "pupil_view", "end_reason", "parents_absence_reason")
 
     evaluation = Evaluation.objects.create(
         plan=plan, version=version, school_year=school_year_label(held_on), held_on=held_on,
-        parents_present=bool(data.get("parents_present")), pupil_present=bool(data.get("pupil_present")),
-        others_present=(data.get("others_present") or "")[:300], pupil_view=data.get("pupil_view") or "",
+        parents_present=parents_present, parents_invited_on=invited_on, parents_absence_reason=absence_reason,
+        pupil_present=bool(data.get("pupil_present")),
+        others_present=(data.get("others_present") or "")[:300], pupil_view=data["pupil_view"].strip(),
         conclusion=data["conclusion"].strip(), decision=decision, end_reason=(data.get("end_reason") or "").strip(),
         created_by=actor,
     )
@@ -92,7 +105,9 @@ def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int
         ItemProgress(evaluation=evaluation, action=items[pk], progress=p, note=(note or "")[:5000])
         for pk, (p, note) in progress.items()
     ])
-    audit.record(actor, audit.Action.CREATE, evaluation, school=student.school_id, details={"decision": decision})
+    # Whether it counts as the yearly evaluation with the parents (R-EVAL-1), never why: that is content.
+    audit.record(actor, audit.Action.CREATE, evaluation, school=student.school_id,
+                 details={"decision": decision, "yearly": str(evaluation.yearly_how)})
 
     if decision == Evaluation.Decision.BIJSTELLEN:
         opp_services.revision_start(actor=actor, plan=plan)
@@ -107,8 +122,33 @@ def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int
         if student.support_level == SupportLevel.EXTRA:
             student_services.student_update(actor=actor, student=student, data={
                 "support_level": SupportLevel.BASIS, "extra_support_description": "", "extra_support_funding": ""})
+        else:  # e.g. a plan that rested on a placement: the standing follows the ended plan all the same
+            student_services.refresh_standing(student, actor=actor)
     _notify_parents(evaluation)
     return evaluation
+
+
+def _invitation_errors(invited_on, absence_reason: str, held_on) -> dict[str, str]:
+    """Without the parents: the invitation date and the reason they did not come go together (R-EVAL-1,
+    rules.counts_as_yearly). Neither is fine too: the evaluation is saved but does not count, and the view
+    says so. One of the two is almost certainly a slip, and an evaluation cannot be edited afterwards, so
+    it is refused with the typed input kept rather than saved as one that silently does not count."""
+    errors = {}
+    if invited_on is not None:
+        if held_on is not None and invited_on > held_on:
+            errors["parents_invited_on"] = _("De ouders zijn uitgenodigd na de evaluatie. Vul de datum in waarop "
+                                             "ze voor deze evaluatie zijn uitgenodigd.")
+        elif invited_on > timezone.localdate():
+            errors["parents_invited_on"] = _("De datum van de uitnodiging ligt in de toekomst.")
+        if not absence_reason:
+            errors["parents_absence_reason"] = _(
+                "Schrijf waarom de ouders er niet bij waren. Zonder reden telt deze evaluatie niet als de "
+                "jaarlijkse evaluatie met de ouders (R-EVAL-1).")
+    elif absence_reason:
+        errors["parents_invited_on"] = _(
+            "Vul in wanneer de ouders zijn uitgenodigd. Zonder uitnodiging telt deze evaluatie niet als de "
+            "jaarlijkse evaluatie met de ouders (R-EVAL-1).")
+    return errors
 
 
 def _notify_parents(evaluation: Evaluation) -> None:
@@ -142,7 +182,7 @@ def commission_record(*, actor: User, plan: Plan, data: dict) -> CommissionEvalu
     errors = {}
     if plan.state != Plan.State.ACTIEF or not plan.versions.filter(state=VersionState.VASTGESTELD).exists():
         errors["__all__"] = _("De commissie evalueert een lopend, vastgesteld OPP.")
-    if student.onderwijssoort not in ("so", "vso"):
+    if student.onderwijssoort not in eligibility.COMMISSION_SOORTEN:
         errors["__all__"] = _("Alleen een OPP in het (v)so heeft een evaluatie door de commissie (R-EVAL-3).")
     held_on = data.get("held_on")
     if held_on is None:

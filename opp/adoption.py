@@ -3,7 +3,6 @@ notices, and verification against the archive (R-SET-1, R-TIME-1..3, R-GPO-2, R-
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from pathlib import Path
 
@@ -18,23 +17,20 @@ from accounts.access import Cap
 from accounts.models import Role, User
 from accounts.security import second_factor_required
 from notifications.services import enqueue
-from students.models import Guardian
+from students import services as student_services
 
-from . import compliance, selectors
+from . import bekendmaking, compliance, selectors, transitions
 from .consent_services import covering_request
 from .models import Plan, PlanVersion, ReturnedVersion, VersionState
-
-GPO_TERM_DAYS = 42  # R-GPO-2: six weeks after it was made known
+from .rules import gpo_last_day
+from .transitions import Action, Refusal
 
 MSG_BLOCKING = _("Deze versie heeft nog blokkerende bevindingen en kan niet ter vaststelling worden aangeboden.")
 MSG_NO_CONSENT = _("De ouders hebben (nog) niet ingestemd met precies dit handelingsdeel.")
 MSG_PLAN_ENDED = _("Dit OPP is beëindigd of ingetrokken.")
 MSG_NOT_AWAITING = _("Deze versie wacht niet (meer) op vaststelling (status: %(state)s). Misschien heeft iemand anders "
                      "haar net vastgesteld of teruggestuurd.")
-
-
-def gpo_last_day(made_known_on: datetime.date) -> datetime.date:
-    return made_known_on + datetime.timedelta(days=GPO_TERM_DAYS)
+_REFUSALS = {Refusal.PLAN_ENDED: MSG_PLAN_ENDED, Refusal.VERSION_STATE: MSG_NOT_AWAITING}
 
 
 def _lock(version: PlanVersion) -> PlanVersion:
@@ -50,10 +46,7 @@ def submit(*, actor: User, version: PlanVersion) -> PlanVersion:
     version = _lock(version)
     student = version.plan.student
     access.require_cap(actor, Cap.PLAN_EDIT, student.school)
-    if version.plan.state != Plan.State.ACTIEF:
-        raise ValidationError(MSG_PLAN_ENDED)
-    if version.state not in (VersionState.IN_OVERLEG, VersionState.INSTEMMING_GEVRAAGD):
-        raise ValidationError(MSG_NOT_AWAITING % {"state": version.get_state_display()})
+    transitions.require_state(Action.SUBMIT, version.plan, version, messages=_REFUSALS)
     if covering_request(version) is None:
         raise ValidationError(MSG_NO_CONSENT)
     found = selectors.findings_for(version, today=timezone.localdate())
@@ -84,20 +77,10 @@ def _archive(version: PlanVersion, pdf: bytes) -> tuple[str, str]:
 
 
 def _parents_to_notify(version: PlanVersion) -> list[User]:
-    """Who is told of a decision: the guardians with gezag who have a portal account, or the adult pupil
-    (and the parents only where he lets them be informed: R-TIME-4)."""
-    student = version.plan.student
-    users = []
-    if student.handelingsbekwaam:
-        if student.portal_user_id and student.portal_user.is_active:
-            users.append(student.portal_user)
-        # Without the pupil's permission the parents are not told, also when the pupil has no portal account.
-        if student.consent_party != "leerling_en_ouders" and not student.parents_informed:
-            return users
-    for g in Guardian.objects.filter(links__student=student, links__has_gezag=True, user__isnull=False,
-                                     user__is_active=True).select_related("user"):
-        users.append(g.user)
-    return users
+    """Who is told of a decision through the portal: the parties that must be told (opp.rules.parties_to_tell:
+    the guardians with gezag, or the adult pupil and his parents only with his permission, R-TIME-4) who have
+    an active portal account. The others are told on paper; the school records that (opp.bekendmaking)."""
+    return [user for _party, user in bekendmaking.portal_parties(version.plan.student)]
 
 
 def adopt(*, actor: User, version: PlanVersion, password: str, otp_token: str | None = None) -> PlanVersion:
@@ -126,10 +109,7 @@ def adopt_confirmed(*, actor: User, version: PlanVersion) -> PlanVersion:
     membership = access.adoption_mandate_of(actor, student.school)
     if membership is None:
         raise PermissionDenied
-    if version.plan.state != Plan.State.ACTIEF:
-        raise ValidationError(MSG_PLAN_ENDED)
-    if version.state != VersionState.TER_VASTSTELLING:
-        raise ValidationError(MSG_NOT_AWAITING % {"state": version.get_state_display()})
+    transitions.require_state(Action.ADOPT, version.plan, version, messages=_REFUSALS)
     if covering_request(version) is None:
         raise ValidationError(MSG_NO_CONSENT)
     today = timezone.localdate()
@@ -152,10 +132,13 @@ def adopt_confirmed(*, actor: User, version: PlanVersion) -> PlanVersion:
 
     version.archived_pdf, version.archived_pdf_hash = _archive(version, render_version_pdf(version))
     version.save()
+    # The six-week term is met from now on (students.history: the current plan is in force).
+    student_services.refresh_standing(student, actor=actor)
     audit.record(actor, audit.Action.TRANSITION, version, details={
         "to": "vastgesteld", "mandate": membership.role, "superseded": previous.pk if previous else None})
     last_day = gpo_last_day(today)
-    for user in _parents_to_notify(version):
+    # Each party told through the portal is on record as told today: its own six weeks start now (R-GPO-2).
+    for user in bekendmaking.record_portal(version_or_plan=version, on=today):
         enqueue(recipient=user, kind="bekendmaking", template="bekendmaking", subject=version, school=student.school,
                 context={"first_name": student.first_name, "school_name": student.school.name,
                          "made_known_on": today, "last_day": last_day, "withdrawn": False,
@@ -170,10 +153,7 @@ def send_back(*, actor: User, version: PlanVersion, reason: str) -> ReturnedVers
         raise PermissionDenied
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Geef aan waarom de versie wordt teruggestuurd.")})
-    if version.plan.state != Plan.State.ACTIEF:
-        raise ValidationError(MSG_PLAN_ENDED)
-    if version.state != VersionState.TER_VASTSTELLING:
-        raise ValidationError(MSG_NOT_AWAITING % {"state": version.get_state_display()})
+    transitions.require_state(Action.SEND_BACK, version.plan, version, messages=_REFUSALS)
     version.state = VersionState.IN_OVERLEG
     version.save(update_fields=["state", "updated_at"])
     returned = ReturnedVersion.objects.create(version=version, returned_by=actor, reason=reason.strip()[:5000])
@@ -182,15 +162,16 @@ def send_back(*, actor: User, version: PlanVersion, reason: str) -> ReturnedVers
 
 
 def notify_withdrawal(plan: Plan, *, actor: User) -> None:
-    """Intrekken is made known like an adoption (R-GPO-6 reads it): the same notice, with the GPO route."""
-    version = plan.versions.filter(state=VersionState.VASTGESTELD).first() or plan.versions.order_by("-number").first()
+    """Intrekken is made known to the same parties as an adoption, but without the GPO route: a request about a
+    withdrawn OPP is niet-ontvankelijk (R-GPO-6, GPO 108928). The notice names where parents can go instead."""
     student = plan.student
     today = plan.made_known_on or timezone.localdate()
-    for user in _parents_to_notify(version):
+    swv = student.school.samenwerkingsverband
+    for user in bekendmaking.record_portal(version_or_plan=plan, on=today):
         enqueue(recipient=user, kind="intrekking", template="bekendmaking", subject=plan, school=student.school,
                 context={"first_name": student.first_name, "school_name": student.school.name,
-                         "made_known_on": today, "last_day": gpo_last_day(today), "withdrawn": True,
-                         "withdrawn_on": plan.ended_on,
+                         "made_known_on": today, "withdrawn": True, "withdrawn_on": plan.ended_on,
+                         "swv_name": swv.name if swv else "",
                          "for_pupil": user.pk == student.portal_user_id})
 
 

@@ -40,6 +40,7 @@ class ConsultationFact:
     held_on: datetime.date
     agreement: str  # "ja" | "deels" | "nee"
     parents_present: bool = True
+    version_id: int | None = None  # the version discussed, when recorded
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,16 @@ class PlacementFact:
     kind: str
     start_on: datetime.date
     investigation_recorded: bool = False
+    rests_on_opp: bool = False  # an adopted OPP was in force on start_on (students.history.rests_on_opp)
+
+
+@dataclass(frozen=True)
+class RevisionFact:
+    """The version is a revision (bijstelling) of an adopted one: it needs its own round (R-CONSENT-7)."""
+
+    started_on: datetime.date
+    previous_adopted_on: datetime.date | None
+    version_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,11 +71,21 @@ class Snapshot:
     consultations: tuple[ConsultationFact, ...] = ()
     placements: tuple[PlacementFact, ...] = ()
     extra_need: bool = True
-    adopted_on: datetime.date | None = None  # first adoption of any version of the plan
+    in_force: bool = False  # the pupil's current plan has an adopted version (students.history.Standing)
     due_on: datetime.date | None = None
     today: datetime.date = field(default_factory=datetime.date.today)
     # Filled in by later features; None means "not known yet" and their checks stay silent.
     extra: dict = field(default_factory=dict)
+    revision: RevisionFact | None = None
+
+    @property
+    def round_consultations(self) -> tuple[ConsultationFact, ...]:
+        """The consultations that count for this version: for a first version all of the plan's, for a revision only
+        those about it or held since it started (R-CONSENT-7: a revision needs OOGO of its own, GPO 107087)."""
+        r = self.revision
+        if r is None:
+            return self.consultations
+        return tuple(c for c in self.consultations if c.version_id == r.version_id or c.held_on >= r.started_on)
 
     @property
     def has_opdc(self) -> bool:
@@ -138,23 +159,14 @@ def section_complete(key: str, s: Snapshot) -> bool:
 
 
 def section_filled(key: str, s: Snapshot) -> bool:
-    """Anything at all entered in the section (to spot content in a section that does not apply)."""
+    """Anything at all entered in the section (to spot content in a section that does not apply): a text, a date,
+    a "yes", or an item."""
+    sec = S.SECTIONS[key]
+    if sec.items:
+        return bool(getattr(s, sec.items, ()))
     v = s.scalars
-    fields = {
-        "programma": ("programma_afwijking",),
-        "doelen": ("vervangende_doelen",),
-        "leerrendement": (),
-        "rapporten": ("rapporten_weging",),
-        "opdc": ("opdc_vraag", "opdc_duur"),
-        "commissie": ("commissie_advies",),
-    }.get(key)
-    if fields is None:
-        return False
-    if key == "leerrendement":
-        return bool(s.yields)
-    if key == "doelen" and v.get("doelen_nodig") is True:
-        return True
-    return any(_filled(v.get(f)) for f in fields)
+    return any(v.get(f) is True or (v.get(f) is not None and not isinstance(v.get(f), bool) and _filled(v.get(f)))
+               for f in sec.fields)
 
 
 @check
@@ -163,12 +175,15 @@ def mandatory_sections(s: Snapshot):
         if key == "commissie" or section_complete(key, s):  # commissie: see commission_advice
             continue
         sec = S.SECTIONS[key]
-        practice = key in S.PRACTICE_ONLY
+        message = _("Onderdeel ‘%(title)s’ is niet (volledig) ingevuld.") % {"title": sec.title}
+        if s.revision is not None and sec.renewed_per_version:
+            message = _("Onderdeel ‘%(title)s’ is niet (volledig) ingevuld. Een bijstelling vraagt dit opnieuw: het "
+                        "is niet overgenomen uit de vorige versie.") % {"title": sec.title}
         yield Finding(
             code=f"section_incomplete:{key}",
-            severity=WARNING if practice else BLOCKING,
-            message=_("Onderdeel ‘%(title)s’ is niet (volledig) ingevuld.") % {"title": sec.title},
-            rule=sec.rule.split(",")[0].strip() if key != "hoorrecht" else "R-CONTENT-10",
+            severity=WARNING if sec.practice_only else BLOCKING,
+            message=message,
+            rule=sec.first_rule,
             section=key,
         )
 
@@ -184,7 +199,7 @@ def sections_not_applicable(s: Snapshot):
                 severity=BLOCKING,
                 message=_("Onderdeel ‘%(title)s’ is ingevuld, maar hoort niet bij een OPP in %(soort)s. Maak het leeg.")
                 % {"title": sec.title, "soort": s.onderwijssoort},
-                rule=sec.rule.split(",")[0].strip(),
+                rule=sec.first_rule,
                 section=key,
             )
 
@@ -194,7 +209,13 @@ def sections_not_applicable(s: Snapshot):
 
 @check
 def consultation(s: Snapshot):
-    meetings = [c for c in s.consultations if c.parents_present]
+    meetings = [c for c in s.round_consultations if c.parents_present]
+    if not meetings and s.revision is not None:
+        yield Finding("no_consultation_revision", BLOCKING,
+                      _("Over deze bijstelling is nog geen overleg met de ouders vastgelegd. Ook een bijstelling wordt "
+                        "pas vastgesteld na op overeenstemming gericht overleg; overleg over de vorige versie telt "
+                        "niet mee."), "R-CONSENT-7", ("107087",))
+        return
     if not meetings:
         yield Finding("no_consultation", BLOCKING,
                       _("Er is nog geen overleg met de ouders vastgelegd. Vaststellen kan pas na op overeenstemming "
@@ -211,10 +232,20 @@ def consultation(s: Snapshot):
 
 @check
 def commission_advice(s: Snapshot):
-    if s.onderwijssoort in S.VSO_SO and not section_complete("commissie", s):
+    if s.onderwijssoort not in S.VSO_SO:
+        return
+    if not section_complete("commissie", s):
         # The section check already blocks; this names the rule of the advice itself.
         yield Finding("no_commission_advice", BLOCKING,
                       _("Voor een OPP in het (v)so is vóór de vaststelling advies van de commissie nodig."),
+                      "R-TIME-3", section="commissie")
+        return
+    advised_on = s.scalars.get("commissie_advies_on")
+    r = s.revision
+    if r is not None and r.previous_adopted_on and advised_on and advised_on < r.previous_adopted_on:
+        yield Finding("commission_advice_predates_revision", BLOCKING,
+                      _("Het advies van de commissie (%(date)s) is ouder dan de vorige vaststelling. Vraag de commissie "
+                        "om advies over deze bijstelling.") % {"date": date_format(advised_on, "j F Y")},
                       "R-TIME-3", section="commissie")
 
 
@@ -232,7 +263,7 @@ def placements_rest_on_opp(s: Snapshot):
     for p in s.placements:
         if p.kind == "verwijdering" and not s.extra_need:
             continue
-        if s.adopted_on is None or s.adopted_on > p.start_on:
+        if not p.rests_on_opp:
             label, gpo = _KIND_LABELS[p.kind]
             yield Finding(f"placement_without_opp:{p.kind}", WARNING,
                           _("%(what)s per %(date)s zonder vastgesteld OPP dat eraan ten grondslag ligt.")
@@ -248,7 +279,7 @@ def placements_rest_on_opp(s: Snapshot):
 
 @check
 def deadline_passed(s: Snapshot):
-    if s.due_on and s.adopted_on is None and s.today > s.due_on:
+    if s.due_on and not s.in_force and s.today > s.due_on:
         yield Finding("deadline_passed", WARNING,
                       _("De termijn van zes weken is verstreken op %(date)s.") % {"date": date_format(s.due_on, "j F Y")},
                       "R-TIME-1")
@@ -293,6 +324,11 @@ def evaluations(s: Snapshot):
     if not info["held"]:
         yield Finding("no_evaluation_this_year", WARNING,
                       _("Dit OPP is in schooljaar %(year)s nog niet met de ouders geëvalueerd.") % {"year": info["school_year"]},
+                      "R-EVAL-1")
+    elif info.get("held_without_parents"):
+        yield Finding("evaluation_without_parents", WARNING,
+                      _("De evaluatie van schooljaar %(year)s is gehouden zonder de ouders (wel uitgenodigd). "
+                        "Bespreek de evaluatie alsnog met de ouders als dat kan.") % {"year": info["school_year"]},
                       "R-EVAL-1")
     if info["commission_due"] and not info["commission_held"]:
         yield Finding("no_commission_evaluation_this_year", WARNING,

@@ -17,8 +17,9 @@ from notifications.services import enqueue
 from opp_portal import uploads
 from students.models import Guardian, Student
 
-from . import consent, selectors
-from .models import ConsentAnswer, ConsentRequest, Plan, PlanVersion, Reaction, VersionState
+from . import consent, selectors, transitions
+from .models import ConsentAnswer, ConsentRequest, PlanVersion, Reaction, VersionState
+from .transitions import Action, Refusal
 
 MSG_NOT_COVERED = _("Het handelingsdeel is gewijzigd nadat om instemming is gevraagd: dit verzoek dekt de huidige "
                     "tekst niet meer.")
@@ -92,10 +93,8 @@ def request_send(*, actor: User, version: PlanVersion) -> ConsentRequest:
     version = _lock(version)
     student = version.plan.student
     access.require_cap(actor, Cap.PLAN_EDIT, student.school)
-    if version.plan.state != Plan.State.ACTIEF:
-        raise ValidationError(_("Dit OPP is beëindigd of ingetrokken."))
-    if version.state != VersionState.IN_OVERLEG:
-        raise ValidationError(_("Om instemming vragen kan alleen voor een versie die in overleg is."))
+    transitions.require_state(Action.ASK_CONSENT, version.plan, version, messages={
+        Refusal.VERSION_STATE: _("Om instemming vragen kan alleen voor een versie die in overleg is.")})
     if not version.actions.exists():
         raise ValidationError(_("Het handelingsdeel is leeg: er is nog niets om mee in te stemmen."))
     requirement = requirement_for(student)

@@ -6,46 +6,89 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from students.eligibility import COMMISSION_SOORTEN
+
+from . import hashing
+
 PO = frozenset({"bao", "sbo"})
-VSO_SO = frozenset({"so", "vso"})
+VSO_SO = COMMISSION_SOORTEN  # R-TIME-3: the sections of a (v)so plan include the commission's advice
 
 
 @dataclass(frozen=True)
 class Section:
+    """One part of the OPP (R-CONTENT), declared once: the editor, the services, compliance, the diff, the PDF and
+    the revision copy all derive from this catalogue."""
+
     key: str
     title: str
     rule: str
     help: str = ""
+    #: The version's own fields of this section, in the editor's order.
+    fields: tuple[str, ...] = ()
+    #: For a section of items: the version's related name ("factors", "actions", "yields") and the item fields.
+    items: str = ""
+    item_fields: tuple[str, ...] = ()
+    #: Part of the handelingsdeel, the part the parents consent to (R-CONSENT-4, 5): its hash binds consent.
+    handelingsdeel: bool = False
+    #: Not carried over into a revision: it must be given again for the new version (R-CONTENT-10 hoorrecht,
+    #: R-TIME-3 the commission's advice on the revision).
+    renewed_per_version: bool = False
+    #: Its emptiness is a warning, not a blocker (practice, not law).
+    practice_only: bool = False
+
+    @property
+    def first_rule(self) -> str:
+        return self.rule.split(",")[0].strip()
 
 
 SECTIONS: dict[str, Section] = {s.key: s for s in [
     Section("uitstroom", _("Uitstroomprofiel en onderbouwing"), "R-CONTENT-1, R-CONTENT-2",
-            _("Het verwachte uitstroomniveau of de verwachte bestemming, en waarom.")),
+            _("Het verwachte uitstroomniveau of de verwachte bestemming, en waarom."),
+            fields=("uitstroom_profiel", "uitstroom_onderbouwing")),
     Section("factoren", _("Belemmerende en bevorderende factoren"), "R-CONTENT-3",
-            _("Factoren bij het kind en in de omgeving die de ontwikkeling belemmeren of bevorderen.")),
+            _("Factoren bij het kind en in de omgeving die de ontwikkeling belemmeren of bevorderen."),
+            items="factors", item_fields=hashing.FACTOR_FIELDS),
     Section("handelingsdeel", _("Handelingsdeel"), "R-CONTENT-4",
             _("De individuele ondersteuning: doel, aanpak, wie, hoe vaak/hoe lang, wanneer en hoe geëvalueerd. "
-              "Ouders stemmen in met dit deel.")),
+              "Ouders stemmen in met dit deel."),
+            items="actions", item_fields=hashing.ACTION_FIELDS, handelingsdeel=True),
     Section("programma", _("Afwijking van het onderwijsprogramma"), "R-CONTENT-5",
-            _("Alleen in het reguliere po en vo (en pro). Schrijf 'Geen afwijking' als het programma niet afwijkt.")),
+            _("Alleen in het reguliere po en vo (en pro). Schrijf 'Geen afwijking' als het programma niet afwijkt."),
+            fields=("programma_afwijking",)),
     Section("doelen", _("Vervangende onderwijsdoelen"), "R-CONTENT-6",
-            _("Alleen als de kerndoelen niet (helemaal) bruikbaar zijn; alleen in bao, sbo, so en vso.")),
+            _("Alleen als de kerndoelen niet (helemaal) bruikbaar zijn; alleen in bao, sbo, so en vso."),
+            fields=("doelen_nodig", "vervangende_doelen")),
     Section("onderwijstijd", _("Afwijking van de onderwijstijd"), "R-CONTENT-7",
             _("Alleen als de leerling om lichamelijke of psychische redenen niet (volledig) naar school kan en "
-              "elders onderwijs krijgt.")),
+              "elders onderwijs krijgt."),
+            fields=("onderwijstijd_nodig", "onderwijstijd_aanbod", "onderwijstijd_toetsing",
+                    "onderwijstijd_begeleiding", "onderwijstijd_duur")),
     Section("leerrendement", _("Leerrendementsverwachting per vakgebied"), "R-CONTENT-10",
-            _("In het po: de verwachte leerrendementen per vakgebied.")),
+            _("In het po: de verwachte leerrendementen per vakgebied."),
+            items="yields", item_fields=hashing.YIELD_FIELDS, practice_only=True),
     Section("rapporten", _("Weging van externe rapporten"), "R-CONTENT-10",
-            _("Hoe rapporten van bijvoorbeeld een psycholoog zijn meegewogen.")),
+            _("Hoe rapporten van bijvoorbeeld een psycholoog zijn meegewogen."),
+            fields=("rapporten_weging",), practice_only=True),
     Section("hoorrecht", _("De mening van de leerling (hoorrecht)"), "R-CONTENT-10",
-            _("Wat de leerling vindt, hoe dat is meegewogen en hoe het besluit aan de leerling is uitgelegd.")),
+            _("Wat de leerling vindt, hoe dat is meegewogen en hoe het besluit aan de leerling is uitgelegd. Bij elke "
+              "bijstelling opnieuw."),
+            fields=("leerling_mening", "leerling_weging", "leerling_uitleg"), renewed_per_version=True),
     Section("opdc", _("Plaatsing in een OPDC"), "R-SET-4",
             _("De ondersteuningsvraag aan het OPDC, de verwachte duur en of de leerling het hele programma van de "
-              "school volgt (GPO 109370).")),
+              "school volgt (GPO 109370)."),
+            fields=("opdc_vraag", "opdc_duur", "opdc_programma")),
     Section("commissie", _("Advies van de commissie"), "R-TIME-3",
             _("(v)so: het advies van de commissie voor de begeleiding (cluster 3 en 4) of de commissie van onderzoek "
-              "(cluster 1 en 2) vóór de vaststelling.")),
+              "(cluster 1 en 2) vóór de vaststelling; bij een bijstelling een nieuw advies."),
+            fields=("commissie_advies_on", "commissie_advies"), renewed_per_version=True),
 ]}
+
+#: Fields of the version that belong to no section: the purpose of the version (R-CONSENT-6).
+GENERAL_FIELDS = ("for_swv_arrangement",)
+#: The version's own fields per section, for the sections that have them.
+SECTION_FIELDS: dict[str, tuple[str, ...]] = {k: s.fields for k, s in SECTIONS.items() if s.fields}
+#: Sections made of items.
+ITEM_SECTION_KEYS = tuple(k for k, s in SECTIONS.items() if s.items)
 
 ORDER = list(SECTIONS)
 
@@ -68,10 +111,6 @@ def applicable_sections(onderwijssoort: str, *, has_opdc: bool) -> list[str]:
     return [k for k in ORDER if k in keys]
 
 
-#: Sections that are always part of the OPP but may be "not applicable" by their own content.
-OPTIONAL_BY_CONTENT = frozenset({"doelen", "onderwijstijd"})
-#: Sections whose emptiness is a warning, not a blocker (practice, not law).
-PRACTICE_ONLY = frozenset({"leerrendement", "rapporten"})
 
 
 #: Secondary school types a primary or so pupil may go on to (shared by the po and so lists).

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime
 import difflib
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Min, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from students import eligibility, history
 from students.models import Student
+from students.services import facts_for
 
 from . import compliance, hashing
 from . import sections as S
-from .models import FROZEN_STATES, OPEN_STATES, FactorItem, Plan, PlanVersion
+from .models import FROZEN_STATES, OPEN_STATES, FactorItem, Plan, PlanVersion, VersionState
 
 
 def version_content(version: PlanVersion) -> dict:
@@ -37,42 +41,75 @@ def version_hash(version: PlanVersion) -> str:
 
 def first_adoption_date(plan: Plan) -> datetime.date | None:
     first = plan.versions.filter(state__in=FROZEN_STATES).order_by("adopted_at").values_list("adopted_at", flat=True).first()
-    from django.utils import timezone
-
     return timezone.localtime(first).date() if first else None
 
 
-def student_adopted_on(student: Student) -> datetime.date | None:
-    """The first adoption of any plan of this enrolment (the six-week term is then met)."""
-    from django.utils import timezone
-
-    first = (PlanVersion.objects.filter(plan__student=student, state__in=FROZEN_STATES)
-             .order_by("adopted_at").values_list("adopted_at", flat=True).first())
-    return timezone.localtime(first).date() if first else None
+# --- A pupil's OPP history (ARCHITECTURE.md: read in one place) ----------------------------------------------
 
 
-def adopted_exists():
-    """Annotation for student lists: has any version of this pupil been adopted?"""
-    return Exists(PlanVersion.objects.filter(plan__student=OuterRef("pk"), state__in=FROZEN_STATES))
+def plan_facts(student_id: int) -> tuple[history.PlanFact, ...]:
+    """The pupil's plans as students.history reads them (registered in OppConfig.ready()). One query."""
+    rows = (Plan.objects.filter(student_id=student_id)
+            .annotate(first=Min("versions__adopted_at", filter=Q(versions__state__in=FROZEN_STATES)))
+            .order_by("created_at", "pk")
+            .values_list("pk", "state", "created_at", "ended_on", "first"))
+    return tuple(history.PlanFact(started_on=timezone.localtime(created).date(), state=state, pk=pk, ended_on=ended_on,
+                                  adopted_on=timezone.localtime(first).date() if first else None)
+                 for pk, state, created, ended_on, first in rows)
+
+
+@dataclass(frozen=True)
+class PupilHistory:
+    """Where this pupil stands: every plan (newest first), the current one, its adopted and its open version, and
+    the standing of students.history (which term runs and why, whether the current plan is in force)."""
+
+    plans: list[Plan]
+    current_plan: Plan | None
+    adopted_version: PlanVersion | None
+    open_version: PlanVersion | None
+    facts: tuple[history.PlanFact, ...]
+    standing: history.Standing
+
+    def rests_on_opp(self, day: datetime.date) -> bool:
+        return history.rests_on_opp(self.facts, day)
+
+
+def pupil_history(student: Student) -> PupilHistory:
+    """The one selector for "where does this pupil stand" (issue 15). Two queries (plans, their versions)."""
+    from students.services import standing_of
+
+    plans = list(student.plans.prefetch_related("versions").order_by("-created_at", "-pk"))
+    facts = tuple(
+        history.PlanFact(started_on=timezone.localtime(p.created_at).date(), state=p.state, pk=p.pk, ended_on=p.ended_on,
+                         adopted_on=min((timezone.localtime(v.adopted_at).date() for v in p.versions.all()
+                                         if v.state in FROZEN_STATES and v.adopted_at), default=None))
+        for p in reversed(plans))
+    current = next((p for p in plans if p.state == Plan.State.ACTIEF), None)
+    versions = list(current.versions.all()) if current else []
+    return PupilHistory(
+        plans=plans, current_plan=current,
+        adopted_version=next((v for v in versions if v.state == VersionState.VASTGESTELD), None),
+        open_version=next((v for v in versions if v.state in OPEN_STATES), None),
+        facts=facts, standing=standing_of(student, facts),
+    )
 
 
 def snapshot(version: PlanVersion, *, today: datetime.date) -> compliance.Snapshot:
     plan = version.plan
     student = plan.student
     content = version_content(version)
-    from students.services import facts_for
-
     facts = facts_for(student)
+    its_history = pupil_history(student)
     consultations = tuple(
-        compliance.ConsultationFact(held_on=c.held_on, agreement=c.agreement, parents_present=c.parents_present)
+        compliance.ConsultationFact(held_on=c.held_on, agreement=c.agreement, parents_present=c.parents_present,
+                                    version_id=c.version_id)
         for c in plan.consultations.all()
     )
     placements = tuple(
-        compliance.PlacementFact(kind=p.kind, start_on=p.start_on, investigation_recorded=p.investigation_recorded)
+        compliance.PlacementFact(kind=p.kind, start_on=p.start_on, investigation_recorded=p.investigation_recorded,
+                                 rests_on_opp=its_history.rests_on_opp(p.start_on))
         for p in facts.placements
     )
-    from students import eligibility
-
     extra_need = eligibility.decide(eligibility.PupilFacts(**{**facts.__dict__, "placements": ()})).required
     extra = {}
     if not version.is_frozen:
@@ -80,15 +117,23 @@ def snapshot(version: PlanVersion, *, today: datetime.date) -> compliance.Snapsh
 
         st = status(version)
         extra["consent"] = {k: st[k] for k in ("asked", "covers", "stale", "refused")}
-    if plan.versions.filter(state="vastgesteld").exists():
+    if its_history.adopted_version is not None and plan.pk == getattr(its_history.current_plan, "pk", None):
         from evaluations.selectors import status_for
 
         extra["evaluation"] = status_for(plan, today)
+    revision = None
+    if version.based_on_id is not None and not version.is_frozen:
+        previous = version.based_on
+        revision = compliance.RevisionFact(
+            started_on=timezone.localtime(version.created_at).date(),
+            previous_adopted_on=timezone.localtime(previous.adopted_at).date() if previous.adopted_at else None,
+            version_id=version.pk)
     return compliance.Snapshot(
         onderwijssoort=student.onderwijssoort, state=version.state, scalars=content["scalars"],
         factors=tuple(content["factors"]), actions=tuple(content["actions"]), yields=tuple(content["yields"]),
         consultations=consultations, placements=placements, extra_need=extra_need,
-        adopted_on=student_adopted_on(student), due_on=student.opp_due_on, today=today, extra=extra,
+        in_force=its_history.standing.in_force, due_on=its_history.standing.due_on, today=today, extra=extra,
+        revision=revision,
     )
 
 
@@ -152,16 +197,7 @@ def _plain(value) -> str:
 
 
 ACTION_LABELS = (_("Doel"), _("Aanpak"), _("Wie"), _("Hoe vaak/hoe lang"), _("Evaluatiemoment"), _("Evaluatiecriterium"))
-SECTION_FIELDS = {
-    "programma": ("programma_afwijking",),
-    "doelen": ("doelen_nodig", "vervangende_doelen"),
-    "onderwijstijd": ("onderwijstijd_nodig", "onderwijstijd_aanbod", "onderwijstijd_toetsing",
-                      "onderwijstijd_begeleiding", "onderwijstijd_duur"),
-    "rapporten": ("rapporten_weging",),
-    "hoorrecht": ("leerling_mening", "leerling_weging", "leerling_uitleg"),
-    "opdc": ("opdc_vraag", "opdc_duur", "opdc_programma"),
-    "commissie": ("commissie_advies_on", "commissie_advies"),
-}
+SECTION_FIELDS = S.SECTION_FIELDS
 
 
 def diff(old: PlanVersion, new: PlanVersion) -> list[dict]:

@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from accounts import access, audit
 from accounts.access import Cap
 from accounts.models import User
+from students import services as student_services
 from students.models import Student
 
-from . import hashing
+from . import hashing, transitions
 from . import sections as S
 from .models import (
     EDITABLE_STATES,
-    OPEN_STATES,
     ActionItem,
     Consultation,
     FactorItem,
@@ -32,6 +32,7 @@ from .models import (
     VersionState,
     YieldItem,
 )
+from .transitions import Action, Refusal
 
 MSG_NOT_EDITABLE = _("Deze versie kan niet meer worden gewijzigd (status: %(state)s).")
 MSG_STALE = _(
@@ -39,23 +40,14 @@ MSG_STALE = _(
     "vergelijk met de nieuwe versie en sla opnieuw op."
 )
 
-SECTION_SCALARS: dict[str, tuple[str, ...]] = {
-    "uitstroom": ("uitstroom_profiel", "uitstroom_onderbouwing"),
-    "programma": ("programma_afwijking",),
-    "doelen": ("doelen_nodig", "vervangende_doelen"),
-    "onderwijstijd": ("onderwijstijd_nodig", "onderwijstijd_aanbod", "onderwijstijd_toetsing",
-                      "onderwijstijd_begeleiding", "onderwijstijd_duur"),
-    "rapporten": ("rapporten_weging",),
-    "hoorrecht": ("leerling_mening", "leerling_weging", "leerling_uitleg"),
-    "opdc": ("opdc_vraag", "opdc_duur", "opdc_programma"),
-    "commissie": ("commissie_advies_on", "commissie_advies"),
-    "algemeen": ("for_swv_arrangement",),
-}
-ITEM_SECTIONS = {
-    "factoren": (FactorItem, "factors", hashing.FACTOR_FIELDS),
-    "handelingsdeel": (ActionItem, "actions", hashing.ACTION_FIELDS),
-    "leerrendement": (YieldItem, "yields", hashing.YIELD_FIELDS),
-}
+#: What the editor may save per section, derived from the catalogue (opp.sections).
+SECTION_SCALARS: dict[str, tuple[str, ...]] = {**S.SECTION_FIELDS, "algemeen": S.GENERAL_FIELDS}
+_ITEM_MODELS = {"factors": FactorItem, "actions": ActionItem, "yields": YieldItem}
+ITEM_SECTIONS = {key: (_ITEM_MODELS[S.SECTIONS[key].items], S.SECTIONS[key].items, S.SECTIONS[key].item_fields)
+                 for key in S.ITEM_SECTION_KEYS}
+#: A revision starts from the adopted version's content, except what must be given anew for it (R-CONTENT-10,
+#: R-TIME-3): the pupil's view and the commission's advice.
+RENEWED_FIELDS = frozenset(f for sec in S.SECTIONS.values() if sec.renewed_per_version for f in sec.fields)
 MAX_TEXT = 20_000
 
 
@@ -80,6 +72,7 @@ def plan_start(*, actor: User, student: Student) -> Plan:
     version = PlanVersion.objects.create(plan=plan, number=1, created_by=actor)
     audit.record(actor, audit.Action.CREATE, plan, school=student.school_id)
     audit.record(actor, audit.Action.CREATE, version, school=student.school_id, details={"number": 1})
+    student_services.refresh_standing(student, actor=actor)
     return plan
 
 
@@ -87,10 +80,8 @@ def plan_start(*, actor: User, student: Student) -> Plan:
 def version_to_overleg(*, actor: User, version: PlanVersion) -> PlanVersion:
     version = _lock_version(version)
     access.require_cap(actor, Cap.PLAN_EDIT, version.plan.student.school)
-    if version.plan.state != Plan.State.ACTIEF:
-        raise ValidationError(_("Dit OPP is beëindigd of ingetrokken."))
-    if version.state != VersionState.CONCEPT:
-        raise ValidationError(_("Alleen een conceptversie kan in overleg worden gebracht."))
+    transitions.require_state(Action.TO_OVERLEG, version.plan, version, messages={
+        Refusal.VERSION_STATE: _("Alleen een conceptversie kan in overleg worden gebracht.")})
     version.state = VersionState.IN_OVERLEG
     version.save(update_fields=["state", "updated_at"])
     audit.record(actor, audit.Action.TRANSITION, version, details={"from": "concept", "to": "in_overleg"})
@@ -160,20 +151,18 @@ def version_save_section(*, actor: User, version: PlanVersion, section: str, rev
 
 @transaction.atomic
 def revision_start(*, actor: User, plan: Plan) -> PlanVersion:
-    """A revision (bijstelling) is a new version, copied from the current adopted one (R-SET-5)."""
+    """A revision (bijstelling) is a new version, copied from the current adopted one (R-SET-5) — except the pupil's
+    view and the commission's advice, which the revision needs anew (R-CONTENT-10, R-TIME-3); it also needs its own
+    consultation with the parents before it is adopted (R-CONSENT-7, see compliance.consultation)."""
     plan = _lock_plan(plan)
     access.require_cap(actor, Cap.PLAN_EDIT, plan.student.school)
-    if plan.state != Plan.State.ACTIEF:
-        raise ValidationError(_("Dit OPP is beëindigd of ingetrokken."))
-    if plan.versions.filter(state__in=OPEN_STATES).exists():
-        raise ValidationError(_("Er is al een versie in bewerking; rond die eerst af."))
-    current = plan.versions.filter(state=VersionState.VASTGESTELD).prefetch_related("factors", "actions", "yields").first()
-    if current is None:
-        raise ValidationError(_("Er is nog geen vastgestelde versie om bij te stellen."))
+    transitions.require_state(Action.START_REVISION, plan, messages={
+        Refusal.NOT_ADOPTED: _("Er is nog geen vastgestelde versie om bij te stellen.")})
+    current = plan.versions.filter(state=VersionState.VASTGESTELD).prefetch_related("factors", "actions", "yields").get()
     number = plan.versions.order_by("-number").values_list("number", flat=True).first() + 1
     new = PlanVersion.objects.create(
         plan=plan, number=number, based_on=current, created_by=actor,
-        **{f: getattr(current, f) for f in hashing.SCALAR_FIELDS},
+        **{f: getattr(current, f) for f in hashing.SCALAR_FIELDS if f not in RENEWED_FIELDS},
     )
     for model, related, fields in ITEM_SECTIONS.values():
         model.objects.bulk_create([
@@ -186,11 +175,12 @@ def revision_start(*, actor: User, plan: Plan) -> PlanVersion:
 
 @transaction.atomic
 def plan_withdraw(*, actor: User, plan: Plan, reason: str, on_date: datetime.date) -> Plan:
-    """Intrekken by the board or the schoolleider, with reasons (R-SET-5; read by R-GPO-6)."""
+    """Intrekken, the board's act like adopting: the bestuurder, or a schoolleider with the board's mandate
+    (Cap.PLAN_WITHDRAW), with reasons (R-SET-5; read by R-GPO-6)."""
     plan = _lock_plan(plan)
     access.require_cap(actor, Cap.PLAN_WITHDRAW, plan.student.school)
-    if plan.state != Plan.State.ACTIEF:
-        raise ValidationError(_("Dit OPP is al beëindigd of ingetrokken."))
+    transitions.require_state(Action.WITHDRAW, plan, messages={
+        Refusal.PLAN_ENDED: _("Dit OPP is al beëindigd of ingetrokken.")})
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Geef de redenen voor het intrekken.")})
     if on_date > timezone.localdate():
@@ -204,6 +194,8 @@ def plan_withdraw(*, actor: User, plan: Plan, reason: str, on_date: datetime.dat
     plan.made_known_on = timezone.localdate()
     plan.save(update_fields=["state", "ended_on", "end_reason", "ended_by", "made_known_on"])
     audit.record(actor, audit.Action.TRANSITION, plan, details={"to": "ingetrokken"})
+    # The term is no longer met; if the need stays, a new plan is due (students.history, R-SET-5).
+    student_services.refresh_standing(plan.student, actor=actor)
     from .adoption import notify_withdrawal
 
     notify_withdrawal(plan, actor=actor)
@@ -241,8 +233,7 @@ def _save_suggestions(consultation: Consultation, suggestions: list[dict]) -> No
 def consultation_record(*, actor: User, plan: Plan, data: dict, suggestions: list[dict]) -> Consultation:
     plan = _lock_plan(plan)
     access.require_cap(actor, Cap.PLAN_EDIT, plan.student.school)
-    if plan.state != Plan.State.ACTIEF:
-        raise ValidationError(_("Dit OPP is beëindigd of ingetrokken."))
+    transitions.require_state(Action.RECORD_CONSULTATION, plan)
     _validate_consultation(plan, data)
     _check_text({k: v for k, v in data.items() if isinstance(v, str)})
     consultation = Consultation(plan=plan, created_by=actor, **{k: data.get(k) for k in CONSULTATION_FIELDS if k in data})

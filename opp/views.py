@@ -16,10 +16,10 @@ from accounts import access, audit
 from accounts.access import Cap
 from students.views import _apply_errors
 
-from . import compliance, selectors, services
+from . import bekendmaking_views, compliance, selectors, services, transitions
 from . import sections as S
 from .forms import ITEM_FORMS, SCALAR_FORMS, ConsultationForm, SuggestionFormSet, WithdrawForm, ordered_items
-from .models import Consultation, PlanVersion, Reaction
+from .models import Consultation, Plan, PlanVersion, Reaction, VersionState
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -51,16 +51,16 @@ def plan_detail(request, pk):
     reactions = list(Reaction.objects.filter(version__plan=plan).select_related("version").order_by("-created_at"))
     audit.record(request.user, audit.Action.VIEW, plan)
     school = plan.student.school
-    has_adopted = any(v.state == "vastgesteld" for v in versions)
+    has_adopted = any(v.state == VersionState.VASTGESTELD for v in versions)
     can_edit = access.has_cap(request.user, Cap.PLAN_EDIT, school)
+    can = transitions.allowed(request.user, plan, versions=versions)
     return render(request, "opp/plan_detail.html", {
         "plan": plan, "student": plan.student, "versions": versions, "consultations": consultations,
         "reactions": reactions,
-        "can_edit": can_edit,
-        "can_withdraw": access.has_cap(request.user, Cap.PLAN_WITHDRAW, school),
+        "can_edit": can_edit, "can": can,
         "can_view_pupil": access.has_cap(request.user, Cap.PUPIL_VIEW, school),
-        "has_open": any(v.state in ("concept", "in_overleg", "instemming_gevraagd", "ter_vaststelling") for v in versions),
         "has_adopted": has_adopted,
+        "bekendmaking": bekendmaking_views.block(request.user, plan) if plan.state == "ingetrokken" else None,
         **_evaluation_context(request.user, plan, can_edit=can_edit, has_adopted=has_adopted),
     })
 
@@ -75,7 +75,8 @@ def _evaluation_context(user, plan, *, can_edit: bool, has_adopted: bool) -> dic
     return {
         "evaluations": list(plan.evaluations.select_related("version")),
         "evaluation_status": status,
-        "can_record_evaluation": can_edit and plan.state == "actief" and has_adopted,
+        "can_record_evaluation": can_edit and transitions.state_allows(
+            transitions.Action.RECORD_EVALUATION, plan_state=plan.state, has_adopted=has_adopted),
         "commission_evaluations": list(plan.commission_evaluations.all()) if vso else [],
         "can_record_commission": vso and access.has_cap(user, Cap.COMMISSION_EDIT, plan.student.school),
     }
@@ -109,7 +110,8 @@ def version_editor(request, pk):
     version = selectors.load_version(version.pk)
     plan, student = version.plan, version.plan.student
     school = student.school
-    can_edit = access.has_cap(request.user, Cap.PLAN_EDIT, school) and version.is_editable and plan.state == "actief"
+    can = transitions.allowed(request.user, plan, version)
+    can_edit = can.edit
     can_advise = (access.has_cap(request.user, Cap.COMMISSION_EDIT, school) and plan.state == "actief"
                   and (version.is_editable or version.state == "instemming_gevraagd"))
     bound_section, stale, lost_input = None, None, None
@@ -189,13 +191,15 @@ def version_editor(request, pk):
 
     consent = consent_services.status(version) if not version.is_frozen else None
     return render(request, "opp/version_editor.html", {
-        "consent": consent, "can_manage": access.has_cap(request.user, Cap.PLAN_EDIT, school) and plan.state == "actief",
+        "consent": consent, "can": can,
+        "can_manage": access.has_cap(request.user, Cap.PLAN_EDIT, school) and plan.state == Plan.State.ACTIEF,
         "version": version, "plan": plan, "student": student, "sections": sections, "findings": found,
         "blocking": compliance.has_blocking(found), "general_form": forms["algemeen"],
         "can_edit": can_edit, "content": selectors.version_content(version), "adopted": adopted,
         "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or ""),
         "other_versions": plan.versions.exclude(pk=version.pk).order_by("-number"),
         "bound_section": bound_section, "lost_input": lost_input,
+        "bekendmaking": bekendmaking_views.block(request.user, version) if version.is_frozen else None,
     })
 
 

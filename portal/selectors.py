@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from opp.models import Plan, PlanVersion, VersionState
-from students.models import Guardian, Student
+from students.models import PARENTS_NOT_TOLD, Guardian, Student
 
 #: Versions a parent sees: everything the school has put before them, never a concept.
 PORTAL_STATES = [VersionState.IN_OVERLEG, VersionState.INSTEMMING_GEVRAAGD, VersionState.TER_VASTSTELLING,
@@ -16,8 +16,7 @@ PORTAL_STATES = [VersionState.IN_OVERLEG, VersionState.INSTEMMING_GEVRAAGD, Vers
 def _guardian_filter(user) -> Q:
     # R-TIME-4: for an adult, handelingsbekwame pupil who consents alone, parents see nothing unless the
     # pupil gave permission.
-    blocked = Q(handelingsbekwaam=True, consent_party__in=["", "leerling"], parents_informed=False)
-    return Q(guardian_links__guardian__user=user) & ~blocked
+    return Q(guardian_links__guardian__user=user) & ~PARENTS_NOT_TOLD
 
 
 def portal_students(user):

@@ -16,15 +16,27 @@ DUE_SOON_DAYS = 14
 
 
 class StartBasis(enum.StrEnum):
+    """What started the running term (stored in Student.opp_start_basis, max 20 characters)."""
+
     ENROLMENT = "inschrijving"
     PLACEMENT = "plaatsing"
     NEED = "behoefte"
+    # R-TIME-1 after an ended or withdrawn plan: the need for an OPP stayed (sbo/so/vso/pro, or extra support
+    # that did not stop), so a new plan is due six weeks after the previous one ended.
+    AFTER_PLAN = "na_vorig_opp"
+    # R-TIME-5: an OPDC placement must rest on an OPP (GPO 109370): due by the placement's start.
+    OPDC = "opdc"
+    # R-TIME-5: a temporary observation placement in the sbo (GPO 109137): six weeks from its start.
+    OBSERVATION = "observatie"
 
 
 START_BASIS_LABELS = {
     StartBasis.ENROLMENT: _("inschrijving"),
     StartBasis.PLACEMENT: _("definitieve plaatsing"),
     StartBasis.NEED: _("vaststelling dat extra ondersteuning nodig is"),
+    StartBasis.AFTER_PLAN: _("einde van het vorige OPP (de ondersteuningsbehoefte bleef)"),
+    StartBasis.OPDC: _("plaatsing in een OPDC (het OPP moet er vóór de start liggen)"),
+    StartBasis.OBSERVATION: _("tijdelijke observatieplaatsing in het sbo"),
 }
 
 
@@ -52,10 +64,14 @@ class Start:
 
     @property
     def due_on(self) -> datetime.date:
-        return self.on + datetime.timedelta(days=term_days())
+        return self.on + datetime.timedelta(days=term_days(self.basis))
 
 
-def term_days() -> int:
+def term_days(basis: StartBasis | None = None) -> int:
+    """Days from the start to the last day of the term: six weeks (R-TIME-1), except an OPDC placement, whose
+    OPP must be in place when it starts (R-TIME-5, GPO 109370)."""
+    if basis == StartBasis.OPDC:
+        return 0
     return getattr(settings, "OPP_SETTING_TERM_DAYS", SETTING_TERM_DAYS)
 
 

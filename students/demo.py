@@ -68,9 +68,10 @@ def _pupils(today: D) -> list[dict]:
              onderwijssoort="vso", group_name="Vervolg 2", enrolled_on=ago(5), _note="vso: net ingeschreven"),
         # --- CBS Het Anker (bao, Stichting Noord) ---
         dict(brin="22DD", pupil_number="A001", first_name="Lotte", last_name="de Vries", date_of_birth=D(2017, 1, 25),
-             onderwijssoort="bao", group_name="5", enrolled_on=D(2021, 8, 23), support_need_on=ago(10),
+             onderwijssoort="bao", group_name="5", enrolled_on=D(2021, 8, 23), support_need_on=ago(310),
              support_level="extra", extra_support_description="Logopedie en taalondersteuning op school",
-             extra_support_funding="school", _note="extra ondersteuning, op schema"),
+             extra_support_funding="school",
+             _note="eerste OPP vorig schooljaar beëindigd; de behoefte is terug: nieuwe termijn (evaluations.demo)"),
         dict(brin="22DD", pupil_number="A002", first_name="Bram", last_name="Koster", date_of_birth=D(2016, 9, 9),
              onderwijssoort="bao", group_name="6", enrolled_on=D(2020, 8, 24), dyscalculie=True,
              _note="dyscalculie, basisondersteuning: geen OPP"),
@@ -143,7 +144,7 @@ def seed_students(today: D | None = None) -> dict[str, Student]:
             services.placement_record(actor=actors[brin], student=student, data={"start_on": start_on, **spec})
         else:
             PlacementEvent.objects.filter(student=student, kind=spec["kind"]).update(start_on=start_on)
-            services.refresh_eligibility(student, actor=actors[brin])
+            services.refresh_standing(student, actor=actors[brin])
     return result
 
 

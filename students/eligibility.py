@@ -7,7 +7,7 @@ the outcome; the pupil page shows the reasons, each citing its rule.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _lazy
 ALWAYS_OPP = frozenset({"sbo", "pro", "so", "vso"})
 #: Regular education: an OPP only with extra support (R-ELIG-1, -2, -3).
 REGULAR = frozenset({"bao", "vo"})
+#: Where a commission (voor de begeleiding, cluster 3–4; van onderzoek, cluster 1–2) advises before the OPP is set
+#: and evaluates it every year (R-TIME-3, R-EVAL-3).
+COMMISSION_SOORTEN = frozenset({"so", "vso"})
 
 SOORT_LABELS = {
     "bao": "het basisonderwijs", "sbo": "het speciaal basisonderwijs", "so": "het speciaal onderwijs",
@@ -143,14 +146,24 @@ def _date(day: datetime.date) -> str:
     return date_format(day, "j F Y")
 
 
-def placement_alerts(f: PupilFacts, *, adopted_on: datetime.date | None) -> list[Reason]:
-    """Placements that must rest on an adopted OPP but do not, and removals without their
-    investigation (R-TIME-5). Shown at once on the pupil page, not after six weeks."""
+def parents_are_told(*, handelingsbekwaam: bool, consent_party: str, parents_informed: bool) -> bool:
+    """R-TIME-4: the parents of an adult, handelingsbekwame pupil are told (and see the plan in the portal) only with
+    the pupil's permission, or when they consent together with the pupil; the parents of any other pupil always.
+    students.models.PARENTS_NOT_TOLD is the same rule as a database filter."""
+    if not handelingsbekwaam:
+        return True
+    return consent_party == "leerling_en_ouders" or parents_informed
+
+
+def placement_alerts(f: PupilFacts, *, rests_on_opp: Callable[[datetime.date], bool]) -> list[Reason]:
+    """Placements that must rest on an adopted OPP but did not (no OPP in force on their start day: `rests_on_opp`,
+    from students.history), and removals without their investigation (R-TIME-5). Shown at once on the pupil page,
+    not after six weeks."""
     alerts: list[Reason] = []
     extra_need = decide(PupilFacts(**{**f.__dict__, "placements": ()})).required
     for p in f.placements:
         needs_opp = p.kind in ("opdc", "observatie") or (p.kind == "verwijdering" and extra_need)
-        if needs_opp and (adopted_on is None or adopted_on > p.start_on):
+        if needs_opp and not rests_on_opp(p.start_on):
             alerts.append(Reason(
                 _("%(what)s per %(date)s zonder vastgesteld OPP dat eraan ten grondslag ligt.")
                 % {"what": _PLACEMENT_LABELS[p.kind], "date": _date(p.start_on)}, "R-TIME-5"))

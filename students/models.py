@@ -80,12 +80,15 @@ class Student(models.Model):
         null=True, blank=True, related_name="student_enrolments",
     )
 
-    # The current eligibility decision (R-ELIG), recomputed by the services on every write so that
-    # lists can filter and sort on it in the database. History: EligibilityDecision.
+    # The current eligibility decision (R-ELIG) and the pupil's standing (students.history), recomputed by the
+    # services on every write that moves the history, so that lists can filter and sort on them in the database.
+    # History: EligibilityDecision.
     opp_required = models.BooleanField(_("OPP verplicht"), default=False, db_index=True)
     opp_start_on = models.DateField(_("startdatum zes-wekentermijn"), null=True, blank=True)
     opp_start_basis = models.CharField(_("grondslag startdatum"), max_length=20, blank=True)
     opp_due_on = models.DateField(_("uiterste datum vaststelling"), null=True, blank=True, db_index=True)
+    # The current plan has an adopted version (students.history.Standing.in_force): the term is met.
+    opp_in_force = models.BooleanField(_("vastgesteld OPP van kracht"), default=False)
 
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
@@ -146,6 +149,11 @@ class Student(models.Model):
 
     def has_left(self, day: datetime.date) -> bool:
         return self.left_on is not None and self.left_on <= day
+
+
+#: eligibility.parents_are_told as a database filter on pupils (R-TIME-4): the adult, handelingsbekwame pupils whose
+#: parents are not told and do not see the plan. tests/students/test_history.py holds the two equal.
+PARENTS_NOT_TOLD = Q(handelingsbekwaam=True, parents_informed=False) & ~Q(consent_party="leerling_en_ouders")
 
 
 class Guardian(models.Model):

@@ -24,13 +24,13 @@ SORTS = {
 
 
 def filter_by_deadline_status(qs: QuerySet[Student], status: str, today: datetime.date) -> QuerySet[Student]:
-    """The same boundaries as deadlines.status(), as a database filter (indexed on opp_due_on).
-    Expects the `has_adopted` annotation of student_list()."""
+    """The same boundaries as deadlines.status(), as a database filter (indexed on opp_due_on), on the standing
+    the services store (students.history)."""
     soon = today + datetime.timedelta(days=deadlines.DUE_SOON_DAYS)
     present = Q(left_on__isnull=True) | Q(left_on__gt=today)
     if status == deadlines.Status.MET:
-        return qs.filter(opp_required=True, has_adopted=True)
-    required = Q(opp_required=True, opp_due_on__isnull=False, has_adopted=False)
+        return qs.filter(opp_required=True, opp_in_force=True)
+    required = Q(opp_required=True, opp_due_on__isnull=False, opp_in_force=False)
     if status == deadlines.Status.OVERDUE:
         return qs.filter(required, present, opp_due_on__lt=today)
     if status == deadlines.Status.DUE_SOON:
@@ -44,9 +44,7 @@ def filter_by_deadline_status(qs: QuerySet[Student], status: str, today: datetim
 
 def student_list(user, *, q: str = "", school=None, group: str = "", opp: str = "", status: str = "",
                  sort: str = "naam", today: datetime.date) -> QuerySet[Student]:
-    from opp.selectors import adopted_exists
-
-    qs = access.students_visible_to(user).select_related("school").annotate(has_adopted=adopted_exists())
+    qs = access.students_visible_to(user).select_related("school")
     if q:
         for term in q.split()[:5]:
             qs = qs.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(pupil_number__iexact=term))
@@ -69,10 +67,11 @@ def groups_for(user) -> list[str]:
     )
 
 
-def deadline_view(student: Student, today: datetime.date, *, adopted: bool = False) -> dict | None:
-    """What the pupil page says about the six-week term (R-TIME-1)."""
+def deadline_view(student: Student, today: datetime.date) -> dict | None:
+    """What the pupil page and the list say about the six-week term (R-TIME-1, R-TIME-5), from the stored standing."""
     if not student.opp_required or not student.opp_due_on:
         return None
+    adopted = student.opp_in_force
     st = deadlines.status(due_on=student.opp_due_on, today=today, adopted=adopted, left_on=student.left_on)
     return {
         "status": st,

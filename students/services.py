@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import User
 
-from . import deadlines, eligibility
+from . import eligibility, history
 from .models import EligibilityDecision, Guardian, GuardianLink, PlacementEvent, Student, SupportLevel
 
 STUDENT_FIELDS = [
@@ -47,6 +49,8 @@ def validate_student(student: Student, *, today: datetime.date | None = None, ch
         add("support_need_on", _("De datum van de ondersteuningsbehoefte moet na de geboortedatum liggen."))
     if student.left_on and student.enrolled_on and student.left_on < student.enrolled_on:
         add("left_on", _("De uitschrijving kan niet vóór de inschrijving liggen."))
+    if student.support_need_on and student.left_on and student.support_need_on > student.left_on:
+        add("support_need_on", _("De ondersteuningsbehoefte kan niet na de uitschrijving zijn vastgesteld."))
     if student.destination and not student.left_on:
         add("left_on", _("Vul de datum van uitschrijving in bij een bestemming."))
     if student.school_id and student.onderwijssoort and not student.school.offers(student.onderwijssoort):
@@ -70,6 +74,26 @@ def validate_student(student: Student, *, today: datetime.date | None = None, ch
         raise ValidationError(errors)
 
 
+def validate_need_date(student: Student, *, today: datetime.date) -> None:
+    """A regular pupil already at school who now gets extra support: the six weeks run from the day that need was
+    established (R-TIME-1), so that day must be given — not left empty (the term would run from an enrolment years
+    ago and be overdue at once), not in the future, and after the end of an earlier plan (a returning need)."""
+    if student.onderwijssoort not in eligibility.REGULAR or student.support_level != SupportLevel.EXTRA:
+        return
+    need = student.support_need_on
+    if need is None:
+        raise ValidationError({"support_need_on": _(
+            "Vul de datum in waarop bleek dat extra ondersteuning nodig is: de zes weken voor het OPP lopen vanaf die "
+            "dag (R-TIME-1).")})
+    if need > today:
+        raise ValidationError({"support_need_on": _("De datum van de ondersteuningsbehoefte ligt in de toekomst.")})
+    end = history.previous_end(history.plan_facts(student.pk))
+    if end is not None and need <= end:
+        raise ValidationError({"support_need_on": _(
+            "Het vorige OPP is beëindigd of ingetrokken op %(date)s. Vul de datum in waarop de behoefte aan extra "
+            "ondersteuning opnieuw bleek (na die dag).") % {"date": date_format(end, "j F Y")}})
+
+
 def facts_for(student: Student) -> eligibility.PupilFacts:
     placements = tuple(
         eligibility.PlacementFact(kind=p.kind, start_on=p.start_on, investigation_recorded=bool(p.investigation_on and p.investigation_summary.strip()))
@@ -83,19 +107,30 @@ def facts_for(student: Student) -> eligibility.PupilFacts:
     )
 
 
+def standing_of(student: Student, plans: tuple[history.PlanFact, ...] | None = None) -> history.Standing:
+    """The pupil's standing (students.history) from its data, placements and `plans` (default: the registered
+    provider's). The pupil page and compliance read it through opp.selectors.pupil_history()."""
+    plans = history.plan_facts(student.pk) if plans is None else plans
+    base = _facts_without_events(student)
+    return history.standing(
+        onderwijssoort=student.onderwijssoort, enrolled_on=student.enrolled_on, placed_on=student.placed_on,
+        support_need_on=student.support_need_on, need_without_placements=eligibility.decide(base).required,
+        placements=facts_for(student).placements if student.pk else (), plans=plans,
+    )
+
+
 def _decide(student: Student) -> tuple[eligibility.Decision, list[dict]]:
-    """Compute the decision and put its outcome on the (unsaved) pupil's denormalised fields."""
-    decision = eligibility.decide(facts_for(student) if student.pk else _facts_without_events(student))
-    start = None
-    if decision.required:
-        start = deadlines.start_of_term(
-            onderwijssoort=student.onderwijssoort, enrolled_on=student.enrolled_on,
-            placed_on=student.placed_on, support_need_on=student.support_need_on,
-        )
-    student.opp_required = decision.required
-    student.opp_start_on = start.on if start else None
-    student.opp_start_basis = str(start.basis) if start else ""
-    student.opp_due_on = start.due_on if start else None
+    """Compute the decision and the pupil's standing and put their outcome on the (unsaved) pupil's denormalised
+    fields, which the lists, overviews and the sweep filter on."""
+    plans = history.plan_facts(student.pk)
+    st = standing_of(student, plans)
+    placements = history.live_placements(facts_for(student).placements if student.pk else (), plans)
+    decision = eligibility.decide(dataclasses.replace(_facts_without_events(student), placements=placements))
+    student.opp_required = st.required
+    student.opp_start_on = st.term.on if st.term else None
+    student.opp_start_basis = str(st.term.basis) if st.term else ""
+    student.opp_due_on = st.due_on
+    student.opp_in_force = st.in_force
     return decision, [r.as_dict() for r in decision.reasons]
 
 
@@ -117,12 +152,14 @@ def _record_decision(student: Student, decision, reasons: list[dict], actor, *, 
     )
 
 
-def refresh_eligibility(student: Student, *, actor: User | None) -> EligibilityDecision | None:
-    """Recompute and store the decision; append a history row when the outcome or reasons changed."""
+def refresh_standing(student: Student, *, actor: User | None) -> EligibilityDecision | None:
+    """Recompute and store the decision and the standing; append a history row when the outcome, its reasons or
+    the due date changed. Called after every write that moves the pupil's history: pupil data and placements
+    here, and by the plans app when a plan starts, is adopted, ends or is withdrawn."""
     decision, reasons = _decide(student)
     Student.objects.filter(pk=student.pk).update(
         opp_required=student.opp_required, opp_start_on=student.opp_start_on,
-        opp_start_basis=student.opp_start_basis, opp_due_on=student.opp_due_on,
+        opp_start_basis=student.opp_start_basis, opp_due_on=student.opp_due_on, opp_in_force=student.opp_in_force,
     )
     return _record_decision(student, decision, reasons, actor, compare=True)
 
@@ -143,10 +180,13 @@ def student_create(*, actor: User, school, data: dict, today: datetime.date | No
 @transaction.atomic
 def student_update(*, actor: User, student: Student, data: dict, today: datetime.date | None = None) -> Student:
     locked = Student.objects.select_for_update().select_related("school").get(pk=student.pk)
+    was_extra = locked.support_level == SupportLevel.EXTRA
     changed = sorted(k for k, v in data.items() if k in STUDENT_FIELDS + CONSENT_FIELDS and getattr(locked, k) != v)
     for key in changed:
         setattr(locked, key, data[key])
     validate_student(locked, today=today)
+    if not was_extra:
+        validate_need_date(locked, today=today or timezone.localdate())
     locked.full_clean(validate_unique=False, validate_constraints=False)
     decision, reasons = _decide(locked)
     locked.save()
@@ -237,7 +277,7 @@ def placement_record(*, actor: User, student: Student, data: dict) -> PlacementE
     validate_placement(event)
     event.full_clean()
     event.save()
-    refresh_eligibility(student, actor=actor)
+    refresh_standing(student, actor=actor)
     audit.record(actor, audit.Action.CREATE, event, school=student.school_id, details={"student": student.pk, "kind": event.kind})
     return event
 
@@ -250,7 +290,7 @@ def placement_update(*, actor: User, event: PlacementEvent, data: dict) -> Place
     validate_placement(event)
     event.full_clean()
     event.save()
-    refresh_eligibility(event.student, actor=actor)
+    refresh_standing(event.student, actor=actor)
     audit.record(actor, audit.Action.UPDATE, event, school=event.student.school_id,
                  details={"student": event.student_id, "fields": changed})
     return event

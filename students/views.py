@@ -56,7 +56,7 @@ def student_list(request):
     qs = selectors.student_list(request.user, school=school, today=today, **params)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = [
-        {"student": s, "deadline": selectors.deadline_view(s, today, adopted=s.has_adopted)}
+        {"student": s, "deadline": selectors.deadline_view(s, today)}
         for s in page.object_list
     ]
     query = request.GET.copy()
@@ -81,16 +81,14 @@ def student_detail(request, pk):
     decision = eligibility.decide(facts)
     from opp import selectors as opp_selectors
 
-    adopted_on = opp_selectors.student_adopted_on(student)
-    alerts = eligibility.placement_alerts(facts, adopted_on=adopted_on)
+    its_history = opp_selectors.pupil_history(student)
+    alerts = eligibility.placement_alerts(facts, rests_on_opp=its_history.rests_on_opp)
     timeline = _timeline(student, placements, decisions)
-    plans = list(student.plans.prefetch_related("versions").order_by("-created_at"))
-    current = next((p for p in plans if p.state == "actief"), None)
-    open_version = next((v for v in current.versions.all() if v.state not in ("vastgesteld", "vervangen")), None) if current else None
+    plans, current, open_version = its_history.plans, its_history.current_plan, its_history.open_version
     findings = opp_selectors.findings_for(opp_selectors.load_version(open_version.pk), today=today) if open_version else []
     return render(request, "students/student_detail.html", {
         "student": student, "links": links, "placements": placements, "decision": decision,
-        "deadline": selectors.deadline_view(student, today, adopted=adopted_on is not None), "alerts": alerts,
+        "deadline": selectors.deadline_view(student, today), "history": its_history, "alerts": alerts,
         "timeline": timeline, "plans": plans, "current_plan": current, "open_version": open_version, "findings": findings,
         "can_edit": access.has_cap(request.user, Cap.PUPIL_EDIT, student.school),
         "can_edit_plan": access.has_cap(request.user, Cap.PLAN_EDIT, student.school), "today": today,

@@ -48,6 +48,7 @@ def build(org, personas) -> SimpleNamespace:
     from disputes.models import Dispute, DossierExport, SchoolDocument
     from evaluations.models import CommissionEvaluation, Evaluation
     from opp import consent_services
+    from opp import services as opp_services
     from opp.models import Reaction
     from portal import services as portal_services
     from students import csv_import
@@ -97,6 +98,13 @@ def build(org, personas) -> SimpleNamespace:
                                      uitstroom_profiel="vmbo_kb", adopted=True).plan
     w.sem = StudentFactory(school=org.school_a, first_name="Sem", last_name=MARK_A, opp_required=True,
                            support_level="extra")
+    # Tim's adopted plan was withdrawn; his mother has no portal account, so the school records her notice.
+    w.tim = StudentFactory(school=org.school_a, first_name="Tim", last_name=MARK_A, opp_required=True)
+    w.tim_moeder = parent_of(w.tim, name=f"Ilse {MARK_A}")
+    tim_plan = PlanVersionFactory(plan=PlanFactory(student=w.tim, created_by=by), with_actions=1,
+                                  uitstroom_profiel="vmbo_kb", adopted=True).plan
+    w.withdrawn_plan = opp_services.plan_withdraw(actor=personas.bestuurder_a, plan=tim_plan, reason="Verhuisd.",
+                                                  on_date=timezone.localdate())
 
     # A GPO dispute about version 1, with a document and a finished dossier; the school's SOP.
     w.dispute = Dispute.objects.create(plan=plan, version=w.v1, subject="vaststelling", made_known_on=D(2026, 10, 1),

@@ -93,7 +93,11 @@ class StudentFactory(DjangoModelFactory):
     pupil_number = factory.Sequence(lambda n: f"{100000 + n}")
     onderwijssoort = factory.LazyAttribute(lambda o: o.school.onderwijssoorten[0])
     group_name = "4a"
-    enrolled_on = datetime.date(2022, 8, 20)
+    opp_due_on = None
+    # A pupil made with a due date is enrolled six weeks before it, so that the standing the services compute
+    # (students.history) gives the same date once a plan is started.
+    enrolled_on = factory.LazyAttribute(
+        lambda o: o.opp_due_on - datetime.timedelta(days=42) if o.opp_due_on else datetime.date(2022, 8, 20))
     support_level = "basis"
 
 
@@ -132,12 +136,27 @@ def _next_version_number(version):
     return (version.plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
+def refresh_standing(student):
+    """What the services do after every plan transition: store the pupil's standing (students.history). A factory
+    that writes plans or versions directly calls it too, so lists and the sweep see what a real history gives."""
+    from students.services import refresh_standing as refresh
+
+    refresh(student, actor=None)
+    student.refresh_from_db()
+
+
 class PlanFactory(DjangoModelFactory):
     class Meta:
         model = "opp.Plan"
+        skip_postgeneration_save = True
 
     student = factory.SubFactory(StudentFactory, support_level="extra", opp_required=True)
     created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def _standing(obj, create, extracted, **kwargs):
+        if create:
+            refresh_standing(obj.student)
 
 
 class PlanVersionFactory(DjangoModelFactory):
@@ -188,6 +207,7 @@ class PlanVersionFactory(DjangoModelFactory):
         PlanVersion.objects.filter(pk=obj.pk, state="concept").update(**values)
         for key, value in values.items():
             setattr(obj, key, value)
+        refresh_standing(obj.plan.student)
 
 
 class FactorItemFactory(DjangoModelFactory):
@@ -419,3 +439,31 @@ def evaluation_data(held_on, **overrides):
         "pupil_view": "Vindt het lezen in het groepje fijn.", "conclusion": "Goede voortgang; het plan loopt door.",
         "decision": "voortzetten", **overrides,
     }
+
+
+def revision_round(version, *, by, held_on=None, with_commission=False):
+    """What a revision (bijstelling) needs of its own before it can be adopted (R-CONSENT-7, R-CONTENT-10, R-TIME-3):
+    an agreed consultation about it with the parents, the pupil's view on it and, in (v)so, the commission's advice.
+    Uses the services, as the begeleider would; returns the fresh version."""
+    from django.utils import timezone
+
+    from opp import selectors
+    from opp import services as opp_services
+
+    held_on = held_on or timezone.localdate()
+    opp_services.consultation_record(actor=by, plan=version.plan, suggestions=[], data={
+        "version": version, "held_on": held_on, "parents_present": True, "agreement": "ja",
+        "summary": "De bijstelling besproken; de ouders zijn het eens."})
+    version = selectors.load_version(version.pk)
+    opp_services.version_save_section(actor=by, version=version, section="hoorrecht",
+                                      revision=version.section_revisions.get("hoorrecht", 0), data={
+                                          "leerling_mening": "Wil het groepje lezen houden.",
+                                          "leerling_weging": "Meegenomen in het eerste doel.",
+                                          "leerling_uitleg": "Uitgelegd in een gesprek met de leerling."})
+    if with_commission:
+        version = selectors.load_version(version.pk)
+        opp_services.version_save_section(actor=by, version=version, section="commissie",
+                                          revision=version.section_revisions.get("commissie", 0), data={
+                                              "commissie_advies_on": held_on,
+                                              "commissie_advies": "Positief advies over de bijstelling."})
+    return selectors.load_version(version.pk)

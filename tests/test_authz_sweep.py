@@ -78,6 +78,10 @@ ROUTE_OBJECTS: dict[str, dict] = {
     "opp:version_pdf": {"pk": "v1"},
     "opp:archived_pdf": {"pk": "v1"},
     "opp:adoption_review": {"pk": "v2"},
+    "opp:bekendmaking_record": {"pk": "v1"},
+    "opp:bekendmaking_letter": {"pk": "v1", "party": lambda w: f"ouder-{w.moeder.pk}"},
+    "opp:withdrawal_notice_record": {"pk": "withdrawn_plan"},
+    "opp:withdrawal_notice_letter": {"pk": "withdrawn_plan", "party": lambda w: f"ouder-{w.tim_moeder.pk}"},
     "evaluations:record": {"pk": "plan"},
     "evaluations:detail": {"pk": "evaluation"},
     "evaluations:pdf": {"pk": "evaluation"},
@@ -196,11 +200,12 @@ POST_ONLY = {
     "logout", "otp_backup_codes", "otp_remove",
     "students:guardian_remove", "students:import_apply", "students:import_discard", "students:inzage",
     "opp:start", "opp:revision_start", "opp:to_overleg", "opp:consent_request", "opp:consent_withdraw",
-    "opp:reaction_respond", "opp:submit",
+    "opp:reaction_respond", "opp:submit", "opp:bekendmaking_record", "opp:withdrawal_notice_record",
     "disputes:dates", "disputes:advice", "disputes:response", "disputes:close", "disputes:upload", "disputes:export",
     "portal:react", "portal:answer", "portal:evaluation_react", "portal:inzage", "portal:invitation_exchange",
 }
-GET_ONLY = {"opp:version_pdf", "evaluations:pdf", "portal:version_pdf", "portal:evaluation_pdf"}
+GET_ONLY = {"opp:version_pdf", "evaluations:pdf", "portal:version_pdf", "portal:evaluation_pdf",
+            "opp:bekendmaking_letter", "opp:withdrawal_notice_letter"}
 
 #: What the leerkracht may open of their own school; every other staff route of school A is a write (403).
 LEERKRACHT_READS = {"students:detail", "opp:plan", "opp:diff", "opp:version", "opp:version_pdf", "opp:archived_pdf",
@@ -417,9 +422,11 @@ def world(org, personas, settings, tmp_path, monkeypatch):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     from disputes import letter
     from evaluations import pdf as evaluation_pdf
+    from opp import bekendmaking_pdf
     from opp import pdf as opp_pdf
 
     monkeypatch.setattr(opp_pdf, "render_version_pdf", lambda *a, **k: STUB_PDF)
+    monkeypatch.setattr(bekendmaking_pdf, "render_letter", lambda *a, **k: STUB_PDF)
     monkeypatch.setattr(evaluation_pdf, "render_evaluation_pdf", lambda *a, **k: STUB_PDF)
     monkeypatch.setattr(letter, "render_response_letter", lambda *a, **k: STUB_PDF)
     return authz_world.build(org, personas)
@@ -503,7 +510,7 @@ def test_sweep(client, world, personas, persona):
 
 #: Who may use each object route (first match). The sweep's 404s only prove a refusal if the object is there.
 OWNERS = [
-    ("opp:withdraw", "schoolleider_a"),  # PLAN_WITHDRAW
+    ("opp:withdraw", "schoolleider_mandaat_a"),  # PLAN_WITHDRAW: the board or its mandate (R-SET-5)
     ("opp:adoption_review", "bestuurder_a"),
     (r"evaluations:commission_\w+", "commissie_a2"),
     (r"(students|opp|evaluations):\w+", "begeleider_a"),

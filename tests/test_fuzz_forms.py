@@ -139,6 +139,7 @@ def build_world() -> SimpleNamespace:
     from disputes.models import DossierExport
     from evaluations import services as evaluation_services
     from opp import consent_services as cs
+    from opp import services as opp_services
     from portal.models import Invitation, token_hash
     from students import csv_import
     from tests.disputes.world import adopted_version
@@ -183,6 +184,13 @@ def build_world() -> SimpleNamespace:
     w.ouder_d = parent_of(w.daan, name="Dirk de Vries", username="ouder_d").user
     w.version_d = adopted_version(w.daan, by=personas.begeleider_a)
     w.plan_d = w.version_d.plan
+    parent_of(w.daan, name="Mira de Vries")  # gezag, no account: her bekendmaking is recorded by hand (issue 15)
+    # Julia: her OPP was adopted and then withdrawn; her mother, without an account, is still to be told.
+    w.julia = StudentFactory(school=org.school_a, first_name="Julia", opp_required=True, support_level="extra")
+    parent_of(w.julia, name="Ouder Julia")
+    julia_plan = adopted_version(w.julia, by=personas.begeleider_a).plan
+    w.plan_j = opp_services.plan_withdraw(actor=personas.bestuurder_a, plan=julia_plan, reason="Verhuisd.",
+                                          on_date=NOW.date())
     w.evaluation = evaluation_services.evaluation_record(
         actor=personas.begeleider_a, plan=w.plan_d, data=evaluation_data(NOW.date()),
         progress=progress_for(w.version_d))
@@ -249,12 +257,14 @@ PAGES = [
     Page("students:import_preview", "begeleider_a", lambda w: {"pk": w.batch.pk}),
     Page("opp:plan", "begeleider_a", lambda w: {"pk": w.version_a.plan_id}),
     Page("opp:plan", "begeleider_a", lambda w: {"pk": w.plan_d.pk}),
-    Page("opp:withdraw", "schoolleider_a", lambda w: {"pk": w.plan_d.pk}),
+    Page("opp:withdraw", "bestuurder_a", lambda w: {"pk": w.plan_d.pk}),
     Page("opp:consultation_add", "begeleider_a", lambda w: {"pk": w.version_a.plan_id}),
     Page("opp:consultation_edit", "begeleider_a", lambda w: {"pk": w.version_a.plan_id, "consultation_pk": w.consultation.pk}),
     Page("opp:version", "begeleider_a", lambda w: {"pk": w.version_b.pk}),
     Page("opp:version", "begeleider_a", lambda w: {"pk": w.version_f.pk}),
     Page("opp:version", "begeleider_a", lambda w: {"pk": w.version_a.pk}),
+    Page("opp:version", "begeleider_a", lambda w: {"pk": w.version_d.pk}),
+    Page("opp:plan", "begeleider_a", lambda w: {"pk": w.plan_j.pk}),
     Page("opp:version", "commissie_a2", lambda w: {"pk": w.version_c.pk}),
     Page("opp:diff", "begeleider_a", lambda w: {"pk": w.version_b.pk}, query="?met={version_b.pk}"),
     Page("opp:consent_paper", "begeleider_a", lambda w: {"pk": w.request.pk}),
@@ -282,7 +292,7 @@ POST_TARGETS = {
     "logout", "set_language", "otp_backup_codes", "otp_remove",
     "students:guardian_remove", "students:import_apply", "students:import_discard",
     "opp:start", "opp:revision_start", "opp:to_overleg", "opp:consent_request", "opp:consent_withdraw",
-    "opp:reaction_respond", "opp:submit",
+    "opp:reaction_respond", "opp:submit", "opp:bekendmaking_record", "opp:withdrawal_notice_record",
     "disputes:dates", "disputes:advice", "disputes:response", "disputes:close", "disputes:upload", "disputes:export",
     "portal:react", "portal:answer", "portal:evaluation_react", "portal:invitation_exchange",
     "students:inzage", "portal:inzage",
@@ -298,6 +308,7 @@ NO_FORMS = {
     "health": "liveness probe, plain text",
     "opp:consent_scan": "download (tests/test_uploads.py)",
     "opp:version_pdf": "PDF download", "opp:archived_pdf": "PDF download",
+    "opp:bekendmaking_letter": "PDF download", "opp:withdrawal_notice_letter": "PDF download",
     "evaluations:pdf": "PDF download", "portal:version_pdf": "PDF download", "portal:evaluation_pdf": "PDF download",
     "disputes:document": "download", "disputes:letter": "PDF download", "disputes:export_download": "download",
     "disputes:school_document": "download",

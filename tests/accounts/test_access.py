@@ -16,7 +16,8 @@ from tests.factories import member
 ALL_CAPS = frozenset(Cap)
 READ = {Cap.PUPIL_VIEW, Cap.PLAN_VIEW}
 SCHOOL_WRITE = READ | {Cap.PUPIL_EDIT, Cap.PLAN_EDIT}
-SCHOOLLEIDER = SCHOOL_WRITE | {Cap.PLAN_WITHDRAW, Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW}  # the pupil's disputes, read-only
+# The pupil's disputes read-only; withdrawing (like adopting) only with the board's mandate (R-SET-5).
+SCHOOLLEIDER = SCHOOL_WRITE | {Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW}
 BOARD = {Cap.PLAN_VIEW, Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW, Cap.BOARD_OVERVIEW, Cap.AUDIT_VIEW,
          Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT}
 
@@ -26,7 +27,7 @@ EXPECTED = {
     "begeleider_b": (SCHOOL_WRITE, {"school_b"}),
     "leerkracht_a": (READ, {"school_a"}),
     "schoolleider_a": (SCHOOLLEIDER, {"school_a"}),
-    "schoolleider_mandaat_a": (SCHOOLLEIDER | {Cap.PLAN_ADOPT}, {"school_a"}),
+    "schoolleider_mandaat_a": (SCHOOLLEIDER | {Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW}, {"school_a"}),
     "commissie_a2": (READ | {Cap.COMMISSION_EDIT}, {"school_a2"}),
     "bestuurder_a": (BOARD, {"school_a", "school_a2"}),
     "bestuurder_b": (BOARD, {"school_b"}),

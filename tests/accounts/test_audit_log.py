@@ -710,7 +710,7 @@ def test_no_audit_row_and_no_log_record_holds_opp_content(client, org, personas,
     login(client, parent)
     assert MARKER in client.get(reverse("portal:child", args=[pupil.pk])).content.decode()
     plan.refresh_from_db()
-    opp_services.plan_withdraw(actor=personas.schoolleider_a, plan=plan, reason=f"{MARKER} reden",
+    opp_services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=plan, reason=f"{MARKER} reden",
                                on_date=timezone.localdate())
 
     # The marker really went in everywhere (a test that wrote nothing could not fail).

@@ -301,7 +301,7 @@ def test_parent_accepts_reads_on_a_phone_reacts_and_consents_by_keyboard(journey
 
 
 def test_bestuurder_adopts_and_the_parent_sees_the_gpo_notice(journey, org, personas):
-    from opp.adoption import gpo_last_day
+    from opp.rules import gpo_last_day
 
     bestuurder = personas.bestuurder_a
     with_2fa(bestuurder)
@@ -366,6 +366,7 @@ def test_evaluation_leads_to_a_revision_that_is_consented_and_adopted(journey, o
     page.get_by_label("Ouders/verzorgers waren aanwezig").check()
     for item in page.locator("select[name$=-progress]").all():
         item.select_option("deels")
+    page.get_by_label("Mening van de leerling (hoorrecht)").fill("Wil graag verder met lezen in het groepje.")
     page.get_by_label("Conclusie").fill("Het lezen gaat vooruit; het doel wordt aangescherpt.")
     page.get_by_label("Bijstellen (nieuwe versie)").check()
     j.screenshot(page, "evaluatie-formulier")

@@ -21,6 +21,7 @@ from notifications.models import Notification
 from opp.models import Plan, PlanVersion
 from students import services as student_services
 from students.models import Student
+from tests.factories import refresh_standing
 
 D = datetime.date
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
@@ -66,6 +67,7 @@ def adopt(student, by) -> None:
     plan = Plan.objects.create(student=student, created_by=by)
     version = PlanVersion.objects.create(plan=plan, number=1, created_by=by)
     PlanVersion.objects.filter(pk=version.pk).update(state="vastgesteld", adopted_at=timezone.now(), adopted_by=by)
+    refresh_standing(student)  # as the adoption service does
 
 
 @pytest.fixture

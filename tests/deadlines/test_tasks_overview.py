@@ -20,6 +20,7 @@ from notifications.models import Preference
 from opp.models import Plan, PlanVersion
 from students import services
 from students.models import Student
+from tests.factories import refresh_standing
 
 TODAY = datetime.date(2026, 11, 28)
 NOON = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC)
@@ -75,6 +76,7 @@ def adopt(student, actor) -> Plan:
     version = PlanVersion.objects.create(plan=plan, number=1, created_by=actor)
     PlanVersion.objects.filter(pk=version.pk, state="concept").update(
         state="vastgesteld", adopted_at=timezone.now(), adopted_by=actor)
+    refresh_standing(student)  # as the adoption service does
     return plan
 
 

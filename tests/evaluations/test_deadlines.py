@@ -254,7 +254,7 @@ def test_a_plan_ended_or_withdrawn_gets_no_evaluation_reminders(plan, personas, 
     other = adopted_plan(StudentFactory(school=org.school_a, opp_required=True, support_level="extra"),
                          by=personas.begeleider_a, at=ADOPTED_AT)
     with at(D(2026, 12, 1), hour=10):
-        opp_services.plan_withdraw(actor=personas.schoolleider_a, plan=other.plan, reason="Verhuisd.",
+        opp_services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=other.plan, reason="Verhuisd.",
                                    on_date=D(2026, 12, 1))
     for d in (D(2027, 4, 1), D(2027, 7, 1), D(2028, 4, 1)):
         run(d)

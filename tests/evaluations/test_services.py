@@ -147,7 +147,7 @@ def test_an_evaluation_stores_everything_audits_and_tells_the_parent_with_an_acc
 
     audit = AuditEvent.objects.get(object_type="evaluations.evaluation", object_id=str(evaluation.pk))
     assert audit.action == AuditEvent.Action.CREATE and audit.actor == personas.begeleider_a
-    assert audit.school_id == pupil.school_id and audit.details == {"decision": "voortzetten"}
+    assert audit.school_id == pupil.school_id and audit.details == {"decision": "voortzetten", "yearly": "met_ouders"}
 
     # Only the moeder has a portal account: she alone is told, without content (privacy).
     [mail] = Notification.objects.filter(kind="evaluation")
@@ -307,7 +307,7 @@ def test_only_staff_who_may_edit_plans_at_that_school_record_an_evaluation(adopt
 
 
 def test_a_withdrawn_plan_cannot_be_evaluated(adopted, personas):
-    opp_services.plan_withdraw(actor=personas.schoolleider_a, plan=adopted.plan, reason="Verhuisd naar het buitenland.",
+    opp_services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=adopted.plan, reason="Verhuisd naar het buitenland.",
                                on_date=TODAY)
     message = refused(lambda: record(personas.begeleider_a, adopted))
     assert message == "Dit OPP is beëindigd of ingetrokken."
@@ -339,7 +339,9 @@ def test_bijstellen_starts_a_revision_copied_from_the_adopted_version(consented,
     v2 = PlanVersion.objects.get(plan=v1.plan, number=2)
     assert v2.state == "concept" and v2.based_on == v1 and v2.created_by == personas.begeleider_a
     assert fresh(v1).state == "vastgesteld"  # the adopted version stays in force until the revision is adopted
-    assert all(not section["changed"] for section in selectors.diff(v1, v2))
+    # Everything is carried over but the pupil's view, which the revision needs anew (R-CONTENT-10).
+    assert {section["key"] for section in selectors.diff(v1, v2) if section["changed"]} == {"hoorrecht"}
+    assert (v2.leerling_mening, v2.leerling_weging, v2.leerling_uitleg) == ("", "", "")
     assert AuditEvent.objects.filter(object_type="opp.planversion", object_id=str(v2.pk), action="create",
                                      details__based_on=v1.pk).exists()
     assert fresh(v1.plan).state == "actief"
@@ -369,7 +371,7 @@ def test_a_revision_with_a_changed_handelingsdeel_needs_consent_again(consented,
     assert cs.covering_request(v2) is None
     assert cs.status(v2)["carried_over"] is False
     changed = {s["key"] for s in selectors.diff(v1, v2) if s["changed"]}
-    assert changed == {"handelingsdeel"}
+    assert changed == {"handelingsdeel", "hoorrecht"}  # the pupil's view is asked anew (R-CONTENT-10)
     assert "consent_not_asked" in {f.code for f in selectors.findings_for(v2, today=TODAY)}
 
 

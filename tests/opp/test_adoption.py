@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import AuditEvent
 from notifications.models import Notification
-from opp import adoption, selectors
+from opp import adoption, rules, selectors
 from opp import services as opp_services
 from opp.models import ActionItem, FrozenVersionError, PlanVersion, ReturnedVersion
 from tests.conftest import PASSWORD
@@ -32,6 +32,7 @@ from tests.factories import (
     consent_given,
     parent_of,
     portal_world,
+    revision_round,
     ter_vaststelling,
 )
 
@@ -149,7 +150,7 @@ def test_submit_is_refused_from_concept(w, personas):
 def test_submit_is_refused_on_a_withdrawn_plan(w, personas):
     version = complete_version(w.version_a, by=personas.begeleider_a)
     consent_given(version, by=personas.begeleider_a)
-    opp_services.plan_withdraw(actor=personas.schoolleider_a, plan=version.plan, reason="Verhuisd.", on_date=TODAY)
+    opp_services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=version.plan, reason="Verhuisd.", on_date=TODAY)
     with pytest.raises(ValidationError) as exc:
         adoption.submit(actor=personas.begeleider_a, version=fresh(version))
     assert "Dit OPP is beëindigd of ingetrokken." in messages_of(exc)
@@ -246,6 +247,10 @@ def test_a_revision_supersedes_the_previous_adopted_version(ready, personas, clo
     # The handelingsdeel is unchanged: the consent given for version 1 carries over (R-CONSENT-7).
     covering = adoption.covering_request(fresh(v2))
     assert covering is not None and covering.version_id == v1.pk
+    # But the revision needs a consultation and the pupil's view of its own (R-CONSENT-7, R-CONTENT-10).
+    with pytest.raises(ValidationError):
+        adoption.submit(actor=personas.begeleider_a, version=fresh(v2))
+    revision_round(v2, by=personas.begeleider_a)
     adoption.submit(actor=personas.begeleider_a, version=fresh(v2))
     adopt(v2, personas.schoolleider_mandaat_a)
 
@@ -290,7 +295,7 @@ def test_an_adopted_version_cannot_be_adopted_again(ready, personas, clock):
 
 
 def test_a_withdrawn_plans_version_cannot_be_adopted(ready, personas):
-    opp_services.plan_withdraw(actor=personas.schoolleider_a, plan=ready.version_a.plan, reason="Verhuisd.",
+    opp_services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=ready.version_a.plan, reason="Verhuisd.",
                                on_date=TODAY)
     with pytest.raises(ValidationError) as exc:
         adopt(ready.version_a, personas.bestuurder_a)
@@ -436,6 +441,7 @@ def test_verify_keeps_to_need_to_know(adopted, personas, board_b_version):
 def test_a_superseded_version_is_still_verified(adopted, personas):
     v2 = opp_services.revision_start(actor=personas.begeleider_a, plan=adopted.version_a.plan)
     opp_services.version_to_overleg(actor=personas.begeleider_a, version=v2)
+    revision_round(v2, by=personas.begeleider_a)
     adoption.submit(actor=personas.begeleider_a, version=fresh(v2))
     adopt(v2, personas.bestuurder_a)
     found = adoption.verify(user=personas.bestuurder_a, pdf_bytes=adopted.pdf)
@@ -475,9 +481,9 @@ def test_every_guardian_with_gezag_and_an_account_is_told_with_the_exact_last_da
 
 
 def test_the_last_day_is_six_weeks_after_it_was_made_known():
-    assert adoption.gpo_last_day(datetime.date(2026, 11, 28)) == datetime.date(2027, 1, 9)
-    assert adoption.gpo_last_day(datetime.date(2027, 2, 1)) == datetime.date(2027, 3, 15)
-    assert adoption.gpo_last_day(datetime.date(2028, 1, 20)) == datetime.date(2028, 3, 2)  # leap year
+    assert rules.gpo_last_day(datetime.date(2026, 11, 28)) == datetime.date(2027, 1, 9)
+    assert rules.gpo_last_day(datetime.date(2027, 2, 1)) == datetime.date(2027, 3, 15)
+    assert rules.gpo_last_day(datetime.date(2028, 1, 20)) == datetime.date(2028, 3, 2)  # leap year
 
 
 def test_an_adult_pupil_who_consents_alone_is_told_and_her_parents_are_not(ready, personas):
@@ -510,9 +516,11 @@ def test_when_the_adult_pupil_allows_it_her_parents_are_told_too(ready, personas
         "leerling_c", "ouder_c"]
 
 
-def test_withdrawal_is_made_known_with_the_gpo_route(adopted, personas, clock):
+def test_withdrawal_is_made_known_without_the_gpo_route_r_gpo_6(adopted, personas, clock):
+    """R-SET-5, R-GPO-6 (GPO 108928: a request about a withdrawn OPP is niet-ontvankelijk): the parents are told,
+    with what withdrawal means and where they can go instead — not sent to the commission with a last day."""
     clock.shift(datetime.timedelta(days=10))  # 8 december 2026
-    opp_services.plan_withdraw(actor=personas.schoolleider_a, plan=adopted.version_a.plan,
+    opp_services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=adopted.version_a.plan,
                                reason="De leerling heeft geen extra ondersteuning meer nodig.",
                                on_date=TODAY + datetime.timedelta(days=10))
 
@@ -522,9 +530,11 @@ def test_withdrawal_is_made_known_with_the_gpo_route(adopted, personas, clock):
     assert (mail.subject_type, mail.subject_id) == ("opp.plan", str(adopted.version_a.plan_id))
     assert mail.subject_line == "Het OPP van Sanne is ingetrokken"
     assert "op 8 december 2026" in text and "ingetrokken" in text
-    assert "tot en met 19 januari 2027" in text
-    for expected in ("Geschillencommissie passend onderwijs", "kosteloos", "geen advocaat"):
-        assert expected in text
+    assert "gebruiken dit OPP niet meer" in text
+    for expected in ("klachtenregeling", "onderwijsconsulenten", "ouder- en jeugdsteunpunt"):
+        assert expected in text, expected
+    for absent in ("Geschillencommissie", "geschil", "tot en met"):
+        assert absent not in text, absent
     assert "Jansen" not in text
     # The adopted version stays on record as it was.
     assert fresh(adopted.version_a).state == "vastgesteld"

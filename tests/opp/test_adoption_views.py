@@ -349,7 +349,7 @@ def test_adopting_an_adopted_version_again_says_so(adopted, personas):
 
 
 def test_adopting_a_withdrawn_plans_version_is_refused(ready, personas):
-    opp_services.plan_withdraw(actor=personas.schoolleider_a, plan=ready.version_a.plan, reason="Verhuisd.",
+    opp_services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=ready.version_a.plan, reason="Verhuisd.",
                                on_date=TODAY)
     response = adopt_post(as_user(personas.bestuurder_a), ready.version_a)
     assert response.status_code == 200
@@ -510,32 +510,36 @@ def test_before_adoption_the_portal_shows_no_gpo_notice(ready):
     assert "tot en met" not in page
 
 
-def test_withdrawal_by_the_schoolleider_is_shown_in_the_portal_with_the_gpo_route(adopted, personas, clock):
+def test_withdrawal_is_shown_in_the_portal_without_the_gpo_route_r_gpo_6(adopted, personas, clock):
+    """R-GPO-6 (GPO 108928): after a withdrawal the portal explains it and names the klachtenregeling, the
+    onderwijsconsulenten and the SWV's ouder- en jeugdsteunpunt — not the Geschillencommissie and a last day."""
     clock.shift(datetime.timedelta(days=10))  # 8 december 2026
-    response = as_user(personas.schoolleider_a).post(
+    response = as_user(personas.schoolleider_mandaat_a).post(
         reverse("opp:withdraw", args=[adopted.version_a.plan_id]),
         {"reason": "Sanne heeft geen extra ondersteuning meer nodig.", "on_date": "2026-12-08"})
     assert response.status_code == 302
     assert fresh(adopted.version_a.plan).state == "ingetrokken"
 
     mail = Notification.objects.get(kind="intrekking")
-    assert mail.recipient == adopted.ouder_a and "tot en met 19 januari 2027" in mail.body_text
+    assert mail.recipient == adopted.ouder_a and "tot en met" not in mail.body_text
 
     page = html_of(as_user(adopted.ouder_a).get(reverse("portal:child", args=[adopted.sanne.pk])))
     assert "Het OPP is ingetrokken" in page
     assert "op 8 december 2026 ingetrokken" in page
+    assert "Dit besluit is op 8 december 2026 aan u bekendgemaakt." in page
     assert "Sanne heeft geen extra ondersteuning meer nodig." in page
-    assert "tot en met 19 januari 2027" in page
-    for expected in ("Geschillencommissie passend onderwijs", "kosteloos", "geen advocaat"):
-        assert expected in page
+    for expected in ("klachtenregeling", "onderwijsconsulenten", "ouder- en jeugdsteunpunt"):
+        assert expected in page, expected
+    assert "Geschillencommissie" not in page and "tot en met" not in page
 
 
-def test_a_backdated_withdrawal_gives_the_same_last_day_in_the_mail_and_the_portal(adopted, personas, clock):
+def test_a_backdated_withdrawal_names_its_own_date_in_the_mail_and_the_portal(adopted, personas, clock):
     clock.shift(datetime.timedelta(days=10))  # 8 december 2026; the withdrawal is dated 5 december
-    opp_services.plan_withdraw(actor=personas.schoolleider_a, plan=adopted.version_a.plan,
+    opp_services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=adopted.version_a.plan,
                                reason="Geen extra ondersteuning meer nodig.", on_date=datetime.date(2026, 12, 5))
     mail = Notification.objects.get(kind="intrekking")
     page = html_of(as_user(adopted.ouder_a).get(reverse("portal:child", args=[adopted.sanne.pk])))
     assert "op 5 december 2026" in mail.body_text  # the mail names the date of the withdrawal
-    last_days = [d for d in ("16 januari 2027", "19 januari 2027") if f"tot en met {d}" in mail.body_text]
-    assert last_days and f"tot en met {last_days[0]}" in page
+    assert "op 5 december 2026 ingetrokken" in page
+    assert "Dit besluit is op 8 december 2026 aan u bekendgemaakt." in page  # told on the day it was recorded
+    assert "tot en met" not in mail.body_text and "tot en met" not in page

@@ -10,6 +10,8 @@ import pytest
 from opp import compliance as C
 from opp.compliance import ConsultationFact, PlacementFact, Snapshot
 from opp.hashing import SCALAR_FIELDS
+from students import history
+from students.history import PlanFact
 
 TODAY = datetime.date(2026, 11, 28)
 ACTION = {"goal": "Leest AVI E4", "approach": "Duolezen", "who": "Leerkracht", "frequency": "Dagelijks",
@@ -21,8 +23,11 @@ AGREED = (ConsultationFact(held_on=datetime.date(2026, 10, 1), agreement="ja"),)
 UITSTROOM = {"bao": "vmbo_kb", "sbo": "pro", "vo": "mbo_2", "pro": "arbeid", "so": "havo", "vso": "mbo_1"}
 
 
-def complete(soort="bao", *, opdc=False, **changes) -> Snapshot:
-    """A snapshot with every section that applies to `soort` filled in and one agreed meeting."""
+def complete(soort="bao", *, opdc=False, adopted_on=None, **changes) -> Snapshot:
+    """A snapshot with every section that applies to `soort` filled in and one agreed meeting. `adopted_on`: the
+    pupil's current plan was first adopted that day; placements then rest on it from that day (students.history)."""
+    if opdc and adopted_on is None:
+        adopted_on = datetime.date(2026, 10, 20)
     scalars = {f: None for f in SCALAR_FIELDS} | {f: "" for f in SCALAR_FIELDS if f not in (
         "doelen_nodig", "onderwijstijd_nodig", "opdc_programma", "commissie_advies_on", "for_swv_arrangement")}
     scalars |= {"uitstroom_profiel": UITSTROOM[soort], "uitstroom_onderbouwing": "Past bij het leerrendement.",
@@ -45,10 +50,13 @@ def complete(soort="bao", *, opdc=False, **changes) -> Snapshot:
         onderwijssoort=soort, state="concept", scalars=scalars, factors=FACTORS, actions=(dict(ACTION),),
         yields=({"subject": "rekenen", "expectation": "1F eind groep 8"},) if soort in ("bao", "sbo") else (),
         consultations=AGREED, placements=placements, extra_need=True,
-        adopted_on=datetime.date(2026, 10, 20) if opdc else None, due_on=None, today=TODAY,
+        in_force=adopted_on is not None, due_on=None, today=TODAY,
     )
     scalar_changes = changes.pop("scalars", {})
-    return dataclasses.replace(snap, scalars={**snap.scalars, **scalar_changes}, **changes)
+    snap = dataclasses.replace(snap, scalars={**snap.scalars, **scalar_changes}, **changes)
+    plans = (PlanFact(started_on=datetime.date(2026, 9, 1), state="actief", adopted_on=adopted_on),) if adopted_on else ()
+    return dataclasses.replace(snap, placements=tuple(
+        dataclasses.replace(p, rests_on_opp=history.rests_on_opp(plans, p.start_on)) for p in snap.placements))
 
 
 def codes(snap):
@@ -376,3 +384,63 @@ def test_later_features_can_register_a_check():
         assert "consent_not_asked" not in codes(complete())
     finally:
         C.REGISTRY.remove(extra)
+
+
+# --- A revision (bijstelling) needs a round of its own (R-CONSENT-7, R-CONTENT-10, R-TIME-3) ----------------------
+
+REVISION = C.RevisionFact(started_on=datetime.date(2027, 3, 1), previous_adopted_on=datetime.date(2026, 10, 20),
+                          version_id=7)
+
+
+@pytest.mark.parametrize(("consultations", "blocked"), [
+    pytest.param(AGREED, True, id="only-the-first-versions-meeting"),
+    pytest.param(AGREED + (ConsultationFact(datetime.date(2027, 3, 8), "ja"),), False, id="met-since-it-started"),
+    pytest.param(AGREED + (ConsultationFact(datetime.date(2027, 2, 20), "ja", version_id=7),), False,
+                 id="met-about-this-version"),
+    pytest.param(AGREED + (ConsultationFact(datetime.date(2027, 3, 8), "ja", parents_present=False),), True,
+                 id="since-but-without-parents"),
+])
+def test_R_CONSENT_7_a_revision_needs_its_own_consultation(consultations, blocked):
+    found = [f for f in C.findings(complete(revision=REVISION, consultations=consultations))
+             if f.code.startswith("no_consultation")]
+    if not blocked:
+        assert found == []
+        return
+    (f,) = found
+    assert (f.code, f.severity, f.rule, f.gpo) == ("no_consultation_revision", C.BLOCKING, "R-CONSENT-7", ("107087",))
+    assert "bijstelling" in f.message
+
+
+def test_R_CONSENT_2_a_single_meeting_about_the_revision_without_agreement_is_not_enough():
+    snap = complete(revision=REVISION, consultations=AGREED + (ConsultationFact(datetime.date(2027, 3, 8), "nee"),))
+    assert by_code(snap, "single_meeting_without_agreement").rule == "R-CONSENT-2"
+
+
+def test_R_CONTENT_10_the_pupils_view_is_asked_anew_for_a_revision():
+    snap = complete(revision=REVISION, consultations=AGREED + (ConsultationFact(datetime.date(2027, 3, 8), "ja"),),
+                    scalars={"leerling_mening": "", "leerling_weging": "", "leerling_uitleg": ""})
+    f = by_code(snap, "section_incomplete:hoorrecht")
+    assert f.blocking and f.rule == "R-CONTENT-10" and "niet overgenomen uit de vorige versie" in f.message
+
+
+@pytest.mark.parametrize(("advised_on", "blocked"), [
+    (datetime.date(2026, 10, 15), True),  # the advice on the first version
+    (datetime.date(2027, 3, 5), False),
+])
+def test_R_TIME_3_the_commission_advises_on_the_revision_itself(advised_on, blocked):
+    snap = complete("vso", revision=REVISION, consultations=AGREED + (ConsultationFact(datetime.date(2027, 3, 8), "ja"),),
+                    scalars={"commissie_advies_on": advised_on})
+    found = [f for f in C.findings(snap) if f.code == "commission_advice_predates_revision"]
+    assert bool(found) == blocked
+    if blocked:
+        assert found[0].rule == "R-TIME-3" and found[0].blocking and "15 oktober 2026" in found[0].message
+
+
+def test_the_catalogue_declares_every_hashed_field_once():
+    """Sections as one catalogue (opp.sections): every hashed scalar sits in exactly one section or is general."""
+    from opp import sections as S
+
+    declared = [f for sec in S.SECTIONS.values() for f in sec.fields] + list(S.GENERAL_FIELDS)
+    assert sorted(declared) == sorted(SCALAR_FIELDS) and len(declared) == len(set(declared))
+    assert {k for k, sec in S.SECTIONS.items() if sec.renewed_per_version} == {"hoorrecht", "commissie"}
+    assert [k for k, sec in S.SECTIONS.items() if sec.handelingsdeel] == ["handelingsdeel"]

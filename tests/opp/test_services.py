@@ -65,9 +65,9 @@ def test_plan_start_requires_opp_required(personas, org):
     assert not Plan.objects.filter(student=pupil).exists()
 
 
-def test_plan_start_after_refresh_eligibility(personas, org):
+def test_plan_start_after_refresh_standing(personas, org):
     pupil = StudentFactory(school=org.school_a, support_level="extra")
-    student_services.refresh_eligibility(pupil, actor=None)
+    student_services.refresh_standing(pupil, actor=None)
     pupil.refresh_from_db()
     assert pupil.opp_required
     assert services.plan_start(actor=personas.begeleider_a, student=pupil).versions.count() == 1
@@ -81,7 +81,7 @@ def test_plan_start_refuses_a_second_active_plan(personas, plan, pupil):
 
 
 def test_plan_start_after_withdrawal_is_allowed(personas, plan, pupil):
-    services.plan_withdraw(actor=personas.schoolleider_a, plan=plan, reason="Andere aanpak", on_date=timezone.localdate())
+    services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=plan, reason="Andere aanpak", on_date=timezone.localdate())
     second = services.plan_start(actor=personas.begeleider_a, student=pupil)
     assert second.pk != plan.pk and Plan.objects.filter(student=pupil).count() == 2
 
@@ -247,7 +247,7 @@ def test_save_section_allowed_in_overleg(personas, version):
 
 
 def test_save_section_refused_on_a_withdrawn_plan(personas, plan, version):
-    services.plan_withdraw(actor=personas.schoolleider_a, plan=plan, reason="Verhuisd", on_date=timezone.localdate())
+    services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=plan, reason="Verhuisd", on_date=timezone.localdate())
     with pytest.raises(ValidationError) as exc:
         save(personas.begeleider_a, version, "programma", 0, programma_afwijking="Na intrekking")
     assert "kan niet meer worden gewijzigd" in exc.value.messages[0]
@@ -337,15 +337,23 @@ def adopted(org):
     return PlanVersionFactory(plan=plan, adopted=True, with_actions=3, with_factors=2, with_yields=2, **FILLED)
 
 
-def test_revision_start_copies_every_scalar_and_item(personas, adopted):
+def test_revision_start_copies_every_scalar_and_item_but_what_it_needs_anew(personas, adopted):
+    """R-SET-5: a revision starts from the adopted content — except the pupil's view (R-CONTENT-10) and the
+    commission's advice (R-TIME-3), which must be given on the revision itself."""
     assert set(FILLED) == set(hashing.SCALAR_FIELDS)  # the fixture fills every hashed field
     new = services.revision_start(actor=personas.begeleider_a, plan=adopted.plan)
     new = selectors.load_version(new.pk)
     old = selectors.load_version(adopted.pk)
     assert (new.number, new.state, new.based_on_id, new.created_by) == (2, "concept", adopted.pk, personas.begeleider_a)
+    renewed = {"leerling_mening", "leerling_weging", "leerling_uitleg", "commissie_advies_on", "commissie_advies"}
+    assert services.RENEWED_FIELDS == renewed
     for field in hashing.SCALAR_FIELDS:
-        assert getattr(new, field) == getattr(old, field) == FILLED[field], field
-    assert selectors.version_content(new) == selectors.version_content(old)
+        if field in renewed:
+            assert getattr(new, field) in ("", None) and getattr(old, field) == FILLED[field], field
+        else:
+            assert getattr(new, field) == getattr(old, field) == FILLED[field], field
+    new_content, old_content = selectors.version_content(new), selectors.version_content(old)
+    assert {k: v for k, v in new_content.items() if k != "scalars"} == {k: v for k, v in old_content.items() if k != "scalars"}
     for related in ("factors", "actions", "yields"):
         assert [i.position for i in getattr(new, related).all()] == [i.position for i in getattr(old, related).all()]
         assert getattr(new, related).count() == getattr(old, related).count() > 0
@@ -398,8 +406,8 @@ def test_revision_start_refused_for_leerkracht(personas, adopted):
 # --- plan_withdraw ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["schoolleider_a", "bestuurder_a"])
-def test_schoolleider_and_bestuurder_may_withdraw(personas, plan, persona):
+@pytest.mark.parametrize("persona", ["schoolleider_mandaat_a", "bestuurder_a"])
+def test_R_SET_5_bestuurder_and_schoolleider_with_mandate_may_withdraw(personas, plan, persona):
     actor = getattr(personas, persona)
     today = timezone.localdate()
     services.plan_withdraw(actor=actor, plan=plan, reason="  Leerling gaat naar het so.  ", on_date=today)
@@ -412,8 +420,9 @@ def test_schoolleider_and_bestuurder_may_withdraw(personas, plan, persona):
     assert ev.details == {"to": "ingetrokken"} and ev.actor == actor
 
 
-@pytest.mark.parametrize("persona", ["begeleider_a", "leerkracht_a", "bestuurder_b"])
-def test_others_may_not_withdraw(personas, plan, persona):
+@pytest.mark.parametrize("persona", ["begeleider_a", "leerkracht_a", "bestuurder_b", "schoolleider_a"])
+def test_R_SET_5_others_may_not_withdraw(personas, plan, persona):
+    """Withdrawing is the board's act like adopting: a schoolleider without the board's mandate may not."""
     with pytest.raises(PermissionDenied):
         services.plan_withdraw(actor=getattr(personas, persona), plan=plan, reason="x", on_date=timezone.localdate())
     plan.refresh_from_db()
@@ -428,7 +437,7 @@ def test_others_may_not_withdraw(personas, plan, persona):
 ])
 def test_withdraw_needs_reasons_and_a_sensible_date(personas, plan, reason, days, field, text):
     with pytest.raises(ValidationError) as exc:
-        services.plan_withdraw(actor=personas.schoolleider_a, plan=plan, reason=reason,
+        services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=plan, reason=reason,
                                on_date=timezone.localdate() + datetime.timedelta(days=days))
     assert text in " ".join(exc.value.message_dict[field])
     plan.refresh_from_db()
@@ -436,12 +445,12 @@ def test_withdraw_needs_reasons_and_a_sensible_date(personas, plan, reason, days
 
 
 def test_withdraw_twice_is_refused(personas, plan):
-    services.plan_withdraw(actor=personas.schoolleider_a, plan=plan, reason="Reden", on_date=timezone.localdate())
+    services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=plan, reason="Reden", on_date=timezone.localdate())
     with pytest.raises(ValidationError) as exc:
         services.plan_withdraw(actor=personas.bestuurder_a, plan=plan, reason="Nog eens", on_date=timezone.localdate())
     assert "al beëindigd of ingetrokken" in exc.value.messages[0]
     plan.refresh_from_db()
-    assert plan.ended_by == personas.schoolleider_a
+    assert plan.ended_by == personas.schoolleider_mandaat_a
 
 
 # --- consultation_record ----------------------------------------------------------------------------------
@@ -502,7 +511,7 @@ def test_read_only_roles_may_not_record_a_consultation(personas, plan, persona):
 
 
 def test_consultation_refused_on_a_withdrawn_plan(personas, plan):
-    services.plan_withdraw(actor=personas.schoolleider_a, plan=plan, reason="Reden", on_date=timezone.localdate())
+    services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=plan, reason="Reden", on_date=timezone.localdate())
     with pytest.raises(ValidationError):
         services.consultation_record(actor=personas.begeleider_a, plan=plan,
                                      data={"held_on": timezone.localdate(), "agreement": "ja"}, suggestions=[])

@@ -504,14 +504,15 @@ def test_consultation_in_the_future_is_refused_in_dutch(client, personas, world)
     assert plan.consultations.count() == before
 
 
-def test_withdraw_by_schoolleider(client, personas, world):
-    client.force_login(personas.schoolleider_a)
+def test_withdraw_by_schoolleider_with_mandate(client, personas, world):
+    client.force_login(personas.schoolleider_mandaat_a)
     plan = world["plan"]
     url = reverse("opp:withdraw", args=[plan.pk])
     response = client.post(url, {"reason": "Leerling vertrekt naar het so.", "on_date": timezone.localdate().isoformat()})
     assert response.status_code == 302 and response["Location"] == reverse("opp:plan", args=[plan.pk])
     plan.refresh_from_db()
-    assert (plan.state, plan.end_reason, plan.ended_by) == ("ingetrokken", "Leerling vertrekt naar het so.", personas.schoolleider_a)
+    assert (plan.state, plan.end_reason, plan.ended_by) == (
+        "ingetrokken", "Leerling vertrekt naar het so.", personas.schoolleider_mandaat_a)
     html = client.get(response["Location"]).content.decode()
     assert "Ingetrokken" in html and "Leerling vertrekt naar het so." in html
     assert plan.versions.count() == 2  # the record stays
@@ -523,12 +524,25 @@ def test_withdraw_by_schoolleider(client, personas, world):
     ({"reason": "Reden", "on_date": "31-02-2026"}, "Vul een geldige datum in"),
 ])
 def test_withdraw_with_bad_input_keeps_the_plan(client, personas, world, data, text):
-    client.force_login(personas.schoolleider_a)
+    client.force_login(personas.schoolleider_mandaat_a)
     day = {"today": timezone.localdate(), "tomorrow": timezone.localdate() + datetime.timedelta(days=1)}
     data = {**data, "on_date": day[data["on_date"]].isoformat() if data["on_date"] in day else data["on_date"]}
     response = client.post(reverse("opp:withdraw", args=[world["plan"].pk]), data)
     assert response.status_code == 200 and text in response.content.decode()
     assert Plan.objects.get(pk=world["plan"].pk).state == "actief"
+
+
+def test_R_SET_5_schoolleider_without_mandate_may_not_withdraw(client, personas, world):
+    """Withdrawing is the board's act, like adopting: without the board's mandate the schoolleider gets a 403 and
+    the plan page offers no withdraw button."""
+    client.force_login(personas.schoolleider_a)
+    plan = world["plan"]
+    response = client.post(reverse("opp:withdraw", args=[plan.pk]),
+                           {"reason": "Reden", "on_date": timezone.localdate().isoformat()})
+    assert response.status_code == 403
+    assert Plan.objects.get(pk=plan.pk).state == "actief"
+    html = client.get(reverse("opp:plan", args=[plan.pk])).content.decode()
+    assert reverse("opp:withdraw", args=[plan.pk]) not in html
 
 
 def test_begeleider_may_not_withdraw(client, personas, world):

@@ -116,11 +116,14 @@ def test_R_ELIG_5_update_basis_to_extra_flips_decision_and_appends_history(org, 
     audit_before = AuditEvent.objects.count()
 
     other = personas.schoolleider_a
-    updated = services.student_update(actor=other, student=student, data={**BASE, "hoogbegaafd": True, **EXTRA}, today=TODAY)
+    updated = services.student_update(actor=other, student=student, data={
+        **BASE, "hoogbegaafd": True, **EXTRA, "support_need_on": D(2023, 9, 4)}, today=TODAY)
 
     updated.refresh_from_db()
     assert updated.opp_required is True
-    assert updated.opp_start_on == D(2022, 8, 20) and updated.opp_due_on == D(2022, 10, 1)
+    # R-TIME-1: six weeks from the day the need was established, not from the enrolment a year before.
+    assert (updated.opp_start_on, updated.opp_start_basis) == (D(2023, 9, 4), "behoefte")
+    assert updated.opp_due_on == D(2023, 10, 16)
     history = list(updated.eligibility_decisions.order_by("decided_at", "pk"))
     assert [d.required for d in history] == [False, True]
     assert history[-1].decided_by == other
@@ -129,7 +132,7 @@ def test_R_ELIG_5_update_basis_to_extra_flips_decision_and_appends_history(org, 
     assert AuditEvent.objects.count() == audit_before + 1
     row = audit_rows(student).get(action="update")
     assert row.actor == other
-    assert row.details == {"fields": ["extra_support_description", "support_level"]}
+    assert row.details == {"fields": ["extra_support_description", "support_level", "support_need_on"]}
     assert_no_content(row.details, "remedial", "Fenna")
 
 

@@ -1,0 +1,127 @@
+"""Where a pupil stands in their OPP history: the current plan, whether it is in force, and which six-week term
+runs and what started it (R-TIME-1, R-TIME-5, R-SET-5, R-ELIG-5).
+
+This is the one place that decides it. Pure: plain facts in, a `Standing` out — no ORM, no clock. The pupil
+services store its outcome on the pupil (opp_required, opp_start_on/basis, opp_due_on, opp_in_force) so that
+lists, the overviews and the daily sweep filter on it in the database; the pupil page, compliance and the
+portal ask `opp.selectors.pupil_history()`, which feeds the same function.
+
+The plans live in a higher app; it tells this module about them by registering a provider
+(`register_plan_facts`, from the plans app's AppConfig.ready()), so pupils know nothing of plans.
+
+The model, in short:
+- A plan runs from its start until it is ended (beëindigd, after an evaluation) or withdrawn (ingetrokken).
+  It is *in force* from its first adoption until then. Only the active plan counts for "is the term met".
+- A term runs while an OPP is required and the active plan (if any) is not yet in force. It starts at the
+  enrolment, the definitive placement or the day the need was established (R-TIME-1); after an ended or
+  withdrawn plan, from a need established after that end (a returning need), or from the end itself when the
+  need never stopped. An OPDC placement makes the OPP due by its start, a temporary observation placement six
+  weeks after its start (R-TIME-5). When several apply, the one due first is the running term.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .deadlines import Start, StartBasis, start_of_term
+from .eligibility import PlacementFact
+
+ACTIVE = "actief"
+#: Placements that must rest on an OPP in place before they start (R-TIME-5: GPO 109370, 109137).
+PLACEMENTS_NEEDING_OPP = frozenset({"opdc", "observatie"})
+_PLACEMENT_BASIS = {"opdc": StartBasis.OPDC, "observatie": StartBasis.OBSERVATION}
+
+
+@dataclass(frozen=True)
+class PlanFact:
+    """One plan of the pupil, as plain values."""
+
+    started_on: datetime.date
+    state: str  # "actief" | "beeindigd" | "ingetrokken"
+    adopted_on: datetime.date | None = None  # the first adoption of any of its versions
+    ended_on: datetime.date | None = None
+    pk: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state == ACTIVE
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        """Adopted on or before `day` and not ended before it: an OPP that lies at the basis of what starts that day."""
+        return self.adopted_on is not None and self.adopted_on <= day and (self.ended_on is None or self.ended_on >= day)
+
+
+@dataclass(frozen=True)
+class Standing:
+    required: bool
+    current: PlanFact | None  # the active plan
+    in_force: bool  # the active plan has an adopted version: the six-week term is met
+    term: Start | None  # the running term (or, when in force, the one it met); None when no OPP is required
+    previous_end: datetime.date | None  # the end of the last ended or withdrawn plan
+
+    @property
+    def due_on(self) -> datetime.date | None:
+        return self.term.due_on if self.term else None
+
+
+def previous_end(plans: Iterable[PlanFact]) -> datetime.date | None:
+    """The end of the last ended or withdrawn plan."""
+    return max((p.ended_on for p in plans if not p.active and p.ended_on), default=None)
+
+
+def live_placements(placements: Iterable[PlacementFact], plans: Iterable[PlanFact]) -> tuple[PlacementFact, ...]:
+    """The placements that still ask for an OPP: those that began after the last plan ended. One that began while an
+    earlier plan ran had that plan at its basis (or it is history); it does not make a new plan required."""
+    end = previous_end(plans)
+    return tuple(p for p in placements if end is None or p.start_on > end)
+
+
+def standing(*, onderwijssoort: str, enrolled_on: datetime.date, placed_on: datetime.date | None,
+             support_need_on: datetime.date | None, need_without_placements: bool,
+             placements: Iterable[PlacementFact] = (), plans: Iterable[PlanFact] = ()) -> Standing:
+    """`need_without_placements`: R-ELIG requires an OPP for the pupil as such (onderwijssoort or extra support:
+    eligibility.decide without placements); placements add terms of their own."""
+    plans = tuple(plans)
+    current = next((p for p in plans if p.active), None)
+    end = previous_end(plans)
+
+    candidates: list[Start] = []
+    if need_without_placements:
+        base = start_of_term(onderwijssoort=onderwijssoort, enrolled_on=enrolled_on, placed_on=placed_on,
+                             support_need_on=support_need_on)
+        if end is not None and base.on <= end:
+            # That start was answered by the earlier plan; the need outlived it (R-SET-5: a later need, a new plan).
+            base = Start(end, StartBasis.AFTER_PLAN)
+        candidates.append(base)
+    for p in live_placements(placements, plans):
+        if p.kind in PLACEMENTS_NEEDING_OPP:
+            candidates.append(Start(p.start_on, _PLACEMENT_BASIS[p.kind]))
+
+    term = min(candidates, key=lambda s: (s.due_on, s.on)) if candidates else None
+    return Standing(required=bool(candidates), current=current,
+                    in_force=current is not None and current.adopted_on is not None, term=term, previous_end=end)
+
+
+def rests_on_opp(plans: Iterable[PlanFact], day: datetime.date) -> bool:
+    """Was an adopted OPP in force on `day` (R-TIME-5: an OPDC or observation placement, or a removal, must rest
+    on one)? Any plan counts, the current one or an earlier one that was still in force then."""
+    return any(p.in_force_on(day) for p in plans)
+
+
+# --- The plans' facts, registered by the plans app ------------------------------------------------------------
+
+PlanFactsProvider = Callable[[int], tuple[PlanFact, ...]]
+_provider: list[PlanFactsProvider] = []
+
+
+def register_plan_facts(provider: PlanFactsProvider) -> None:
+    """Called once from the plans app's AppConfig.ready(): `provider(student_id)` returns that pupil's plans."""
+    _provider[:] = [provider]
+
+
+def plan_facts(student_id: int | None) -> tuple[PlanFact, ...]:
+    if student_id is None or not _provider:
+        return ()
+    return _provider[0](student_id)
