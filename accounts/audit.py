@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import ipaddress
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models
@@ -91,6 +92,40 @@ def _school_of(obj: models.Model) -> int | None:
     return school_id
 
 
+#: The start of the pseudonymous reference an audit row keeps for a parent or an adult pupil (label_for).
+PORTAL_LABEL_PREFIX = "portaal-"
+
+
+def is_pseudonymous(event: AuditEvent) -> bool:
+    """Was the actor a parent or an adult pupil (a portal account), whose name the log may not show to everyone?"""
+    return event.actor_label.startswith(PORTAL_LABEL_PREFIX)
+
+
+# --- Who may see a portal account's name: looked up when the log is shown ------------------------------------
+# A school sees the name of a parent (or adult pupil) whose child it holds; anyone else sees the pseudonym
+# (another board must not learn that this person has a child with special needs). The audit app knows no pupils:
+# the pupils app registers the lookup (StudentsConfig.ready()).
+
+PeopleLookup = Callable[[set[int], set[int]], set[int]]
+_people_lookups: list[PeopleLookup] = []
+
+
+def register_people_lookup(lookup: PeopleLookup) -> None:
+    """`lookup(user_ids, school_ids)` returns those of `user_ids` whose child (or who themselves, as an adult pupil)
+    is a pupil of one of `school_ids`."""
+    if lookup not in _people_lookups:
+        _people_lookups.append(lookup)
+
+
+def people_known_to(user_ids: set[int], school_ids: set[int]) -> set[int]:
+    known: set[int] = set()
+    if not user_ids or not school_ids:
+        return known
+    for lookup in _people_lookups:
+        known |= lookup(set(user_ids), set(school_ids))
+    return known
+
+
 def label_for(user: User) -> str:
     """The name an audit row keeps for its actor. Staff by username (their work account); a parent or an
     adult pupil by a pseudonymous reference, because their username is a private email address and audit
@@ -100,7 +135,7 @@ def label_for(user: User) -> str:
 
     if is_staff_account(user):
         return user.get_username()
-    return f"portaal-{user.pk}"
+    return f"{PORTAL_LABEL_PREFIX}{user.pk}"
 
 
 def typed_username_label(username: str) -> str:

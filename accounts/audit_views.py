@@ -107,7 +107,10 @@ def _filtered(form: AuditFilterForm, schools) -> tuple:
         qs = qs.filter(action=data["handeling"])
         used.append("handeling")
     if data.get("persoon"):
-        qs = qs.filter(Q(actor__username__icontains=data["persoon"]) | Q(actor_label__icontains=data["persoon"]))
+        # A portal account's username is a private email address: it is searched by its pseudonym only.
+        qs = qs.filter((Q(actor__username__icontains=data["persoon"])
+                        & ~Q(actor_label__startswith=audit.PORTAL_LABEL_PREFIX))
+                       | Q(actor_label__icontains=data["persoon"]))
         used.append("persoon")
     if data.get("leerling") or data.get("leerling_id"):
         from students.models import Student
@@ -141,15 +144,24 @@ def _log_school(form: AuditFilterForm, schools) -> int | None:
     return schools[0].pk if len(schools) == 1 else None
 
 
-def _who(event: AuditEvent) -> str:
-    if event.actor is not None:
-        return event.actor.get_full_name() or event.actor.get_username()
-    return event.actor_label
+def _who(event: AuditEvent, known: set[int]) -> tuple[str, str]:
+    """(name, username) as this viewer may see them: a parent or adult pupil by their pseudonym unless one of the
+    viewer's schools holds their child (audit.people_known_to); staff by name and work account."""
+    if event.actor is None or (audit.is_pseudonymous(event) and event.actor_id not in known):
+        return event.actor_label, event.actor_label
+    return event.actor.get_full_name() or event.actor.get_username(), event.actor.get_username()
 
 
-def _rows(events) -> list[dict]:
-    return [{"event": e, "who": _who(e), "username": e.actor.get_username() if e.actor else e.actor_label,
-             "object_label": object_type_label(e.object_type) if e.object_type else ""} for e in events]
+def _rows(events, school_ids) -> list[dict]:
+    events = list(events)
+    known = audit.people_known_to({e.actor_id for e in events if e.actor_id and audit.is_pseudonymous(e)},
+                                  set(school_ids))
+    rows = []
+    for e in events:
+        who, username = _who(e, known)
+        rows.append({"event": e, "who": who, "username": username,
+                     "object_label": object_type_label(e.object_type) if e.object_type else ""})
+    return rows
 
 
 @login_required
@@ -161,9 +173,10 @@ def audit_log(request):
     qs, used, pupils = _filtered(form, schools)
     log_marker = AuditEvent()  # object_type "accounts.auditevent": the row says "the log" was read
     if request.GET.get("format") == "csv":
-        return _export(request, qs, used, school=_log_school(form, schools), marker=log_marker)
+        return _export(request, qs, used, school=_log_school(form, schools), marker=log_marker,
+                       school_ids=[school.pk for school in schools])
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
-    rows = _rows(page.object_list)
+    rows = _rows(page.object_list, [school.pk for school in schools])
     audit.record(request.user, audit.Action.VIEW, log_marker, school=_log_school(form, schools),
                  details={"filters": used, "page": page.number})
     query = request.GET.copy()
@@ -184,7 +197,7 @@ def _cell(value) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _export(request, qs, used, *, school, marker) -> HttpResponse:
+def _export(request, qs, used, *, school, marker, school_ids) -> HttpResponse:
     events = list(qs[:EXPORT_LIMIT + 1])
     truncated = len(events) > EXPORT_LIMIT
     events = events[:EXPORT_LIMIT]
@@ -196,7 +209,7 @@ def _export(request, qs, used, *, school, marker) -> HttpResponse:
     writer = csv.writer(response, delimiter=";")
     writer.writerow([_("Tijdstip"), _("Wie"), _("Gebruikersnaam"), _("Handeling"), _("Soort object"),
                      _("Object-id"), _("School"), _("IP-adres")])
-    for row in _rows(events):
+    for row in _rows(events, school_ids):
         e = row["event"]
         writer.writerow([_cell(v) for v in (
             timezone.localtime(e.at, AMSTERDAM).strftime("%Y-%m-%d %H:%M:%S"), row["who"], row["username"],

@@ -39,11 +39,6 @@ def version_hash(version: PlanVersion) -> str:
                                 factors=c["factors"], actions=c["actions"], yields=c["yields"])
 
 
-def first_adoption_date(plan: Plan) -> datetime.date | None:
-    first = plan.versions.filter(state__in=FROZEN_STATES).order_by("adopted_at").values_list("adopted_at", flat=True).first()
-    return timezone.localtime(first).date() if first else None
-
-
 # --- A pupil's OPP history (ARCHITECTURE.md: read in one place) ----------------------------------------------
 
 

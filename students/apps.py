@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class StudentsConfig(AppConfig):
     name = "students"
     verbose_name = _("Leerlingen")
+
+    def ready(self):
+        # The audit log shows a parent's name only to the schools that hold their child (issue 16): it asks here.
+        from accounts import audit
+
+        from .selectors import portal_people_of_schools
+
+        audit.register_people_lookup(portal_people_of_schools)

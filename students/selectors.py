@@ -84,3 +84,13 @@ def deadline_view(student: Student, today: datetime.date) -> dict | None:
         "days_overdue": max(0, -deadlines.days_left(student.opp_due_on, today)),
         "adopted": adopted,
     }
+
+
+def portal_people_of_schools(user_ids: set[int], school_ids: set[int]) -> set[int]:
+    """The audit log's lookup (accounts.audit.register_people_lookup): of these portal accounts, the parents with a
+    child at one of these schools and the adult pupils enrolled there. Two queries."""
+    from .models import Guardian
+
+    parents = Guardian.objects.filter(user_id__in=user_ids, links__student__school_id__in=school_ids)
+    pupils = Student.objects.filter(portal_user_id__in=user_ids, school_id__in=school_ids)
+    return set(parents.values_list("user_id", flat=True)) | set(pupils.values_list("portal_user_id", flat=True))

@@ -4,15 +4,36 @@ Two boards. Board A has school A (bao) and school A2 (vso, cluster 4); board B h
 Persona names say who they are; parents of pupils A and B arrive with the pupils (issue 3).
 """
 
+import datetime
+import os
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 
 from accounts.models import Role
 
 from .factories import BoardFactory, SchoolFactory, UserFactory, member
 
 PASSWORD = "correct-horse-battery"
+
+#: The suite must not age (a test that only passes today is a defect): CI runs it a second time with the clock
+#: moved OPP_TEST_CLOCK_SHIFT_DAYS days ahead (`make test-shifted`). Tests that freeze time themselves still do;
+#: everything else sees the moved, ticking clock from the first import on.
+CLOCK_SHIFT_DAYS = int(os.environ.get("OPP_TEST_CLOCK_SHIFT_DAYS") or 0)
+
+
+def pytest_configure(config):
+    if CLOCK_SHIFT_DAYS:
+        moved = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=CLOCK_SHIFT_DAYS)
+        config._opp_clock = time_machine.travel(moved, tick=True)
+        config._opp_clock.start()
+
+
+def pytest_report_header(config):
+    if CLOCK_SHIFT_DAYS:
+        return f"clock moved {CLOCK_SHIFT_DAYS} days ahead: {datetime.date.today().isoformat()} (OPP_TEST_CLOCK_SHIFT_DAYS)"
+    return None
 
 
 @pytest.fixture

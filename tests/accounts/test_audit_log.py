@@ -294,9 +294,12 @@ def test_bad_filter_input_gets_a_dutch_message_and_the_rest_still_applies(client
 
 
 def _rows_for(school, n):
+    """n reads of one pupil by staff accounts (labelled by their username, as staff are; a portal account would be
+    a pseudonym)."""
     pupil = StudentFactory(school=school)
     for i in range(n):
-        audit.record(UserFactory(username=f"lezer{school.pk}_{AuditEvent.objects.count()}_{i}"), A.VIEW, pupil)
+        reader = UserFactory(username=f"lezer{school.pk}_{AuditEvent.objects.count()}_{i}")
+        audit.record(reader, A.VIEW, pupil, actor_label=reader.username)
 
 
 def test_pages_of_50_newest_first(client, org, personas):

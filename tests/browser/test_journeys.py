@@ -379,6 +379,13 @@ def test_evaluation_leads_to_a_revision_that_is_consented_and_adopted(journey, o
     first_goal.fill("Leest eind groep 5 op AVI M5, met begrip.")
     tab.submit(page.locator("#sectie-handelingsdeel").get_by_role("button", name="Opslaan"))
     assert "is opgeslagen" in main.inner_text()
+    # The revision asks Liam's view anew (R-CONTENT-10): it was not carried over from version 1.
+    hoorrecht = page.locator("#sectie-hoorrecht")
+    hoorrecht.locator("textarea[name=hoorrecht-leerling_mening]").fill("Liam wil met begrip leren lezen.")
+    hoorrecht.locator("textarea[name=hoorrecht-leerling_weging]").fill("Het doel gaat nu over begrip.")
+    hoorrecht.locator("textarea[name=hoorrecht-leerling_uitleg]").fill("Uitgelegd in een gesprek met Liam.")
+    tab.submit(hoorrecht.get_by_role("button", name="Opslaan"))
+    assert "is opgeslagen" in main.inner_text()
     if page.get_by_role("button", name="In overleg brengen met de ouders").count():
         tab.submit(page.get_by_role("button", name="In overleg brengen met de ouders"))
     tab.submit(page.get_by_role("link", name="OPP", exact=True))
