@@ -1,12 +1,15 @@
 """Session, second-factor and header policy (issue 10; DOMAIN.md "Retention and privacy").
 
-- `SecondFactorMiddleware`: with OPP_REQUIRE_2FA on, a logged-in staff member, bestuurder or beheerder
-  (and any parent who enrolled a device) reaches nothing but the 2FA pages and logout until the session
-  is verified by django-otp. The admin site is behind the same middleware, so there is no way around it.
+- `SecondFactorMiddleware`: an account with a confirmed device (a parent who enrolled one, any staff member
+  who has one) reaches nothing but the 2FA pages and logout until the session is verified by django-otp,
+  whatever OPP_REQUIRE_2FA says; with OPP_REQUIRE_2FA on, staff, bestuurder and beheerder must have one
+  (issue 16 item 5). The admin site is behind the same middleware, so there is no way around it.
 - `SessionPolicyMiddleware`: idle timeout (30 min staff, 15 min portal) and an absolute 12-hour limit,
   counted from the login, not from the cookie.
 - `NoStoreMiddleware`: `Cache-Control: no-store` on every response but static files: any page may show
   pupil data, and every PDF does.
+- `DevelopmentErrorPagesMiddleware`: with DEBUG on (`make run`), the production 404 and 500 pages instead of
+  Django's technical ones, with the same headers as every page.
 - `end_all_sessions`: deletes every session of a user (deactivation, password change).
 """
 
@@ -15,12 +18,15 @@ from __future__ import annotations
 import time
 from urllib.parse import urlencode
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.sessions.models import Session
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_resolver, get_urlconf, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -46,11 +52,21 @@ def has_confirmed_device(user: User) -> bool:
     return user_has_device(user, confirmed=True)
 
 
+#: Session key written at login: whether the account then had a confirmed device.
+DEVICE_AT_LOGIN = "opp_device_at_login"
+#: Set on the request's user by SecondFactorMiddleware when the session says "no device at login": the checks
+#: later in the same request (the menu, adoption) then cost no query, as they cost none before issue 16.
+_NO_DEVICE_AT_LOGIN = "_opp_no_device_at_login"
+
+
 def second_factor_required(user: User) -> bool:
-    """Staff must (when OPP_REQUIRE_2FA is on); a parent who enrolled a device must too."""
-    if not getattr(settings, "OPP_REQUIRE_2FA", True):
+    """An account that has a confirmed device is always asked for it, whatever OPP_REQUIRE_2FA says: a parent's
+    own second factor is never ignored. The setting only decides whether staff *must* have one."""
+    if getattr(settings, "OPP_REQUIRE_2FA", True) and is_staff_account(user):
+        return True
+    if getattr(user, _NO_DEVICE_AT_LOGIN, False):
         return False
-    return is_staff_account(user) or has_confirmed_device(user)
+    return has_confirmed_device(user)
 
 
 # --- middleware ---------------------------------------------------------------------------------------
@@ -70,12 +86,24 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (user.is_authenticated and not user.is_verified() and not _exempt(request.path)
-                and second_factor_required(user)):
-            target = "otp_verify" if has_confirmed_device(user) else "otp_setup"
-            query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
-            return redirect(reverse(target) + (f"?{query}" if query else ""))
+        if user.is_authenticated and not user.is_verified():
+            _note_device_at_login(request, user)
+            if not _exempt(request.path) and second_factor_required(user):
+                target = "otp_verify" if has_confirmed_device(user) else "otp_setup"
+                query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+                return redirect(reverse(target) + (f"?{query}" if query else ""))
         return self.get_response(request)
+
+
+def _note_device_at_login(request, user: User) -> None:
+    """Whether the account had a device when this session logged in (start_session writes it). Without one, the
+    session is not asked: a device enrolled later verifies the session it is enrolled in, and is asked for at the
+    next login. With one, it is looked up again (a beheerder may have reset it since)."""
+    had = request.session.get(DEVICE_AT_LOGIN)
+    if had is None:  # a session from before the key existed
+        had = request.session[DEVICE_AT_LOGIN] = has_confirmed_device(user)
+    if not had:
+        setattr(user, _NO_DEVICE_AT_LOGIN, True)
 
 
 class SessionPolicyMiddleware:
@@ -112,16 +140,45 @@ class SessionPolicyMiddleware:
 
 class NoStoreMiddleware:
     """Nothing the app renders may stay in a browser or proxy cache (ASVS 8.2.1). Static files (served by
-    the proxy or WhiteNoise-free runserver) are the one exception."""
+    the proxy, or by `runserver --nostatic` through opp_portal/urls.py) are the one exception; the 404 page
+    for a missing one is a page like any other."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith("/static/"):
+        if not (request.path.startswith("/static/") and response.status_code in (200, 304)):
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class DevelopmentErrorPagesMiddleware:
+    """With DEBUG on (`make run`) Django answers a 404 or 500 with its technical page (the URL patterns, settings
+    and a traceback), and django-csp leaves every 404 and 500 without a policy so that those pages' inline styles
+    work. Unless OPP_TECHNICAL_ERROR_PAGES is on, a developer sees what production shows instead: the project's
+    handler404/handler500 pages, with the CSP and, through the other middleware, every other header of a page.
+    The traceback still reaches the console (django.request logs it before this sees the response).
+
+    It sits inside the header middleware (they process its page) and outside the view: errors raised by a
+    middleware further out keep Django's own handling."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code not in (404, 500) or not settings.DEBUG
+                or getattr(settings, "OPP_TECHNICAL_ERROR_PAGES", False)):
+            return response
+        resolver = get_resolver(get_urlconf())
+        if response.status_code == 404:
+            response = resolver.resolve_error_handler(404)(request, Http404())
+        else:
+            response = resolver.resolve_error_handler(500)(request)
+        if CSP_HEADER not in response:
+            response[CSP_HEADER] = build_policy()
         return response
 
 
@@ -132,6 +189,7 @@ def start_session(request, user: User) -> None:
     now = time.time()
     request.session[AUTH_AT] = now
     request.session[SEEN_AT] = now
+    request.session[DEVICE_AT_LOGIN] = has_confirmed_device(user)
     if request.session.session_key is None:
         request.session.save()
     UserSession.objects.get_or_create(session_key=request.session.session_key, defaults={"user": user})

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -144,3 +146,28 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         audit.record(self.request.user, audit.Action.PASSWORD_CHANGED)
         messages.success(self.request, _("Uw wachtwoord is gewijzigd. U bent op uw andere apparaten uitgelogd."))
         return response
+
+
+# --- Error pages (handler404/handler500 in opp_portal/urls.py; in `make run` too, issue 16 item 5) ------------
+
+#: What a 500 shows if even the template fails: nothing about the error, in Dutch.
+_PLAIN_500 = ("<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Er ging iets mis · OPP-portaal"
+              "</title></head><body><main><h1>Er ging iets mis</h1><p>Er is een fout opgetreden. Probeer het later "
+              "opnieuw.</p><p><a href=\"/\">Terug naar de startpagina</a></p></main></body></html>")
+
+
+def not_found(request, exception=None):
+    """The 404 page: the same words for a page that does not exist and an object the user may not see."""
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """The 500 page, rendered without the request (the fault may lie in what a request context needs: the session,
+    the database, the menu), so that it shows no menu and never a detail of the error."""
+    try:
+        # Without a request there is no CSRF token for base.html's language form (Django warns of it under DEBUG):
+        # on this page that form cannot post, and nothing else on it posts.
+        html = loader.render_to_string("500.html")
+    except Exception:  # noqa: BLE001 -- whatever broke, the visitor gets a page and not a second error
+        html = _PLAIN_500
+    return HttpResponseServerError(html)

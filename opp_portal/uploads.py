@@ -4,8 +4,12 @@ Every uploaded file passes `validate(upload, kind=...)` before anything reads it
 
 * the content decides, never the name or the browser's content type: PDF, JPEG and PNG by their magic bytes,
   a CSV as text in UTF-8 (with or without BOM) or Windows-1252 without NUL or other binary bytes;
-* polyglots are refused: a PDF, JPEG or PNG with web-page markup near its start, a PDF with active content
-  (JavaScript, launch actions), a "CSV" that is really a PDF, ZIP/Excel, image or web page;
+* polyglots are refused: a PDF, JPEG or PNG with web-page markup near its start, a "CSV" that is really a PDF,
+  ZIP/Excel, image or web page;
+* every PDF is parsed (pypdf) and its whole object graph walked, object streams included: JavaScript, actions
+  that start by themselves, launch/remote/form-submitting actions, embedded files, XFA and multimedia are
+  refused wherever they sit (issue 16 item 3); so is a PDF that cannot be parsed or is encrypted, since
+  what cannot be read cannot be checked;
 * a size limit per kind (OPP_UPLOAD_MAX_BYTES for documents, OPP_IMPORT_MAX_BYTES for the pupil import) and
   no empty files.
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import io
 import re
 import secrets
 import unicodedata
@@ -30,6 +35,10 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NullObject, StreamObject
 
 MB = 1_048_576
 
@@ -41,11 +50,13 @@ SIGNATURES = {
 #: How far into a file browsers and readers look for a header: markup there makes a file a polyglot.
 HEAD_BYTES = 1024
 _MARKUP = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|object|embed|meta|\?php)\b", re.IGNORECASE)
-#: PDF names that make a reader run something. Names may hide letters as #xx escapes (`/J#61vaScript`).
-#: (Every JavaScript action carries `/S /JavaScript`; the short key `/JS` alone would match random bytes of
-#: compressed scans far too often.)
+#: The cheap first filter: PDF names that make a reader run or open something, found in the raw bytes (so also
+#: in objects no cross-reference table lists). Names may hide letters as #xx escapes (`/J#61vaScript`). Only long
+#: names: a short key such as `/JS` or `/XFA` would match random bytes of compressed scans far too often; the
+#: parsed walk below finds those, and everything inside compressed object streams.
 _PDF_NAME = re.compile(rb"/[A-Za-z0-9#]{1,40}")
-_PDF_ACTIVE = frozenset({b"/JavaScript", b"/Launch", b"/RichMedia"})
+_PDF_ACTIVE = {b"/JavaScript": "javascript", b"/Launch": "launch", b"/RichMedia": "media",
+               b"/EmbeddedFile": "embedded", b"/EmbeddedFiles": "embedded"}
 _PNG_IHDR = b"\x00\x00\x00\rIHDR"
 
 # CSV: a text export has no control characters besides tab and line ends; a few stray ones are tolerated.
@@ -147,20 +158,207 @@ def _check_binary(data: bytes, kind: Kind) -> tuple[str, str]:
     if ext == "pdf":
         if b"%%EOF" not in data[-2048:]:
             raise ValidationError(_("Dit PDF-bestand is onvolledig of beschadigd."), code="damaged")
-        if _pdf_is_active(data):
-            raise ValidationError(_("Dit PDF-bestand bevat scripts of acties die iets starten; zulke bestanden worden "
-                                    "geweigerd. Druk het af naar een nieuwe PDF of scan het opnieuw."), code="active")
+        kind = _pdf_active_in_bytes(data) or _pdf_active_in_objects(data)
+        if kind:
+            raise _pdf_refusal(kind)
     return found
 
 
-def _pdf_is_active(data: bytes) -> bool:
+# --- PDF: active content ---------------------------------------------------------------------------------
+
+#: What the refusal names, completing "bevat scripts of acties die iets starten (…)".
+_ACTIVE_LABELS = {
+    "javascript": _lazy("JavaScript"),
+    "open_action": _lazy("een actie die start bij het openen"),
+    "additional_action": _lazy("een actie die vanzelf start bij openen, sluiten of invullen"),
+    "launch": _lazy("een opdracht die een programma of bestand opent"),
+    "remote": _lazy("een verwijzing die een ander bestand opent"),
+    "form": _lazy("een formulier dat gegevens verstuurt of inleest"),
+    "xfa": _lazy("een XFA-formulier"),
+    "media": _lazy("multimedia of 3D-inhoud"),
+    "uri": _lazy("een koppeling die geen webpagina of e-mailadres is"),
+}
+#: Action types (`/S`) that reach beyond the document: scripts, programs, other files, sending or reading data,
+#: media. `/URI` is allowed for web and mail addresses (see `_harmless_uri`); `/GoTo`, `/Named` (next page,
+#: print) and the like stay inside the reader. Any action that starts by itself is refused below all the same.
+_PDF_ACTIONS = {"/JavaScript": "javascript", "/Launch": "launch", "/GoToR": "remote", "/GoToE": "remote",
+                "/SubmitForm": "form", "/ImportData": "form", "/RichMediaExecute": "media", "/Rendition": "media",
+                "/Movie": "media", "/Sound": "media"}
+#: Keys whose mere presence is the finding: script name trees and scripts, embedded files and portfolios, XFA,
+#: rich media and slide shows.
+_PDF_KEYS = {"/JS": "javascript", "/JavaScript": "javascript", "/EmbeddedFiles": "embedded", "/EF": "embedded",
+             "/Collection": "embedded", "/XFA": "xfa", "/RichMediaContent": "media", "/AlternatePresentations": "media"}
+#: Annotation subtypes (`/Subtype`) and object types (`/Type`) that carry files or media.
+_PDF_SUBTYPES = {"/FileAttachment": "embedded", "/RichMedia": "media", "/Movie": "media", "/Sound": "media",
+                 "/Screen": "media", "/3D": "media"}
+_PDF_TYPES = {"/EmbeddedFile": "embedded"}
+#: Links a reader may follow (after asking): web pages and mail. Not `javascript:`, `file:`, UNC paths (they leak
+#: the Windows login hash), `data:` or a relative path that a reader resolves against the file's own folder.
+_SAFE_URI = re.compile(r"(?:https?://|mailto:)", re.IGNORECASE)
+_URI_BLANKS = re.compile(r"[\x00-\x20\x7f]")
+
+# Limits for the walk, so that a small hostile file cannot keep a web process busy or fill its memory:
+# objects in the cross-reference tables, containers visited, and bytes decompressed from object streams (each
+# stream and all together; pypdf's own default per stream is 75 MB).
+PDF_MAX_OBJECTS = 200_000
+PDF_MAX_NODES = 1_000_000
+PDF_MAX_STREAM_BYTES = 32 * MB
+PDF_MAX_DECODED_BYTES = 64 * MB
+_PDF_DECODE_LIMITS = ("zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
+                      "brotli_maximum_output_length", "array_based_stream_maximum_output_length")
+_CONTAINERS = (DictionaryObject, ArrayObject, IndirectObject)
+
+
+class _PdfTooComplex(Exception):
+    pass
+
+
+def _pdf_refusal(kind: str) -> ValidationError:
+    if kind == "embedded":
+        return ValidationError(_("Dit PDF-bestand bevat een ingesloten bestand (bijlage); zulke bestanden worden "
+                                 "geweigerd. Lever elke bijlage apart aan als PDF, JPEG of PNG, of druk het document "
+                                 "af naar een nieuwe PDF."), code="embedded")
+    return ValidationError(_("Dit PDF-bestand bevat scripts of acties die iets starten (%(what)s); zulke bestanden "
+                             "worden geweigerd. Druk het af naar een nieuwe PDF of scan het opnieuw.")
+                           % {"what": _ACTIVE_LABELS[kind]}, code="active")
+
+
+def _pdf_active_in_bytes(data: bytes) -> str | None:
     for match in _PDF_NAME.finditer(data):
         name = match.group()
         if b"#" in name:
             name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), name)
         if name in _PDF_ACTIVE:
-            return True
-    return False
+            return _PDF_ACTIVE[name]
+    return None
+
+
+def _pdf_active_in_objects(data: bytes) -> str | None:
+    """The kind of active content in the parsed PDF, or None. Raises ValidationError for a PDF that cannot be
+    checked: one pypdf cannot parse (a reader that repairs harder might still open it), an encrypted one, or one
+    beyond the limits."""
+    unreadable = ValidationError(_("Dit PDF-bestand is beschadigd of niet te lezen, en kan daarom niet op scripts "
+                                   "worden gecontroleerd. Druk het af naar een nieuwe PDF of scan het opnieuw."),
+                                 code="unreadable")
+    encrypted = ValidationError(_("Dit PDF-bestand is beveiligd (versleuteld of met een wachtwoord) en kan daarom niet "
+                                  "worden gecontroleerd. Sla het op of druk het af zonder beveiliging en upload het "
+                                  "opnieuw."), code="encrypted")
+    if b"startxref" not in data[-2048:]:
+        # Readers open a file without a cross-reference table by finding its objects; pypdf does that only when it
+        # has a table to distrust. Point it nowhere, so that it looks at every object as a reader would.
+        data += b"\nstartxref\n0\n%%EOF\n"
+    try:
+        with apply_configuration(**dict.fromkeys(_PDF_DECODE_LIMITS, PDF_MAX_STREAM_BYTES)):
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                raise encrypted
+            _decode_object_streams(reader)
+            kind = _walk_pdf(reader)
+            if kind is None and len(reader.pages) == 0:
+                raise unreadable
+            return kind
+    except ValidationError:
+        raise
+    except (_PdfTooComplex, LimitReachedError, MemoryError):
+        raise ValidationError(_("Dit PDF-bestand is te ingewikkeld opgebouwd om op scripts te controleren. Druk het "
+                                "af naar een nieuwe PDF of scan het opnieuw."), code="too_complex") from None
+    except Exception:  # noqa: BLE001 -- hostile input makes pypdf raise anything; unparsed means unchecked
+        raise (encrypted if b"/Encrypt" in data else unreadable) from None
+
+
+def _decode_object_streams(reader: PdfReader) -> None:
+    """Decompress every object stream up front, counting the bytes (pypdf keeps them decoded in memory)."""
+    objects = sum(len(table) for table in reader.xref.values()) + len(reader.xref_objStm)
+    if objects > PDF_MAX_OBJECTS:
+        raise _PdfTooComplex
+    decoded = 0
+    for number in sorted({stream for stream, _index in reader.xref_objStm.values()}):
+        stream = reader.get_object(number)
+        if isinstance(stream, StreamObject):
+            decoded += len(stream.get_data())
+            if decoded > PDF_MAX_DECODED_BYTES:
+                raise _PdfTooComplex
+
+
+def _walk_pdf(reader: PdfReader) -> str | None:
+    """Every object the file holds: those reachable from the trailer and every one in the cross-reference tables
+    (an orphan is one edit away from being reachable), each indirect object once, without recursion."""
+    stack: list = [IndirectObject(number, generation, reader)
+                   for generation, table in reader.xref.items() for number in table]
+    stack.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
+    stack.append(reader.trailer)
+    seen: set[tuple[int, int]] = set()
+    nodes = 0
+    while stack:
+        nodes += 1
+        if nodes > PDF_MAX_NODES:
+            raise _PdfTooComplex
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):  # streams too: their dictionary, never their (content) data
+            kind = _pdf_dict_kind(obj)
+            if kind:
+                return kind
+            stack.extend(value for value in dict.values(obj) if isinstance(value, _CONTAINERS))
+        elif isinstance(obj, ArrayObject):
+            stack.extend(value for value in obj if isinstance(value, _CONTAINERS))
+    return None
+
+
+def _resolved(value):
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _pdf_dict_kind(obj: DictionaryObject) -> str | None:
+    for key in obj:
+        if key in _PDF_KEYS:
+            return _PDF_KEYS[key]
+    kind = _pdf_action_kind(obj)
+    if kind:
+        return kind
+    subtype, type_ = _resolved(dict.get(obj, "/Subtype")), _resolved(dict.get(obj, "/Type"))
+    if isinstance(subtype, str) and subtype in _PDF_SUBTYPES:
+        return _PDF_SUBTYPES[subtype]
+    if isinstance(type_, str) and type_ in _PDF_TYPES:
+        return _PDF_TYPES[type_]
+    # Actions that start by themselves. A destination (an array or a name) is only where the reader opens, and
+    # a /GoTo action only moves to a page: both harmless. Anything else is named by its own kind if it has one.
+    opening = _resolved(dict.get(obj, "/OpenAction"))
+    if isinstance(opening, DictionaryObject) and _resolved(dict.get(opening, "/S")) != "/GoTo":
+        return _pdf_action_kind(opening) or "open_action"
+    triggers = _resolved(dict.get(obj, "/AA"))
+    if isinstance(triggers, DictionaryObject):
+        for action in map(_resolved, dict.values(triggers)):
+            if isinstance(action, DictionaryObject):
+                return _pdf_action_kind(action) or "additional_action"
+            if action is not None and not isinstance(action, NullObject):
+                return "additional_action"
+    return None
+
+
+def _pdf_action_kind(obj: DictionaryObject) -> str | None:
+    action = _resolved(dict.get(obj, "/S"))
+    if not isinstance(action, str):
+        return None
+    if action in _PDF_ACTIONS:
+        return _PDF_ACTIONS[action]
+    if action == "/URI" and not _harmless_uri(_resolved(dict.get(obj, "/URI"))):
+        return "uri"
+    return None
+
+
+def _harmless_uri(value) -> bool:
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str):
+        return False
+    # Readers drop blanks and control characters inside a scheme ("java\tscript:"): so do we before looking.
+    return bool(_SAFE_URI.match(_URI_BLANKS.sub("", value)))
 
 
 def decode_text(raw: bytes, *, max_bytes: int | None = None) -> tuple[str, str]:

@@ -1,6 +1,14 @@
-from django.urls import include, path
+import re
+
+from django.conf import settings
+from django.contrib.staticfiles import views as staticfiles_views
+from django.urls import include, path, re_path
 
 from accounts.admin import admin_site
+
+# The production pages, and with DEBUG on too (accounts.security.DevelopmentErrorPagesMiddleware).
+handler404 = "accounts.security_views.not_found"
+handler500 = "accounts.security_views.server_error"
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -13,4 +21,7 @@ urlpatterns = [
     path("portaal/", include("portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin_site.urls),
+    # Static files for `runserver --nostatic` with DEBUG on, through the middleware so that they carry the same
+    # headers as every page. The view answers 404 when DEBUG is off: in production the proxy serves /static/.
+    re_path(rf"^{re.escape(settings.STATIC_URL.lstrip('/'))}(?P<path>.*)$", staticfiles_views.serve),
 ]

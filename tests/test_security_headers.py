@@ -100,3 +100,94 @@ def test_the_csrf_failure_page_is_dutch_and_needs_no_inline_style(personas):
     text = response.content.decode()
     assert "Dit formulier kon niet worden verwerkt" in text
     assert "<style" not in text and "style=" not in text
+
+
+# --- Error pages and static files, also in the development server (issue 16 item 5) ------------------------------
+
+NOT_FOUND_TEXT = "Deze pagina bestaat niet, of u heeft er geen toegang toe."
+ERROR_TEXT = "Er is een fout opgetreden. Uw gegevens zijn niet gewijzigd als het opslaan niet is bevestigd."
+#: What Django's technical pages show and a visitor must never see.
+TECHNICAL = ("URLconf", "DEBUG = True", "Traceback", "technical_500", "Request Method", "settings file")
+
+
+@pytest.fixture
+def make_run(settings):
+    """As `make run`: DEBUG on; the technical error pages are not asked for (OPP_TECHNICAL_ERROR_PAGES off)."""
+    settings.DEBUG = True
+    settings.OPP_TECHNICAL_ERROR_PAGES = False
+    return settings
+
+
+def assert_plain_page(response, status, text):
+    assert response.status_code == status
+    html = response.content.decode()
+    assert text in html and 'lang="nl"' in html
+    for leak in TECHNICAL:
+        assert leak not in html, leak
+    return html
+
+
+@pytest.mark.parametrize("path", ["/bestaat-niet/", "/opp/bestaat-niet/", "/portaal/x/y/z/"])
+def test_an_unknown_url_in_the_development_server_gets_the_dutch_404_with_every_header(client, make_run, path):
+    response = client.get(path)
+    assert_plain_page(response, 404, NOT_FOUND_TEXT)
+    assert_headers(response, path)
+
+
+def test_a_404_a_view_raises_in_the_development_server_is_the_same_page(client, make_run, personas):
+    login(client, personas.begeleider_a)
+    path = reverse("students:detail", args=[987654])
+    response = client.get(path)
+    html = assert_plain_page(response, 404, NOT_FOUND_TEXT)
+    assert "Uitloggen" in html, "the 404 page keeps the menu of the logged-in user"
+    assert_headers(response, path)
+
+
+def test_the_technical_404_only_when_asked_for(client, make_run):
+    make_run.OPP_TECHNICAL_ERROR_PAGES = True
+    assert "URLconf" in client.get("/bestaat-niet/").content.decode()
+
+
+@pytest.mark.urls("tests.error_urls")
+@pytest.mark.parametrize("debug", [True, False], ids=["make-run", "production"])
+def test_a_500_is_the_dutch_page_with_every_header_and_no_trace_of_the_error(settings, personas, debug):
+    from django.test import Client
+
+    from tests.error_urls import SECRET_DETAIL
+
+    settings.DEBUG = debug
+    settings.OPP_TECHNICAL_ERROR_PAGES = False
+    client = Client(raise_request_exception=False)
+    login(client, personas.begeleider_a)
+    response = client.get("/test-fout/")
+    html = assert_plain_page(response, 500, ERROR_TEXT)
+    assert SECRET_DETAIL not in html and "RuntimeError" not in html and "begeleider_a" not in html
+    assert "Uitloggen" not in html, "rendered without the request: no menu, no user"
+    assert_headers(response, "/test-fout/")
+
+
+def test_the_500_page_needs_no_request_context_and_survives_a_broken_template(rf, settings):
+    from accounts.security_views import server_error
+
+    request = rf.get("/")  # no session, no user, no middleware
+    assert_plain_page(server_error(request), 500, ERROR_TEXT)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [], "APP_DIRS": False}]  # 500.html cannot be found
+    assert_plain_page(server_error(request), 500, "Er is een fout opgetreden.")
+
+
+def test_static_files_in_the_development_server_carry_the_headers(client, make_run):
+    path = STATIC + "css/app.css"
+    response = client.get(path)
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    missing = client.get(STATIC + "css/bestaat-niet.css")
+    assert_plain_page(missing, 404, NOT_FOUND_TEXT)
+    assert_headers(missing, STATIC + "css/bestaat-niet.css")
+
+
+def test_static_files_are_not_served_by_the_app_in_production(client):
+    assert client.get(STATIC + "css/app.css").status_code == 404

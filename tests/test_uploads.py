@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from pypdf.actions import JavaScript, PageTrigger
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, PdfObject, TextStringObject
 
 from disputes import services as dispute_services
 from disputes.models import DisputeDocument
@@ -24,8 +26,9 @@ from opp_portal.uploads import Kind
 from students.models import ImportBatch, Student
 from tests.auth import login
 from tests.factories import portal_world
+from tests.pdfs import MINIMAL_PDF, blank_pdf, in_object_stream
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # a real one: every PDF is parsed (tests/pdfs.py)
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -103,6 +106,173 @@ def test_a_document_with_web_markup_near_its_start_is_refused(data):
 ])
 def test_a_pdf_with_active_content_is_refused(data):
     assert "bevat scripts of acties" in refusal(up("scan.pdf", data))
+
+
+# --- Active content found by parsing the PDF (issue 16 item 3) ---------------------------------------------------
+
+ACTIVE_MSG = "Dit PDF-bestand bevat scripts of acties die iets starten"
+EMBEDDED_MSG = "Dit PDF-bestand bevat een ingesloten bestand (bijlage); zulke bestanden worden geweigerd."
+
+
+def pdf_obj(value):
+    """A pypdf object from Python: "/Name" is a name, other text a string, dicts and lists nest."""
+    if isinstance(value, PdfObject):
+        return value
+    if isinstance(value, dict):
+        return DictionaryObject({NameObject(f"/{k}"): pdf_obj(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return ArrayObject(pdf_obj(v) for v in value)
+    if isinstance(value, int):
+        return NumberObject(value)
+    return NameObject(value) if value.startswith("/") else TextStringObject(value)
+
+
+def annotation(**entries):
+    return lambda writer: writer.add_annotation(0, pdf_obj({"Type": "/Annot", "Rect": [10, 10, 200, 40], **entries}))
+
+
+def link(**action):
+    return annotation(Subtype="/Link", A=action)
+
+
+def in_catalog(**entries):
+    def build(writer):
+        for key, value in entries.items():
+            writer.root_object[NameObject(f"/{key}")] = pdf_obj(value)
+    return build
+
+
+JS_ACTION = {"Type": "/Action", "S": "/JavaScript", "JS": "app.alert('hallo')"}
+
+#: One hostile construction each, as pypdf's writer (or a reader) puts it: (build, what the refusal names).
+HOSTILE = [
+    pytest.param(lambda w: w.add_open_action(JavaScript("app.alert(1)")), "(JavaScript)", id="javascript-name-tree"),
+    pytest.param(in_catalog(OpenAction=JS_ACTION), "(JavaScript)", id="open-action-javascript"),
+    pytest.param(in_catalog(OpenAction={"S": "/Named", "N": "/Print"}), "(een actie die start bij het openen)",
+                 id="open-action-other-than-goto"),
+    pytest.param(lambda w: w.pages[0].add_action(PageTrigger.OPEN, JavaScript("app.alert(1)")), "(JavaScript)",
+                 id="page-open-action-javascript"),
+    pytest.param(in_catalog(AA={"WC": {"S": "/Named", "N": "/Quit"}}),
+                 "(een actie die vanzelf start bij openen, sluiten of invullen)", id="document-additional-action"),
+    pytest.param(link(S="/Launch", F="calc.exe"), "(een opdracht die een programma of bestand opent)",
+                 id="launch-in-annotation"),
+    pytest.param(lambda w: w.add_attachment("factuur.pdf.exe", b"MZ\x90\x00"), EMBEDDED_MSG, id="embedded-file"),
+    pytest.param(annotation(Subtype="/FileAttachment", FS={"Type": "/Filespec", "F": "x.exe"}), EMBEDDED_MSG,
+                 id="file-attachment-annotation"),
+    pytest.param(in_catalog(AcroForm={"Fields": [], "XFA": ["template", "<template/>"]}), "(een XFA-formulier)",
+                 id="acroform-xfa"),
+    pytest.param(in_catalog(AcroForm={"Fields": [{"FT": "/Tx", "T": "naam", "AA": {"K": JS_ACTION}}]}),
+                 "(JavaScript)", id="form-field-keystroke-javascript"),
+    pytest.param(annotation(Subtype="/RichMedia", RichMediaContent={}), "(multimedia of 3D-inhoud)", id="rich-media"),
+    pytest.param(link(S="/SubmitForm", F={"FS": "/URL", "F": "https://evil.example/"}),
+                 "(een formulier dat gegevens verstuurt of inleest)", id="submit-form"),
+    pytest.param(link(S="/ImportData", F="gegevens.fdf"), "(een formulier dat gegevens verstuurt of inleest)",
+                 id="import-data"),
+    pytest.param(link(S="/GoToR", F="\\\\evil.example\\share\\x.pdf", D=[0, "/Fit"]),
+                 "(een verwijzing die een ander bestand opent)", id="goto-remote-unc"),
+    pytest.param(link(S="/URI", URI="java\tscript:app.alert(1)"), "(een koppeling die geen webpagina of e-mailadres is)",
+                 id="javascript-uri"),
+    pytest.param(link(S="/URI", URI="file://evil.example/share/x.exe"),
+                 "(een koppeling die geen webpagina of e-mailadres is)", id="file-uri"),
+]
+
+PACKING = [pytest.param(lambda pdf: pdf, id="plain"), pytest.param(in_object_stream, id="in-object-stream")]
+
+
+@pytest.mark.parametrize("pack", PACKING)
+@pytest.mark.parametrize(("build", "named"), HOSTILE)
+def test_a_pdf_with_active_content_is_refused_wherever_it_sits_and_nothing_is_stored(private, build, named, pack):
+    data = pack(blank_pdf(2, build))
+    message = refusal(up("scan.pdf", data))
+    assert named in message
+    if named != EMBEDDED_MSG:
+        assert message.startswith(ACTIVE_MSG) and "Druk het af naar een nieuwe PDF of scan het opnieuw." in message
+    with pytest.raises(ValidationError):
+        uploads.store(up("scan.pdf", data), folder="instemming")
+    assert files_in(private) == []
+
+
+def test_javascript_in_a_compressed_object_stream_is_found_by_parsing_not_by_the_byte_scan():
+    data = in_object_stream(blank_pdf(2, in_catalog(OpenAction=JS_ACTION)))
+    assert b"JavaScript" not in data and b"/ObjStm" in data and b"/FlateDecode" in data
+    assert uploads._pdf_active_in_bytes(data) is None  # what let it through before
+    assert "(JavaScript)" in refusal(up("scan.pdf", data), Kind.PDF)
+
+
+@pytest.mark.parametrize("pack", PACKING)
+@pytest.mark.parametrize("build", [
+    pytest.param(None, id="blank-pages"),
+    pytest.param(link(S="/URI", URI="https://www.example.nl/ouders"), id="https-link"),
+    pytest.param(link(S="/URI", URI="mailto:zorg@school.example"), id="mailto-link"),
+    pytest.param(lambda w: w.add_named_destination("start", 0), id="named-destination"),
+    pytest.param(lambda w: in_catalog(OpenAction=[w.pages[1].indirect_reference, "/Fit"])(w),
+                 id="open-at-a-page"),
+    pytest.param(lambda w: in_catalog(OpenAction={"S": "/GoTo", "D": [w.pages[1].indirect_reference, "/Fit"]})(w),
+                 id="goto-action-on-open"),
+])
+def test_a_clean_multi_page_pdf_is_accepted_and_stored(private, build, pack):
+    data = pack(blank_pdf(3, build))
+    assert uploads.validate(up("scan.pdf", data)) == ("pdf", "application/pdf")
+    stored = uploads.store(up("scan.pdf", data), folder="instemming")
+    assert (private / stored.name).read_bytes() == data
+
+
+#: Hand-written, as small generators write them: no cross-reference table, no startxref. Readers open it.
+NO_XREF_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+               b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def test_a_pdf_without_a_cross_reference_table_is_parsed_as_a_reader_would():
+    assert uploads.validate(up("scan.pdf", NO_XREF_PDF)) == ("pdf", "application/pdf")
+    # Its objects are still all looked at: a submit action in an object nothing refers to is found.
+    orphan = NO_XREF_PDF.replace(b"trailer", b"4 0 obj<</S/SubmitForm/F(https://evil.example/)>>endobj\ntrailer")
+    assert "(een formulier dat gegevens verstuurt of inleest)" in refusal(up("scan.pdf", orphan))
+
+
+def test_a_pdf_the_portal_renders_itself_is_accepted():
+    from opp import pdf as opp_pdf
+
+    data = opp_pdf.html_to_pdf('<h1 id="a">OPP</h1><p><a href="https://www.example.nl/">site</a> <a href="#a">boven</a>'
+                               '</p><p style="break-before: page">Tweede pagina</p>')
+    assert uploads.validate(up("opp.pdf", data), kind=Kind.PDF, max_bytes=20 * 1024 * 1024) == ("pdf", "application/pdf")
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", id="no-catalog-no-xref"),
+    pytest.param(MINIMAL_PDF.replace(b"/Catalog", b"/Katalog").replace(b"/Pages", b"/Pagxs"), id="no-catalog"),
+    pytest.param(b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n", id="garbage"),
+])
+def test_a_pdf_that_cannot_be_parsed_is_refused_with_its_own_message(private, data):
+    message = refusal(up("scan.pdf", data))
+    assert message.startswith("Dit PDF-bestand is beschadigd of niet te lezen")
+    with pytest.raises(ValidationError):
+        uploads.store(up("scan.pdf", data), folder="instemming")
+    assert files_in(private) == []
+
+
+@pytest.mark.parametrize("user_password", ["geheim", ""], ids=["password", "owner-password-only"])
+def test_an_encrypted_pdf_is_refused_with_its_own_message(user_password):
+    data = blank_pdf(2, lambda w: w.encrypt(user_password=user_password, owner_password="eigenaar", algorithm="RC4-128"))
+    assert refusal(up("scan.pdf", data)).startswith("Dit PDF-bestand is beveiligd (versleuteld of met een wachtwoord)")
+
+
+@pytest.mark.parametrize(("limit", "value"), [("PDF_MAX_NODES", 5), ("PDF_MAX_OBJECTS", 3),
+                                              ("PDF_MAX_DECODED_BYTES", 100)])
+def test_a_pdf_beyond_the_walks_limits_is_refused_not_walked_forever(monkeypatch, limit, value):
+    monkeypatch.setattr(uploads, limit, value)
+    data = in_object_stream(blank_pdf(3))
+    assert refusal(up("scan.pdf", data)).startswith("Dit PDF-bestand is te ingewikkeld opgebouwd")
+
+
+def test_a_cycle_of_references_ends():
+    # Two annotations whose /Parent and /Popup point at each other, and a page tree that points back to itself.
+    def build(writer):
+        first = writer.add_annotation(0, pdf_obj({"Type": "/Annot", "Subtype": "/Text", "Rect": [0, 0, 9, 9]}))
+        second = writer.add_annotation(0, pdf_obj({"Type": "/Annot", "Subtype": "/Popup", "Rect": [0, 0, 9, 9]}))
+        first[NameObject("/Popup")] = second.indirect_reference
+        second[NameObject("/Parent")] = first.indirect_reference
+
+    assert uploads.validate(up("scan.pdf", in_object_stream(blank_pdf(2, build)))) == ("pdf", "application/pdf")
 
 
 def test_a_truncated_pdf_and_a_headless_png_are_refused():

@@ -8,7 +8,7 @@ import re
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
@@ -81,11 +81,17 @@ def test_the_admin_refuses_an_unverified_session_even_without_the_middleware(cli
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_switched_off_nobody_is_asked(client, personas, settings):
+def test_switched_off_staff_need_no_device_but_one_they_have_is_asked_for(client, personas, settings):
+    """OPP_REQUIRE_2FA only decides whether staff must have a second factor; one they have always counts."""
     settings.OPP_REQUIRE_2FA = False
-    totp_device(personas.begeleider_a)
-    password_login(client, personas.begeleider_a)
+    password_login(client, personas.leerkracht_a)
     assert client.get(reverse("staff_start")).status_code == 200
+    device = totp_device(personas.begeleider_a)
+    other = Client()
+    password_login(other, personas.begeleider_a)
+    assert other.get(reverse("staff_start"))["Location"].startswith(reverse("otp_verify"))
+    assert other.post(reverse("otp_verify"), {"token": code_for(device)}).status_code == 302
+    assert other.get(reverse("staff_start")).status_code == 200
 
 
 # --- the code at login ------------------------------------------------------------------------------
@@ -218,6 +224,45 @@ def test_a_parent_is_not_asked_until_they_enrol_and_then_always(client, parent):
     client.post(reverse("logout"))
     password_login(client, parent)
     assert client.get(reverse("account_security"))["Location"].startswith(reverse("otp_verify"))
+
+
+def test_with_2fa_not_required_a_parent_who_enrolled_is_still_asked(client, parent, settings):
+    """Issue 16 item 5: with OPP_REQUIRE_2FA=0 (`make run`) a parent's own second factor was ignored."""
+    settings.OPP_REQUIRE_2FA = False
+    user = parent
+    device = totp_device(user)
+    password_login(client, user)
+    for url in (reverse("portal:home"), reverse("account_security"), reverse("notification_preferences")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("otp_verify")), url
+    page = client.get(reverse("otp_verify")).content.decode()
+    assert reverse("portal:home") not in page, "no menu that only leads back to the code page"
+    response = client.post(reverse("otp_verify"), {"token": code_for(device), "next": reverse("portal:home")})
+    assert response["Location"] == reverse("portal:home")
+    assert client.get(reverse("portal:home")).status_code == 200
+    assert AuditEvent.objects.filter(action=A.OTP_VERIFIED, actor=user).count() == 1
+
+
+def test_with_2fa_not_required_a_parent_without_a_device_is_not_asked(client, parent, settings):
+    settings.OPP_REQUIRE_2FA = False
+    password_login(client, parent)
+    assert client.get(reverse("portal:home")).status_code == 200
+    assert client.get(reverse("account_security")).status_code == 200
+    # Decided at login: later pages ask the database nothing about devices.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("notification_preferences"))
+    assert not [q for q in queries.captured_queries if "otp_" in q["sql"]]
+
+
+def test_a_device_removed_by_a_reset_is_no_longer_asked_for(client, parent, settings):
+    settings.OPP_REQUIRE_2FA = False
+    totp_device(parent)
+    password_login(client, parent)
+    otp.remove(parent, by=parent)  # e.g. a reset in another session
+    assert client.get(reverse("portal:home")).status_code == 200
 
 
 def test_a_parent_may_switch_it_off_staff_may_not(client, parent, personas):

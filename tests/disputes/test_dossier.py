@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -41,6 +42,13 @@ def _private_media(private):
 
 
 def _store(name: str, data: bytes, content_type: str, folder: str):
+    if data.startswith(b"%PDF-1.4 garbage"):
+        # A damaged file that an earlier, weaker check let in: written past today's upload check, which refuses it.
+        relative = Path(folder) / "2026" / name
+        target = Path(django_settings.PRIVATE_MEDIA_ROOT) / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return uploads.StoredFile(str(relative), content_type, len(data))
     return uploads.store(SimpleUploadedFile(name, data, content_type=content_type), folder=folder)
 
 

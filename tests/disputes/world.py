@@ -12,12 +12,13 @@ import time_machine
 
 from accounts.models import Role
 from tests.factories import PlanFactory, PlanVersionFactory, StudentFactory, member, parent_of
+from tests.pdfs import MINIMAL_PDF
 
 D = datetime.date
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 TODAY = D(2026, 10, 15)
 MADE_KNOWN = D(2026, 10, 1)
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # a real PDF: the upload check parses every PDF (issue 16)
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 

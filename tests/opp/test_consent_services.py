@@ -21,12 +21,13 @@ from opp import selectors
 from opp import services as opp_services
 from opp.models import ActionItem, ConsentAnswer, ConsentRequest, PlanVersion
 from tests.factories import parent_of, portal_world
+from tests.pdfs import MINIMAL_PDF
 
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2026, 9, 25, 10, 0, tzinfo=AMS)
 TODAY = NOW.date()
 IP = "198.51.100.23"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # a real PDF: the upload check parses every PDF (issue 16)
 NOT_COVERED = "dekt de huidige tekst niet meer"
 
 

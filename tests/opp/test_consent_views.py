@@ -16,9 +16,10 @@ from opp import consent_services as cs
 from opp.models import ConsentAnswer, ConsentRequest, PlanVersion
 from tests.conftest import PASSWORD
 from tests.factories import portal_world
+from tests.pdfs import MINIMAL_PDF
 
 NOW = datetime.datetime(2026, 9, 25, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # a real PDF: the upload check parses every PDF (issue 16)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

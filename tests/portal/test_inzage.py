@@ -38,7 +38,6 @@ from portal import inzage
 from tests.auth import login
 from tests.conftest import PASSWORD
 from tests.factories import (
-    SCAN_PDF,
     PlanFactory,
     PlanVersionFactory,
     StudentFactory,
@@ -48,6 +47,7 @@ from tests.factories import (
     progress_for,
     ter_vaststelling,
 )
+from tests.pdfs import blank_pdf
 
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=AMS)
@@ -460,7 +460,7 @@ def _dossier(school, size: int, *, by):
     root = Path(django_settings.PRIVATE_MEDIA_ROOT)
     previous = None
     for n in range(1, size + 1):
-        content = SCAN_PDF.replace(b"<<>>", f"<< /N {n} >>".encode(), 1)
+        content = blank_pdf(pages=n)  # a distinct real PDF per version
         relative = f"archief/2026/opp-{plan.pk}-v{n}.pdf"
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_bytes(content)

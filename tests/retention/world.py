@@ -41,6 +41,7 @@ from tests.factories import (
     StudentFactory,
     parent_of,
 )
+from tests.pdfs import MINIMAL_PDF
 
 D = datetime.date
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
@@ -48,7 +49,7 @@ LEFT_ON = D(2024, 3, 15)
 FILE_DUE = D(2026, 3, 15)
 PLACEMENT_DUE = D(2027, 3, 15)
 ENROLMENT_DUE = D(2029, 3, 15)
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # a real PDF: the upload check parses every PDF (issue 16)
 DAY = datetime.timedelta(days=1)
 
 _numbers = itertools.count(1)
