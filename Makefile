@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 OPP_REQUIRE_2FA ?= 0
 LOCAL_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 OPP_REQUIRE_2FA=$(OPP_REQUIRE_2FA)
 
-.PHONY: run test install migrate seed lint messages web worker beat check-deploy bench bench-load clean
+.PHONY: run test install migrate seed lint messages web worker beat check-deploy bench bench-load clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ seed: migrate
 	$(LOCAL_ENV) $(BIN)/python manage.py seed_demo
 
 run: seed
-	$(LOCAL_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(LOCAL_ENV) $(BIN)/python manage.py runserver --nostatic 127.0.0.1:$(PORT)
 
 # The whole suite. Services it finds (DATABASE_URL, CELERY_BROKER_URL, /usr/bin/chromium) are used;
 # tests needing an absent one skip with the reason, or fail when OPP_REQUIRE_SERVICES=1 (CI).
@@ -68,6 +68,17 @@ check-deploy: install
 # halfway. Prints p95 per page group and PASS/FAIL per target; see bench/load.py for the knobs.
 bench-load: install
 	$(BIN)/python bench/load.py
+
+# Backups (issue 16; README "Backups"), with the app's environment (DATABASE_URL=postgres://…, PRIVATE_MEDIA_ROOT,
+# SECRET_KEY or DEBUG=1). `make backup` writes a timestamped folder under BACKUP_DIR (default var/backups);
+# `make restore BACKUP=<folder>` verifies its manifest and restores into an empty database and folder
+# (FORCE=1 replaces what is there). Note: `make clean` removes var/, so keep BACKUP_DIR elsewhere in earnest.
+backup: install
+	./bin/backup
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/opp-<timestamp> [FORCE=1]" >&2; exit 2; }
+	./bin/restore "$(BACKUP)" $(if $(filter 1,$(FORCE)),--force)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var

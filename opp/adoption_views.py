@@ -18,6 +18,7 @@ from accounts import access, audit
 from accounts.access import Cap
 from accounts.security import second_factor_required
 from opp_portal import uploads
+from ratelimits import limits
 from students import deadlines as term
 from students.views import _apply_errors
 
@@ -155,6 +156,8 @@ class VerifyForm(forms.Form):
 
 
 @login_required
+# Each upload is parsed and hashed: limited per client address (OPP_RATELIMIT_VERIFY); showing the form is not.
+@limits.per_address("verify", "OPP_RATELIMIT_VERIFY", methods=("POST",))
 def verify(request):
     if not access.schools_with(request.user, Cap.PLAN_VIEW).exists():
         raise PermissionDenied

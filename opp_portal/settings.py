@@ -59,6 +59,10 @@ else:
             "(required when DEBUG is off)."
         )
 
+# With DEBUG on (`make run`), 404 and 500 show the production pages with every security header (issue 16);
+# 1 shows Django's technical pages instead (URL patterns, settings, traceback) for debugging.
+OPP_TECHNICAL_ERROR_PAGES = _env(env.bool, "OPP_TECHNICAL_ERROR_PAGES", default=False)
+
 ALLOWED_HOSTS = _env(env.list, "ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = _env(env.list, "CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -88,6 +92,8 @@ INSTALLED_APPS = [
     "evaluations",
     "disputes",
     "retention",
+    "ratelimits",  # issue 16: counters of the rate limits, in the database
+    "backups",  # issue 16: `manage.py backup` / `restore` (bin/backup, bin/restore)
 ]
 
 MIDDLEWARE = [
@@ -106,6 +112,8 @@ MIDDLEWARE = [
     "accounts.security.SecondFactorMiddleware",
     "accounts.middleware.RefusalAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # DEBUG only: the production 404/500 pages instead of the technical ones (inside the header middleware above).
+    "accounts.security.DevelopmentErrorPagesMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -304,3 +312,15 @@ OPP_EVALUATION_COUNTER = "evaluations.selectors.evaluated_plan_ids"
 OPP_RETENTION_FILE_YEARS = _env(env.int, "OPP_RETENTION_FILE_YEARS", default=2)
 OPP_RETENTION_PLACEMENT_YEARS = _env(env.int, "OPP_RETENTION_PLACEMENT_YEARS", default=3)
 OPP_RETENTION_ENROLMENT_YEARS = _env(env.int, "OPP_RETENTION_ENROLMENT_YEARS", default=5)
+
+# --- Rate limits (issue 16; ratelimits app): "N/period", period a number and s, m, h or d ("20/15m") ------------
+# Counted in the database (every web process shares the counters; pages work with Redis down), in fixed windows.
+# Per client address as the trusted proxy reports it (TRUSTED_PROXY_COUNT): every request to the invitation pages.
+OPP_RATELIMIT_INVITATION = _env(env.str, "OPP_RATELIMIT_INVITATION", default="20/15m")
+# Per invited email address: the POSTs of the invitation's account form (for an existing account it checks the password).
+OPP_RATELIMIT_INVITATION_EMAIL = _env(env.str, "OPP_RATELIMIT_INVITATION_EMAIL", default="5/15m")
+# Per client address: PDF uploads to the verification page (/opp/verifieren/); each is parsed and hashed.
+OPP_RATELIMIT_VERIFY = _env(env.str, "OPP_RATELIMIT_VERIFY", default="30/15m")
+
+# --- Backups (issue 16; `make backup` / `make restore`): where bin/backup writes its timestamped folders ----------
+BACKUP_DIR = _env(env.path, "BACKUP_DIR", default=BASE_DIR / "var" / "backups")

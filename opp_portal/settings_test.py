@@ -15,6 +15,10 @@ for _name, _value in {
     "CSRF_COOKIE_SECURE": "0",
     "EMAIL_URL": "smtp://localhost:25",
     "OPP_REQUIRE_2FA": "0",
+    # High enough never to refuse the rest of the suite (fuzzing, journeys); tests/test_ratelimits.py sets its own.
+    "OPP_RATELIMIT_INVITATION": "100000/1m",
+    "OPP_RATELIMIT_INVITATION_EMAIL": "100000/1m",
+    "OPP_RATELIMIT_VERIFY": "100000/1m",
 }.items():
     os.environ.setdefault(_name, _value)
 

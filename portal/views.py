@@ -21,6 +21,7 @@ from opp import sections as S
 from opp import selectors as opp_selectors
 from opp.models import ConsentRequest
 from opp.rules import gpo_last_day
+from ratelimits import limits
 from students.views import _apply_errors
 
 from . import inzage, selectors, services
@@ -238,9 +239,14 @@ def answer(request, pk):
 
 
 # --- Invitations ---------------------------------------------------------------------------------------
+# Public pages: every request counts against the client address (OPP_RATELIMIT_INVITATION), and the account
+# form's POSTs also against the invited email (OPP_RATELIMIT_INVITATION_EMAIL): for an existing account that
+# form checks its password, which must not become a way around the login lockout.
+_per_address = limits.per_address("invitation", "OPP_RATELIMIT_INVITATION")
 
 
 @never_cache
+@_per_address
 def invitation_landing(request, token):
     """The emailed link. Nothing is exchanged by a GET (mail scanners follow links); the page POSTs the
     token and the next address is clean. No external resources here, and no path leaves it in a Referer."""
@@ -248,6 +254,7 @@ def invitation_landing(request, token):
 
 
 @never_cache
+@_per_address
 @require_POST
 def invitation_exchange(request):
     try:
@@ -259,12 +266,18 @@ def invitation_exchange(request):
 
 
 @never_cache
+@_per_address
 def invitation_account(request):
     pk = request.session.get(SESSION_KEY)
     invitation = Invitation.objects.filter(pk=pk, used_at__isnull=False, accepted_user__isnull=True).first() if pk else None
     if invitation is None or invitation.revoked_at:
         problem = "revoked" if invitation is not None else "used"
         return _no_referrer(render(request, "portal/invitation_problem.html", {"problem": problem}, status=410))
+    if request.method == "POST":
+        refused = limits.check_email(request, group="invitation", setting="OPP_RATELIMIT_INVITATION_EMAIL",
+                                     email=invitation.email)
+        if refused is not None:
+            return refused
     existing = services.existing_user_for(invitation) is not None
     form = AcceptForm(request.POST or None, existing=existing)
     if request.method == "POST" and form.is_valid():
