@@ -34,6 +34,9 @@ class Cap(enum.StrEnum):
     DISPUTE_EDIT = "dispute.edit"
     COMMISSION_EDIT = "commission.edit"  # commission advice and evaluations (R-TIME-3, R-EVAL-3)
     ACCOUNTS_MANAGE = "accounts.manage"
+    # Four eyes on access to pupil data (issue 16): who approves what the beheerder asked.
+    ACCESS_APPROVE = "access.approve"  # begeleider, leerkracht, commissie of the school; resets of its staff
+    ACCESS_APPROVE_BOARD = "access.approve_board"  # every role of the board, schoolleiders, the adoption mandate
 
 
 _STAFF_READ = {Cap.PUPIL_VIEW, Cap.PLAN_VIEW}
@@ -42,12 +45,14 @@ _SCHOOL_WRITE = _STAFF_READ | {Cap.PUPIL_EDIT, Cap.PLAN_EDIT}
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.BEGELEIDER: frozenset(_SCHOOL_WRITE),
     Role.LEERKRACHT: frozenset(_STAFF_READ),
-    Role.SCHOOLLEIDER: frozenset(_SCHOOL_WRITE | {Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW}),
+    Role.SCHOOLLEIDER: frozenset(
+        _SCHOOL_WRITE | {Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW, Cap.ACCESS_APPROVE}),
     # The commission reads the plans (and so the pupils) of its own (v)so school and advises.
     Role.COMMISSIE: frozenset(_STAFF_READ | {Cap.COMMISSION_EDIT}),
     # The board reads plans of its schools (from the adoption queue and overviews), not the register.
     Role.BESTUURDER: frozenset(
-        {Cap.PLAN_VIEW, Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW, Cap.BOARD_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT}
+        {Cap.PLAN_VIEW, Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW, Cap.BOARD_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT,
+         Cap.ACCESS_APPROVE, Cap.ACCESS_APPROVE_BOARD}
     ),
     Role.GESCHILLEN: frozenset({Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT}),
     Role.BEHEERDER: frozenset({Cap.ACCOUNTS_MANAGE}),
@@ -59,12 +64,15 @@ MANDATE_CAPS = frozenset({Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW})
 
 
 def _memberships(user: User) -> list[Membership]:
-    """The user's memberships, loaded once per user object (a request reuses it)."""
+    """The user's approved memberships, loaded once per user object (a request reuses it).
+
+    The one place where a membership turns into rights: a pending one (issue 16, four eyes) gives nothing.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_membership_cache", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("school", "board"))
+        cached = list(Membership.objects.approved().filter(user=user).select_related("school", "board"))
         user._membership_cache = cached
     return cached
 
@@ -172,6 +180,43 @@ def adoption_mandate_of(user: User, school: School) -> Membership | None:
 
 def boards_managed_by(user: User) -> QuerySet[Board]:
     return boards_with(user, Cap.ACCOUNTS_MANAGE)
+
+
+# --- Four eyes on access (issue 16) ---------------------------------------------------------------
+
+#: Roles that reach pupil data (or, for the beheerder, decide who asks for it): a new or raised membership
+#: of any of them waits for approval. The beheerder's role is among them so that a beheerder cannot make
+#: a second beheerder account of their own without someone else seeing it.
+ROLES_NEEDING_APPROVAL = frozenset(Role)
+#: Roles whose new membership the school's schoolleider may approve; every other role needs the board.
+_SCHOOL_APPROVED_ROLES = frozenset({Role.BEGELEIDER, Role.LEERKRACHT, Role.COMMISSIE})
+
+
+def approval_cap_for(role: str) -> Cap:
+    """The capability that approves a new membership with `role` (at its school, or its board)."""
+    return Cap.ACCESS_APPROVE if role in _SCHOOL_APPROVED_ROLES else Cap.ACCESS_APPROVE_BOARD
+
+
+def school_approved_roles() -> frozenset[str]:
+    return _SCHOOL_APPROVED_ROLES
+
+
+def is_raise(old_role: str, new_role: str) -> bool:
+    """Whether moving a membership from `old_role` to `new_role` (same person, same place) gains anything."""
+    return not ROLE_CAPS[new_role] <= ROLE_CAPS[old_role]
+
+
+def approver_ids(cap: Cap, *, school: School | None = None, board_id: int | None = None) -> set[int]:
+    """The active users whose approved membership gives `cap` at `school` (school roles there, board roles of its
+    board) or, with `board_id`, at that board (board roles only)."""
+    school_roles = [r for r in ROLE_CAPS if r not in BOARD_ROLES and cap in ROLE_CAPS[r]]
+    board_roles = [r for r in ROLE_CAPS if r in BOARD_ROLES and cap in ROLE_CAPS[r]]
+    where = Q(pk__in=[])
+    if school is not None:
+        where |= Q(role__in=school_roles, school=school) | Q(role__in=board_roles, board_id=school.board_id)
+    if board_id is not None:
+        where |= Q(role__in=board_roles, board_id=board_id)
+    return set(Membership.objects.approved().filter(where, user__is_active=True).values_list("user_id", flat=True))
 
 
 # --- Pupils ---------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ import hmac
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
+from . import approvals
 from .models import Board, Membership, Role, Samenwerkingsverband, School, User
 
 DEMO_PASSWORD = "opp-demo-2026"
@@ -23,6 +25,8 @@ class DemoAccount:
     school: str | None = None  # BRIN
     board: str | None = None  # board name
     mandate: bool = False
+    # Asked by the demo beheerder and not approved yet (issue 16): something for the approvers to decide on.
+    pending: bool = False
 
 
 BOARD_PS = "Stichting Primair en Speciaal"
@@ -54,6 +58,9 @@ ACCOUNTS = [
     DemoAccount("beheerder", "Bart", "Jacobs", "Functioneel beheerder, Stichting Primair en Speciaal", Role.BEHEERDER, board=BOARD_PS),
     DemoAccount("ib.anker", "Anouk", "Dekker", "Intern begeleider, CBS Het Anker", Role.BEGELEIDER, school="22DD"),
     DemoAccount("bestuurder.noord", "Niels", "Bos", "Bestuurder, Stichting Noord", Role.BESTUURDER, board=BOARD_NOORD),
+    DemoAccount("nieuw.debron", "Noor", "van Dijk",
+                "Nieuwe leerkracht, OBS De Bron: de rol wacht op goedkeuring door directeur.debron of bestuurder",
+                Role.LEERKRACHT, school="11AA", pending=True),
     DemoAccount("ouder.jansen", "Mirjam", "Jansen", "Ouder van een leerling van OBS De Bron"),
     DemoAccount("ouder.elbaz", "Youssef", "El Baz", "Ouder van een leerling van SBO Het Kompas"),
     DemoAccount("ouder.devries", "Sanne", "de Vries", "Ouder van een leerling van CBS Het Anker"),
@@ -87,14 +94,25 @@ def seed_organisations_and_accounts() -> dict[str, User]:
         user.set_password(DEMO_PASSWORD)
         user.save()
         users[acc.username] = user
-        if acc.role:
-            Membership.objects.update_or_create(
+        if acc.role and not acc.pending:
+            membership, _ = Membership.objects.update_or_create(
                 user=user,
                 role=acc.role,
                 school=schools.get(acc.school),
                 board=boards.get(acc.board),
                 defaults={"adoption_mandate": acc.mandate},
             )
+            if not membership.is_approved:
+                # The demo's own organisation: approved as the data migration approves existing roles.
+                membership.approved_at = timezone.now()
+                membership.save(update_fields=["approved_at"])
+    for acc in ACCOUNTS:
+        if acc.pending and not Membership.objects.filter(user=users[acc.username], role=acc.role).exists():
+            users[acc.username].created_by = users["beheerder"]
+            users[acc.username].save(update_fields=["created_by"])
+            approvals.request_membership(actor=users["beheerder"], membership=Membership(
+                user=users[acc.username], role=acc.role, school=schools.get(acc.school), board=boards.get(acc.board),
+                adoption_mandate=acc.mandate))
     return users
 
 
@@ -107,6 +125,15 @@ def demo_totp_key(username: str) -> str:
     `demo_totp` command refuses any account whose key is not this one.
     """
     return hmac.new(b"opp-portaal-demo-totp", username.encode(), hashlib.sha1).hexdigest()
+
+
+def remove_demo_devices(users: dict[str, User]) -> None:
+    """The demo staff's fixed devices (and only those: a device someone enrolled themselves has another key)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for acc in ACCOUNTS:
+        if acc.role and acc.username in users:
+            TOTPDevice.objects.filter(user=users[acc.username], key=demo_totp_key(acc.username)).delete()
 
 
 def seed_demo_devices(users: dict[str, User]) -> list[tuple[str, str]]:

@@ -45,6 +45,12 @@ class User(AbstractUser):
         "Board", verbose_name=_("beheerd door bestuur"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="managed_users",
     )
+    # Who made the account (issue 16): that person may never approve its access, and a beheerder's
+    # second account stays theirs until someone else has approved it.
+    created_by = models.ForeignKey(
+        "self", verbose_name=_("aangemaakt door"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("gebruiker")
@@ -57,7 +63,7 @@ class User(AbstractUser):
     def is_school_staff(self) -> bool:
         # Cached per request object: navigation and access checks ask this several times.
         if not hasattr(self, "_is_school_staff"):
-            self._is_school_staff = self.memberships.exists()
+            self._is_school_staff = self.memberships.filter(approved_at__isnull=False).exists()
         return self._is_school_staff
 
 
@@ -177,8 +183,22 @@ class School(models.Model):
         return ", ".join(str(labels.get(s, s)) for s in self.onderwijssoorten)
 
 
+class MembershipQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(approved_at__isnull=False)
+
+    def pending(self):
+        return self.filter(approved_at__isnull=True)
+
+
 class Membership(models.Model):
-    """A user's role at one school or one board. A user may hold several."""
+    """A user's role at one school or one board. A user may hold several.
+
+    A membership gives nothing until it is approved (issue 16, four eyes): `approved_at` is set by the
+    school's schoolleider or the board's bestuurder in the portal (accounts.approvals), or for the very
+    first one of a board or school by an operator (`manage.py approve_membership`). Pending by default,
+    so that a membership made any other way fails closed.
+    """
 
     user = models.ForeignKey(User, verbose_name=_("gebruiker"), on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
@@ -194,6 +214,16 @@ class Membership(models.Model):
         help_text=_("Alleen voor een schoolleider: het bestuur heeft mandaat gegeven om voor deze school OPP's vast te stellen."),
     )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("aangevraagd door"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("goedgekeurd op"), null=True, blank=True)
+    # Empty with approved_at set: approved by an operator (audited) or before approvals existed.
+    approved_by = models.ForeignKey(
+        User, verbose_name=_("goedgekeurd door"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rol")
@@ -226,6 +256,15 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.school or self.board}"
 
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def board_of_scope(self) -> int | None:
+        """The board this membership belongs to (its own, or its school's)."""
+        return self.board_id if self.board_id else (self.school.board_id if self.school_id else None)
+
     def clean(self):
         if self.role in SCHOOL_ROLES and (self.school_id is None or self.board_id is not None):
             raise ValidationError({"school": _("Deze rol hoort bij een school: kies een school en geen bestuur.")})
@@ -233,6 +272,114 @@ class Membership(models.Model):
             raise ValidationError({"board": _("Deze rol hoort bij een bestuur: kies een bestuur en geen school.")})
         if self.adoption_mandate and self.role != Role.SCHOOLLEIDER:
             raise ValidationError({"adoption_mandate": _("Alleen een schoolleider kan mandaat krijgen om vast te stellen.")})
+
+
+class ApprovalRequest(models.Model):
+    """One change of access that waits for a second person (issue 16, four eyes).
+
+    The beheerder asks (a new or raised membership, a change of the adoption mandate, a new second factor or
+    a new password for a staff account); the school's schoolleider or the board's bestuurder decides in the
+    portal (accounts.approvals). Who may decide what is accounts.access's business.
+    """
+
+    class Kind(models.TextChoices):
+        MEMBERSHIP = "membership", _("nieuwe of gewijzigde rol")
+        MANDATE = "mandate", _("mandaat om vast te stellen")
+        OTP_RESET = "otp_reset", _("tweestapsverificatie opnieuw instellen")
+        PASSWORD_RESET = "password_reset", _("wachtwoord opnieuw laten instellen")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("wacht op goedkeuring")
+        APPROVED = "approved", _("goedgekeurd")
+        REFUSED = "refused", _("afgewezen")
+        WITHDRAWN = "withdrawn", _("ingetrokken")
+
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING)
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="approval_requests")
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("rol"), on_delete=models.SET_NULL, null=True, blank=True, related_name="approval_requests"
+    )
+    # What was asked, kept after the membership is gone (a refusal deletes a pending membership).
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, blank=True)
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    board = models.ForeignKey(Board, verbose_name=_("bestuur"), on_delete=models.CASCADE, related_name="+")
+    mandate = models.BooleanField(_("mandaat om vast te stellen"), default=False)
+    # The address a new activation link goes to (password reset): the approver sees and approves it.
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    requested_by = models.ForeignKey(User, verbose_name=_("aangevraagd door"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("aangevraagd op"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("besloten door"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set instead of decided_by when an operator approved the first bestuurder or schoolleider.
+    decided_by_operator = models.CharField(_("besloten door operator"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("goedkeuringsverzoek")
+        verbose_name_plural = _("goedkeuringsverzoeken")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "membership"], condition=Q(state="pending", membership__isnull=False),
+                name="approval_one_pending_per_membership",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "user"], condition=Q(state="pending", kind__in=["otp_reset", "password_reset"]),
+                name="approval_one_pending_reset_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.user} ({self.get_state_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
+
+
+class StaffActivation(models.Model):
+    """A one-time link by which a staff account sets its own password (issue 16): for a new account, and
+    after an approved password reset. Only the token's hash is stored; nobody else ever sets the password."""
+
+    class Problem(models.TextChoices):
+        UNKNOWN = "unknown", _("onbekend")
+        USED = "used", _("al gebruikt")
+        EXPIRED = "expired", _("verlopen")
+        REVOKED = "revoked", _("ingetrokken")
+
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="activations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(_("verstuurd naar"))
+    reset = models.BooleanField(_("nieuw wachtwoord na goedkeuring"), default=False)
+    created_by = models.ForeignKey(User, verbose_name=_("verstuurd door"), on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("geldig tot"))
+    used_at = models.DateTimeField(_("gebruikt op"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("wachtwoord ingesteld op"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activeringslink")
+        verbose_name_plural = _("activeringslinks")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Activering {self.user_id} ({self.created_at:%Y-%m-%d})"
+
+    def problem(self, now=None) -> str | None:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        if self.revoked_at or not self.user.is_active:
+            return self.Problem.REVOKED
+        if self.used_at:
+            return self.Problem.USED
+        if self.expires_at <= now:
+            return self.Problem.EXPIRED
+        return None
 
 
 class AuditQuerySet(models.QuerySet):
@@ -270,6 +417,10 @@ class AuditEvent(models.Model):
         SESSIONS_ENDED = "sessions_ended", _("alle sessies beëindigd")
         PASSWORD_CHANGED = "password_changed", _("wachtwoord gewijzigd")
         RETENTION_DELETE = "retention_delete", _("verwijderd na bewaartermijn")
+        # Issue 16: four eyes on access to pupil data.
+        APPROVAL_REQUESTED = "approval_requested", _("goedkeuring gevraagd")
+        APPROVED = "approved", _("goedgekeurd")
+        REFUSED = "refused", _("afgewezen")
 
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

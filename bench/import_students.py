@@ -31,6 +31,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from accounts.models import Board, Membership, Role, School, User  # noqa: E402
 from students import csv_import  # noqa: E402
@@ -108,7 +109,7 @@ def main() -> None:
     board = Board.objects.create(name=f"Benchmark import {stamp}")
     school = School.objects.create(board=board, brin=free_brin(), name=f"Benchmarkschool {stamp}", onderwijssoorten=["bao", "sbo"])
     user = User.objects.create(username=f"bench-import-{stamp}", first_name="Bench", last_name="Import")
-    Membership.objects.create(user=user, role=Role.BEGELEIDER, school=school)
+    Membership.objects.create(user=user, role=Role.BEGELEIDER, school=school, approved_at=timezone.now())
 
     raw = generate(args.rows)
     results: list[tuple[str, float, int]] = []

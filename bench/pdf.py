@@ -46,6 +46,7 @@ import weasyprint  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from accounts.models import Board, Membership, Role, School, User  # noqa: E402
@@ -73,8 +74,8 @@ def build() -> PlanVersion:
                                  email="bench-pdf-ib@bench.example.nl", password="!")  # noqa: S106 - unusable
         bestuurder = User.objects.create(username="bench-pdf-bb", first_name="Bart", last_name="de Bestuurder",
                                          email="bench-pdf-bb@bench.example.nl", password="!")  # noqa: S106
-        Membership.objects.create(user=ib, role=Role.BEGELEIDER, school=school)
-        Membership.objects.create(user=bestuurder, role=Role.BESTUURDER, board=board)
+        Membership.objects.create(user=ib, role=Role.BEGELEIDER, school=school, approved_at=timezone.now())
+        Membership.objects.create(user=bestuurder, role=Role.BESTUURDER, board=board, approved_at=timezone.now())
         return create_rich_opp(school, ib, bestuurder, pupil_number=PUPIL_NUMBER)
 
 

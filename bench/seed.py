@@ -109,7 +109,7 @@ def ensure_org(boards_n: int = BOARDS, schools_per_board: int = SCHOOLS_PER_BOAR
         users = User.objects.bulk_create([u for u, _r, _s in staff])
         Membership.objects.bulk_create([
             Membership(user=u, role=role, school=where if role != Role.BESTUURDER else None,
-                       board=where if role == Role.BESTUURDER else None)
+                       board=where if role == Role.BESTUURDER else None, approved_at=timezone.now())
             for u, (_u, role, where) in zip(users, staff, strict=True)
         ])
     return schools

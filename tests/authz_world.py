@@ -26,6 +26,7 @@ from .factories import (
     PlanFactory,
     PlanVersionFactory,
     StudentFactory,
+    UserFactory,
     member,
     parent_of,
 )
@@ -138,6 +139,19 @@ def build(org, personas) -> SimpleNamespace:
     w.leerkracht = personas.leerkracht_a
     w.leerkracht_membership = Membership.objects.get(user=personas.leerkracht_a)
     w.audit_row = AuditEvent.objects.filter(school=org.school_a).latest("pk")
+    # Four eyes (issue 16): a new colleague of school A waits for the schoolleider's approval; another new
+    # colleague has an activation link.
+    from accounts import activation, approvals
+    from accounts.models import ApprovalRequest, User
+
+    newcomer = UserFactory(username="nieuwe_collega_a", managed_by=org.board_a)
+    waiting = approvals.request_membership(actor=personas.beheerder_a, membership=Membership(
+        user=newcomer, role=Role.LEERKRACHT, school=org.school_a))
+    w.approval = ApprovalRequest.objects.get(membership=waiting)
+    staff = activation.create_staff_account(actor=personas.beheerder_a, user=User(
+        username="nog_te_activeren", first_name="Nog", last_name="Niet", email="nieuw@school.example"))
+    mail = Notification.objects.filter(kind="invitation", recipient=staff).latest("pk")
+    w.activation_token = re.search(r"/account/activeren/([^/\s]+)/", mail.body_text).group(1)
     if apps.is_installed("retention"):
         w.retention_run = apps.get_model("retention", "RetentionRun").objects.create(run_date=D(2026, 10, 1))
     return w

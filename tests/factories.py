@@ -3,9 +3,11 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Board, Membership, Role, Samenwerkingsverband, School, User
+from tests.pdfs import MINIMAL_PDF
 
 
 class BoardFactory(DjangoModelFactory):
@@ -70,11 +72,18 @@ class MembershipFactory(DjangoModelFactory):
     board = None
 
 
-def member(role, *, school=None, board=None, mandate=False, username=None):
-    """A user holding one role at a school or board."""
+def member(role, *, school=None, board=None, mandate=False, username=None, approved=True):
+    """A user holding one role at a school or board; approved (issue 16) unless approved=False."""
     user = UserFactory(**({"username": username} if username else {}))
-    Membership.objects.create(user=user, role=role, school=school, board=board, adoption_mandate=mandate)
+    Membership.objects.create(user=user, role=role, school=school, board=board, adoption_mandate=mandate,
+                              approved_at=timezone.now() if approved else None)
     return user
+
+
+def approved_membership(user, role, *, school=None, board=None, mandate=False):
+    """One more approved membership for an existing user (a model default leaves a membership pending)."""
+    return Membership.objects.create(user=user, role=role, school=school, board=board, adoption_mandate=mandate,
+                                     approved_at=timezone.now())
 
 
 # --- Pupils (issue 3) -----------------------------------------------------------------------------
@@ -326,7 +335,7 @@ def portal_world(org, personas):
 
 # --- Setting the OPP (issue 7) ------------------------------------------------------------------------------
 
-SCAN_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+SCAN_PDF = MINIMAL_PDF  # a real one-page PDF: the upload check parses every PDF (issue 16)
 
 
 def complete_version(version, *, by, held_on=datetime.date(2026, 9, 20)):

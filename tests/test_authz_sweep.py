@@ -115,6 +115,9 @@ ROUTE_OBJECTS: dict[str, dict] = {
     "admin:app_list": {"app_label": lambda w: "accounts"},
     "admin:beheer/(?P<url>.*)$": {"url": lambda w: f"students/student/{w.fenna.pk}/change/"},
     "admin:auth_user_password_change": {"id": "leerkracht"},
+    # Four eyes and activation (issue 16): school A's pending request, and a new colleague's activation link.
+    "approval_decide": {"pk": "approval"},
+    "activation_landing": {"token": lambda w: w.activation_token},
 }
 
 #: The admin's per-object routes take the object of their model from here (a colleague of school A, never the
@@ -203,6 +206,7 @@ POST_ONLY = {
     "opp:reaction_respond", "opp:submit", "opp:bekendmaking_record", "opp:withdrawal_notice_record",
     "disputes:dates", "disputes:advice", "disputes:response", "disputes:close", "disputes:upload", "disputes:export",
     "portal:react", "portal:answer", "portal:evaluation_react", "portal:inzage", "portal:invitation_exchange",
+    "approval_decide", "activation_exchange",
 }
 GET_ONLY = {"opp:version_pdf", "evaluations:pdf", "portal:version_pdf", "portal:evaluation_pdf",
             "opp:bekendmaking_letter", "opp:withdrawal_notice_letter"}
@@ -255,6 +259,13 @@ RULES: list[Rule] = [
     Rule("disputes:list|disputes:register", "the disputes of the persona's board", FORBIDDEN, {"bestuurder_b": OK}),
     Rule("portal:home", "the portal lists one's own children: empty for staff, Bram only for his father", OK),
     Rule("portal:invitation_landing", "public: the emailed link's page POSTs the token, exchanges nothing", OK),
+    # Four eyes (issue 16): the schoolleider and the bestuurder decide; school A's request is nobody else's.
+    Rule("approvals", "the requests of one's school or board (bestuurder_b: board B's, none of school A)",
+         FORBIDDEN, {"bestuurder_b": OK}),
+    Rule("approval_decide", "school A's request: outside the approvers of school A it does not exist", HIDDEN),
+    Rule("activation_landing", "public: the e-mailed link's page POSTs the token, exchanges nothing", OK),
+    Rule("activation_exchange", "POST only; an empty token is not valid", E(405, 410)),
+    Rule("activation_password", "without an exchanged activation in the session: link not valid", E(410)),
     Rule("portal:invitation_exchange", "POST only; an empty token is not valid", E(405, 410)),
     Rule("portal:invitation_account", "without an exchanged invitation in the session: link not valid", E(410)),
     # --- Objects. School A2's commission evaluation: begeleider_a2 reads it (own school) but is no commission.
@@ -295,6 +306,9 @@ ANONYMOUS_PUBLIC: dict[str, E] = {
     "portal:invitation_landing": OK,
     "portal:invitation_exchange": E(405, 410),
     "portal:invitation_account": E(410),
+    "activation_landing": OK,
+    "activation_exchange": E(405, 410),
+    "activation_password": E(410),
     "admin:login": OK,
     "admin:logout": E((302, "/beheer/")),
 }
@@ -309,7 +323,7 @@ _ADMIN_SITE_PAGES = {
     "admin:jsi18n": E(200, 405),
     "admin:view_on_site": HIDDEN,  # a pupil's content type: no admin, no redirect to the pupil
     "admin:beheer/(?P<url>.*)$": HIDDEN,  # students/student/<pk>/change/: no such admin
-    "admin:auth_user_password_change": OK,  # a colleague's password
+    "admin:auth_user_password_change": FORBIDDEN,  # a colleague's password: nobody sets it (issue 16)
 }
 #: Per admin model: changelist, add, history, delete, change. Boards are made by the superuser; accounts and
 #: schools are ended, not deleted; the audit log is the superuser's only (retention runs: `retention_sweep --runs`).
@@ -516,10 +530,12 @@ OWNERS = [
     (r"(students|opp|evaluations):\w+", "begeleider_a"),
     (r"disputes:\w+", "geschillen_a"),
     (r"portal:\w+", "moeder_fenna"),
+    ("approval_decide", "schoolleider_a"),  # an empty POST decides nothing: back to the list
 ]
 #: Object routes without an owner check here, and why.
 NO_OWNER_CHECK = {
     "portal:invitation_landing": "public: the page does not look the token up",
+    "activation_landing": "public: the page does not look the token up",
 }
 
 

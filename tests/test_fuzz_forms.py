@@ -43,12 +43,13 @@ from hypothesis import strategies as st
 
 from tests.auth import login
 from tests.conftest import PASSWORD
+from tests.pdfs import MINIMAL_PDF
 from tests.test_url_sweep import ROUTES
 
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2026, 10, 15, 10, 0, tzinfo=AMS)
 ALLOWED = {200, 302, 400, 403, 404, 405, 409, 410, 413, 429}
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # a real PDF: the upload check parses every PDF (issue 16)
 CSV = (b"leerlingnummer;voornaam;achternaam;geboortedatum;onderwijssoort;inschrijfdatum\r\n"
        b"7001;Noor;Visser;14-03-2016;bao;20-08-2022\r\n")
 
@@ -212,6 +213,18 @@ def build_world() -> SimpleNamespace:
     w.invite_token = secrets.token_urlsafe(32)
     Invitation.objects.create(token_hash=token_hash(w.invite_token), email="pieter@example.nl", guardian=w.vader,
                               created_by=personas.begeleider_a, expires_at=NOW + datetime.timedelta(days=7))
+    # Four eyes and activation (issue 16): a new colleague of school A waits for the schoolleider; another one
+    # has an activation link.
+    from accounts import activation, approvals
+    from accounts.models import Membership, Role, User
+    from notifications.models import Notification
+
+    approvals.request_membership(actor=personas.beheerder_a, membership=Membership(
+        user=UserFactory(username="nieuwe_collega", managed_by=org.board_a), role=Role.LEERKRACHT, school=org.school_a))
+    staff = activation.create_staff_account(actor=personas.beheerder_a, user=User(
+        username="nog_te_activeren", first_name="Nog", last_name="Niet", email="nieuw@school.example"))
+    mail = Notification.objects.filter(kind="invitation", recipient=staff).latest("pk")
+    w.activation_token = mail.body_text.split("/account/activeren/")[1].split("/")[0]
     w.users = {name: getattr(personas, name) for name in vars(personas)}
     w.users.update(ouder_a=w.ouder_a, ouder_d=w.ouder_d, begeleider_a2=w.begeleider_a2, superuser=w.superuser)
     return w
@@ -231,6 +244,10 @@ class Page:
 
 def _exchange(client, w):
     client.post(reverse("portal:invitation_exchange"), {"token": w.invite_token})
+
+
+def _activate(client, w):
+    client.post(reverse("activation_exchange"), {"token": w.activation_token})
 
 
 PAGES = [
@@ -286,6 +303,9 @@ PAGES = [
     Page("portal:version", "ouder_a", lambda w: {"pk": w.version_a.pk}),
     Page("portal:invitation_landing", "anonymous", lambda w: {"token": w.invite_token}),
     Page("portal:invitation_account", "anonymous", prepare=_exchange),
+    Page("approvals", "schoolleider_a"),
+    Page("activation_landing", "anonymous", lambda w: {"token": w.activation_token}),
+    Page("activation_password", "anonymous", prepare=_activate),
 ]
 #: Endpoints that only take a POST: some page above must show a form for each.
 POST_TARGETS = {
@@ -296,7 +316,7 @@ POST_TARGETS = {
     "disputes:dates", "disputes:advice", "disputes:response", "disputes:close", "disputes:upload", "disputes:export",
     "portal:react", "portal:answer", "portal:evaluation_react", "portal:invitation_exchange",
     "students:inzage", "portal:inzage",
-    "admin:logout",
+    "admin:logout", "approval_decide", "activation_exchange",
 }
 #: POST endpoints that no page of this world shows a form for, posted to directly (with only extra fields).
 #: opp:submit: the version editor shows its button only while the version is editable *and* consent covers it,
@@ -315,6 +335,7 @@ NO_FORMS = {
     "admin:index": "links only", "admin:password_change_done": "message only", "admin:jsi18n": "JavaScript",
     "admin:autocomplete": "JSON for autocomplete widgets", "admin:view_on_site": "redirect",
     "admin:app_list": "links only",
+    "admin:auth_user_password_change": "refused to everyone (issue 16): nobody sets another account's password",
 }
 
 
@@ -323,8 +344,7 @@ def admin_pages() -> list[Page]:
     technical superuser where the beheerder may not (delete, the audit log)."""
     from accounts.admin import admin_site
 
-    pages = [Page("admin:login", "anonymous"), Page("admin:password_change", "beheerder_a"),
-             Page("admin:auth_user_password_change", "superuser", lambda w: {"id": w.users["begeleider_a"].pk})]
+    pages = [Page("admin:login", "anonymous"), Page("admin:password_change", "beheerder_a")]
     for model in admin_site._registry:
         stem = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         pages += [Page(f"{stem}_add", "admin"), Page(f"{stem}_changelist", "admin")]
@@ -823,3 +843,25 @@ def test_a_nul_in_the_pupil_search_finds_without_it(fuzz, db):
     form = _form(fuzz, "students:list", method="get")
     response = fuzz.post(form, {"q": ["San\x00ne"]})
     assert response.status_code == 200 and "Sanne" in response.content.decode()
+
+
+def test_a_60000_character_search_in_every_admin_list_answers(fuzz, db):
+    """Django makes a LIKE per word and search field: 60,000 characters of words made SQLite refuse the query (a
+    500, issue 16). Admin searches are cut to accounts.admin.SEARCH_MAX_LENGTH characters."""
+    searches = [f for f in fuzz.forms if f.method == "get" and f.target.startswith("admin:") and "q" in f.fields]
+    assert len(searches) >= 5, [f.label for f in searches]
+    for form in searches:
+        for term in ("a " * 30_000, "é" * 60_000, "x\x00" * 100):
+            assert fuzz.post(form, {"q": [term]}).status_code == 200, form.label
+
+
+@pytest.mark.parametrize("persona", ["beheerder_a", "superuser"])
+def test_the_admin_autocomplete_answers_403_for_any_field(fuzz, db, persona):
+    """`field_name=memberships` (a reverse relation) was an AttributeError inside Django: a 500 (issue 16)."""
+    client = fuzz.client_for(persona)
+    url = reverse("admin:autocomplete")
+    for field_name in ("memberships", "user", "school", "board", "", "x" * 10_000, "\x00"):
+        for app_label, model_name in (("accounts", "user"), ("accounts", "membership"), ("students", "student")):
+            response = client.get(url, {"app_label": app_label, "model_name": model_name, "field_name": field_name,
+                                        "term": "' OR 1=1 --"})
+            assert response.status_code == 403, (app_label, model_name, field_name[:20])

@@ -21,6 +21,10 @@ PUBLIC = {
     "portal:invitation_landing": 200,  # the emailed link: a page that POSTs the token; exchanges nothing itself
     "portal:invitation_exchange": 405,  # POST only: the token exchange
     "portal:invitation_account": 410,  # without an exchanged invitation in the session: "link not valid"
+    # A staff account's activation link (issue 16), as the parent invitations.
+    "activation_landing": 200,
+    "activation_exchange": 405,
+    "activation_password": 410,
 }
 #: Minimum number of patterns the sweep must visit: a walker that silently finds nothing fails.
 MIN_PATTERNS = 40

@@ -11,15 +11,16 @@ from django.core.exceptions import PermissionDenied
 from accounts import access
 from accounts.access import Cap
 from accounts.models import Membership, Role
-from tests.factories import member
+from tests.factories import approved_membership, member
 
 ALL_CAPS = frozenset(Cap)
 READ = {Cap.PUPIL_VIEW, Cap.PLAN_VIEW}
 SCHOOL_WRITE = READ | {Cap.PUPIL_EDIT, Cap.PLAN_EDIT}
 # The pupil's disputes read-only; withdrawing (like adopting) only with the board's mandate (R-SET-5).
-SCHOOLLEIDER = SCHOOL_WRITE | {Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW}
+# Four eyes (issue 16): the schoolleider approves new roles at the school, the bestuurder every role of the board.
+SCHOOLLEIDER = SCHOOL_WRITE | {Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW, Cap.ACCESS_APPROVE}
 BOARD = {Cap.PLAN_VIEW, Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW, Cap.BOARD_OVERVIEW, Cap.AUDIT_VIEW,
-         Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT}
+         Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT, Cap.ACCESS_APPROVE, Cap.ACCESS_APPROVE_BOARD}
 
 # persona -> (capabilities, the schools (org attribute names) where they hold them)
 EXPECTED = {
@@ -127,7 +128,7 @@ def test_adoption_mandate_of(personas, org, name):
 def test_schoolleider_mandate_does_not_travel_to_another_school(org):
     """Mandate at school A plus a plain schoolleider role at A2: adopting only at A."""
     user = member(Role.SCHOOLLEIDER, school=org.school_a, mandate=True, username="leider_twee_scholen")
-    Membership.objects.create(user=user, role=Role.SCHOOLLEIDER, school=org.school_a2)
+    approved_membership(user, Role.SCHOOLLEIDER, school=org.school_a2)
     access.clear_cache(user)
     assert access.has_cap(user, Cap.PLAN_ADOPT, org.school_a)
     assert not access.has_cap(user, Cap.PLAN_ADOPT, org.school_a2)
@@ -139,7 +140,7 @@ def test_schoolleider_mandate_does_not_travel_to_another_school(org):
 def test_write_rights_do_not_leak_between_memberships(org):
     """Begeleider at A and leerkracht at B: writes at A only, reads at both."""
     user = member(Role.BEGELEIDER, school=org.school_a, username="twee_petten")
-    Membership.objects.create(user=user, role=Role.LEERKRACHT, school=org.school_b)
+    approved_membership(user, Role.LEERKRACHT, school=org.school_b)
     access.clear_cache(user)
     assert set(access.schools_with(user, Cap.PUPIL_EDIT)) == {org.school_a}
     assert set(access.schools_with(user, Cap.PUPIL_VIEW)) == {org.school_a, org.school_b}

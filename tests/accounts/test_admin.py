@@ -257,6 +257,8 @@ def test_beheerder_creates_an_account_without_a_role(beheerder):
     user = User.objects.get(username="nieuwe.collega")
     assert not user.is_superuser and not user.is_staff
     assert not user.memberships.exists()
+    # A posted password is ignored: the account sets its own through the activation link (issue 16).
+    assert not user.has_usable_password() and not user.check_password("Lang-Genoeg-Wachtwoord-2026")
 
 
 # --- The audit log in the admin -----------------------------------------------------------------
@@ -329,7 +331,10 @@ def _errors(response):
 
 def test_beheerder_does_not_see_parents_and_pupils_of_any_board(client, db):
     call_command("seed_demo", stdout=io.StringIO())
-    client.force_login(User.objects.get(username="beheerder"))
+    # The demo accounts have a phone: a session that passed the second factor (issue 16 item 5).
+    from tests.auth import login
+
+    login(client, User.objects.get(username="beheerder"))
     response = client.get(reverse("admin:accounts_user_changelist"))
     listed = set(response.context["cl"].queryset.values_list("username", flat=True))
     assert "ib.debron" in listed  # own board's staff
@@ -337,3 +342,48 @@ def test_beheerder_does_not_see_parents_and_pupils_of_any_board(client, db):
     # A parent at the other board's school, and an adult pupil: not account-management business.
     assert "ouder.devries" not in listed
     assert "leerling.horizon" not in listed
+
+
+# --- Hostile input to the admin never gets a 500 (issue 16, point 4) -------------------------------------------
+
+
+@pytest.mark.parametrize("field_name", ["memberships", "user", "school", "password", "", "x" * 300])
+@pytest.mark.parametrize("who", ["beheerder", "superuser"])
+def test_the_autocomplete_endpoint_refuses_every_field_nobody_declared(client, personas, superuser, who, field_name):
+    """`field_name=memberships` (a reverse relation) raised AttributeError inside Django: a 500."""
+    client.force_login(personas.beheerder_a if who == "beheerder" else superuser)
+    url = reverse("admin:autocomplete")
+    for app_label, model_name in (("accounts", "user"), ("accounts", "membership"), ("students", "student"), ("", "")):
+        response = client.get(url, {"app_label": app_label, "model_name": model_name, "field_name": field_name,
+                                    "term": "a"})
+        assert response.status_code == 403, (app_label, model_name, field_name)
+    assert client.post(url, {"app_label": "accounts", "model_name": "user", "field_name": "memberships"}).status_code == 405
+
+
+def test_the_autocomplete_endpoint_sends_strangers_to_the_login(client, personas):
+    client.force_login(personas.begeleider_a)
+    response = client.get(reverse("admin:autocomplete"), {"app_label": "accounts", "model_name": "user",
+                                                          "field_name": "memberships"})
+    assert response.status_code == 302 and response["Location"].startswith(ADMIN_LOGIN)
+
+
+CHANGELISTS = ["accounts_board", "accounts_samenwerkingsverband", "accounts_school", "accounts_membership",
+               "accounts_user", "accounts_auditevent"]
+
+
+@pytest.mark.parametrize("changelist", CHANGELISTS)
+@pytest.mark.parametrize("term", ["a " * 30_000, "x" * 60_000, "Begeleider\x00A", "' OR 1=1 --"])
+def test_a_huge_or_hostile_search_in_every_admin_list_answers(client, superuser, audit_row, changelist, term):
+    """60,000 characters of words made SQLite give up ("Expression tree is too large"): searches are capped."""
+    client.force_login(superuser)
+    response = client.get(reverse(f"admin:{changelist}_changelist"), {"q": term})
+    assert response.status_code == 200
+
+
+def test_the_search_uses_the_first_hundred_characters(beheerder, personas):
+    from accounts.admin import SEARCH_MAX_LENGTH
+
+    assert SEARCH_MAX_LENGTH == 100
+    url = reverse("admin:accounts_user_changelist")
+    found = set(beheerder.get(url, {"q": "begeleider_a" + " " * 200 + "niet-gevonden"}).context["cl"].queryset)
+    assert personas.begeleider_a in found

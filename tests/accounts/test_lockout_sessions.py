@@ -218,9 +218,18 @@ def test_the_beheerder_resets_a_lost_phone_but_not_their_own(client, personas):
     url = reverse("admin:accounts_user_changelist")
     client.post(url, {"action": "reset_second_factor",
                       "_selected_action": [personas.begeleider_a.pk, personas.beheerder_a.pk]})
+    # Four eyes (issue 16): asked, not done — the phone goes when the school's schoolleider approves.
+    assert TOTPDevice.objects.filter(user=personas.begeleider_a).exists()
+    assert TOTPDevice.objects.filter(pk=own.pk).exists()
+    from accounts import approvals
+    from accounts.models import ApprovalRequest
+
+    [asked] = ApprovalRequest.objects.filter(kind="otp_reset")
+    assert (asked.user, asked.requested_by, asked.state) == (personas.begeleider_a, personas.beheerder_a, "pending")
+    approvals.approve(approval=asked, approver=personas.schoolleider_a)
     assert not TOTPDevice.objects.filter(user=personas.begeleider_a).exists()
     assert TOTPDevice.objects.filter(pk=own.pk).exists()
-    assert AuditEvent.objects.filter(action=A.OTP_REMOVED, actor=personas.beheerder_a,
+    assert AuditEvent.objects.filter(action=A.OTP_REMOVED, actor=personas.schoolleider_a,
                                      object_id=str(personas.begeleider_a.pk)).exists()
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts import demo
@@ -8,7 +9,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = demo.seed_organisations_and_accounts()
-        secrets = dict(demo.seed_demo_devices(users))
+        # An account with a second factor is always asked for it (issue 16.5), so the demo staff get their fixed TOTP
+        # devices only when 2FA is required: `make run` (OPP_REQUIRE_2FA=0) logs in with the password alone.
+        if settings.OPP_REQUIRE_2FA:
+            secrets = dict(demo.seed_demo_devices(users))
+        else:
+            demo.remove_demo_devices(users)
+            secrets = {}
         for hook in demo_hooks():
             hook()
         self.stdout.write(self.style.SUCCESS(f"Demodata klaar. Wachtwoord voor alle demo-accounts: {demo.DEMO_PASSWORD}"))
@@ -16,9 +23,12 @@ class Command(BaseCommand):
         for acc in demo.ACCOUNTS:
             self.stdout.write(f"  {acc.username.ljust(width)}  {acc.description}")
         self.stdout.write("")
-        self.stdout.write("Tweestapsverificatie (als OPP_REQUIRE_2FA aan staat): voeg de sleutel toe aan een "
-                          "authenticator-app, of vraag de huidige code op met "
-                          "`python manage.py demo_totp <gebruikersnaam>`.")
+        if not secrets:
+            self.stdout.write("Tweestapsverificatie staat uit (OPP_REQUIRE_2FA=0); `make run OPP_REQUIRE_2FA=1` zet die "
+                              "aan en geeft de demo-accounts een sleutel.")
+            return
+        self.stdout.write("Tweestapsverificatie: voeg de sleutel toe aan een authenticator-app, of vraag de huidige "
+                          "code op met `python manage.py demo_totp <gebruikersnaam>`.")
         for username, secret in secrets.items():
             self.stdout.write(f"  {username.ljust(width)}  {secret}")
 
