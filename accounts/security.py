@@ -167,6 +167,11 @@ class DevelopmentErrorPagesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    def process_exception(self, request, exception):
+        # Kept for handler500, which this middleware calls after the fact (outside Django's except block): a lost
+        # database is a 503, not a 500 (accounts.security_views.server_error).
+        request.opp_error = exception
+
     def __call__(self, request):
         response = self.get_response(request)
         if (response.status_code not in (404, 500) or not settings.DEBUG

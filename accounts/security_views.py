@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django import forms
+import sys
+
+from django import db, forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse, reverse_lazy
@@ -161,13 +163,35 @@ def not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+#: When the database cannot be reached (issue 16.8): a Dutch 503 that asks to try again, not an error.
+_PLAIN_503 = ("<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Even niet beschikbaar · OPP-portaal"
+              "</title></head><body><main><h1>Het OPP-portaal is even niet beschikbaar</h1><p>Probeer het over een "
+              "minuut opnieuw.</p></main></body></html>")
+#: Seconds a client (or the proxy) is asked to wait before trying again during a database outage.
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_unavailable(request) -> bool:
+    """Is the error being handled a lost or refused database connection? handler500 runs inside Django's except
+    block, so the exception is the current one; in `make run` the development middleware kept it on the request."""
+    exc = sys.exc_info()[1] or getattr(request, "opp_error", None)
+    return isinstance(exc, (db.OperationalError, db.InterfaceError))
+
+
 def server_error(request):
     """The 500 page, rendered without the request (the fault may lie in what a request context needs: the session,
-    the database, the menu), so that it shows no menu and never a detail of the error."""
+    the database, the menu), so that it shows no menu and never a detail of the error. When the database cannot be
+    reached it is a 503 "even niet beschikbaar" with Retry-After: the request wrote nothing (each request is one
+    transaction or none), and the portal recovers by itself when the database is back."""
+    unavailable = _database_unavailable(request)
     try:
         # Without a request there is no CSRF token for base.html's language form (Django warns of it under DEBUG):
         # on this page that form cannot post, and nothing else on it posts.
-        html = loader.render_to_string("500.html")
+        html = loader.render_to_string("503.html" if unavailable else "500.html")
     except Exception:  # noqa: BLE001 -- whatever broke, the visitor gets a page and not a second error
-        html = _PLAIN_500
+        html = _PLAIN_503 if unavailable else _PLAIN_500
+    if unavailable:
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return HttpResponseServerError(html)

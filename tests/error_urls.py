@@ -12,4 +12,11 @@ def failing_view(request):
     raise RuntimeError(f"kapot: {SECRET_DETAIL}")
 
 
-urlpatterns = [*project_patterns, path("test-fout/", failing_view, name="test_failure")]
+def database_down_view(request):
+    from django.db import OperationalError
+
+    raise OperationalError(f"could not connect to server: Connection refused ({SECRET_DETAIL})")
+
+
+urlpatterns = [*project_patterns, path("test-fout/", failing_view, name="test_failure"),
+               path("test-database-weg/", database_down_view, name="test_database_down")]

@@ -166,6 +166,26 @@ def test_a_500_is_the_dutch_page_with_every_header_and_no_trace_of_the_error(set
     assert_headers(response, "/test-fout/")
 
 
+@pytest.mark.urls("tests.error_urls")
+@pytest.mark.parametrize("debug", [True, False], ids=["make-run", "production"])
+def test_a_lost_database_is_a_dutch_503_even_niet_beschikbaar_not_a_500(settings, personas, debug):
+    """Issue 16.8: while PostgreSQL is down the pages answer 503 "even niet beschikbaar" with Retry-After — not a
+    500 or a traceback — and the page needs nothing from the database."""
+    from django.test import Client
+
+    from tests.error_urls import SECRET_DETAIL
+
+    settings.DEBUG = debug
+    settings.OPP_TECHNICAL_ERROR_PAGES = False
+    client = Client(raise_request_exception=False)
+    login(client, personas.begeleider_a)
+    response = client.get("/test-database-weg/")
+    html = assert_plain_page(response, 503, "even niet beschikbaar")
+    assert response["Retry-After"] == "30"
+    assert SECRET_DETAIL not in html and "OperationalError" not in html and "Connection refused" not in html
+    assert_headers(response, "/test-database-weg/")
+
+
 def test_the_500_page_needs_no_request_context_and_survives_a_broken_template(rf, settings):
     from accounts.security_views import server_error
 
