@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 OPP_REQUIRE_2FA ?= 0
 LOCAL_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 OPP_REQUIRE_2FA=$(OPP_REQUIRE_2FA)
 
-.PHONY: run test install migrate seed lint messages web worker beat check-deploy bench bench-load clean backup restore
+.PHONY: run test install migrate seed lint messages web worker beat check-deploy bench bench-load bench-db-outage clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,12 @@ check-deploy: install
 # halfway. Prints p95 per page group and PASS/FAIL per target; see bench/load.py for the knobs.
 bench-load: install
 	$(BIN)/python bench/load.py
+
+# PostgreSQL outage drill (issue 16, not part of CI): bin/web against a private cluster on port 5440 that is stopped
+# for DRILL_OUTAGE (20) of DRILL_SECONDS (60) seconds: only Dutch 503s meanwhile, no 500, recovery by itself, an
+# adoption sent during and after the outage recorded exactly once. Needs the postgresql server binaries.
+bench-db-outage: install
+	$(BIN)/python bench/db_outage.py
 
 # Backups (issue 16; README "Backups"), with the app's environment (DATABASE_URL=postgres://…, PRIVATE_MEDIA_ROOT,
 # SECRET_KEY or DEBUG=1). `make backup` writes a timestamped folder under BACKUP_DIR (default var/backups);
