@@ -275,7 +275,7 @@ def dispute_recipients(item: DueItem, step) -> list:
     from accounts.models import Membership, Role, School
 
     board_id = School.objects.filter(pk=item.school_id).values_list("board_id", flat=True).first()
-    return [m.user for m in Membership.objects.filter(board_id=board_id, role__in=[Role.GESCHILLEN, Role.BESTUURDER],
+    return [m.user for m in Membership.objects.approved().filter(board_id=board_id, role__in=[Role.GESCHILLEN, Role.BESTUURDER],
                                                       user__is_active=True).select_related("user").order_by("pk")]
 
 

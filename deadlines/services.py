@@ -34,10 +34,10 @@ def _recipients(school_ids: set[int]) -> dict[tuple[int, str], list]:
     """(school_id, role) → users; board roles are looked up through the school's board. Three queries."""
     boards = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "board_id"))
     result: dict[tuple[int, str], list] = defaultdict(list)
-    for m in Membership.objects.filter(school_id__in=school_ids, user__is_active=True).select_related("user"):
+    for m in Membership.objects.approved().filter(school_id__in=school_ids, user__is_active=True).select_related("user"):
         result[(m.school_id, m.role)].append(m.user)
     by_board: dict[int, list] = defaultdict(list)
-    for m in Membership.objects.filter(board_id__in=set(boards.values()), role=Role.BESTUURDER,
+    for m in Membership.objects.approved().filter(board_id__in=set(boards.values()), role=Role.BESTUURDER,
                                        user__is_active=True).select_related("user"):
         by_board[m.board_id].append(m.user)
     for school_id, board_id in boards.items():

@@ -84,7 +84,7 @@ def _party_users(parties: list[dict]) -> list[tuple[User, dict]]:
 
 
 def _begeleiders(student: Student) -> list[User]:
-    return [m.user for m in Membership.objects.filter(school=student.school, role=Role.BEGELEIDER,
+    return [m.user for m in Membership.objects.approved().filter(school=student.school, role=Role.BEGELEIDER,
                                                       user__is_active=True).select_related("user")]
 
 

@@ -497,3 +497,26 @@ def test_the_demo_has_a_request_for_directeur_and_bestuurder(db):
     assert Membership.objects.pending().get().user.username == "nieuw.debron"
     call_command("seed_demo", stdout=io.StringIO())
     assert ApprovalRequest.objects.count() == 1
+
+
+def test_a_pending_membership_receives_no_reminder_or_notice(org, personas):
+    """Four eyes (issue 16.1): until approved, an account is told nothing about pupils — not by the daily sweep's
+    reminders, not by a parent's reaction notice, not by a dispute's deadlines."""
+    from accounts.models import Role
+    from deadlines import registry
+    from deadlines.services import _recipients
+    from opp.consent_services import _begeleiders
+    from tests.factories import StudentFactory, member
+
+    waiting = member(Role.BEGELEIDER, school=org.school_a, username="begeleider_wacht", approved=False)
+    waiting_board = member(Role.BESTUURDER, board=org.board_a, username="bestuurder_wacht", approved=False)
+    pupil = StudentFactory(school=org.school_a)
+
+    school_roles = _recipients({org.school_a.pk})
+    assert personas.begeleider_a in school_roles[(org.school_a.pk, Role.BEGELEIDER)]
+    assert waiting not in school_roles[(org.school_a.pk, Role.BEGELEIDER)]
+    assert waiting_board not in school_roles[(org.school_a.pk, Role.BESTUURDER)]
+    assert personas.begeleider_a in _begeleiders(pupil) and waiting not in _begeleiders(pupil)
+    item = registry.DueItem("verweer", "disputes.dispute", 1, org.school_a.pk, pupil.enrolled_on, "p", "X.", "/")
+    board_people = registry.dispute_recipients(item, None)
+    assert personas.bestuurder_a in board_people and waiting_board not in board_people
