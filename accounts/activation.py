@@ -101,7 +101,7 @@ def send_activation(*, actor: User | None, user: User, reset: bool = False) -> S
 @transaction.atomic
 def exchange(token: str) -> StaffActivation:
     """The POST of the e-mailed token: once only. Returns the activation, now marked used."""
-    activation = (StaffActivation.objects.select_for_update().select_related("user")
+    activation = (StaffActivation.objects.select_for_update(of=("self",)).select_related("user")
                   .filter(token_hash=token_hash(str(token or ""))).first())
     if activation is None:
         raise ActivationProblem(StaffActivation.Problem.UNKNOWN)
@@ -127,7 +127,7 @@ def exchanged(pk) -> StaffActivation | None:
 @transaction.atomic
 def complete(*, activation: StaffActivation, password: str) -> User:
     """Set the account's own password (validated); the link is spent."""
-    activation = StaffActivation.objects.select_for_update().select_related("user").get(pk=activation.pk)
+    activation = StaffActivation.objects.select_for_update(of=("self",)).select_related("user").get(pk=activation.pk)
     if activation.completed_at or activation.revoked_at or not activation.user.is_active:
         raise ActivationProblem(StaffActivation.Problem.REVOKED if activation.revoked_at else StaffActivation.Problem.USED)
     if activation.expires_at <= timezone.now():

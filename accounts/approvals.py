@@ -220,7 +220,7 @@ def change_membership(*, actor: User, membership: Membership, user: User, role: 
     """Change a membership. Another person, place or a higher role is a new request: the membership waits
     (and gives nothing) until it is approved again. A lower role at the same place takes effect at once. A
     change of the adoption mandate waits for the bestuurder while the membership keeps its current mandate."""
-    current = Membership.objects.select_for_update().select_related("school").get(pk=membership.pk)
+    current = Membership.objects.select_for_update(of=("self",)).select_related("school").get(pk=membership.pk)
     if current.user_id == actor.pk or user.pk == actor.pk:
         raise ValidationError(_msg_own_account(), code="own_account")
     _require_manager(actor, current.board_of_scope)
@@ -278,7 +278,7 @@ def _request_mandate(*, actor: User, membership: Membership, mandate: bool, boar
 @transaction.atomic
 def end_membership(*, actor: User, membership: Membership) -> None:
     """End (delete) a membership: less access takes effect at once. Its open requests are withdrawn."""
-    current = Membership.objects.select_for_update().select_related("school").get(pk=membership.pk)
+    current = Membership.objects.select_for_update(of=("self",)).select_related("school").get(pk=membership.pk)
     if current.user_id == actor.pk:
         raise PermissionDenied
     _require_manager(actor, current.board_of_scope)
@@ -339,7 +339,7 @@ def request_password_reset(*, actor: User, user: User) -> ApprovalRequest:
 
 
 def _lock_pending(approval: ApprovalRequest) -> ApprovalRequest:
-    locked = ApprovalRequest.objects.select_for_update().select_related("user", "school", "board").get(pk=approval.pk)
+    locked = ApprovalRequest.objects.select_for_update(of=("self",)).select_related("user", "school", "board").get(pk=approval.pk)
     if locked.state != State.PENDING:
         raise ValidationError(_("Over dit verzoek is al beslist, of het is ingetrokken."), code="decided")
     return locked
@@ -353,7 +353,7 @@ def _lock_for(approval: ApprovalRequest, approver: User) -> ApprovalRequest:
 
 
 def _locked_membership(approval: ApprovalRequest) -> Membership:
-    membership = (Membership.objects.select_for_update().filter(pk=approval.membership_id).first()
+    membership = (Membership.objects.select_for_update(of=("self",)).filter(pk=approval.membership_id).first()
                   if approval.membership_id else None)
     if membership is None or membership.user_id != approval.user_id or membership.role != approval.role:
         raise ValidationError(_("Deze rol is intussen gewijzigd of beëindigd; het verzoek geldt niet meer."),
@@ -426,7 +426,7 @@ def refuse(*, approval: ApprovalRequest, approver: User) -> ApprovalRequest:
     locked = _lock_for(approval, approver)
     facts = _facts(locked)
     if locked.kind == Kind.MEMBERSHIP and locked.membership_id:
-        membership = Membership.objects.select_for_update().filter(pk=locked.membership_id,
+        membership = Membership.objects.select_for_update(of=("self",)).filter(pk=locked.membership_id,
                                                                    approved_at__isnull=True).first()
         if membership is not None:
             membership.delete()
