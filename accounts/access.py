@@ -15,7 +15,7 @@ import enum
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from .models import BOARD_ROLES, Board, Membership, Role, School, User
+from accounts.models import BOARD_ROLES, Board, Membership, Role, School, User
 
 
 class Cap(enum.StrEnum):
@@ -96,6 +96,11 @@ def roles(user: User) -> set[str]:
 
 def is_staff_member(user: User) -> bool:
     return bool(_memberships(user))
+
+
+def is_staff_account(user: User) -> bool:
+    """Staff in the sense of the policy: any role at a school or board, or an admin-site account."""
+    return bool(user.is_staff or user.is_superuser or is_staff_member(user))
 
 
 def capabilities(user: User) -> set[Cap]:

@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
+    """Boards, schools, people and their roles, and the capability rules (accounts.access) everything stands on."""
+
     name = "accounts"
     verbose_name = _("Accounts en organisaties")
-
-    def ready(self):
-        from . import signals  # noqa: F401  (login auditing)

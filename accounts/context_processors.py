@@ -1,6 +1,5 @@
-from . import access
-from .access import Cap
-from .security import second_factor_required
+from accounts import access
+from accounts.access import Cap
 
 
 def navigation(request):
@@ -8,7 +7,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {"kind": "anonymous"}}
-    if not getattr(user, "is_verified", lambda: True)() and second_factor_required(user):
+    # SecondFactorMiddleware (security.policy) says whether this session still owes its second step.
+    if getattr(request, "second_factor_pending", lambda: False)():
         return {"nav": {"kind": "second_factor"}}  # only the 2FA pages answer yet: no menu that leads back here
     if access.is_staff_member(user):
         caps = access.capabilities(user)

@@ -1,30 +1,17 @@
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
+from accounts import access
+from accounts.access import Cap
+from accounts.forms import NotificationPreferenceForm
+from accounts.models import Membership
 from deadlines import selectors as deadline_selectors
 from deadlines.registry import school_year_label
 from notifications.models import Preference
-from ratelimits import limits
-
-from . import access, activation, approvals, security
-from .access import Cap
-from .forms import ActivationPasswordForm, LoginForm, NotificationPreferenceForm
-from .models import Membership
-
-
-class LoginView(auth_views.LoginView):
-    form_class = LoginForm
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
+from security import approvals
 
 
 @login_required
@@ -112,98 +99,3 @@ def notification_preferences(request):
             messages.success(request, _("Opgeslagen: u krijgt voortaan een e-mail per herinnering."))
         return redirect("notification_preferences")
     return render(request, "accounts/notification_preferences.html", {"form": form})
-
-
-# --- Four eyes on access (issue 16) --------------------------------------------------------------------------
-
-
-@login_required
-def approval_list(request):
-    """What the beheerder asked and this schoolleider or bestuurder decides on; no pupil data."""
-    if not approvals.may_approve(request.user):
-        raise PermissionDenied
-    rows = list(approvals.pending_for(request.user))
-    return render(request, "accounts/approvals.html", {"rows": rows})
-
-
-@login_required
-@require_POST
-def approval_decide(request, pk):
-    approval = approvals.approval_for_approver(request.user, pk)
-    decision = request.POST.get("decision")
-    if decision not in ("approve", "refuse"):
-        messages.error(request, _("Kies goedkeuren of weigeren."))
-        return redirect("approvals")
-    try:
-        if decision == "approve":
-            approvals.approve(approval=approval, approver=request.user)
-        else:
-            approvals.refuse(approval=approval, approver=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Goedgekeurd.") if decision == "approve" else _("Geweigerd."))
-    return redirect("approvals")
-
-
-# --- Activation of a staff account (issue 16) -------------------------------------------------------------------
-
-
-def _private(response):
-    # As the parent invitations (portal/views.py): the page that held the token is never sent on in a Referer.
-    response["Referrer-Policy"] = "strict-origin"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-#: The activation pages take a one-time token: limited per client address like the parent invitations (issue 16.9).
-_per_address = limits.per_address("invitation", "OPP_RATELIMIT_INVITATION")
-
-
-def _activation_problem(request, problem):
-    return _private(render(request, "accounts/activation_problem.html", {"problem": problem}, status=410))
-
-
-@never_cache
-@_per_address
-def activation_landing(request, token):
-    """The e-mailed link. A GET exchanges nothing (mail scanners follow links): the page POSTs the token."""
-    return _private(render(request, "accounts/activation_landing.html", {"token": token}))
-
-
-@never_cache
-@require_POST
-@_per_address
-def activation_exchange(request):
-    try:
-        exchanged = activation.exchange(request.POST.get("token", ""))
-    except activation.ActivationProblem as exc:
-        return _activation_problem(request, exc.problem)
-    request.session[activation.SESSION_KEY] = exchanged.pk
-    return redirect("activation_password")
-
-
-@never_cache
-@_per_address
-def activation_password(request):
-    """The clean address after the exchange: the account sets its own password, then its second factor."""
-    current = activation.exchanged(request.session.get(activation.SESSION_KEY))
-    if current is None:
-        return _activation_problem(request, "used")
-    form = ActivationPasswordForm(current.user, request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            user = activation.complete(activation=current, password=form.cleaned_data["new_password1"])
-        except ValidationError as exc:
-            form.add_error("new_password1", exc)
-        except activation.ActivationProblem as exc:
-            return _activation_problem(request, exc.problem)
-        else:
-            request.session.pop(activation.SESSION_KEY, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            if security.has_confirmed_device(user):
-                messages.success(request, _("Uw wachtwoord is ingesteld. Bevestig nu met de code uit uw app."))
-                return redirect("home")
-            messages.success(request, _("Uw wachtwoord is ingesteld. Stel nu tweestapsverificatie in."))
-            return redirect(f"{reverse('otp_setup')}?next={reverse('home')}")
-    return _private(render(request, "accounts/activation_password.html", {"form": form, "user_shown": current.user}))

@@ -226,7 +226,7 @@ def main() -> int:
         from django.db import connection
 
         connection.close()  # the drill's own connection died with the outage
-        from accounts.models import AuditEvent
+        from audit.models import AuditEvent
 
         tess.refresh_from_db()
         adoptions = AuditEvent.objects.filter(object_type="opp.planversion", object_id=str(tess.pk),

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
+from audit import log as audit
 from opp import selectors as opp_selectors
 from opp.models import ActionItem, Plan, PlanVersion, VersionState
 from students.eligibility import COMMISSION_SOORTEN

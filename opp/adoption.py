@@ -12,11 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access, audit, otp
+from accounts import access
 from accounts.access import Cap
 from accounts.models import Role, User
-from accounts.security import second_factor_required
+from audit import log as audit
 from notifications.services import enqueue
+from security import otp
+from security.policy import second_factor_required
 from students import services as student_services
 
 from . import bekendmaking, compliance, selectors, transitions

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
-from accounts.security import second_factor_required
+from audit import log as audit
 from opp_portal import uploads
 from ratelimits import limits
+from security.policy import second_factor_required
 from students import deadlines as term
 from students.views import _apply_errors
 

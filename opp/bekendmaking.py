@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
 from accounts.models import User
+from audit import log as audit
 from students.models import Student
 
 from . import rules

@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
 from accounts.models import Membership, Role, User
+from audit import log as audit
 from notifications.services import enqueue
 from opp_portal import uploads
 from students.models import Guardian, Student

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
+from audit import log as audit
 from opp_portal import uploads
 from students.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 from students.views import _apply_errors

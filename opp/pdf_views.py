@@ -13,7 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
-from accounts import access, audit
+from accounts import access
+from audit import log as audit
 from opp_portal import uploads
 from portal import selectors as portal_selectors
 

@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
 from accounts.models import User
+from audit import log as audit
 from students import services as student_services
 from students.models import Student
 

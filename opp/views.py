@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
+from audit import log as audit
 from students.views import _apply_errors
 
 from . import bekendmaking_views, compliance, selectors, services, transitions

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "accounts",
+    "audit",
+    "security",
     "health",
     "students",
     "opp",
@@ -99,8 +101,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "accounts.middleware.AuditContextMiddleware",
-    "accounts.security.NoStoreMiddleware",
+    "audit.middleware.AuditContextMiddleware",
+    "security.policy.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,12 +110,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "accounts.security.SessionPolicyMiddleware",
-    "accounts.security.SecondFactorMiddleware",
-    "accounts.middleware.RefusalAuditMiddleware",
+    "security.policy.SessionPolicyMiddleware",
+    "security.policy.SecondFactorMiddleware",
+    "audit.middleware.RefusalAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # DEBUG only: the production 404/500 pages instead of the technical ones (inside the header middleware above).
-    "accounts.security.DevelopmentErrorPagesMiddleware",
+    "security.policy.DevelopmentErrorPagesMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -190,7 +192,7 @@ OPP_IMPORT_MAX_BYTES = _env(env.int, "OPP_IMPORT_MAX_BYTES", default=5 * 1024 * 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Absolute limit: a session ends 12 hours after login whatever happens (issue 10); the idle limits
-# are enforced by accounts.security.SessionPolicyMiddleware.
+# are enforced by security.policy.SessionPolicyMiddleware.
 SESSION_COOKIE_AGE = 12 * 60 * 60
 OPP_SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
 OPP_SESSION_IDLE_STAFF_SECONDS = _env(env.int, "OPP_SESSION_IDLE_STAFF_SECONDS", default=30 * 60)
@@ -234,9 +236,9 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_ip"
-AXES_USERNAME_CALLABLE = "accounts.security.axes_username"
-AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "audit.log.client_ip"
+AXES_USERNAME_CALLABLE = "security.policy.axes_username"
+AXES_LOCKOUT_CALLABLE = "security.policy.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # the beheerder's admin shows no login attempts: they hold addresses
 

@@ -4,16 +4,18 @@ from django.conf import settings
 from django.contrib.staticfiles import views as staticfiles_views
 from django.urls import include, path, re_path
 
-from accounts.admin import admin_site
+from security.admin import admin_site
 
-# The production pages, and with DEBUG on too (accounts.security.DevelopmentErrorPagesMiddleware).
-handler404 = "accounts.security_views.not_found"
-handler500 = "accounts.security_views.server_error"
+# The production pages, and with DEBUG on too (security.policy.DevelopmentErrorPagesMiddleware).
+handler404 = "security.views.not_found"
+handler500 = "security.views.server_error"
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("security.urls")),
+    path("", include("audit.urls")),
     path("", include("health.urls")),
-    path("account/", include("accounts.security_urls")),
+    path("account/", include("security.otp_urls")),
     path("leerlingen/", include("students.urls")),
     path("opp/", include("opp.urls")),
     path("evaluaties/", include("evaluations.urls")),

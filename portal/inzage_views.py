@@ -8,7 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.views.decorators.http import require_POST
 
-from accounts import access, audit
+from accounts import access
+from audit import log as audit
 from opp_portal import uploads
 
 from . import inzage, selectors

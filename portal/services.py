@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
 from accounts.models import User
+from audit import log as audit
 from notifications.services import enqueue
 from students.models import Guardian, Student
 

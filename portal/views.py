@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import audit
+from audit import log as audit
 from opp import bekendmaking, compliance, consent_services
 from opp import sections as S
 from opp import selectors as opp_selectors

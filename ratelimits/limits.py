@@ -14,8 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
+from audit import log as audit
 
 from . import rules, services
 

@@ -40,8 +40,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import audit
 from accounts.models import User
+from audit import log as audit
 from deadlines.models import Reminder
 from disputes.models import Dispute, DisputeDocument, DossierExport
 from disputes.services import has_open_dispute

@@ -8,7 +8,7 @@ class StudentsConfig(AppConfig):
 
     def ready(self):
         # The audit log shows a parent's name only to the schools that hold their child (issue 16): it asks here.
-        from accounts import audit
+        from audit import log as audit
 
         from .selectors import portal_people_of_schools
 

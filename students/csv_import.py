@@ -32,9 +32,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
 from accounts.models import Onderwijssoort, School, User
+from audit import log as audit
 from opp_portal import uploads
 
 from . import services

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts import access, audit
+from accounts import access
 from accounts.access import Cap
 from accounts.models import School
+from audit import log as audit
 from opp_portal import uploads
 
 from . import csv_import

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts import audit
 from accounts.models import User
+from audit import log as audit
 
 from . import eligibility, history
 from .models import EligibilityDecision, Guardian, GuardianLink, PlacementEvent, Student, SupportLevel

@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access, audit, audit_selectors
+from accounts import access
 from accounts.access import Cap
+from audit import log as audit
+from audit import selectors as audit_selectors
 
 from . import deadlines, eligibility, selectors, services
 from .forms import GuardianForm, PlacementForm, StudentForm

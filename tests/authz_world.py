@@ -15,7 +15,8 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Membership, Role
+from accounts.models import Membership, Role
+from audit.models import AuditEvent
 from notifications.models import Notification
 from opp_portal import uploads
 
@@ -141,8 +142,9 @@ def build(org, personas) -> SimpleNamespace:
     w.audit_row = AuditEvent.objects.filter(school=org.school_a).latest("pk")
     # Four eyes (issue 16): a new colleague of school A waits for the schoolleider's approval; another new
     # colleague has an activation link.
-    from accounts import activation, approvals
-    from accounts.models import ApprovalRequest, User
+    from accounts.models import User
+    from security import activation, approvals
+    from security.models import ApprovalRequest
 
     newcomer = UserFactory(username="nieuwe_collega_a", managed_by=org.board_a)
     waiting = approvals.request_membership(actor=personas.beheerder_a, membership=Membership(

@@ -29,8 +29,8 @@ from django.apps import apps
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.admin import admin_site
 from accounts.models import Membership, Role
+from security.admin import admin_site
 from tests.auth import login
 
 from . import authz_world
@@ -129,7 +129,7 @@ ADMIN_OBJECTS: dict[str, object] = {
     "accounts.school": "school_a",
     "accounts.membership": "leerkracht_membership",
     "accounts.user": "leerkracht",
-    "accounts.auditevent": "audit_row",
+    "audit.auditevent": "audit_row",
 }
 
 #: Routes whose kwargs the sweep cannot fill, with the reason. Empty: every route gets a real object.
@@ -333,7 +333,7 @@ _ADMIN_MODELS = {
     "accounts.school": (200, 200, 200, 403, 200),
     "accounts.membership": (200, 200, 200, 200, 200),  # a colleague's membership may be ended
     "accounts.user": (200, 200, 200, 403, 200),
-    "accounts.auditevent": (403, 403, 403, 403, 403),
+    "audit.auditevent": (403, 403, 403, 403, 403),
 }
 
 
@@ -405,7 +405,7 @@ def _body(response) -> str:
 
 
 #: Rows a GET or a refused POST may add: the audit trail of reads and refusals, sessions, one's own settings.
-UNWATCHED = {"accounts.auditevent", "accounts.usersession", "notifications.preference"}
+UNWATCHED = {"audit.auditevent", "security.usersession", "notifications.preference"}
 WATCHED_APPS = ("accounts", "students", "opp", "evaluations", "disputes", "portal", "notifications", "deadlines",
                 "retention")
 

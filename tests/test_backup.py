@@ -23,8 +23,8 @@ import pytest
 from django.conf import settings
 from psycopg2 import sql
 
-from accounts.demo import DEMO_PASSWORD
 from backups import services
+from security.demo import DEMO_PASSWORD
 from tests.services import require_postgres
 
 BASE_DIR = Path(settings.BASE_DIR)

@@ -215,9 +215,9 @@ def build_world() -> SimpleNamespace:
                               created_by=personas.begeleider_a, expires_at=NOW + datetime.timedelta(days=7))
     # Four eyes and activation (issue 16): a new colleague of school A waits for the schoolleider; another one
     # has an activation link.
-    from accounts import activation, approvals
     from accounts.models import Membership, Role, User
     from notifications.models import Notification
+    from security import activation, approvals
 
     approvals.request_membership(actor=personas.beheerder_a, membership=Membership(
         user=UserFactory(username="nieuwe_collega", managed_by=org.board_a), role=Role.LEERKRACHT, school=org.school_a))
@@ -342,7 +342,7 @@ NO_FORMS = {
 def admin_pages() -> list[Page]:
     """The admin's pages for every registered model, with its first object: opened by the beheerder, or by the
     technical superuser where the beheerder may not (delete, the audit log)."""
-    from accounts.admin import admin_site
+    from security.admin import admin_site
 
     pages = [Page("admin:login", "anonymous"), Page("admin:password_change", "beheerder_a")]
     for model in admin_site._registry:

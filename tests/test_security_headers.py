@@ -187,7 +187,7 @@ def test_a_lost_database_is_a_dutch_503_even_niet_beschikbaar_not_a_500(settings
 
 
 def test_the_500_page_needs_no_request_context_and_survives_a_broken_template(rf, settings):
-    from accounts.security_views import server_error
+    from security.views import server_error
 
     request = rf.get("/")  # no session, no user, no middleware
     assert_plain_page(server_error(request), 500, ERROR_TEXT)

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from accounts.admin import SchoolForm
 from accounts.models import Membership, Role, School, brin_validator
+from security.admin import SchoolForm
 from tests.factories import SchoolFactory, UserFactory
 
 

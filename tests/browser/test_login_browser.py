@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from accounts import demo
+from security import demo
 
 SCREENSHOTS = settings.BASE_DIR / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.browser, pytest.mark.services]

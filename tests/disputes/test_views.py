@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from disputes import services
 from disputes.models import Dispute, DisputeDocument, DossierExport, SchoolDocument
 from tests.factories import StudentFactory

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.translation import override
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from deadlines import selectors as overview
 from deadlines import services as deadline_services
 from deadlines.models import Reminder

@@ -17,7 +17,8 @@ from django.http import Http404
 from django.test import RequestFactory
 from pypdf import PdfReader
 
-from accounts.models import AuditEvent, Role
+from accounts.models import Role
+from audit.models import AuditEvent
 from evaluations import pdf, pdf_views
 from evaluations.models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress
 from opp import pdf as opp_pdf

@@ -13,7 +13,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import AuditEvent, Role
+from accounts.models import Role
+from audit.models import AuditEvent
 from evaluations import services
 from evaluations.models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress
 from notifications.models import Notification

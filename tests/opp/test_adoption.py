@@ -17,7 +17,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from notifications.models import Notification
 from opp import adoption, rules, selectors
 from opp import services as opp_services

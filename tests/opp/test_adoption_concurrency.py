@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from notifications.models import Notification
 from opp import adoption
 from opp.models import PlanVersion

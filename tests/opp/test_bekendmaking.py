@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from notifications.models import Notification
 from opp import adoption, bekendmaking, rules
 from opp import services as opp_services

@@ -12,7 +12,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from deadlines import registry
 from deadlines import services as deadline_services
 from notifications.models import Notification

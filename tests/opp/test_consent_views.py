@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from opp import consent_services as cs
 from opp.models import ConsentAnswer, ConsentRequest, PlanVersion
 from tests.conftest import PASSWORD

@@ -19,7 +19,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 from weasyprint.urls import URLFetchingError, fetch
 
-from accounts.models import AuditEvent, Role
+from accounts.models import Role
+from audit.models import AuditEvent
 from opp import consent_services as cs
 from opp import pdf, pdf_views, selectors
 from opp.models import ActionItem, FactorItem, PlanVersion, Suggestion, YieldItem

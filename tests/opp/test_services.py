@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Role
+from accounts.models import Role
+from audit.models import AuditEvent
 from opp import hashing, selectors, services
 from opp.models import ActionItem, Consultation, Plan, PlanVersion, Suggestion
 from students import services as student_services

@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Role
+from accounts.models import Role
+from audit.models import AuditEvent
 from opp import services
 from opp import urls as opp_urls
 from opp.models import ActionItem, Consultation, Plan, PlanVersion

@@ -12,7 +12,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent, User
+from accounts.models import User
+from audit.models import AuditEvent
 from notifications.models import Notification
 from portal.models import Invitation
 from students.models import Guardian

@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from disputes.models import Dispute
 from evaluations import pdf as evaluation_pdf
 from evaluations import services as evaluation_services

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent, User
+from accounts.models import User
+from audit.models import AuditEvent
 from notifications.models import Notification
 from opp import consent_services as cs
 from opp.models import ConsentAnswer, ConsentRequest, PlanVersion, Reaction

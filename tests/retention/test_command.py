@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from opp.models import Plan
 from opp_portal import celery_app
 from retention import services
@@ -132,8 +132,8 @@ def test_the_operator_sees_the_last_runs(org, personas):
 
 
 def test_the_demo_shows_one_file_due_and_one_pupil_gone_whole(db):
-    from accounts.demo import seed_organisations_and_accounts
     from retention.demo import seed_retention
+    from security.demo import seed_organisations_and_accounts
 
     seed_organisations_and_accounts()
     out = io.StringIO()

@@ -10,7 +10,8 @@ import logging
 import pytest
 from django.contrib.auth.hashers import is_password_usable
 
-from accounts.models import AuditEvent, Membership, Role, User
+from accounts.models import Membership, Role, User
+from audit.models import AuditEvent
 from deadlines.models import Reminder
 from disputes.models import Dispute, DisputeDocument, DossierExport
 from evaluations.models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress

@@ -25,7 +25,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from accounts import audit
+from audit import log as audit
 from deadlines.models import Reminder
 from disputes.models import Dispute, DisputeDocument, DossierExport
 from evaluations.models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress

@@ -14,7 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Role
+from accounts.models import Role
+from audit.models import AuditEvent
 from students import csv_import, services
 from students.csv_import import FileRejected, ImportRefused, RowAction
 from students.models import ImportBatch, Student

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import override
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from students import services
 from students.models import EligibilityDecision, Guardian, GuardianLink, PlacementEvent, Student
 

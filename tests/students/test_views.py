@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from audit.models import AuditEvent
 from students import services
 from students.models import GuardianLink, PlacementEvent, Student
 from tests.factories import GuardianFactory, PlacementEventFactory, StudentFactory

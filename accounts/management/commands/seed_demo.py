@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts import demo
+from security import demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,45 @@
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+
+from accounts.models import User
+from audit import log as audit
+from security import policy as security
+
+
+@receiver(user_logged_in)
+def _audit_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        security.start_session(request, user)
+    audit.record(user, audit.Action.LOGIN)
+
+
+@receiver(user_logged_out)
+def _audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record(user, audit.Action.LOGOUT)
+
+
+@receiver(user_login_failed)
+def _audit_login_failed(sender, credentials, request=None, **kwargs):
+    # A staff username is kept as typed, anything else pseudonymised; the password never is.
+    audit.record(None, audit.Action.LOGIN_FAILED,
+                 actor_label=audit.typed_username_label(str(credentials.get("username", ""))))
+
+
+@receiver(pre_save, sender=User)
+def _end_sessions_on_deactivation_or_new_password(sender, instance, update_fields=None, **kwargs):
+    """A deactivated account or a changed password ends every session of that user (issue 10)."""
+    if instance.pk is None or (update_fields is not None and not {"password", "is_active"} & set(update_fields)):
+        return
+    old = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
+    if old is None:
+        return
+    if old["password"] != instance.password:
+        reason = "password_changed"
+    elif old["is_active"] and not instance.is_active:
+        reason = "deactivated"
+    else:
+        return
+    # In the saving transaction: if the save rolls back, so does the deletion of the sessions.
+    security.end_all_sessions(instance, reason=reason)

@@ -1,0 +1,18 @@
+"""Login, logout, the staff activation link and the four-eyes approvals. The 2FA pages are in otp_urls.py."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from security import views
+
+urlpatterns = [
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Four eyes on access: the schoolleider or bestuurder approves what the beheerder asked.
+    path("account/goedkeuren/", views.approval_list, name="approvals"),
+    path("account/goedkeuren/<int:pk>/", views.approval_decide, name="approval_decide"),
+    # A staff account's activation link; the password page before the token pattern.
+    path("account/activeren/", views.activation_exchange, name="activation_exchange"),
+    path("account/activeren/wachtwoord/", views.activation_password, name="activation_password"),
+    path("account/activeren/<str:token>/", views.activation_landing, name="activation_landing"),
+]
