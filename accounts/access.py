@@ -14,6 +14,7 @@ import enum
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from accounts.models import BOARD_ROLES, Board, Membership, Role, School, User
 
@@ -63,7 +64,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
 MANDATE_CAPS = frozenset({Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW})
 
 
-def _memberships(user: User) -> list[Membership]:
+def memberships(user: User) -> list[Membership]:
     """The user's approved memberships, loaded once per user object (a request reuses it).
 
     The one place where a membership turns into rights: a pending one (issue 16, four eyes) gives nothing.
@@ -91,11 +92,11 @@ def _caps_of(membership: Membership) -> frozenset[Cap]:
 
 
 def roles(user: User) -> set[str]:
-    return {m.role for m in _memberships(user)}
+    return {m.role for m in memberships(user)}
 
 
 def is_staff_member(user: User) -> bool:
-    return bool(_memberships(user))
+    return bool(memberships(user))
 
 
 def is_staff_account(user: User) -> bool:
@@ -106,7 +107,7 @@ def is_staff_account(user: User) -> bool:
 def capabilities(user: User) -> set[Cap]:
     """Every capability the user has somewhere (for navigation; never for an object check)."""
     caps: set[Cap] = set()
-    for m in _memberships(user):
+    for m in memberships(user):
         caps |= _caps_of(m)
     return caps
 
@@ -115,7 +116,7 @@ def schools_with(user: User, cap: Cap) -> QuerySet[School]:
     """The schools where the user has `cap`: a school role reaches its school, a board role its board's schools."""
     school_ids: set[int] = set()
     board_ids: set[int] = set()
-    for m in _memberships(user):
+    for m in memberships(user):
         if cap not in _caps_of(m):
             continue
         if m.role in BOARD_ROLES:
@@ -129,14 +130,14 @@ def schools_with(user: User, cap: Cap) -> QuerySet[School]:
 
 def boards_with(user: User, cap: Cap) -> QuerySet[Board]:
     """Boards where the user holds `cap` through a board role (overviews, account management)."""
-    ids = {m.board_id for m in _memberships(user) if m.role in BOARD_ROLES and cap in _caps_of(m)}
+    ids = {m.board_id for m in memberships(user) if m.role in BOARD_ROLES and cap in _caps_of(m)}
     return Board.objects.filter(pk__in=ids)
 
 
 def has_cap(user: User, cap: Cap, school: School | int) -> bool:
     school_id = school if isinstance(school, int) else school.pk
     board_id = None if isinstance(school, int) else school.board_id
-    for m in _memberships(user):
+    for m in memberships(user):
         if cap not in _caps_of(m):
             continue
         if m.role in BOARD_ROLES:
@@ -160,11 +161,9 @@ def require_cap(user: User, cap: Cap, school: School) -> None:
         raise refusal
 
 
-def _out_of_reach(model, pk, school_path: str):
+def out_of_reach(model, pk, school_path: str) -> Http404:
     """The 404 for an object outside the user's reach. It carries the object's real school (None when there is
-    no such object), so that the refusal row lands in the audit log of the school that was probed (issue 10)."""
-    from django.http import Http404
-
+    no such object), so that the refusal row lands in the audit log of the school that was probed."""
     refusal = Http404()
     try:
         refusal.audit_school_id = model._default_manager.filter(pk=pk).values_list(school_path, flat=True).first()
@@ -173,9 +172,18 @@ def _out_of_reach(model, pk, school_path: str):
     return refusal
 
 
+def get_in_reach(queryset: QuerySet, pk, *, school_path: str):
+    """The one object `pk` of a scoped queryset (one that starts from a `*_visible_to(user)`), or the 404 that names
+    the probed object's school. Every app's access.py builds its accessors on this."""
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise out_of_reach(queryset.model, pk, school_path) from None
+
+
 def adoption_mandate_of(user: User, school: School) -> Membership | None:
     """The membership under which the user may adopt for `school` (recorded with the adoption, R-SET-1)."""
-    for m in _memberships(user):
+    for m in memberships(user):
         if m.role == Role.BESTUURDER and m.board_id == school.board_id:
             return m
         if m.role == Role.SCHOOLLEIDER and m.adoption_mandate and m.school_id == school.pk:
@@ -241,7 +249,7 @@ def student_for_user(user: User, pk, *, write: bool = False):
     try:
         student = students_visible_to(user).select_related("school", "school__board").get(pk=pk)
     except (Student.DoesNotExist, ValueError, TypeError):
-        raise _out_of_reach(Student, pk, "school_id") from None
+        raise out_of_reach(Student, pk, "school_id") from None
     if write:
         require_cap(user, Cap.PUPIL_EDIT, student.school)
     return student
@@ -263,7 +271,7 @@ def plan_for_user(user: User, pk, *, cap: Cap | None = None):
     try:
         plan = plans_visible_to(user).select_related("student", "student__school", "student__school__board").get(pk=pk)
     except (Plan.DoesNotExist, ValueError, TypeError):
-        raise _out_of_reach(Plan, pk, "student__school_id") from None
+        raise out_of_reach(Plan, pk, "student__school_id") from None
     if cap is not None:
         require_cap(user, cap, plan.student.school)
     return plan
@@ -279,7 +287,7 @@ def version_for_user(user: User, pk, *, cap: Cap | None = None):
             .get(pk=pk)
         )
     except (PlanVersion.DoesNotExist, ValueError, TypeError):
-        raise _out_of_reach(PlanVersion, pk, "plan__student__school_id") from None
+        raise out_of_reach(PlanVersion, pk, "plan__student__school_id") from None
     if cap is not None:
         require_cap(user, cap, version.plan.student.school)
     return version
@@ -302,7 +310,7 @@ def dispute_for_user(user: User, pk, *, write: bool = False):
         dispute = disputes_visible_to(user).select_related(
             "plan__student__school__board", "version").get(pk=pk)
     except (Dispute.DoesNotExist, ValueError, TypeError):
-        raise _out_of_reach(Dispute, pk, "plan__student__school_id") from None
+        raise out_of_reach(Dispute, pk, "plan__student__school_id") from None
     if write:
         require_cap(user, Cap.DISPUTE_EDIT, dispute.plan.student.school)
     return dispute

@@ -15,7 +15,7 @@ def navigation(request):
         return {
             "nav": {
                 "kind": "staff",
-                "roles": sorted({m.get_role_display() for m in access._memberships(user)}),
+                "roles": sorted({m.get_role_display() for m in access.memberships(user)}),
                 "can_manage_accounts": Cap.ACCOUNTS_MANAGE in caps,
                 "can_view_pupils": Cap.PUPIL_VIEW in caps,
                 "can_adopt": Cap.PLAN_ADOPT in caps,

@@ -38,7 +38,7 @@ def staff_start(request):
             return render(request, "accounts/staff_start.html", {"panels": [], "memberships": [], "waiting": waiting})
         return redirect("home")
     caps = access.capabilities(user)
-    memberships = access._memberships(user)
+    memberships = access.memberships(user)
     today = timezone.localdate()
     panels = []
     if Cap.PLAN_EDIT in caps:

@@ -64,6 +64,6 @@ class RefusalAuditMiddleware:
 
 
 def _home_school_id(user) -> int | None:
-    memberships = access._memberships(user)
+    memberships = access.memberships(user)
     schools = {m.school_id for m in memberships}
     return schools.pop() if len(schools) == 1 and None not in schools else None

@@ -1,0 +1,70 @@
+"""A service's ValidationError shown to the user who caused it, in one place for every view.
+
+Services raise ValidationError with Dutch messages (ARCHITECTURE.md "Services own every write"). A view shows them
+on its form, field by field, keeping what the user typed; or, where there is no form, as a message on the page:
+
+    with ServiceErrors(form) as outcome:
+        services.plan_withdraw(plan=plan, reasons=form.cleaned_data["reasons"], acting_user=request.user)
+    if outcome.ok:
+        messages.success(request, _("Het OPP is ingetrokken."))
+        return redirect(...)
+    # else: re-render the form, which now carries the errors
+
+`ServiceErrors(request=request)` puts the messages in Django's message framework instead.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+
+def apply_errors(form, exc: ValidationError, *, file_field: str | None = None) -> None:
+    """Put a service's ValidationError on the form: per field where the service named a field of this form, else
+    on the form as a whole (or on `file_field`, for an upload's single message)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif file_field and file_field in form.fields:
+        form.add_error(file_field, exc)
+    else:
+        form.add_error(None, exc)
+
+
+def message_of(exc: ValidationError) -> str:
+    """All of a ValidationError's messages as one sentence, for a page message or a short error box."""
+    return " ".join(exc.messages)
+
+
+class ServiceErrors:
+    """Catches a service's ValidationError and shows it: on `form`, or as an error message on `request`.
+
+    Only ValidationError is caught; anything else is a bug and propagates (a 500 is a bug, not a message).
+    """
+
+    def __init__(self, form=None, *, request=None, file_field: str | None = None):
+        if (form is None) == (request is None):
+            raise TypeError("ServiceErrors needs a form or a request, not both.")
+        self.form, self.request, self.file_field = form, request, file_field
+        self.error: ValidationError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def message(self) -> str:
+        return message_of(self.error) if self.error is not None else ""
+
+    def __enter__(self) -> ServiceErrors:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is None or not isinstance(exc, ValidationError):
+            return False
+        self.error = exc
+        if self.form is not None:
+            apply_errors(self.form, exc, file_field=self.file_field)
+        else:
+            messages.error(self.request, message_of(exc))
+        return True
