@@ -7,6 +7,8 @@ structured facts only (field names, states, counts); pass no free text a user ty
 from __future__ import annotations
 
 import contextvars
+import hashlib
+import hmac
 import ipaddress
 from collections.abc import Callable
 
@@ -26,7 +28,7 @@ Action = AuditEvent.Action
 
 def client_ip(request) -> str | None:
     """The client's address. Behind the compose proxy, the right-most untrusted X-Forwarded-For hop."""
-    trusted = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    trusted = settings.TRUSTED_PROXY_COUNT
     candidate = request.META.get("REMOTE_ADDR")
     if trusted:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
@@ -141,9 +143,6 @@ def label_for(user: User) -> str:
 def typed_username_label(username: str) -> str:
     """For failed logins and lockouts: a staff username as typed; anything else (an email address, a typo,
     a guess) as a keyed hash, so attempts on one name can still be told apart without keeping the address."""
-    import hashlib
-    import hmac
-
     username = (username or "")[:150]
     user = User.objects.filter(username=username).first()
     if user is not None:

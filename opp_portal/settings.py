@@ -5,6 +5,7 @@ production ones: DEBUG off, secure cookies, HTTPS redirect, HSTS. `make run` rel
 run by setting environment variables, never by editing this file.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -46,6 +47,20 @@ def _strict_bool(name, default):
 
 
 env.bool = _strict_bool  # every boolean knob below goes through the strict reader
+
+
+def _month_day(name, default):
+    """A day of the school year as "month-day" ("5-1" is 1 May), read as (month, day); a wrong one stops start-up."""
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    try:
+        month, day = (int(part) for part in raw.strip().split("-"))
+        datetime.date(2000, month, day)  # a leap year: 2-29 is a valid day of some school years
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"Environment variable {name} is invalid: expected month-day such as 5-1, got {raw!r}.") from exc
+    return (month, day)
+
 
 DEBUG = _env(env.bool, "DEBUG", default=False)
 
@@ -305,15 +320,25 @@ OPP_INVITATION_DAYS = _env(env.int, "OPP_INVITATION_DAYS", default=7)
 # Largest upload (signed consent scans, dispute documents).
 OPP_UPLOAD_MAX_BYTES = _env(env.int, "OPP_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
-# Evaluations (R-EVAL-1): a plan first set on or after this day of the school year (month, day) is
+# --- Deadlines (issue 5; deadlines app) ------------------------------------------------------------------------
+# R-TIME-1: calendar days from the start to the last day for setting the OPP (six weeks; an OPDC placement has none).
+OPP_SETTING_TERM_DAYS = _env(env.int, "OPP_SETTING_TERM_DAYS", default=42)
+# Reminder steps and escalation per deadline kind, as JSON (README "Configuration"); a kind not named keeps its own.
+OPP_REMINDER_STEPS = _env(env.json, "OPP_REMINDER_STEPS", default={})
+
+# Evaluations (R-EVAL-1): a plan first set on or after this day of the school year (month-day) is
 # first due the next school year; the deadline registry counts evaluations through this function.
-OPP_EVALUATION_FIRST_DUE_CUTOFF = (5, 1)
+OPP_EVALUATION_FIRST_DUE_CUTOFF = _month_day("OPP_EVALUATION_FIRST_DUE_CUTOFF", default=(5, 1))
 OPP_EVALUATION_COUNTER = "evaluations.selectors.evaluated_plan_ids"
+# From this day of the school year (month-day) a due evaluation not yet held counts as overdue (staff overview).
+OPP_EVALUATION_OVERDUE_FROM = _month_day("OPP_EVALUATION_OVERDUE_FROM", default=(7, 1))
 
 # --- Retention (issue 10; DOMAIN.md "Retention and privacy"): years after a pupil left ---------------
 OPP_RETENTION_FILE_YEARS = _env(env.int, "OPP_RETENTION_FILE_YEARS", default=2)
 OPP_RETENTION_PLACEMENT_YEARS = _env(env.int, "OPP_RETENTION_PLACEMENT_YEARS", default=3)
 OPP_RETENTION_ENROLMENT_YEARS = _env(env.int, "OPP_RETENTION_ENROLMENT_YEARS", default=5)
+# Days after the upload that the row of an import file (name, who, when, counts) is kept; its content goes after 24 h.
+OPP_RETENTION_IMPORT_DAYS = _env(env.int, "OPP_RETENTION_IMPORT_DAYS", default=90)
 
 # --- Rate limits (issue 16; ratelimits app): "N/period", period a number and s, m, h or d ("20/15m") ------------
 # Counted in the database (every web process shares the counters; pages work with Redis down), in fixed windows.

@@ -74,10 +74,8 @@ class Kind(enum.Enum):
     CSV = "csv"  # the pupil import
 
 
-#: Which content each kind accepts, and which setting holds its size limit.
+#: Which content each kind accepts.
 ALLOWED = {Kind.DOCUMENT: frozenset({"pdf", "jpg", "png"}), Kind.PDF: frozenset({"pdf"}), Kind.CSV: frozenset({"csv"})}
-LIMIT_SETTING = {Kind.DOCUMENT: "OPP_UPLOAD_MAX_BYTES", Kind.PDF: "OPP_UPLOAD_MAX_BYTES", Kind.CSV: "OPP_IMPORT_MAX_BYTES"}
-_DEFAULT_LIMIT = {"OPP_UPLOAD_MAX_BYTES": 10 * MB, "OPP_IMPORT_MAX_BYTES": 5 * MB}
 
 
 @dataclass(frozen=True)
@@ -88,8 +86,10 @@ class StoredFile:
 
 
 def max_bytes_for(kind: Kind) -> int:
-    name = LIMIT_SETTING[kind]
-    return getattr(settings, name, _DEFAULT_LIMIT[name])
+    """The size limit of a kind: OPP_IMPORT_MAX_BYTES for the pupil import, OPP_UPLOAD_MAX_BYTES for the others."""
+    if kind is Kind.CSV:
+        return settings.OPP_IMPORT_MAX_BYTES
+    return settings.OPP_UPLOAD_MAX_BYTES
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:

@@ -24,10 +24,17 @@ from . import rules, services
 SETTINGS = ("OPP_RATELIMIT_INVITATION", "OPP_RATELIMIT_INVITATION_EMAIL", "OPP_RATELIMIT_VERIFY")
 
 
+def _configured() -> dict[str, str]:
+    """Read at each call, so that a test's override counts; each limit is declared in settings.py."""
+    return {"OPP_RATELIMIT_INVITATION": settings.OPP_RATELIMIT_INVITATION,
+            "OPP_RATELIMIT_INVITATION_EMAIL": settings.OPP_RATELIMIT_INVITATION_EMAIL,
+            "OPP_RATELIMIT_VERIFY": settings.OPP_RATELIMIT_VERIFY}
+
+
 def rate_of(setting: str) -> rules.Rate:
     try:
-        return rules.parse(getattr(settings, setting))
-    except (AttributeError, ValueError) as exc:
+        return rules.parse(_configured()[setting])
+    except (KeyError, ValueError) as exc:
         raise ImproperlyConfigured(f"Setting / environment variable {setting} is invalid: {exc}") from exc
 
 

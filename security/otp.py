@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from audit import log as audit
+from security.policy import start_session
 
 BACKUP_CODE_COUNT = 10
 TOTP_NAME = "Authenticator-app"
@@ -80,8 +81,6 @@ def verify_login(request, token: str) -> bool:
         audit.record(user, audit.Action.OTP_FAILED, details={"step": "login"})
         return False
     request.session.cycle_key()  # a new id at each raise of the session's privilege
-    from security.policy import start_session
-
     start_session(request, user)
     otp_login(request, device)
     used_backup = isinstance(device, StaticDevice)
@@ -143,4 +142,4 @@ def reconfirm(user: User, token: str) -> str | None:
 
 
 def issuer() -> str:
-    return getattr(settings, "OTP_TOTP_ISSUER", "OPP-portaal")
+    return settings.OTP_TOTP_ISSUER

@@ -59,7 +59,7 @@ _NO_DEVICE_AT_LOGIN = "_opp_no_device_at_login"
 def second_factor_required(user: User) -> bool:
     """An account that has a confirmed device is always asked for it, whatever OPP_REQUIRE_2FA says: a parent's
     own second factor is never ignored. The setting only decides whether staff *must* have one."""
-    if getattr(settings, "OPP_REQUIRE_2FA", True) and access.is_staff_account(user):
+    if settings.OPP_REQUIRE_2FA and access.is_staff_account(user):
         return True
     if getattr(user, _NO_DEVICE_AT_LOGIN, False):
         return False
@@ -174,7 +174,7 @@ class DevelopmentErrorPagesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if (response.status_code not in (404, 500) or not settings.DEBUG
-                or getattr(settings, "OPP_TECHNICAL_ERROR_PAGES", False)):
+                or settings.OPP_TECHNICAL_ERROR_PAGES):
             return response
         resolver = get_resolver(get_urlconf())
         if response.status_code == 404:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .eligibility import REGULAR
 
-SETTING_TERM_DAYS = 42  # R-TIME-1: six weeks, calendar days
+SETTING_TERM_DAYS = 42  # R-TIME-1: six weeks, calendar days; the default of settings.OPP_SETTING_TERM_DAYS
 DUE_SOON_DAYS = 14
 
 
@@ -72,7 +72,7 @@ def term_days(basis: StartBasis | None = None) -> int:
     OPP must be in place when it starts (R-TIME-5, GPO 109370)."""
     if basis == StartBasis.OPDC:
         return 0
-    return getattr(settings, "OPP_SETTING_TERM_DAYS", SETTING_TERM_DAYS)
+    return settings.OPP_SETTING_TERM_DAYS
 
 
 def start_of_term(

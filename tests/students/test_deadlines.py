@@ -141,9 +141,9 @@ def test_R_TIME_1_term_is_configurable(settings):
     assert status(due_on=start.due_on, today=day(50)) is Status.DUE_SOON
 
 
-def test_R_TIME_1_default_term_without_setting(settings):
-    if hasattr(settings, "OPP_SETTING_TERM_DAYS"):
-        del settings.OPP_SETTING_TERM_DAYS
+def test_R_TIME_1_default_term_is_six_weeks(settings):
+    """settings.py declares the term (OPP_SETTING_TERM_DAYS) with the six weeks of the law as its default."""
+    assert settings.OPP_SETTING_TERM_DAYS == SETTING_TERM_DAYS == 42
     assert Start(ENROLLED, StartBasis.ENROLMENT).due_on == DUE == day(42)
 
 
