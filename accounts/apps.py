@@ -7,3 +7,9 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("Accounts en organisaties")
+
+    def ready(self):
+        # The start page's panels come from the apps above (accounts.panels); beheer is the ground floor's own.
+        from .panels import admin_panel, register
+
+        register("beheer", admin_panel, order=90)

@@ -5,13 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
-from accounts.access import Cap
+from accounts import panels as start_panels
 from accounts.forms import NotificationPreferenceForm
 from accounts.models import Membership
-from deadlines import selectors as deadline_selectors
-from deadlines.registry import school_year_label
 from notifications.models import Preference
-from security import approvals
 
 
 @login_required
@@ -40,48 +37,8 @@ def staff_start(request):
     caps = access.capabilities(user)
     memberships = access.memberships(user)
     today = timezone.localdate()
-    panels = []
-    if Cap.PLAN_EDIT in caps:
-        rows, total = deadline_selectors.tasks_for(user, today)
-        panels.append({"id": "taken", "title": _("Mijn taken"), "wide": True, "rows": rows, "total": total,
-                       "can_list_pupils": Cap.PUPIL_VIEW in caps,
-                       "empty": _("U heeft op dit moment geen openstaande taken.")})
-    if Cap.PLAN_ADOPT in caps:
-        from opp.models import PlanVersion
-
-        waiting = PlanVersion.objects.filter(state="ter_vaststelling", plan__state="actief",
-                                             plan__student__school__in=access.schools_with(user, Cap.PLAN_ADOPT)).count()
-        panels.append({"id": "vaststellen", "title": _("Ter vaststelling"), "waiting": waiting,
-                       "empty": _("Er wachten geen OPP's op vaststelling.")})
-    if Cap.SCHOOL_OVERVIEW in caps:
-        panels.append({"id": "school", "title": _("Schooloverzicht"), "wide": True,
-                       "overview": deadline_selectors.school_overview(user, today),
-                       "empty": _("Nog geen gegevens voor het overzicht.")})
-    if Cap.BOARD_OVERVIEW in caps:
-        panels.append({"id": "bestuur", "title": _("Bestuursoverzicht"), "wide": True,
-                       "overview": deadline_selectors.board_overview(user, today),
-                       "empty": _("Nog geen gegevens voor het overzicht.")})
-    if Cap.BOARD_OVERVIEW in caps:
-        panels.append({"id": "commissieverslagen", "title": _("Verslagen van de commissie"), "wide": True,
-                       "rows": deadline_selectors.commission_reports(user),
-                       "empty": _("De commissies van uw scholen hebben nog geen evaluaties vastgelegd.")})
-    if Cap.COMMISSION_EDIT in caps:
-        rows, total = deadline_selectors.commission_open(user, today)
-        panels.append({"id": "commissie", "title": _("Adviezen en evaluaties van de commissie"), "wide": True,
-                       "rows": rows, "total": total, "school_year": school_year_label(today),
-                       "empty": _("Alle lopende OPP's van het (v)so van uw school zijn dit schooljaar door de "
-                                  "commissie geëvalueerd.")})
-    if Cap.DISPUTE_VIEW in caps:
-        from disputes.views import open_disputes_for
-
-        panels.append({"id": "geschillen", "title": _("Geschillen"), "wide": True, "rows": open_disputes_for(user),
-                       "can_edit": Cap.DISPUTE_EDIT in caps, "empty": _("Er lopen geen geschillen.")})
-    if Cap.ACCESS_APPROVE in caps:
-        panels.append({"id": "goedkeuren", "title": _("Toegang goedkeuren"),
-                       "waiting": approvals.pending_for(user).count(),
-                       "empty": _("Er wachten geen verzoeken om toegang op uw goedkeuring.")})
-    if Cap.ACCOUNTS_MANAGE in caps:
-        panels.append({"id": "beheer", "title": _("Beheer"), "empty": None, "admin_link": True})
+    # Every panel comes from the app that owns it (accounts.panels, filled in each AppConfig.ready()).
+    panels = start_panels.panels_for(user, caps, today)
     return render(request, "accounts/staff_start.html", {"panels": panels, "memberships": memberships, "today": today})
 
 

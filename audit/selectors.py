@@ -1,4 +1,4 @@
-"""Reading the audit log (issue 10): the rows of a user's schools, and the rows about one pupil.
+"""Reading the audit log: the rows of a user's schools, and the rows about one pupil.
 
 The log stores `object_type` (a model label such as "opp.planversion") and `object_id` (its pk as text), not a
 link to the pupil. "Everything about this pupil" is therefore one query whose condition lists, per object
@@ -8,7 +8,7 @@ guardian link or placement that was deleted since).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
@@ -16,34 +16,41 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 
-#: Model label -> what the log calls it. Labels not listed here are shown as they are.
+#: Model label -> what the log calls it. The ground floor's own objects; the apps above register theirs (register()).
 OBJECT_TYPE_LABELS = {
-    "students.student": _("leerling"),
-    "students.guardian": _("ouder/verzorger"),
-    "students.guardianlink": _("ouder/verzorger van de leerling"),
-    "students.placementevent": _("plaatsing"),
-    "students.eligibilitydecision": _("besluit OPP-plicht"),
-    "students.importbatch": _("import van leerlingen"),
-    "opp.plan": _("OPP"),
-    "opp.planversion": _("OPP-versie"),
-    "opp.consultation": _("overleg"),
-    "opp.consentrequest": _("verzoek om instemming"),
-    "opp.consentanswer": _("instemming"),
-    "opp.reaction": _("reactie op het OPP"),
-    "evaluations.evaluation": _("evaluatie"),
-    "evaluations.evaluationreaction": _("reactie op de evaluatie"),
-    "evaluations.commissionevaluation": _("evaluatie door de commissie"),
-    "disputes.dispute": _("geschil"),
-    "disputes.disputedocument": _("document bij een geschil"),
-    "disputes.schooldocument": _("document van de school"),
-    "disputes.dossierexport": _("dossier van een geschil"),
-    "portal.invitation": _("uitnodiging voor het portaal"),
     "accounts.user": _("gebruiker"),
     "accounts.membership": _("rol"),
     "accounts.school": _("school"),
     "accounts.board": _("schoolbestuur"),
     "audit.auditevent": _("logboek"),
 }
+
+#: `objects_of_pupils(student_ids)` returns, per model label, a queryset of that app's objects of those pupils.
+PupilObjects = Callable[[list[int]], dict[str, QuerySet]]
+#: `find_pupils(school_ids, number=..., pk=...)` returns the pupils of those schools that match (the pupils app).
+PupilFinder = Callable[..., list]
+
+_pupil_objects: list[PupilObjects] = []
+_pupil_finders: list[PupilFinder] = []
+
+
+def register(*, labels: dict[str, str] | None = None, objects_of_pupils: PupilObjects | None = None,
+             find_pupils: PupilFinder | None = None) -> None:
+    """Called from each app's AppConfig.ready(): what the log calls the app's objects, which of them belong to a
+    pupil, and (the pupils app) how a pupil is found. The audit app imports none of them."""
+    OBJECT_TYPE_LABELS.update(labels or {})
+    if objects_of_pupils is not None and objects_of_pupils not in _pupil_objects:
+        _pupil_objects.append(objects_of_pupils)
+    if find_pupils is not None and find_pupils not in _pupil_finders:
+        _pupil_finders.append(find_pupils)
+
+
+def find_pupils(school_ids: Iterable[int], *, number: str | None = None, pk: int | None = None) -> list:
+    """The pupils of these schools with this pupil number and/or id (another school's pupil is not found)."""
+    found = []
+    for finder in _pupil_finders:
+        found.extend(finder(list(school_ids), number=number, pk=pk))
+    return found
 
 
 def object_type_label(object_type: str) -> str:
@@ -63,35 +70,11 @@ def _ids(qs) -> QuerySet:
 
 def pupil_condition(student_ids: list[int]) -> Q:
     """Rows about these pupils: the pupils themselves and every object of theirs that the services audit."""
-    from disputes.models import Dispute, DisputeDocument, DossierExport
-    from evaluations.models import CommissionEvaluation, Evaluation, EvaluationReaction
-    from opp.models import ConsentAnswer, ConsentRequest, Consultation, Plan, PlanVersion, Reaction
-    from portal.models import Invitation
-    from students.models import EligibilityDecision, GuardianLink, PlacementEvent, Student
-
     ids = list(student_ids)
-    per_type = {
-        "students.student": Student.objects.filter(pk__in=ids),
-        "students.guardianlink": GuardianLink.objects.filter(student_id__in=ids),
-        "students.placementevent": PlacementEvent.objects.filter(student_id__in=ids),
-        "students.eligibilitydecision": EligibilityDecision.objects.filter(student_id__in=ids),
-        "opp.plan": Plan.objects.filter(student_id__in=ids),
-        "opp.planversion": PlanVersion.objects.filter(plan__student_id__in=ids),
-        "opp.consultation": Consultation.objects.filter(plan__student_id__in=ids),
-        "opp.consentrequest": ConsentRequest.objects.filter(version__plan__student_id__in=ids),
-        "opp.consentanswer": ConsentAnswer.objects.filter(request__version__plan__student_id__in=ids),
-        "opp.reaction": Reaction.objects.filter(version__plan__student_id__in=ids),
-        "evaluations.evaluation": Evaluation.objects.filter(plan__student_id__in=ids),
-        "evaluations.evaluationreaction": EvaluationReaction.objects.filter(evaluation__plan__student_id__in=ids),
-        "evaluations.commissionevaluation": CommissionEvaluation.objects.filter(plan__student_id__in=ids),
-        "disputes.dispute": Dispute.objects.filter(plan__student_id__in=ids),
-        "disputes.disputedocument": DisputeDocument.objects.filter(dispute__plan__student_id__in=ids),
-        "disputes.dossierexport": DossierExport.objects.filter(dispute__plan__student_id__in=ids),
-        "portal.invitation": Invitation.objects.filter(Q(pupil_id__in=ids) | Q(guardian__links__student_id__in=ids)),
-    }
     condition = Q(details__student__in=ids)  # guardian links and placements record their pupil (also on delete)
-    for object_type, qs in per_type.items():
-        condition |= Q(object_type=object_type, object_id__in=_ids(qs))
+    for objects_of_pupils in _pupil_objects:
+        for object_type, qs in objects_of_pupils(ids).items():
+            condition |= Q(object_type=object_type, object_id__in=_ids(qs))
     return condition
 
 

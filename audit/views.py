@@ -12,78 +12,24 @@ import csv
 import datetime
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from accounts import access
-from accounts.access import Cap
+from audit import access as audit_access
 from audit import log as audit
+from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
-from audit.selectors import events_for_schools, object_type_label, pupil_condition
+from audit.selectors import events_for_schools, find_pupils, object_type_label, pupil_condition
 from opp_portal import uploads
-from students.forms import DATE_ERROR, DATE_FORMATS, DateInput
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-#: Dates outside this range are refused: they only come from typing errors, and far ones overflow.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-class AuditFilterForm(forms.Form):
-    """GET filters. Each field is checked on its own: a bad value is reported and left out, the rest still applies."""
-
-    van = forms.DateField(label=_lazy("Vanaf datum"), required=False, widget=DateInput(), input_formats=DATE_FORMATS,
-                          error_messages={"invalid": DATE_ERROR})
-    tot = forms.DateField(label=_lazy("Tot en met datum"), required=False, widget=DateInput(),
-                          input_formats=DATE_FORMATS, error_messages={"invalid": DATE_ERROR})
-    handeling = forms.ChoiceField(label=_lazy("Handeling"), required=False)
-    persoon = forms.CharField(label=_lazy("Persoon (gebruikersnaam bevat)"), required=False, max_length=150)
-    leerling = forms.CharField(label=_lazy("Leerlingnummer"), required=False, max_length=20,
-                               help_text=_lazy("Toont wat er met de leerling en met diens OPP's, versies, overleggen, "
-                                               "evaluaties en geschillen is gebeurd."))
-    # Set by the link on the pupil page; the page shows it as a removable filter.
-    leerling_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1,
-                                     error_messages={"invalid": _lazy("Onbekende leerling."),
-                                                     "min_value": _lazy("Onbekende leerling.")})
-    school = forms.ChoiceField(label=_lazy("School"), required=False)
-
-    def __init__(self, *args, schools, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["handeling"].choices = [("", _("Alle handelingen")), *AuditEvent.Action.choices]
-        self.fields["school"].choices = [("", _("Alle scholen")), *[(str(s.pk), s.name) for s in schools]]
-
-    def _clean_year(self, name):
-        value = self.cleaned_data.get(name)
-        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise forms.ValidationError(_("Kies een datum tussen %(a)s en %(b)s.") % {"a": FIRST_YEAR, "b": LAST_YEAR})
-        return value
-
-    def clean_van(self):
-        return self._clean_year("van")
-
-    def clean_tot(self):
-        value = self._clean_year("tot")
-        start = self.cleaned_data.get("van")
-        if value is not None and start is not None and value < start:
-            raise forms.ValidationError(_("De einddatum ligt vóór de begindatum."))
-        return value
-
-    def clean_persoon(self):
-        return self.cleaned_data["persoon"].strip()
-
-    def clean_leerling(self):
-        return self.cleaned_data["leerling"].strip()
-
-
 def _local_day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=AMSTERDAM)
 
@@ -113,15 +59,8 @@ def _filtered(form: AuditFilterForm, schools) -> tuple:
                        | Q(actor_label__icontains=data["persoon"]))
         used.append("persoon")
     if data.get("leerling") or data.get("leerling_id"):
-        from students.models import Student
-
         # Only pupils of the schools this log covers: another school's pupil number finds nothing.
-        candidates = Student.objects.filter(school_id__in=school_ids)
-        if data.get("leerling"):
-            candidates = candidates.filter(pupil_number=data["leerling"])
-        if data.get("leerling_id"):
-            candidates = candidates.filter(pk=data["leerling_id"])
-        pupils = list(candidates.select_related("school").order_by("school__name"))
+        pupils = find_pupils(school_ids, number=data.get("leerling") or None, pk=data.get("leerling_id") or None)
         if pupils:
             qs = qs.filter(pupil_condition([p.pk for p in pupils]))
             used.extend(name for name in ("leerling", "leerling_id") if data.get(name))
@@ -166,9 +105,7 @@ def _rows(events, school_ids) -> list[dict]:
 
 @login_required
 def audit_log(request):
-    schools = list(access.schools_with(request.user, Cap.AUDIT_VIEW).order_by("name"))
-    if not schools:
-        raise PermissionDenied
+    schools = audit_access.log_schools(request.user)
     form = AuditFilterForm(request.GET, schools=schools)
     qs, used, pupils = _filtered(form, schools)
     log_marker = AuditEvent()  # object_type "audit.auditevent": the row says "the log" was read

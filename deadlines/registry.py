@@ -1,7 +1,8 @@
 """The registry of deadline kinds (issue 5). Each kind says which subjects are due, from which date.
 
-The date arithmetic is pure (students.deadlines, deadlines.steps); the kinds below only fetch the
-candidate subjects with indexed queries. Later features register their kinds with `register()`.
+The date arithmetic is pure (students.deadlines, deadlines.steps, evaluations.schoolyear); the kinds below only
+fetch the candidate subjects with indexed queries. Later features register their kinds with `register()`.
+Deadlines stand above the apps whose subjects they watch and import them; those apps know nothing of deadlines.
 """
 
 from __future__ import annotations
@@ -13,9 +14,19 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Membership, Role, School
+from disputes.models import Dispute
+from disputes.rules import DEFENCE_DAYS, RESPONSE_DAYS, RULING_DAYS
+from evaluations.schoolyear import school_year, school_year_label
+from evaluations.selectors import commission_evaluated_plan_ids, first_set_dates, is_due_this_year
+from opp.consent_services import party_users
+from opp.models import ConsentRequest, Plan
 from students.eligibility import COMMISSION_SOORTEN
+from students.models import Student
 
 from .steps import StepConfig, config_from_settings
 
@@ -50,7 +61,7 @@ class Kind:
 
     @property
     def steps(self) -> StepConfig:
-        raw = getattr(settings, "OPP_REMINDER_STEPS", {}).get(self.key)
+        raw = settings.OPP_REMINDER_STEPS.get(self.key)
         return config_from_settings(raw) if raw else self.default_steps
 
 
@@ -82,9 +93,6 @@ def _initials(first: str, last: str) -> str:
 
 def opp_setting_items(today: datetime.date, school_ids: Iterable[int] | None = None, *,
                       horizon_days: int | None = None) -> Iterable[DueItem]:
-    from opp.models import ConsentRequest
-    from students.models import Student
-
     horizon = horizon_days if horizon_days is not None else max(REGISTRY["opp_vaststellen"].steps.before or (0,))
     # "Geen instemming": the latest consent request of the pupil's open version was refused. The item
     # then asks for a new consultation instead of escalating (ARCHITECTURE.md "Consent parties").
@@ -115,30 +123,16 @@ register(Kind("opp_vaststellen", _("OPP vaststellen (zes weken)"), opp_setting_i
 # --- Evaluatie: once per school year for an adopted plan (R-EVAL-1) -----------------------------------
 
 
-def school_year(day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """1 August – 31 July."""
-    start_year = day.year if day.month >= 8 else day.year - 1
-    return datetime.date(start_year, 8, 1), datetime.date(start_year + 1, 7, 31)
-
-
-def school_year_label(day: datetime.date) -> str:
-    start, end = school_year(day)
-    return f"{start.year}-{end.year}"
-
-
 def evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date, year_end: datetime.date) -> set[int]:
-    """Plans with an evaluation this school year. The evaluations feature fills this in; until then none."""
-    hook = getattr(settings, "OPP_EVALUATION_COUNTER", None)
+    """Plans with an evaluation this school year that counts: the counter settings.OPP_EVALUATION_COUNTER names
+    (evaluations.selectors.evaluated_plan_ids); without one, none."""
+    hook = settings.OPP_EVALUATION_COUNTER
     if hook:
-        from django.utils.module_loading import import_string
-
         return import_string(hook)(plan_ids, year_start, year_end)
     return set()
 
 
 def _evaluation_candidates(today: datetime.date, school_ids, *, vso_only: bool = False):
-    from opp.models import Plan
-
     qs = Plan.objects.filter(state=Plan.State.ACTIEF, versions__state="vastgesteld").filter(
         Q(student__left_on__isnull=True) | Q(student__left_on__gt=today)).order_by()
     if vso_only:
@@ -148,8 +142,6 @@ def _evaluation_candidates(today: datetime.date, school_ids, *, vso_only: bool =
     rows = list(qs.values_list("pk", "student__school_id", "student__first_name", "student__last_name"))
     if not rows:
         return []
-    from evaluations.selectors import first_set_dates, is_due_this_year
-
     first = first_set_dates([r[0] for r in rows])
     # R-EVAL-1: a plan first set on or after 1 May (configurable) is first due the next school year.
     return [r for r in rows if is_due_this_year(first.get(r[0]), today)]
@@ -175,8 +167,6 @@ register(Kind("evaluatie", _("Jaarlijkse evaluatie van het OPP"), evaluation_ite
 
 
 def commission_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
-    from evaluations.selectors import commission_evaluated_plan_ids
-
     year_start, year_end = school_year(today)
     rows = _evaluation_candidates(today, school_ids, vso_only=True)
     done = commission_evaluated_plan_ids([r[0] for r in rows], year_start, year_end) if rows else set()
@@ -196,10 +186,6 @@ register(Kind("commissie_evaluatie", _("Jaarlijkse evaluatie door de commissie (
 
 
 def consent_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
-    from django.utils import timezone
-
-    from opp.models import ConsentRequest
-
     # Only the columns the items need: loading whole versions (every section text) made PostgreSQL scan all
     # plans rather than look a school's up by index (bench/pages.py, issue 11).
     qs = ConsentRequest.objects.filter(state=ConsentRequest.State.OPEN).order_by("-requested_at", "-pk")
@@ -217,13 +203,10 @@ def consent_items(today: datetime.date, school_ids: Iterable[int] | None = None)
 def consent_recipients(item: DueItem, step) -> list:
     """Step 0 (7 days after the request) and later: the parties who have not answered yet, by their portal
     account; from 7 days after that (14 in all) also the begeleiders (escalation)."""
-    from opp.consent_services import _party_users
-    from opp.models import ConsentRequest
-
     req = ConsentRequest.objects.get(pk=item.subject_id)
     answered = {("guardian" if a.guardian_id else "pupil", a.guardian_id or a.pupil_id) for a in req.answers.all()}
     waiting = [p for p in req.parties if (p["kind"], p["id"]) not in answered]
-    return [user for user, _party in _party_users(waiting)]
+    return [user for user, _party in party_users(waiting)]
 
 
 register(Kind("instemming", _("Verzoek om instemming wacht op antwoord"), consent_items,
@@ -235,8 +218,6 @@ register(Kind("instemming", _("Verzoek om instemming wacht op antwoord"), consen
 
 
 def _dispute_items(kind_key: str, today: datetime.date, school_ids, flt: Q, due_field: str, days: int):
-    from disputes.models import Dispute
-
     qs = Dispute.objects.exclude(state=Dispute.State.GESLOTEN).filter(flt).order_by()
     if school_ids is not None:
         qs = qs.filter(plan__student__school_id__in=list(school_ids))
@@ -250,30 +231,22 @@ def _dispute_items(kind_key: str, today: datetime.date, school_ids, flt: Q, due_
 
 
 def defence_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
-    from disputes.rules import DEFENCE_DAYS
-
     return _dispute_items("verweer", today, school_ids, Q(received_on__isnull=False, defence_submitted_on__isnull=True),
                           "received_on", DEFENCE_DAYS)
 
 
 def ruling_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
-    from disputes.rules import RULING_DAYS
-
     return _dispute_items("advies_verwacht", today, school_ids, Q(received_on__isnull=False, advice_on__isnull=True),
                           "received_on", RULING_DAYS)
 
 
 def response_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
-    from disputes.rules import RESPONSE_DAYS
-
     return _dispute_items("reactie_bestuur", today, school_ids, Q(advice_on__isnull=False) & (
         Q(response_sent_parents_on__isnull=True) | Q(response_sent_commission_on__isnull=True)), "advice_on", RESPONSE_DAYS)
 
 
 def dispute_recipients(item: DueItem, step) -> list:
     """The board's geschillen role and bestuurder: the sweep's role lookup knows only school roles."""
-    from accounts.models import Membership, Role, School
-
     board_id = School.objects.filter(pk=item.school_id).values_list("board_id", flat=True).first()
     return [m.user for m in Membership.objects.approved().filter(board_id=board_id, role__in=[Role.GESCHILLEN, Role.BESTUURDER],
                                                       user__is_active=True).select_related("user").order_by("pk")]

@@ -21,8 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from accounts.access import Cap
 from accounts.models import School
+from disputes.models import Dispute
+from evaluations.models import CommissionEvaluation, Evaluation
+from evaluations.schoolyear import school_year, school_year_label
+from evaluations.selectors import is_due_this_year
+from opp.models import FROZEN_STATES, Plan, PlanVersion
 from students import deadlines as term
 from students.eligibility import COMMISSION_SOORTEN
+from students.models import Student
 
 from . import registry
 from .registry import DueItem, Kind
@@ -91,9 +97,6 @@ def _due_items(kind: Kind, today: datetime.date, school_ids: list[int]) -> list[
 
 def _names(items: list[DueItem]) -> dict[tuple[str, int], str]:
     """Full names for the rows shown: one query per subject type on the page (a handful of kinds)."""
-    from opp.models import Plan
-    from students.models import Student
-
     wanted: dict[str, set[int]] = {}
     for item in items:
         wanted.setdefault(item.subject_type, set()).add(item.subject_id)
@@ -102,8 +105,6 @@ def _names(items: list[DueItem]) -> dict[tuple[str, int], str]:
         for pk, first, last in Student.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name"):
             names[("students.student", pk)] = f"{first} {last}"
     if ids := wanted.get("disputes.dispute"):
-        from disputes.models import Dispute
-
         for pk, first, last in Dispute.objects.filter(pk__in=ids).values_list(
                 "pk", "plan__student__first_name", "plan__student__last_name"):
             names[("disputes.dispute", pk)] = f"{first} {last}"
@@ -184,9 +185,6 @@ def _counts(schools: QuerySet[School], today: datetime.date) -> list[SchoolCount
 
 def _counts_and_pupils(schools: QuerySet[School], today: datetime.date) -> tuple[list[SchoolCounts], list[int]]:
     """_counts, and the ids of these schools' present pupils. Five queries in all."""
-    from opp.models import PlanVersion
-    from students.models import Student
-
     rows = {pk: SchoolCounts(pk, name, board) for pk, name, board
             in schools.order_by("board__name", "name").values_list("pk", "name", "board__name")}
     if not rows:
@@ -237,8 +235,8 @@ def _counts_and_pupils(schools: QuerySet[School], today: datetime.date) -> tuple
 def evaluation_overdue_from(today: datetime.date) -> datetime.date:
     """From this day of the school year a due evaluation not yet held counts as overdue (default 1 July,
     when the deadline registry escalates to the schoolleider)."""
-    month, day = getattr(settings, "OPP_EVALUATION_OVERDUE_FROM", (7, 1))
-    return datetime.date(registry.school_year(today)[1].year, month, day)
+    month, day = settings.OPP_EVALUATION_OVERDUE_FROM
+    return datetime.date(school_year(today)[1].year, month, day)
 
 
 def _evaluation_counts(school_ids: list[int], today: datetime.date,
@@ -246,12 +244,7 @@ def _evaluation_counts(school_ids: list[int], today: datetime.date,
     """Per school: active plans of present pupils that must be evaluated this school year (R-EVAL-1, the
     rule of evaluations.selectors.is_due_this_year), how many of them were, and how many are overdue.
     One query: the first adoption per plan is an aggregate, "held" an EXISTS beside it."""
-    from evaluations.models import Evaluation
-    from evaluations.selectors import is_due_this_year
-    from opp.models import FROZEN_STATES, Plan
-    from students.models import Student
-
-    start, end = registry.school_year(today)
+    start, end = school_year(today)
     held = Evaluation.objects.counting().filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
     if pupil_ids is None:  # the present pupils of these schools (_counts passes them)
         pupil_ids = list(Student.objects.filter(school_id__in=school_ids).filter(_present(today))
@@ -296,7 +289,7 @@ def school_overview(user, today: datetime.date) -> dict:
 
 
 def _evaluation_labels(today: datetime.date) -> dict:
-    return {"school_year": registry.school_year_label(today), "evaluation_overdue_from": evaluation_overdue_from(today)}
+    return {"school_year": school_year_label(today), "evaluation_overdue_from": evaluation_overdue_from(today)}
 
 
 @dataclass(frozen=True)
@@ -310,9 +303,6 @@ class OverdueRow:
 
 def _overdue(pupil_ids: list[int], today: datetime.date) -> list[OverdueRow]:
     """Pupils whose six-week term passed without adoption, the most overdue first. One query."""
-    from opp.models import Plan
-    from students.models import Student
-
     plan = Plan.objects.filter(student=OuterRef("pk"), state=Plan.State.ACTIEF).values("pk")[:1]
     # By the present pupils' ids (from _counts_and_pupils): given the schools (a subquery, or even a list of
     # ids) PostgreSQL expects a board's overdue pupils to be spread over the due-date index and, for the LIMIT,
@@ -357,10 +347,7 @@ class CommissionOpenRow:
 def commission_open(user, today: datetime.date) -> tuple[list[CommissionOpenRow], int]:
     """The commission's work list: active (v)so plans with an adopted version at its schools, pupil still
     enrolled, without a commission evaluation this school year. Two queries (the rows and the count)."""
-    from evaluations.models import CommissionEvaluation
-    from opp.models import Plan
-
-    start, end = registry.school_year(today)
+    start, end = school_year(today)
     done = CommissionEvaluation.objects.filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
     qs = (Plan.objects.filter(student__school__in=access.schools_with(user, Cap.COMMISSION_EDIT), state=Plan.State.ACTIEF,
                               student__onderwijssoort__in=COMMISSION_SOORTEN, versions__state="vastgesteld")
@@ -385,8 +372,6 @@ class CommissionReportRow:
 
 def commission_reports(user) -> list[CommissionReportRow]:
     """For the bestuurder: the latest commission evaluations of the board's schools. One query."""
-    from evaluations.models import CommissionEvaluation
-
     labels = dict(CommissionEvaluation.Advice.choices)
     qs = (CommissionEvaluation.objects
           .filter(plan__student__school__board__in=access.boards_with(user, Cap.BOARD_OVERVIEW))

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role, School
+from notifications.services import enqueue_many
 
 from . import registry
 from .models import Reminder, SweepRun
@@ -120,8 +121,6 @@ def _process(kind, items, today, token, dry_run, result, notify=True) -> None:
 def fan_out(*, reminder_ids: list[int] | None = None, limit: int = 5000, today: datetime.date | None = None) -> dict:
     """Write the outbox messages of reminders not yet notified. Each reminder is claimed by a conditional
     update in the same transaction as its messages, so two fan-outs never write the same message twice."""
-    from notifications.services import enqueue_many
-
     today = today or timezone.localdate()
     token = secrets.token_hex(16)
     stats = {"reminders": 0, "notifications": 0, "errors": []}

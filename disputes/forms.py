@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from opp.models import FROZEN_STATES, PlanVersion
-from students.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
+from opp_portal.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 
 from .models import Dispute, SchoolDocument
 
@@ -67,6 +67,10 @@ class ResponseForm(forms.Form):
                               required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
     sent_parents_on = _date(_("Verzonden aan de ouders op"))
     sent_commission_on = _date(_("Verzonden aan de commissie op"))
+
+
+class CloseForm(forms.Form):
+    """Closing asks nothing: the form carries the service's reason when the dispute cannot be closed yet."""
 
 
 class DocumentForm(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,8 @@ from opp import bekendmaking
 from opp.models import FROZEN_STATES, Plan, PlanVersion
 from opp_portal import uploads
 
+from . import access as dispute_access
+from . import tasks
 from .models import Dispute, DisputeDocument, DossierExport, SchoolDocument
 
 S = Dispute.State
@@ -220,8 +222,7 @@ def add_document(*, actor: User, dispute: Dispute, title: str, upload) -> Disput
 
 @transaction.atomic
 def add_school_document(*, actor: User, school, kind: str, upload) -> SchoolDocument:
-    if not (access.has_cap(actor, Cap.DISPUTE_EDIT, school) or access.has_cap(actor, Cap.SCHOOL_OVERVIEW, school)):
-        raise PermissionDenied
+    dispute_access.require_school_documents(actor, school)
     if kind not in SchoolDocument.Kind.values:
         raise ValidationError({"kind": _("Kies het soort document.")})
     ext, _type = uploads.validate(upload)
@@ -244,9 +245,7 @@ def request_export(*, actor: User, dispute: Dispute) -> DossierExport:
         return running
     export = DossierExport.objects.create(dispute=dispute, requested_by=actor)
     audit.record(actor, audit.Action.EXPORT, dispute, details={"dossier": export.pk})
-    from .tasks import enqueue_export
-
-    transaction.on_commit(lambda: enqueue_export(export.pk))
+    transaction.on_commit(lambda: tasks.enqueue_export(export.pk))
     return export
 
 

@@ -1,51 +1,30 @@
 """Staff screens for GPO disputes. Short views: scoped accessor → form → service → redirect.
 
-Reads go through access.dispute_for_user (404 outside the board or the pupil's school); writes ask it for
-`write=True` (403 for the schoolleider, who may only look). Every file served is audited first.
+Every object is reached through disputes.access (404 outside the board or the pupil's school, naming the probed
+object's school); writes ask it for `write=True` (403 for the schoolleider, who may only look). Every file served is
+audited first.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import Http404
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access
-from accounts.access import Cap
-from accounts.models import School
 from audit import log as audit
 from opp_portal import uploads
-from students.views import _apply_errors
+from opp_portal.forms import ServiceErrors
 
-from . import hints, rules, services
-from .forms import AdviceForm, DatesForm, DocumentForm, RegisterForm, ResponseForm, SchoolDocumentForm
+from . import access, hints, rules, services
+from . import letter as response_letter
+from .forms import AdviceForm, CloseForm, DatesForm, DocumentForm, RegisterForm, ResponseForm, SchoolDocumentForm
 from .models import Dispute, DossierExport, SchoolDocument
+from .selectors import with_deadlines as _with_deadlines
 
 S = Dispute.State
-
-
-def _apply(form, exc: ValidationError, *, file_field: str | None = None):
-    """A service's errors on the form; an upload's single message belongs to the file field."""
-    if file_field and not hasattr(exc, "error_dict"):
-        form.add_error(file_field, exc)
-    else:
-        _apply_errors(form, exc)
-
-
-def _with_deadlines(disputes):
-    return [{"dispute": d, "next": rules.next_deadline(d)} for d in disputes]
-
-
-def open_disputes_for(user, limit: int = 20):
-    """The start page's panel: open disputes the user may see, with their next deadline. One query."""
-    rows = list(access.disputes_visible_to(user).exclude(state=S.GESLOTEN)
-                .select_related("plan__student__school").order_by("filed_on", "pk")[:limit])
-    return _with_deadlines(rows)
 
 
 # --- List and register --------------------------------------------------------------------------------------
@@ -53,35 +32,29 @@ def open_disputes_for(user, limit: int = 20):
 
 @login_required
 def dispute_list(request):
-    if Cap.DISPUTE_VIEW not in access.capabilities(request.user):
-        raise PermissionDenied
+    access.require_dispute_list(request.user)
     qs = (access.disputes_visible_to(request.user).select_related("plan__student__school")
           .annotate(closed=Case(When(state=S.GESLOTEN, then=Value(1)), default=Value(0), output_field=IntegerField()))
           .order_by("closed", "-filed_on", "-pk"))
     rows = _with_deadlines(qs)
-    can_edit = Cap.DISPUTE_EDIT in access.capabilities(request.user)
-    school_docs = access.schools_with(request.user, Cap.DISPUTE_EDIT) | access.schools_with(request.user, Cap.SCHOOL_OVERVIEW)
-    return render(request, "disputes/list.html", {"rows": rows, "can_edit": can_edit,
-                                                  "schools": list(school_docs.distinct().order_by("name"))})
+    schools = access.schools_with_documents(request.user).distinct().order_by("name")
+    return render(request, "disputes/list.html", {"rows": rows, "can_edit": access.can_register_anywhere(request.user),
+                                                  "schools": list(schools)})
 
 
 @login_required
 def register(request):
-    schools = access.schools_with(request.user, Cap.DISPUTE_EDIT)
-    if not schools.exists():
-        raise PermissionDenied
+    schools = access.schools_to_register_for(request.user)
     form = RegisterForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         version = data["version"]
-        try:
+        with ServiceErrors(form) as outcome:
             dispute = services.register(
                 actor=request.user, plan=version.plan, version=version, subject=data["subject"],
                 subject_other=data["subject_other"], filed_on=data["filed_on"], reference=data["reference"],
                 late_reasons=data["late_reasons"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Het geschil is geregistreerd."))
             return redirect("disputes:detail", pk=dispute.pk)
     return render(request, "disputes/register.html", {"form": form})
@@ -98,15 +71,15 @@ def _steps(dispute: Dispute) -> list[dict]:
 
 def _detail(request, dispute: Dispute, status: int = 200, **forms):
     student, plan = dispute.plan.student, dispute.plan
-    can_edit = access.has_cap(request.user, Cap.DISPUTE_EDIT, student.school)
+    rights = access.dispute_rights(request.user, dispute)
+    can_edit = rights["can_edit"]
     context = {
-        "dispute": dispute, "student": student, "plan": plan, "version": dispute.version, "can_edit": can_edit,
+        "dispute": dispute, "student": student, "plan": plan, "version": dispute.version, **rights,
         "steps": _steps(dispute), "deadlines": rules.deadlines_of(dispute),
         "hints": hints.hints(filed_on=dispute.filed_on, made_known_on=dispute.made_known_on,
                              left_school_on=student.left_on, plan_withdrawn=plan.state == "ingetrokken"),
         "documents": list(dispute.documents.all()),
         "exports": list(dispute.exports.all()[:5]),
-        "can_school_documents": can_edit or access.has_cap(request.user, Cap.SCHOOL_OVERVIEW, student.school),
     }
     if can_edit and dispute.is_open:
         context.update(
@@ -119,7 +92,7 @@ def _detail(request, dispute: Dispute, status: int = 200, **forms):
                 "response": dispute.response, "reasons": dispute.response_reasons,
                 "sent_parents_on": dispute.response_sent_parents_on,
                 "sent_commission_on": dispute.response_sent_commission_on}),
-            close_error=forms.get("close_error"),
+            close_form=forms.get("close_form") or CloseForm(),
         )
     if can_edit:
         context["document_form"] = forms.get("document_form") or DocumentForm()
@@ -136,11 +109,9 @@ def _form_post(request, pk, form_class, key, call, done):
     dispute = access.dispute_for_user(request.user, pk, write=True)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with ServiceErrors(form, file_field="upload") as outcome:
             call(dispute, form.cleaned_data)
-        except ValidationError as exc:
-            _apply(form, exc, file_field="upload" if "upload" in form.fields else None)
-        else:
+        if outcome.ok:
             messages.success(request, done)
             return redirect("disputes:detail", pk=dispute.pk)
     dispute.refresh_from_db()
@@ -175,10 +146,11 @@ def response(request, pk):
 @require_POST
 def close(request, pk):
     dispute = access.dispute_for_user(request.user, pk, write=True)
-    try:
+    form = CloseForm(request.POST)
+    with ServiceErrors(form) as outcome:
         services.close(actor=request.user, dispute=dispute)
-    except ValidationError as exc:
-        return _detail(request, dispute, status=400, close_error=" ".join(exc.messages))
+    if not outcome.ok:
+        return _detail(request, dispute, status=400, close_form=form)
     messages.success(request, _("Het geschil is gesloten."))
     return redirect("disputes:detail", pk=dispute.pk)
 
@@ -195,11 +167,7 @@ def upload(request, pk):
 
 @login_required
 def document(request, pk, doc_pk):
-    dispute = access.dispute_for_user(request.user, pk)
-    try:
-        doc = dispute.documents.get(pk=doc_pk)
-    except (dispute.documents.model.DoesNotExist, ValueError):
-        raise Http404 from None
+    dispute, doc = access.document_for_user(request.user, pk, doc_pk)
     audit.record(request.user, audit.Action.EXPORT, doc, school=dispute.plan.student.school_id,
                  details={"dispute": dispute.pk, "file": "document"})
     ext = doc.stored_name.rsplit(".", 1)[-1]
@@ -208,12 +176,8 @@ def document(request, pk, doc_pk):
 
 @login_required
 def letter(request, pk):
-    dispute = access.dispute_for_user(request.user, pk)
-    if not dispute.response:
-        raise Http404
-    from .letter import render_response_letter
-
-    pdf = render_response_letter(dispute)
+    dispute = access.dispute_with_letter_for_user(request.user, pk)
+    pdf = response_letter.render_response_letter(dispute)
     audit.record(request.user, audit.Action.EXPORT, dispute, details={"file": "reactiebrief"})
     return uploads.attachment(pdf, "application/pdf", f"reactie-bestuur-geschil-{dispute.pk}.pdf")
 
@@ -229,26 +193,16 @@ def export(request, pk):
     return redirect("disputes:export_status", pk=dispute.pk, export_pk=job.pk)
 
 
-def _export_for(request, pk, export_pk) -> tuple[Dispute, DossierExport]:
-    dispute = access.dispute_for_user(request.user, pk)
-    try:
-        return dispute, dispute.exports.get(pk=export_pk)
-    except (DossierExport.DoesNotExist, ValueError):
-        raise Http404 from None
-
-
 @login_required
 def export_status(request, pk, export_pk):
-    dispute, job = _export_for(request, pk, export_pk)
+    dispute, job = access.export_for_user(request.user, pk, export_pk)
     running = job.state in (DossierExport.State.WACHT, DossierExport.State.BEZIG)
     return render(request, "disputes/export_status.html", {"dispute": dispute, "export": job, "running": running})
 
 
 @login_required
 def export_download(request, pk, export_pk):
-    dispute, job = _export_for(request, pk, export_pk)
-    if job.state != DossierExport.State.KLAAR or not job.stored_name:
-        raise Http404
+    dispute, job = access.export_for_user(request.user, pk, export_pk, ready=True)
     audit.record(request.user, audit.Action.EXPORT, dispute, details={"dossier": job.pk, "sha256": job.sha256})
     return uploads.response(job.stored_name, "application/pdf", f"dossier-geschil-{dispute.pk}.pdf")
 
@@ -256,25 +210,15 @@ def export_download(request, pk, export_pk):
 # --- The school's SOP and the SWV ondersteuningsplan ------------------------------------------------------------------
 
 
-def _school_for(user, pk) -> School:
-    allowed = access.schools_with(user, Cap.DISPUTE_EDIT) | access.schools_with(user, Cap.SCHOOL_OVERVIEW)
-    try:
-        return School.objects.filter(pk__in=allowed.values("pk")).get(pk=pk)
-    except (School.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
 @login_required
 def school_documents(request, school_pk):
-    school = _school_for(request.user, school_pk)
+    school = access.school_for_user(request.user, school_pk)
     form = SchoolDocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with ServiceErrors(form, file_field="upload") as outcome:
             services.add_school_document(actor=request.user, school=school, kind=form.cleaned_data["kind"],
                                          upload=form.cleaned_data["upload"])
-        except ValidationError as exc:
-            _apply(form, exc, file_field="upload")
-        else:
+        if outcome.ok:
             messages.success(request, _("Het document is geüpload."))
             return redirect("disputes:school_documents", school_pk=school.pk)
     docs = list(SchoolDocument.objects.filter(school=school).select_related("uploaded_by"))
@@ -284,10 +228,6 @@ def school_documents(request, school_pk):
 
 @login_required
 def school_document(request, school_pk, doc_pk):
-    school = _school_for(request.user, school_pk)
-    try:
-        doc = SchoolDocument.objects.get(Q(school=school), pk=doc_pk)
-    except (SchoolDocument.DoesNotExist, ValueError):
-        raise Http404 from None
+    school, doc = access.school_document_for_user(request.user, school_pk, doc_pk)
     audit.record(request.user, audit.Action.EXPORT, doc, school=school.pk, details={"kind": doc.kind})
     return uploads.response(doc.stored_name, "application/pdf", f"{doc.kind}-{school.brin}-{doc.pk}.pdf")

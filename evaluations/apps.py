@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Evaluaties")
+
+    def ready(self):
+        # What the audit log shows of this app's objects and which belong to a pupil: the audit app asks here.
+        from audit import selectors as audit_selectors
+        from evaluations import audit_objects
+
+        audit_selectors.register(labels=audit_objects.LABELS, objects_of_pupils=audit_objects.objects_of_pupils)
+
+        # Plans stand below evaluations: the plan page and its compliance snapshot get the evaluations from here.
+        from opp import contributions
+
+        from .selectors import plan_page_context, status_for
+
+        contributions.register_plan_context("evaluations", plan_page_context)
+        contributions.register_snapshot_part("evaluation", status_for)

@@ -11,7 +11,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from students.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
+from opp_portal.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 
 from .models import CommissionEvaluation, Evaluation, ItemProgress
 

@@ -1,4 +1,6 @@
-"""Reads: which plans are evaluated this school year, history per plan, due/held/overdue counts."""
+"""Reads: which plans are evaluated this school year, history per plan, due/held/overdue counts, and what the
+plan page and its compliance snapshot show of the evaluations (registered with opp.contributions in
+EvaluationsConfig.ready(): plans stand below evaluations and know nothing of them)."""
 
 from __future__ import annotations
 
@@ -6,12 +8,16 @@ import datetime
 
 from django.conf import settings
 from django.db.models import Min
+from django.utils import timezone
 
-from deadlines.registry import school_year, school_year_label
+from accounts import access
+from accounts.access import Cap
+from opp import transitions
 from opp.models import FROZEN_STATES, Plan
 from students.eligibility import COMMISSION_SOORTEN
 
 from .models import CommissionEvaluation, Evaluation
+from .schoolyear import school_year, school_year_label
 
 
 def evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date, year_end: datetime.date) -> set[int]:
@@ -29,15 +35,13 @@ def commission_evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date
 
 def cutoff(day: datetime.date) -> datetime.date:
     """The day of this school year from which a newly set plan is first due the next year (default 1 May)."""
-    month, dom = getattr(settings, "OPP_EVALUATION_FIRST_DUE_CUTOFF", (5, 1))
+    month, dom = settings.OPP_EVALUATION_FIRST_DUE_CUTOFF
     start, end = school_year(day)
     # The school year runs 1 August – 31 July: a cutoff in August–December lies in its first calendar year.
     return datetime.date(start.year if month >= start.month else end.year, month, dom)
 
 
 def first_set_dates(plan_ids: list[int]) -> dict[int, datetime.date]:
-    from django.utils import timezone
-
     rows = (Plan.objects.filter(pk__in=plan_ids, versions__state__in=FROZEN_STATES)
             .annotate(first=Min("versions__adopted_at")).values_list("pk", "first"))
     return {pk: timezone.localtime(first).date() for pk, first in rows if first}
@@ -70,3 +74,19 @@ def status_for(plan: Plan, today: datetime.date) -> dict:
     return {"school_year": school_year_label(today), "due": due, "held": held,
             "held_without_parents": held_without_parents, "vso": vso,
             "commission_due": due and vso, "commission_held": commission_held, "first_set": first}
+
+
+def plan_page_context(user, plan: Plan, *, can_edit: bool, has_adopted: bool) -> dict:
+    """The plan page's "Evaluaties" sections (issue 8): the history along the versions, this school year's
+    status (R-EVAL-1) and, for (v)so, the commission's evaluations (R-EVAL-3). opp.views asks it through
+    opp.contributions.plan_context()."""
+    status = status_for(plan, timezone.localdate())
+    vso = status["vso"]
+    return {
+        "evaluations": list(plan.evaluations.select_related("version")),
+        "evaluation_status": status,
+        "can_record_evaluation": can_edit and transitions.state_allows(
+            transitions.Action.RECORD_EVALUATION, plan_state=plan.state, has_adopted=has_adopted),
+        "commission_evaluations": list(plan.commission_evaluations.all()) if vso else [],
+        "can_record_commission": vso and access.has_cap(user, Cap.COMMISSION_EDIT, plan.student.school),
+    }

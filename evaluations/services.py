@@ -5,7 +5,7 @@ evaluation only when they were invited and the reason they did not come is recor
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,18 +14,19 @@ from accounts import access
 from accounts.access import Cap
 from accounts.models import User
 from audit import log as audit
-from deadlines.registry import school_year_label
 from notifications.services import enqueue
+from opp import bekendmaking, transitions
 from opp import services as opp_services
-from opp import transitions
 from opp.models import Plan, PlanVersion, VersionState
 from opp.transitions import Action, Refusal
 from students import eligibility
 from students import services as student_services
 from students.models import SupportLevel
 
+from . import access as evaluation_access
 from . import rules
 from .models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress
+from .schoolyear import school_year_label
 
 MAX_TEXT = 20_000
 
@@ -153,10 +154,8 @@ def _invitation_errors(invited_on, absence_reason: str, held_on) -> dict[str, st
 
 
 def _notify_parents(evaluation: Evaluation) -> None:
-    from opp.adoption import _parents_to_notify
-
     student = evaluation.plan.student
-    for user in _parents_to_notify(evaluation.version):
+    for _party, user in bekendmaking.portal_parties(student):
         enqueue(recipient=user, kind="evaluation", template="evaluation", subject=evaluation, school=student.school,
                 context={"first_name": student.first_name, "school_name": student.school.name,
                          "held_on": evaluation.held_on, "for_pupil": user.pk == student.portal_user_id})
@@ -178,8 +177,7 @@ def reaction_add(*, user: User, evaluation: Evaluation, author_name: str, text: 
 def commission_record(*, actor: User, plan: Plan, data: dict) -> CommissionEvaluation:
     plan = Plan.objects.select_for_update().select_related("student__school").get(pk=plan.pk)
     student = plan.student
-    if not access.has_cap(actor, Cap.COMMISSION_EDIT, student.school):
-        raise PermissionDenied
+    evaluation_access.require_commission(actor, plan)
     errors = {}
     if plan.state != Plan.State.ACTIEF or not plan.versions.filter(state=VersionState.VASTGESTELD).exists():
         errors["__all__"] = _("De commissie evalueert een lopend, vastgesteld OPP.")

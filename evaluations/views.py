@@ -4,47 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts import access
-from accounts.access import Cap
 from audit import log as audit
 from opp import selectors as opp_selectors
 from opp.models import ActionItem, Plan, PlanVersion, VersionState
+from opp_portal.forms import ServiceErrors
 from students.eligibility import COMMISSION_SOORTEN
-from students.views import _apply_errors
 
-from . import rules, services
+from . import access, rules, services
 from .forms import CommissionEvaluationForm, EvaluationForm, progress_forms, progress_from
-from .models import CommissionEvaluation, Evaluation, ItemProgress
+from .models import Evaluation, ItemProgress
 
 VSO = COMMISSION_SOORTEN
-
-
-# --- Scoped accessors: 404 outside the plans the user may read ---------------------------------------------
-
-
-def evaluation_for_user(user, pk) -> Evaluation:
-    try:
-        return (Evaluation.objects.filter(plan__in=access.plans_visible_to(user))
-                .select_related("plan__student__school", "version", "created_by").get(pk=pk))
-    except (Evaluation.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-def commission_evaluation_for_user(user, pk) -> CommissionEvaluation:
-    try:
-        return (CommissionEvaluation.objects.filter(plan__in=access.plans_visible_to(user))
-                .select_related("plan__student__school", "created_by").get(pk=pk))
-    except (CommissionEvaluation.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def _adopted_version(plan: Plan) -> PlanVersion | None:
@@ -57,7 +35,7 @@ def _adopted_version(plan: Plan) -> PlanVersion | None:
 
 @login_required
 def record(request, pk):
-    plan = access.plan_for_user(request.user, pk, cap=Cap.PLAN_EDIT)
+    plan = access.plan_to_evaluate(request.user, pk)
     version = _adopted_version(plan) if plan.state == Plan.State.ACTIEF else None
     context = {"plan": plan, "student": plan.student, "version": version}
     if version is None:
@@ -73,14 +51,13 @@ def record(request, pk):
     if data is not None:
         rows_valid = all([f.is_valid() for _a, f in rows])  # a list: every row gets its errors
         if form.is_valid() and rows_valid:
-            try:
-                evaluation = services.evaluation_record(actor=request.user, plan=plan, data=form.cleaned_data,
-                                                        progress=progress_from(request.POST, rows))
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            except IntegrityError:
-                form.add_error(None, _("Er is intussen al een versie in bewerking; er is niets vastgelegd."))
-            else:
+            with ServiceErrors(form) as outcome:
+                try:
+                    evaluation = services.evaluation_record(actor=request.user, plan=plan, data=form.cleaned_data,
+                                                            progress=progress_from(request.POST, rows))
+                except IntegrityError as exc:  # a revision opened meanwhile (one open version per plan)
+                    raise ValidationError(_("Er is intussen al een versie in bewerking; er is niets vastgelegd.")) from exc
+            if outcome.ok:
                 return _after_record(request, plan, evaluation)
     context.update(form=form, rows=rows, rows_have_errors=any(f.errors for _a, f in rows),
                    open_version=opp_selectors.open_version(plan))
@@ -121,15 +98,14 @@ def _tell_whether_it_counts(request, evaluation: Evaluation) -> None:
 
 @login_required
 def detail(request, pk):
-    evaluation = evaluation_for_user(request.user, pk)
+    evaluation = access.evaluation_for_user(request.user, pk)
     plan = evaluation.plan
     progress = list(ItemProgress.objects.filter(evaluation=evaluation).select_related("action")
                     .order_by("action__position", "action__pk"))
     audit.record(request.user, audit.Action.VIEW, evaluation)
     return render(request, "evaluations/detail.html", {
         "evaluation": evaluation, "plan": plan, "student": plan.student, "progress": progress,
-        "reactions": list(evaluation.reactions.all()),
-        "can_view_pupil": access.has_cap(request.user, Cap.PUPIL_VIEW, plan.student.school),
+        "reactions": list(evaluation.reactions.all()), **access.evaluation_rights(request.user, plan),
     })
 
 
@@ -138,20 +114,16 @@ def detail(request, pk):
 
 @login_required
 def commission_record(request, pk):
-    plan = access.plan_for_user(request.user, pk)  # 404 outside reach
-    if not access.has_cap(request.user, Cap.COMMISSION_EDIT, plan.student.school):
-        raise PermissionDenied
+    plan = access.plan_for_commission(request.user, pk)
     context = {"plan": plan, "student": plan.student, "applies": plan.student.onderwijssoort in VSO}
     if not context["applies"]:
         return render(request, "evaluations/commission_record.html", context)
     form = CommissionEvaluationForm(request.POST if request.method == "POST" else None,
                                     initial={"held_on": timezone.localdate()})
     if form.is_bound and form.is_valid():
-        try:
+        with ServiceErrors(form) as outcome:
             services.commission_record(actor=request.user, plan=plan, data=form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("De evaluatie door de commissie is vastgelegd."))
             return redirect("opp:plan", pk=plan.pk)
     context["form"] = form
@@ -160,10 +132,9 @@ def commission_record(request, pk):
 
 @login_required
 def commission_detail(request, pk):
-    row = commission_evaluation_for_user(request.user, pk)
+    row = access.commission_evaluation_for_user(request.user, pk)
     plan = row.plan
     audit.record(request.user, audit.Action.VIEW, row)
     return render(request, "evaluations/commission_detail.html", {
-        "row": row, "plan": plan, "student": plan.student,
-        "can_view_pupil": access.has_cap(request.user, Cap.PUPIL_VIEW, plan.student.school),
+        "row": row, "plan": plan, "student": plan.student, **access.evaluation_rights(request.user, plan),
     })

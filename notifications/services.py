@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from .models import Notification, Preference
@@ -159,8 +159,6 @@ def enqueue_many(messages: list[dict]) -> int:
 
     Each message: recipient, kind, template, context, subject_type, subject_id, school_id.
     """
-    from django.template.loader import get_template
-
     if not messages:
         return 0
     digest_users = set(Preference.objects.filter(

@@ -7,21 +7,23 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.access import Cap
-from accounts.models import Role, User
+from accounts.models import User
 from audit import log as audit
 from notifications.services import enqueue
 from security import otp
 from security.policy import second_factor_required
 from students import services as student_services
 
+from . import access as plan_access
 from . import bekendmaking, compliance, selectors, transitions
+from . import pdf as opp_pdf
 from .consent_services import covering_request
 from .models import Plan, PlanVersion, ReturnedVersion, VersionState
 from .rules import gpo_last_day
@@ -62,12 +64,6 @@ def submit(*, actor: User, version: PlanVersion) -> PlanVersion:
     return version
 
 
-def _mandate_label(membership) -> str:
-    if membership.role == Role.BESTUURDER:
-        return _("bestuurder van %(board)s") % {"board": membership.board.name}
-    return _("schoolleider van %(school)s, met mandaat van het bestuur") % {"school": membership.school.name}
-
-
 def _archive(version: PlanVersion, pdf: bytes) -> tuple[str, str]:
     digest = hashlib.sha256(pdf).hexdigest()
     relative = Path("archief") / f"{timezone.localdate():%Y}" / f"opp-{version.plan_id}-v{version.number}-{digest[:12]}.pdf"
@@ -91,8 +87,7 @@ def adopt(*, actor: User, version: PlanVersion, password: str, otp_token: str | 
 
     The credentials are checked before the transaction, so that a wrong second-factor code counts for
     django-otp's throttling and stays in the audit log (a rollback would erase both)."""
-    if access.adoption_mandate_of(actor, version.plan.student.school) is None:
-        raise PermissionDenied
+    plan_access.require_adoption_mandate(actor, version.plan.student.school)
     if not actor.check_password(password or ""):
         raise ValidationError({"password": _("Het wachtwoord klopt niet. Er is niets vastgesteld.")})
     if second_factor_required(actor):
@@ -108,9 +103,7 @@ def adopt_confirmed(*, actor: User, version: PlanVersion) -> PlanVersion:
     """The adoption itself, for a caller that has checked the credentials (adopt(); the demo seed)."""
     version = _lock(version)
     student = version.plan.student
-    membership = access.adoption_mandate_of(actor, student.school)
-    if membership is None:
-        raise PermissionDenied
+    mandate = plan_access.require_adoption_mandate(actor, student.school)
     transitions.require_state(Action.ADOPT, version.plan, version, messages=_REFUSALS)
     if covering_request(version) is None:
         raise ValidationError(MSG_NO_CONSENT)
@@ -127,17 +120,15 @@ def adopt_confirmed(*, actor: User, version: PlanVersion) -> PlanVersion:
     version.state = VersionState.VASTGESTELD
     version.adopted_at = now
     version.adopted_by = actor
-    version.adopted_as = _mandate_label(membership)
+    version.adopted_as = mandate.label
     version.adopted_hash = selectors.version_hash(version)
     version.made_known_on = today
-    from .pdf import render_version_pdf
-
-    version.archived_pdf, version.archived_pdf_hash = _archive(version, render_version_pdf(version))
+    version.archived_pdf, version.archived_pdf_hash = _archive(version, opp_pdf.render_version_pdf(version))
     version.save()
     # The six-week term is met from now on (students.history: the current plan is in force).
     student_services.refresh_standing(student, actor=actor)
     audit.record(actor, audit.Action.TRANSITION, version, details={
-        "to": "vastgesteld", "mandate": membership.role, "superseded": previous.pk if previous else None})
+        "to": "vastgesteld", "mandate": mandate.role, "superseded": previous.pk if previous else None})
     last_day = gpo_last_day(today)
     # Each party told through the portal is on record as told today: its own six weeks start now (R-GPO-2).
     for user in bekendmaking.record_portal(version_or_plan=version, on=today):
@@ -151,8 +142,7 @@ def adopt_confirmed(*, actor: User, version: PlanVersion) -> PlanVersion:
 @transaction.atomic
 def send_back(*, actor: User, version: PlanVersion, reason: str) -> ReturnedVersion:
     version = _lock(version)
-    if access.adoption_mandate_of(actor, version.plan.student.school) is None:
-        raise PermissionDenied
+    plan_access.require_adoption_mandate(actor, version.plan.student.school)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Geef aan waarom de versie wordt teruggestuurd.")})
     transitions.require_state(Action.SEND_BACK, version.plan, version, messages=_REFUSALS)
@@ -180,9 +170,8 @@ def notify_withdrawal(plan: Plan, *, actor: User) -> None:
 def verify(*, user: User, pdf_bytes: bytes | None = None, version_hash: str | None = None) -> PlanVersion | None:
     """Find the adopted version an uploaded PDF (its file hash) or a pasted version hash belongs to,
     among the plans the user may see."""
-    candidates = PlanVersion.objects.filter(
+    candidates = plan_access.versions_visible_to(user).filter(
         state__in=[VersionState.VASTGESTELD, VersionState.VERVANGEN],
-        plan__student__school__in=access.schools_with(user, Cap.PLAN_VIEW),
     ).select_related("plan__student__school", "adopted_by")
     if pdf_bytes:
         return candidates.filter(archived_pdf_hash=hashlib.sha256(pdf_bytes).hexdigest()).first()

@@ -1,56 +1,30 @@
 """Bekendmaking per party on the staff side (issue 15): the block on the version page (vaststelling) and on the
 plan page (intrekking), recording a letter, e-mail or conversation, and the printable letter per party.
 
-Short views: scoped accessor (404 outside the user's schools, 403 without PLAN_EDIT) → form → service → redirect.
+Short views: scoped accessor (opp.access: 404 outside the user's schools, 403 without PLAN_EDIT) → form → service →
+redirect.
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import access
 from accounts.access import Cap
 from audit import log as audit
 from opp_portal import uploads
-from students.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
-from students.views import _apply_errors
+from opp_portal.forms import ServiceErrors
 
-from . import bekendmaking, bekendmaking_pdf
+from . import access, bekendmaking, bekendmaking_pdf
+from .forms import BekendmakingForm
 from .models import Plan, PlanVersion
-
-
-class BekendmakingForm(forms.Form):
-    party = forms.ChoiceField(label=_lazy("Aan wie"))
-    channel = forms.ChoiceField(label=_lazy("Hoe"), choices=[("", "—")] + [
-        (c.value, c.label) for c in bekendmaking.MANUAL_CHANNELS])
-    made_known_on = forms.DateField(
-        label=_lazy("Bekendgemaakt op"), widget=DateInput(), input_formats=DATE_FORMATS,
-        error_messages={"invalid": DATE_ERROR}, validators=[plausible_date],
-        help_text=_lazy("De dag waarop de brief is overhandigd of verstuurd, de e-mail is verstuurd of het gesprek is "
-                        "gevoerd. Vanaf die dag lopen de zes weken voor deze ouder."))
-
-    def __init__(self, *args, parties=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [(s.key, _("%(name)s (leerling)") % {"name": s.party.name} if s.is_pupil else s.party.name)
-                   for s in parties if s.must_be_told]
-        self.fields["party"].choices = [("", "—"), *choices]
-        self.fields["party"].error_messages["invalid_choice"] = _(
-            "Kies een ouder met gezag of de meerderjarige leerling aan wie het besluit bekend moet worden gemaakt.")
-
-    def clean_party(self) -> tuple[str, int]:
-        # One of the offered keys (ChoiceField checked it), so it parses.
-        return bekendmaking.parse_party_key(self.cleaned_data["party"])
 
 
 def _urls(subject: PlanVersion | Plan) -> dict:
@@ -67,7 +41,7 @@ def block(user, subject: PlanVersion | Plan, *, form: BekendmakingForm | None = 
     if found is None:
         return None
     plan = subject.plan if isinstance(subject, PlanVersion) else subject
-    can_record = access.has_cap(user, Cap.PLAN_EDIT, plan.student.school)
+    can_record = access.may_edit_plan(user, plan)
     urls = _urls(subject)
     rows = [{"status": s, "letter_url": reverse(urls["letter"], args=[subject.pk, s.key]) if can_record else ""}
             for s in found["parties"]]
@@ -86,16 +60,14 @@ def _record(request, subject: PlanVersion | Plan):
         return redirect(urls["back"])
     form = BekendmakingForm(request.POST, parties=found["parties"], auto_id="id_bekendmaking_%s")
     if form.is_valid():
-        try:
-            row = bekendmaking.bekendmaking_record(
-                actor=request.user, version_or_plan=subject,
-                party=form.cleaned_data["party"],
-                channel=form.cleaned_data["channel"], made_known_on=form.cleaned_data["made_known_on"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except IntegrityError:  # a colleague recorded the same party a moment earlier
-            form.add_error("party", _("De bekendmaking aan deze ouder is al vastgelegd."))
-        else:
+        with ServiceErrors(form) as outcome:
+            try:
+                row = bekendmaking.bekendmaking_record(
+                    actor=request.user, version_or_plan=subject, party=form.cleaned_data["party"],
+                    channel=form.cleaned_data["channel"], made_known_on=form.cleaned_data["made_known_on"])
+            except IntegrityError:  # a colleague recorded the same party a moment earlier
+                raise ValidationError({"party": _("De bekendmaking aan deze ouder is al vastgelegd.")}) from None
+        if outcome.ok:
             messages.success(request, _("De bekendmaking aan %(name)s op %(d)s is vastgelegd.") % {
                 "name": row.party_name, "d": date_format(row.made_known_on, "j F Y")})
             return redirect(urls["back"])
@@ -119,9 +91,7 @@ def record_withdrawal(request, pk):
 
 
 def _letter(request, subject: PlanVersion | Plan, party: str):
-    status = bekendmaking.status_for(subject, party)
-    if status is None:
-        raise Http404
+    status = access.bekendmaking_party_for(subject, party)
     content = bekendmaking_pdf.render_letter(subject, status)
     audit.record(request.user, audit.Action.EXPORT, subject, details={
         "format": "pdf", "letter": "bekendmaking", "party": f"{status.party.kind}:{status.party.id}",

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import sections as S
+from .hashing import ACTION_FIELDS
 
 BLOCKING = "blocking"
 WARNING = "warning"
@@ -132,8 +133,6 @@ def section_complete(key: str, s: Snapshot) -> bool:
         kinds = {f.get("kind") for f in s.factors if _filled(f.get("text"))}
         return {"belemmerend", "bevorderend"} <= kinds
     if key == "handelingsdeel":
-        from .hashing import ACTION_FIELDS
-
         return bool(s.actions) and all(all(_filled(a.get(f)) for f in ACTION_FIELDS) for a in s.actions)
     if key == "programma":
         return _filled(v.get("programma_afwijking"))

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.access import Cap
-from accounts.models import Membership, Role, User
+from accounts.models import User
 from audit import log as audit
 from notifications.services import enqueue
 from opp_portal import uploads
 from students.models import Guardian, Student
 
-from . import consent, selectors, transitions
+from . import access as plan_access
+from . import consent, content, transitions
 from .models import ConsentAnswer, ConsentRequest, PlanVersion, Reaction, VersionState
 from .transitions import Action, Refusal
 
@@ -41,7 +42,7 @@ def requirement_for(student: Student) -> consent.Requirement:
 def covering_request(version: PlanVersion) -> ConsentRequest | None:
     """A given consent whose hash matches this version's handelingsdeel, on this plan (a revision with
     an unchanged handelingsdeel keeps its consent: R-CONSENT-7, practice)."""
-    current = selectors.handelingsdeel_hash(version)
+    current = content.handelingsdeel_hash(version)
     # The latest decision on exactly this text counts: a later refusal of it undoes an earlier consent.
     decided = (ConsentRequest.objects.filter(version__plan_id=version.plan_id, handelingsdeel_hash=current,
                                              state__in=[ConsentRequest.State.GEGEVEN, ConsentRequest.State.GEWEIGERD])
@@ -52,7 +53,7 @@ def covering_request(version: PlanVersion) -> ConsentRequest | None:
 def status(version: PlanVersion) -> dict:
     """Everything the screens say about consent for this version."""
     latest = version.consent_requests.order_by("-requested_at", "-pk").prefetch_related("answers").first()
-    current = selectors.handelingsdeel_hash(version)
+    current = content.handelingsdeel_hash(version)
     covering = covering_request(version)
     return {
         "latest": latest,
@@ -70,7 +71,10 @@ def _lock(version: PlanVersion) -> PlanVersion:
     return PlanVersion.objects.select_for_update().select_related("plan__student__school").get(pk=version.pk)
 
 
-def _party_users(parties: list[dict]) -> list[tuple[User, dict]]:
+def party_users(parties: list[dict]) -> list[tuple[User, dict]]:
+    """The active portal accounts of these consent parties (ConsentRequest.parties: {"kind": "guardian" | "pupil",
+    "id": …}), each with its party; a party without an active account is left out. Who is asked and reminded:
+    the request itself here, the reminders of the deadline registry (deadlines.registry.consent_recipients)."""
     result = []
     for p in parties:
         if p["kind"] == "guardian":
@@ -82,11 +86,6 @@ def _party_users(parties: list[dict]) -> list[tuple[User, dict]]:
             if s and s.portal_user and s.portal_user.is_active:
                 result.append((s.portal_user, p))
     return result
-
-
-def _begeleiders(student: Student) -> list[User]:
-    return [m.user for m in Membership.objects.approved().filter(school=student.school, role=Role.BEGELEIDER,
-                                                      user__is_active=True).select_related("user")]
 
 
 @transaction.atomic
@@ -103,13 +102,13 @@ def request_send(*, actor: User, version: PlanVersion) -> ConsentRequest:
         raise ValidationError(_("Er is geen ouder/verzorger met gezag vastgelegd (of de meerderjarige leerling zelf). "
                                 "Leg die eerst vast bij de leerling."))
     request = ConsentRequest.objects.create(
-        version=version, handelingsdeel_hash=selectors.handelingsdeel_hash(version), requested_by=actor,
+        version=version, handelingsdeel_hash=content.handelingsdeel_hash(version), requested_by=actor,
         parties=[p.as_dict() for p in requirement.parties], any_one_suffices=requirement.any_one_suffices,
     )
     version.state = VersionState.INSTEMMING_GEVRAAGD
     version.save(update_fields=["state", "updated_at"])
     audit.record(actor, audit.Action.CREATE, request, details={"version": version.number, "parties": len(request.parties)})
-    for user, party in _party_users(request.parties):
+    for user, party in party_users(request.parties):
         enqueue(recipient=user, kind="consent_request", template="consent_request", subject=request,
                 school=student.school, context={"first_name": student.first_name, "school_name": student.school.name,
                                                 "for_pupil": party["kind"] == "pupil"})
@@ -159,7 +158,7 @@ def _close_if_decided(request: ConsentRequest, actor: User) -> None:
         # One refusal means no consent: back to consultation, no escalation loop (ARCHITECTURE.md).
         version.state = VersionState.IN_OVERLEG
         version.save(update_fields=["state", "updated_at"])
-    for user in _begeleiders(student):
+    for user in plan_access.begeleiders_of(student.school):
         enqueue(recipient=user, kind=f"consent_{result}", template="consent_outcome", subject=request,
                 school=student.school, context={"initials": student.initials, "school_name": student.school.name,
                                                 "refused": result == "geweigerd", "version": version.number,
@@ -184,7 +183,7 @@ def _answer(*, request_pk: int, party: dict, answer: str, explanation: str, user
     version = request.version
     if version.state != VersionState.INSTEMMING_GEVRAAGD:
         raise ValidationError(_("Deze versie wacht niet (meer) op instemming."))
-    if selectors.handelingsdeel_hash(version) != request.handelingsdeel_hash:
+    if content.handelingsdeel_hash(version) != request.handelingsdeel_hash:
         raise ValidationError(MSG_NOT_COVERED)
     if answer not in ConsentAnswer.Answer.values:
         raise ValidationError(_("Kies ‘ik stem in’ of ‘ik stem niet in’."))
@@ -248,7 +247,7 @@ def reaction_add(*, user: User, version: PlanVersion, author_name: str, text: st
     reaction = Reaction.objects.create(version=version, author=user, author_name=author_name[:200], text=text)
     audit.record(user, audit.Action.CREATE, reaction, school=version.plan.student.school_id)
     student = version.plan.student
-    for staff in _begeleiders(student):
+    for staff in plan_access.begeleiders_of(student.school):
         enqueue(recipient=staff, kind="reaction_new", template="reaction_new", subject=reaction, school=student.school,
                 context={"initials": student.initials, "school_name": student.school.name,
                          "url": f"/opp/{version.plan_id}/"})

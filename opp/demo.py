@@ -9,14 +9,16 @@ import contextlib
 import datetime
 from unittest import mock
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import School, User
+from students import services as student_services
 from students.models import Student
 
-from . import services
-from .models import Plan
+from . import adoption, bekendmaking, consent_services, services
+from .models import ConsentRequest, Plan, VersionState
 
 UITSTROOM = {
     "D001": ("vmbo_kb", "Sanne leest op AVI E4 en rekent op eind groep 4-niveau; haar tempo is stabiel maar laag. "
@@ -178,13 +180,6 @@ DEMO_SCAN = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</T
 def seed_consent(today: datetime.date | None = None) -> None:
     """Issue 6 demo: a pending request (ouder.jansen), one given on paper beside it (two guardians),
     a parent who consented in the portal (ouder.elbaz), and an adult pupil consenting himself."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from students import services as student_services
-
-    from . import consent_services
-    from .models import ConsentRequest
-
     today = today or timezone.localdate()
     pupils = {s.pupil_number: s for s in Student.objects.filter(school__brin__in=["11AA", "11BB", "11CC"])}
     users = {u.username: u for u in User.objects.filter(username__in=[
@@ -251,11 +246,6 @@ def seed_consent(today: datetime.date | None = None) -> None:
 def seed_adoption(today: datetime.date | None = None) -> None:
     """Issue 7 demo: Adam's OPP is adopted by the board (ouder.elbaz sees the GPO notice and the PDF);
     Tess's OPP waits in the board's adoption queue."""
-    from students import services as student_services
-
-    from . import adoption, consent_services
-    from .models import VersionState
-
     today = today or timezone.localdate()
     users = {u.username: u for u in User.objects.filter(username__in=["ib.kompas", "bestuurder"])}
     adam = Student.objects.get(school__brin="11BB", pupil_number="K001")
@@ -276,8 +266,6 @@ def seed_adoption(today: datetime.date | None = None) -> None:
         actor=actor, student=tess, content=_content("K002", "Tess"), first_name="Tess",
         sections=["uitstroom", "doelen", "onderwijstijd", "rapporten", "hoorrecht"], meetings=((16, "deels"), (6, "ja")),
         staff="Karim Ouali (ib)", pupil_present=True, summary="Bespreking van het OPP met moeder en Tess.")
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     req = consent_services.request_send(actor=actor, version=version)
     consent_services.answer_on_paper(actor=actor, request=req, party_kind="guardian", party_id=link.guardian_id,
                                      answer="ja", explanation="", signed_on=today,
@@ -320,12 +308,6 @@ def seed_bekendmaking(today: datetime.date | None = None) -> None:
     """Issue 15 demo: Ruben's OPP (SBO Het Kompas) was adopted sixteen days ago. Neither parent has a portal
     account: his father was told in person that day, his mother by letter two weeks later, so her six weeks for
     the GPO end two weeks after his (R-GPO-2). The version page shows both dates and both last days."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from students import services as student_services
-
-    from . import adoption, bekendmaking, consent_services
-
     today = today or timezone.localdate()
     adopted_on = today - datetime.timedelta(days=16)
     users = {u.username: u for u in User.objects.filter(username__in=["ib.kompas", "bestuurder"])}
@@ -337,8 +319,6 @@ def seed_bekendmaking(today: datetime.date | None = None) -> None:
         moment = timezone.make_aware(datetime.datetime.combine(adopted_on, datetime.time(10, 0)))
         with clock_at(moment):
             if ruben is None:
-                from accounts.models import School
-
                 ruben = student_services.student_create(actor=actor, school=School.objects.get(brin="11BB"), data={
                     "first_name": "Ruben", "last_name": "de Jong", "date_of_birth": datetime.date(2015, 6, 14),
                     "pupil_number": "K003", "onderwijssoort": "sbo", "group_name": "Bovenbouw 1",

@@ -1,14 +1,20 @@
-"""Forms for the OPP editor: one small form per section, formsets for the item sections."""
+"""Forms of the OPP screens: one small form per section of the editor, formsets for the item sections, and the
+forms of consultations, withdrawal, consent on paper, adoption, verification and bekendmaking."""
 
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from students.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
+from opp_portal import uploads
+from opp_portal.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
+from security.policy import second_factor_required
 
+from . import bekendmaking
 from . import sections as S
-from .models import Consultation, FactorItem, Suggestion
+from .models import ConsentAnswer, Consultation, FactorItem, Suggestion
 
 TEXTAREA = {"rows": 4}
 NULL_BOOL = [("", _("Nog niet ingevuld")), ("true", _("Ja")), ("false", _("Nee"))]
@@ -178,3 +184,90 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Redenen voor het intrekken"), widget=forms.Textarea(attrs=TEXTAREA), max_length=5000)
     on_date = forms.DateField(label=_("Datum van intrekking"), widget=DateInput(), input_formats=DATE_FORMATS,
                               error_messages={"invalid": DATE_ERROR}, validators=[plausible_date])
+
+
+# --- Consent and reactions ------------------------------------------------------------------------------------------
+
+
+class PaperConsentForm(forms.Form):
+    party = forms.ChoiceField(label=_("Wie heeft getekend"))
+    answer = forms.ChoiceField(label=_("Antwoord"), choices=ConsentAnswer.Answer.choices, widget=forms.RadioSelect)
+    signed_on = forms.DateField(label=_("Datum van ondertekening"), widget=DateInput(), input_formats=DATE_FORMATS,
+                                error_messages={"invalid": DATE_ERROR}, validators=[plausible_date])
+    explanation = forms.CharField(label=_("Toelichting van de ouder (niet verplicht)"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    scan = forms.FileField(label=_("Scan van het ondertekende formulier (PDF, JPEG of PNG)"))
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = [(f"{p['kind']}:{p['id']}", p["name"]) for p in parties]
+
+    def clean_scan(self):
+        upload = self.cleaned_data["scan"]
+        uploads.validate(upload)
+        return upload
+
+
+class ResponseForm(forms.Form):
+    response = forms.CharField(label=_("Reactie van de school"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Adoption (vaststelling) and verification --------------------------------------------------------------------
+
+
+class AdoptForm(forms.Form):
+    password = forms.CharField(label=_("Uw wachtwoord, ter bevestiging"),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    otp_token = forms.CharField(label=_("Code uit uw authenticator-app"), max_length=32,
+                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The second factor is asked again for this signature-like act (issue 10), when the user has one.
+        if user is None or not second_factor_required(user):
+            del self.fields["otp_token"]
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(label=_("Reden om terug te sturen"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerifyForm(forms.Form):
+    pdf = forms.FileField(label=_("PDF-bestand"), required=False)
+    version_hash = forms.CharField(label=_("of: de versiehash (64 tekens) uit de voettekst"), required=False, max_length=200)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("pdf") and not (cleaned.get("version_hash") or "").strip():
+            raise ValidationError(gettext("Kies een PDF-bestand of plak een versiehash."))
+        if cleaned.get("pdf"):
+            ext, _type = uploads.validate(cleaned["pdf"], max_bytes=20 * 1024 * 1024)
+            if ext != "pdf":
+                raise ValidationError(gettext("Alleen een PDF-bestand kan worden gecontroleerd."))
+        return cleaned
+
+
+# --- Bekendmaking (issue 15) -------------------------------------------------------------------------------------
+
+
+class BekendmakingForm(forms.Form):
+    party = forms.ChoiceField(label=_("Aan wie"))
+    channel = forms.ChoiceField(label=_("Hoe"), choices=[("", "—")] + [
+        (c.value, c.label) for c in bekendmaking.MANUAL_CHANNELS])
+    made_known_on = forms.DateField(
+        label=_("Bekendgemaakt op"), widget=DateInput(), input_formats=DATE_FORMATS,
+        error_messages={"invalid": DATE_ERROR}, validators=[plausible_date],
+        help_text=_("De dag waarop de brief is overhandigd of verstuurd, de e-mail is verstuurd of het gesprek is "
+                    "gevoerd. Vanaf die dag lopen de zes weken voor deze ouder."))
+
+    def __init__(self, *args, parties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(s.key, gettext("%(name)s (leerling)") % {"name": s.party.name} if s.is_pupil else s.party.name)
+                   for s in parties if s.must_be_told]
+        self.fields["party"].choices = [("", "—"), *choices]
+        self.fields["party"].error_messages["invalid_choice"] = gettext(
+            "Kies een ouder met gezag of de meerderjarige leerling aan wie het besluit bekend moet worden gemaakt.")
+
+    def clean_party(self) -> tuple[str, int]:
+        # One of the offered keys (ChoiceField checked it), so it parses.
+        return bekendmaking.parse_party_key(self.cleaned_data["party"])

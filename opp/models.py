@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from students.models import Student
 
+from .sections import LEERGEBIEDEN
+
 
 class FrozenVersionError(Exception):
     """Raised on any attempt to change an adopted version or its parts."""
@@ -303,8 +305,6 @@ class YieldItem(VersionPart):
         return f"{self.subject}: {self.expectation[:40]}"
 
     def get_subject_label(self) -> str:
-        from .sections import LEERGEBIEDEN
-
         return str(dict(LEERGEBIEDEN).get(self.subject, self.subject))
 
     class Meta:

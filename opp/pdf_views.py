@@ -1,4 +1,5 @@
-"""Downloading an OPP version as a PDF: staff (`opp:version_pdf`) and the pupil's own parents (`portal:version_pdf`).
+"""Downloading an OPP version as a PDF: staff (`opp:version_pdf`) here, the pupil's own parents (`portal:version_pdf`)
+in portal.pdf_views, which stands above the plans and answers with the same `pdf_response`.
 
 Both are GET-only, scoped through the one accessor of each side (404 outside reach), audited as an
 export, and answered with headers that keep the file out of caches and out of content sniffing.
@@ -13,12 +14,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
-from accounts import access
 from audit import log as audit
 from opp_portal import uploads
-from portal import selectors as portal_selectors
 
-from . import pdf
+from . import access, pdf
 from .models import PlanVersion
 
 
@@ -29,7 +28,8 @@ def pdf_filename(version: PlanVersion) -> str:
     return f"opp-{initials}-v{version.number}.pdf" if initials else f"opp-v{version.number}.pdf"
 
 
-def _pdf_response(request, version: PlanVersion) -> HttpResponse:
+def pdf_response(request, version: PlanVersion) -> HttpResponse:
+    """The version as an audited PDF attachment, for a version the caller reached through its side's accessor."""
     content = pdf.render_version_pdf(version)
     audit.record(request.user, audit.Action.EXPORT, version, details={"format": "pdf"})
     return uploads.attachment(content, "application/pdf", pdf_filename(version))
@@ -40,12 +40,4 @@ def _pdf_response(request, version: PlanVersion) -> HttpResponse:
 def version_pdf(request, pk):
     """Staff: any role that may read the plan (begeleider, leerkracht, schoolleider, commissie, bestuurder)."""
     version = access.version_for_user(request.user, pk)
-    return _pdf_response(request, version)
-
-
-@login_required
-@require_GET
-def portal_version_pdf(request, pk):
-    """Parents and the adult pupil: their own child's versions as put before them — never a concept."""
-    version = portal_selectors.version_for_portal(request.user, pk)
-    return _pdf_response(request, version)
+    return pdf_response(request, version)

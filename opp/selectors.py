@@ -8,36 +8,22 @@ from dataclasses import dataclass
 
 from django.db.models import Min, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from students import eligibility, history
 from students.models import Student
-from students.services import facts_for
+from students.services import facts_for, standing_of
 
-from . import compliance, hashing
+from . import compliance, consent_services, contributions, hashing
 from . import sections as S
+
+# The content and its hashes live in opp.content (below the consent services, which bind the handelingsdeel
+# hash); they are read as selectors.version_hash() etc. everywhere, so they stay importable from here.
+from .content import handelingsdeel_hash as handelingsdeel_hash
+from .content import version_content
+from .content import version_hash as version_hash
 from .models import FROZEN_STATES, OPEN_STATES, FactorItem, Plan, PlanVersion, VersionState
-
-
-def version_content(version: PlanVersion) -> dict:
-    """Plain values of a version (uses prefetched items when present)."""
-    return {
-        "scalars": {f: getattr(version, f) for f in hashing.SCALAR_FIELDS},
-        "factors": [{"kind": f.kind, "domain": f.domain, "text": f.text} for f in version.factors.all()],
-        "actions": [{f: getattr(a, f) for f in hashing.ACTION_FIELDS} for a in version.actions.all()],
-        "yields": [{"subject": y.subject, "expectation": y.expectation} for y in version.yields.all()],
-    }
-
-
-def handelingsdeel_hash(version: PlanVersion) -> str:
-    return hashing.handelingsdeel_hash(version_content(version)["actions"])
-
-
-def version_hash(version: PlanVersion) -> str:
-    c = version_content(version)
-    return hashing.version_hash(plan_id=version.plan_id, number=version.number, scalars=c["scalars"],
-                                factors=c["factors"], actions=c["actions"], yields=c["yields"])
-
 
 # --- A pupil's OPP history (ARCHITECTURE.md: read in one place) ----------------------------------------------
 
@@ -71,8 +57,6 @@ class PupilHistory:
 
 def pupil_history(student: Student) -> PupilHistory:
     """The one selector for "where does this pupil stand" (issue 15). Two queries (plans, their versions)."""
-    from students.services import standing_of
-
     plans = list(student.plans.prefetch_related("versions").order_by("-created_at", "-pk"))
     facts = tuple(
         history.PlanFact(started_on=timezone.localtime(p.created_at).date(), state=p.state, pk=p.pk, ended_on=p.ended_on,
@@ -108,14 +92,11 @@ def snapshot(version: PlanVersion, *, today: datetime.date) -> compliance.Snapsh
     extra_need = eligibility.decide(eligibility.PupilFacts(**{**facts.__dict__, "placements": ()})).required
     extra = {}
     if not version.is_frozen:
-        from .consent_services import status
-
-        st = status(version)
+        st = consent_services.status(version)
         extra["consent"] = {k: st[k] for k in ("asked", "covers", "stale", "refused")}
     if its_history.adopted_version is not None and plan.pk == getattr(its_history.current_plan, "pk", None):
-        from evaluations.selectors import status_for
-
-        extra["evaluation"] = status_for(plan, today)
+        # A plan in force: the apps above add what they check (evaluations: this school year's evaluation).
+        extra.update(contributions.snapshot_parts(plan, today))
     revision = None
     if version.based_on_id is not None and not version.is_frozen:
         previous = version.based_on
@@ -134,6 +115,18 @@ def snapshot(version: PlanVersion, *, today: datetime.date) -> compliance.Snapsh
 
 def findings_for(version: PlanVersion, *, today: datetime.date) -> list[compliance.Finding]:
     return compliance.findings(snapshot(version, today=today))
+
+
+def pupil_page(student: Student, today: datetime.date) -> dict:
+    """What the pupil page shows of the plans: the history, the plans, the current plan, its open version and
+    that version's findings. Registered with students.selectors in OppConfig.ready() (pupils stand below plans)."""
+    its_history = pupil_history(student)
+    open_version = its_history.open_version
+    return {
+        "history": its_history, "plans": its_history.plans, "current_plan": its_history.current_plan,
+        "open_version": open_version,
+        "findings": findings_for(load_version(open_version.pk), today=today) if open_version else [],
+    }
 
 
 def current_plan(student: Student) -> Plan | None:
@@ -185,8 +178,6 @@ def _plain(value) -> str:
     if value is False:
         return str(_("nee"))
     if isinstance(value, datetime.date):
-        from django.utils.formats import date_format
-
         return date_format(value, "j F Y")
     return str(value)
 

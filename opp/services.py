@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,8 @@ from audit import log as audit
 from students import services as student_services
 from students.models import Student
 
-from . import hashing, transitions
+from . import access as plan_access
+from . import adoption, hashing, transitions
 from . import sections as S
 from .models import (
     EDITABLE_STATES,
@@ -104,11 +105,7 @@ def version_save_section(*, actor: User, version: PlanVersion, section: str, rev
     """Save one section. Refused when the version moved on, or someone saved this section since `revision`."""
     version = _lock_version(version)
     school = version.plan.student.school
-    if section == "commissie":
-        if not (access.has_cap(actor, Cap.PLAN_EDIT, school) or access.has_cap(actor, Cap.COMMISSION_EDIT, school)):
-            raise PermissionDenied
-    else:
-        access.require_cap(actor, Cap.PLAN_EDIT, school)
+    plan_access.require_section_right(actor, school, section)
     # The commission's advice (R-TIME-3) is not part of the handelingsdeel: it may still come in while
     # the parents are asked for consent, as long as the board has not got the version.
     editable = EDITABLE_STATES | ({VersionState.INSTEMMING_GEVRAAGD} if section == "commissie" else set())
@@ -197,9 +194,7 @@ def plan_withdraw(*, actor: User, plan: Plan, reason: str, on_date: datetime.dat
     audit.record(actor, audit.Action.TRANSITION, plan, details={"to": "ingetrokken"})
     # The term is no longer met; if the need stays, a new plan is due (students.history, R-SET-5).
     student_services.refresh_standing(plan.student, actor=actor)
-    from .adoption import notify_withdrawal
-
-    notify_withdrawal(plan, actor=actor)
+    adoption.notify_withdrawal(plan, actor=actor)
     return plan
 
 

@@ -1,4 +1,8 @@
-"""A service's ValidationError shown to the user who caused it, in one place for every view.
+"""What every form here shares: dates as the Dutch type them, and a service's ValidationError shown to the user.
+
+Dates: `DateInput` (the browser's picker), `DATE_FORMATS`, `DATE_ERROR`, `plausible_date`, `date_field`.
+
+Errors: a service's ValidationError shown to the user who caused it, in one place for every view.
 
 Services raise ValidationError with Dutch messages (ARCHITECTURE.md "Services own every write"). A view shows them
 on its form, field by field, keeping what the user typed; or, where there is no form, as a message on the page:
@@ -15,8 +19,12 @@ on its form, field by field, keeping what the user typed; or, where there is no 
 
 from __future__ import annotations
 
+import datetime
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 def apply_errors(form, exc: ValidationError, *, file_field: str | None = None) -> None:
@@ -68,3 +76,34 @@ class ServiceErrors:
         else:
             messages.error(self.request, message_of(exc))
         return True
+
+
+# --- Dates ----------------------------------------------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+DATE_ERROR = _("Vul een geldige datum in (dd-mm-jjjj).")
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d-%m-%y"]
+#: Every date in this domain (births, enrolments, meetings, decisions) lies between these. Python's own range
+#: (years 1-9999) is not enough: date arithmetic near its ends raises (school years, deadlines).
+DATE_MIN, DATE_MAX = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
+
+
+def plausible_date(value):
+    if value is not None and not DATE_MIN <= value <= DATE_MAX:
+        raise ValidationError(_("Vul een datum tussen 1900 en 2100 in."), code="date_range")
+
+
+def date_field(field):
+    """A model form's date field as every date field here: the browser's date picker, Dutch formats, 1900–2100."""
+    field.widget = DateInput()
+    field.input_formats = DATE_FORMATS
+    field.error_messages["invalid"] = DATE_ERROR
+    field.validators.append(plausible_date)
+    return field

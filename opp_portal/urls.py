@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib.staticfiles import views as staticfiles_views
 from django.urls import include, path, re_path
 
+from portal import staff_urls as portal_staff_urls
 from security.admin import admin_site
+from students import urls as student_urls
 
 # The production pages, and with DEBUG on too (security.policy.DevelopmentErrorPagesMiddleware).
 handler404 = "security.views.not_found"
@@ -16,7 +18,9 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("health.urls")),
     path("account/", include("security.otp_urls")),
-    path("leerlingen/", include("students.urls")),
+    # One "students" namespace for the pupil pages, the pupil register's own and the portal's (invitations, inzage):
+    # pupils stand below the portal, so the roof puts the two together (a namespace included twice reverses only once).
+    path("leerlingen/", include((student_urls.urlpatterns + portal_staff_urls.urlpatterns, student_urls.app_name))),
     path("opp/", include("opp.urls")),
     path("evaluaties/", include("evaluations.urls")),
     path("geschillen/", include("disputes.urls")),

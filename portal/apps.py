@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Ouderportaal")
+
+    def ready(self):
+        # What the audit log shows of this app's objects and which belong to a pupil: the audit app asks here.
+        from audit import selectors as audit_selectors
+        from portal import audit_objects
+
+        audit_selectors.register(labels=audit_objects.LABELS, objects_of_pupils=audit_objects.objects_of_pupils)

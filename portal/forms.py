@@ -57,3 +57,9 @@ class ConsentForm(forms.Form):
     def party_key(self) -> tuple[str, int]:
         kind, _sep, pk = self.cleaned_data["party"].partition(":")
         return kind, int(pk)
+
+
+class InviteForm(forms.Form):
+    """The begeleider's invitation of a guardian or an adult pupil to the portal."""
+
+    email = forms.EmailField(label=_("E-mailadres"), error_messages={"invalid": _("Vul een geldig e-mailadres in.")})

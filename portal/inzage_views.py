@@ -5,14 +5,13 @@ for a formal request. Both POST only (CSRF), scoped through each side's one acce
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.views.decorators.http import require_POST
 
-from accounts import access
 from audit import log as audit
 from opp_portal import uploads
+from students import access as student_access
 
-from . import inzage, selectors
+from . import access, inzage
 
 
 def _zip_response(export: inzage.InzageExport):
@@ -23,9 +22,7 @@ def _zip_response(export: inzage.InzageExport):
 @require_POST
 def portal_inzage(request, pk):
     """Own child only (another child: 404); a guardian without gezag sees the child but may not export (403)."""
-    student = selectors.student_for_portal(request.user, pk)
-    if inzage.party_of(request.user, student) is None:
-        raise PermissionDenied
+    student = access.student_for_inzage(request.user, pk)
     export = inzage.build_inzage_zip(student, requested_via=inzage.VIA_PORTAL)
     audit.record(request.user, audit.Action.EXPORT, student, details={"kind": "inzage", "files": export.files})
     return _zip_response(export)
@@ -36,7 +33,7 @@ def portal_inzage(request, pk):
 def staff_inzage(request, pk):
     """Begeleider and schoolleider of the pupil's school (PUPIL_EDIT): the parents' copy, for a formal request.
     Another school: 404; a read-only role (leerkracht, commissie): 403."""
-    student = access.student_for_user(request.user, pk, write=True)
+    student = student_access.student_for_user(request.user, pk, write=True)
     export = inzage.build_inzage_zip(student, requested_via=inzage.VIA_SCHOOL)
     audit.record(request.user, audit.Action.EXPORT, student,
                  details={"kind": "inzage", "by": "school", "files": export.files})

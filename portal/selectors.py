@@ -1,44 +1,16 @@
-"""What a parent or adult pupil may see: only their own children (or themselves), never staff notes."""
+"""What the portal shows of a pupil the user already reached through portal.access: the versions put before the
+parents (never a concept), the plans, the disputes' state and dates, and the name a reaction is signed with."""
 
 from __future__ import annotations
 
-from django.db.models import Q
-from django.http import Http404
-
+from disputes import rules as dispute_rules
+from disputes.models import Dispute
 from opp.models import Plan, PlanVersion, VersionState
-from students.models import PARENTS_NOT_TOLD, Guardian, Student
+from students.models import Guardian, Student
 
 #: Versions a parent sees: everything the school has put before them, never a concept.
 PORTAL_STATES = [VersionState.IN_OVERLEG, VersionState.INSTEMMING_GEVRAAGD, VersionState.TER_VASTSTELLING,
                  VersionState.VASTGESTELD, VersionState.VERVANGEN]
-
-
-def _guardian_filter(user) -> Q:
-    # R-TIME-4: for an adult, handelingsbekwame pupil who consents alone, parents see nothing unless the
-    # pupil gave permission.
-    return Q(guardian_links__guardian__user=user) & ~PARENTS_NOT_TOLD
-
-
-def portal_students(user):
-    if not user.is_authenticated:
-        return Student.objects.none()
-    return Student.objects.filter(_guardian_filter(user) | Q(portal_user=user)).distinct().select_related("school")
-
-
-def student_for_portal(user, pk) -> Student:
-    try:
-        return portal_students(user).get(pk=pk)
-    except (Student.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-def version_for_portal(user, pk) -> PlanVersion:
-    try:
-        version = PlanVersion.objects.select_related("plan__student__school").get(pk=pk, state__in=PORTAL_STATES)
-    except (PlanVersion.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    student_for_portal(user, version.plan.student_id)
-    return version
 
 
 def author_name(user, student: Student) -> str:
@@ -54,3 +26,12 @@ def plans_for(student: Student):
 
 def visible_versions(plan: Plan) -> list[PlanVersion]:
     return [v for v in plan.versions.all() if v.state in PORTAL_STATES]
+
+
+def disputes_for_parents(student: Student) -> list[dict]:
+    """The pupil's disputes as the parents see them: the state and the dates, never the documents or the board's
+    internal data."""
+    return [{"subject": d.get_subject_display(), "filed_on": d.filed_on, "state": dispute_rules.PARENT_STATE[d.state],
+             "hearing_on": d.hearing_on, "advice_on": d.advice_on, "response_sent_on": d.response_sent_parents_on,
+             "closed": d.state == Dispute.State.GESLOTEN}
+            for d in Dispute.objects.filter(plan__student=student).order_by("-filed_on", "-pk")]

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.access import Cap
 from accounts.models import User
 from audit import log as audit
 from notifications.services import enqueue
 from students.models import Guardian, Student
 
+from . import access as portal_access
 from .models import Invitation, token_hash
 
 
@@ -34,7 +34,7 @@ def invite(*, actor: User, email: str, guardian: Guardian | None = None, pupil: 
            child: Student | None = None) -> Invitation:
     """Send (or resend) an invitation; earlier open invitations for the same person are revoked."""
     school = guardian.school if guardian else pupil.school
-    access.require_cap(actor, Cap.PLAN_EDIT, school)
+    portal_access.require_inviter(actor, school)
     email = (email or "").strip().lower()
     if not email:
         raise ValidationError({"email": _("Vul een e-mailadres in.")})

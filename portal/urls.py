@@ -1,9 +1,6 @@
 from django.urls import path
 
-from evaluations import pdf_views as evaluation_pdf_views
-from opp import pdf_views
-
-from . import inzage_views, views
+from . import inzage_views, pdf_views, views
 
 app_name = "portal"
 
@@ -16,7 +13,7 @@ urlpatterns = [
     path("versie/<int:pk>/pdf/", pdf_views.portal_version_pdf, name="version_pdf"),
     path("instemming/<int:pk>/", views.answer, name="answer"),
     path("evaluatie/<int:pk>/reageren/", views.evaluation_react, name="evaluation_react"),
-    path("evaluatie/<int:pk>/pdf/", evaluation_pdf_views.portal_evaluation_pdf, name="evaluation_pdf"),
+    path("evaluatie/<int:pk>/pdf/", pdf_views.portal_evaluation_pdf, name="evaluation_pdf"),
     path("uitnodiging/", views.invitation_exchange, name="invitation_exchange"),
     path("uitnodiging/account/", views.invitation_account, name="invitation_account"),
     path("uitnodiging/<str:token>/", views.invitation_landing, name="invitation_landing"),

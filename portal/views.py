@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,15 +14,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from audit import log as audit
+from evaluations import services as evaluation_services
+from evaluations.forms import EvaluationReactionForm
+from evaluations.models import ItemProgress
 from opp import bekendmaking, compliance, consent_services
 from opp import sections as S
 from opp import selectors as opp_selectors
 from opp.models import ConsentRequest
 from opp.rules import gpo_last_day
+from opp_portal.forms import ServiceErrors
 from ratelimits import limits
-from students.views import _apply_errors
 
-from . import inzage, selectors, services
+from . import access, inzage, selectors, services
 from .forms import AcceptForm, ConsentForm, ReactionForm
 from .models import Invitation
 
@@ -42,7 +43,7 @@ def _no_referrer(response):
 
 @login_required
 def home(request):
-    students = list(selectors.portal_students(request.user))
+    students = list(access.portal_students(request.user))
     rows = []
     for s in students:
         plan = selectors.plans_for(s).first()
@@ -53,7 +54,7 @@ def home(request):
 
 @login_required
 def child(request, pk):
-    student = selectors.student_for_portal(request.user, pk)
+    student = access.student_for_portal(request.user, pk)
     plans = list(selectors.plans_for(student))
     current_plan = plans[0] if plans else None
     visible = selectors.visible_versions(current_plan) if current_plan else []
@@ -74,16 +75,8 @@ def child(request, pk):
     else:
         audit.record(request.user, audit.Action.VIEW, student)
     gpo = _decision_notice(request.user, student, current_plan)
-    from disputes import rules as dispute_rules
-    from disputes.models import Dispute
-
-    # Parents see the state and the dates of a dispute, never its documents or the board's internal data.
-    disputes = [{"subject": d.get_subject_display(), "filed_on": d.filed_on, "state": dispute_rules.PARENT_STATE[d.state],
-                 "hearing_on": d.hearing_on, "advice_on": d.advice_on, "response_sent_on": d.response_sent_parents_on,
-                 "closed": d.state == Dispute.State.GESLOTEN}
-                for d in Dispute.objects.filter(plan__student=student).order_by("-filed_on", "-pk")]
     return render(request, "portal/child.html", {
-        "disputes": disputes,
+        "disputes": selectors.disputes_for_parents(student),
         "student": student, "plan": current_plan, "version": version, "adopted": adopted, "gpo": gpo,
         "today": timezone.localdate(),
         "consultations": consultations, "consent": consent_panel,
@@ -120,9 +113,6 @@ def _evaluations_of(user, plan) -> list[dict]:
     and a reaction form (issue 8). Reading them is audited once, with their ids."""
     if plan is None:
         return []
-    from evaluations.forms import EvaluationReactionForm
-    from evaluations.models import ItemProgress
-
     evaluations = list(plan.evaluations.select_related("version").prefetch_related(
         Prefetch("progress", queryset=ItemProgress.objects.select_related("action").order_by("action__position", "action__pk")),
         "reactions"))
@@ -132,34 +122,18 @@ def _evaluations_of(user, plan) -> list[dict]:
              "form": EvaluationReactionForm(auto_id=f"id_evaluatie{e.pk}_%s")} for e in evaluations]
 
 
-def _evaluation_for_portal(user, pk):
-    """An evaluation of the user's own child (or of the adult pupil themselves): 404 otherwise."""
-    from evaluations.models import Evaluation
-
-    try:
-        return (Evaluation.objects.filter(plan__student__in=selectors.portal_students(user))
-                .select_related("plan__student__school").get(pk=pk))
-    except (Evaluation.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
 @login_required
 @require_POST
 def evaluation_react(request, pk):
-    from evaluations import services as evaluation_services
-    from evaluations.forms import EvaluationReactionForm
-
-    evaluation = _evaluation_for_portal(request.user, pk)
+    evaluation = access.evaluation_for_portal(request.user, pk)
     student = evaluation.plan.student
     form = EvaluationReactionForm(request.POST)
     if form.is_valid():
-        try:
+        with ServiceErrors(form) as outcome:
             evaluation_services.reaction_add(user=request.user, evaluation=evaluation,
                                              author_name=selectors.author_name(request.user, student),
                                              text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Uw reactie op de evaluatie is naar de school gestuurd."))
             return redirect(f"{reverse('portal:child', args=[student.pk])}#evaluatie-{evaluation.pk}")
     # Keep what was typed: show the form again, filled in, with the message.
@@ -179,7 +153,7 @@ def _version_context(version):
 
 @login_required
 def version_detail(request, pk):
-    version = selectors.version_for_portal(request.user, pk)
+    version = access.version_for_portal(request.user, pk)
     audit.record(request.user, audit.Action.VIEW, version)
     return render(request, "portal/version.html", {"student": version.plan.student, "version": version,
                                                    **_version_context(version)})
@@ -188,17 +162,15 @@ def version_detail(request, pk):
 @login_required
 @require_POST
 def react(request, pk):
-    version = selectors.version_for_portal(request.user, pk)
+    version = access.version_for_portal(request.user, pk)
     student = version.plan.student
     form = ReactionForm(request.POST)
     if form.is_valid():
-        try:
+        with ServiceErrors(request=request) as outcome:
             consent_services.reaction_add(user=request.user, version=version,
                                           author_name=selectors.author_name(request.user, student),
                                           text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
+        if outcome.ok:
             messages.success(request, _("Uw reactie is naar de school gestuurd. U ziet hier het antwoord van de school."))
             return redirect("portal:child", pk=student.pk)
     else:
@@ -210,24 +182,18 @@ def react(request, pk):
 @login_required
 @require_POST
 def answer(request, pk):
-    try:
-        consent_request = ConsentRequest.objects.select_related("version__plan__student").get(pk=pk)
-    except (ConsentRequest.DoesNotExist, ValueError):
-        raise Http404 from None
-    student = selectors.student_for_portal(request.user, consent_request.version.plan.student_id)
+    consent_request = access.consent_request_for_portal(request.user, pk)
+    student = consent_request.version.plan.student
     parties = consent_services.parties_of_user(request.user, consent_request)
     form = ConsentForm(request.POST, parties=parties, user=request.user)
     if form.is_valid():
         kind, party_id = form.party_key()
-        try:
+        with ServiceErrors(request=request) as outcome:
             consent_services.answer_in_portal(
                 user=request.user, request=consent_request, party_kind=kind, party_id=party_id,
                 answer=form.cleaned_data["answer"], explanation=form.cleaned_data["explanation"],
                 ip=audit.client_ip(request))
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        if not outcome.ok:
             return redirect("portal:child", pk=student.pk)
         if form.cleaned_data["answer"] == "ja":
             messages.success(request, _("Uw instemming is vastgelegd. Dank u wel."))
@@ -282,18 +248,14 @@ def invitation_account(request):
     form = AcceptForm(request.POST or None, existing=existing)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.accept(invitation=invitation, password=form.cleaned_data["password1"],
-                                   first_name=form.cleaned_data.get("first_name", ""),
-                                   last_name=form.cleaned_data.get("last_name", ""))
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error("password1", exc)
+            # A password the validators refuse comes as a bare ValidationError: it belongs to the password field.
+            with ServiceErrors(form, file_field="password1") as outcome:
+                user = services.accept(invitation=invitation, password=form.cleaned_data["password1"],
+                                       first_name=form.cleaned_data.get("first_name", ""),
+                                       last_name=form.cleaned_data.get("last_name", ""))
         except services.InvitationProblem as exc:
             return _no_referrer(render(request, "portal/invitation_problem.html", {"problem": exc.problem}, status=410))
-        else:
+        if outcome.ok:
             request.session.pop(SESSION_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welkom in het ouderportaal."))

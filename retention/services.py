@@ -63,6 +63,7 @@ from opp.models import (
 )
 from opp_portal import uploads
 from portal.models import Invitation
+from students.csv_import import MAX_AGE
 from students.models import EligibilityDecision, Guardian, GuardianLink, ImportBatch, PlacementEvent, Student
 
 from . import rules
@@ -74,10 +75,6 @@ logger = logging.getLogger(__name__)
 ACTOR_LABEL = "bewaartermijn (automatisch)"
 #: The username a stripped portal account gets, followed by its pseudonymous reference.
 ANONYMOUS_PREFIX = "verwijderd-"
-#: Import files (students.ImportBatch): the rows themselves (file name, who, when, counts) go this many days
-#: after the upload. Their content, a copy of the school's pupil register, goes as soon as it can no longer
-#: be applied (students.csv_import.MAX_AGE, 24 hours); csv_import clears it at once on apply or discard.
-DEFAULT_IMPORT_DAYS = 90
 
 DELETE = "delete"
 ANONYMISE = "anonymise"
@@ -96,7 +93,10 @@ def terms_from_settings() -> rules.Terms:
 
 
 def import_days() -> int:
-    return int(getattr(settings, "OPP_RETENTION_IMPORT_DAYS", DEFAULT_IMPORT_DAYS))
+    """Import files (students.ImportBatch): the rows themselves (file name, who, when, counts) go this many days
+    after the upload. Their content, a copy of the school's pupil register, goes as soon as it can no longer
+    be applied (students.csv_import.MAX_AGE, 24 hours); csv_import clears it at once on apply or discard."""
+    return settings.OPP_RETENTION_IMPORT_DAYS
 
 
 def pseudonym(kind: str, pk: int) -> str:
@@ -464,8 +464,6 @@ def run(today: datetime.date | None = None, *, dry_run: bool = False, terms: rul
 
 
 def _import_querysets(now: datetime.datetime) -> dict[str, models.QuerySet]:
-    from students.csv_import import MAX_AGE
-
     deleted = ImportBatch.objects.filter(created_at__lt=now - datetime.timedelta(days=import_days()))
     pending = ImportBatch.State.PENDING
     blanked = (ImportBatch.objects.filter(Q(state=pending, created_at__lt=now - MAX_AGE)

@@ -25,6 +25,7 @@ from accounts import access
 from accounts.models import Board, Membership, Onderwijssoort, Samenwerkingsverband, School, User
 from audit import log as audit
 from audit.models import AuditEvent
+from security import access as security_access
 from security import activation, approvals
 from security.models import ApprovalRequest
 
@@ -201,7 +202,7 @@ def _pending_note(request, membership: Membership, admin) -> None:
     pending = ApprovalRequest.objects.filter(membership=membership, state=ApprovalRequest.State.PENDING).first()
     if pending is None:
         return
-    if approvals.approvers_of(pending):
+    if security_access.approvers_of(pending):
         admin.message_user(request, _("Dit wacht op goedkeuring door de schoolleider of bestuurder; die krijgen "
                                       "een e-mail. Tot dan verandert er niets aan de toegang."), messages.WARNING)
     else:

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.access import Cap
-from accounts.models import BOARD_ROLES, Board, Membership, Role, School, User
+from accounts.models import Board, Membership, Role, School, User
 from audit import log as audit
 from notifications.services import enqueue
+from security import access as security_access
+from security import activation, otp
+from security import policy as security
 from security.models import ApprovalRequest
 
 Kind = ApprovalRequest.Kind
@@ -82,71 +82,6 @@ def check_membership_target(*, actor: User, user: User, role: str, ignore: Membe
 # --- Who decides --------------------------------------------------------------------------------------------
 
 
-def _excluded(approval: ApprovalRequest) -> set[int]:
-    """Never the account itself, whoever asked, or whoever made the account."""
-    return {approval.user_id, approval.requested_by_id, approval.user.created_by_id} - {None}
-
-
-def approvers_of(approval: ApprovalRequest) -> set[int]:
-    """The ids of everyone who may decide on `approval` now."""
-    if approval.kind == Kind.MEMBERSHIP:
-        cap = access.approval_cap_for(approval.role)
-        if approval.role in BOARD_ROLES:
-            ids = access.approver_ids(cap, board_id=approval.board_id)
-        else:
-            ids = access.approver_ids(cap, school=approval.school)
-    elif approval.kind == Kind.MANDATE:
-        ids = access.approver_ids(Cap.ACCESS_APPROVE_BOARD, board_id=approval.board_id)
-    else:
-        ids = access.approver_ids(Cap.ACCESS_APPROVE_BOARD, board_id=approval.board_id)
-        for school in _reset_schools(approval.user, approval.board_id):
-            ids |= access.approver_ids(Cap.ACCESS_APPROVE, school=school)
-    return ids - _excluded(approval)
-
-
-def _reset_schools(user: User, board_id: int) -> list[School]:
-    """The schools of `board_id` where `user` works: their schoolleider may approve a reset for them."""
-    return list(School.objects.filter(board_id=board_id, memberships__user=user,
-                                      memberships__approved_at__isnull=False).distinct())
-
-
-def may_approve(user: User) -> bool:
-    """Whether the user approves anything anywhere (the approvals page and the start page's panel)."""
-    return Cap.ACCESS_APPROVE in access.capabilities(user)
-
-
-def _in_reach(user: User) -> QuerySet[ApprovalRequest]:
-    """Requests in the user's reach as an approver, whoever asked (the same rule as approvers_of, in SQL)."""
-    schools = access.schools_with(user, Cap.ACCESS_APPROVE)
-    boards = access.boards_with(user, Cap.ACCESS_APPROVE_BOARD)
-    where = (
-        Q(kind=Kind.MEMBERSHIP, role__in=sorted(access.school_approved_roles()), school__in=schools)
-        | Q(board__in=boards)
-        | Q(kind__in=RESETS, user__memberships__school__in=schools, user__memberships__approved_at__isnull=False,
-            user__memberships__school__board_id=F("board_id"))
-    )
-    return ApprovalRequest.objects.filter(where).distinct()
-
-
-def pending_for(user: User) -> QuerySet[ApprovalRequest]:
-    """What waits for this user's decision: never their own account, their own request, or an account they made."""
-    return (_in_reach(user).filter(state=State.PENDING)
-            .exclude(user=user).exclude(requested_by=user).exclude(user__created_by=user)
-            .select_related("user", "requested_by", "school", "board", "membership")
-            .order_by("requested_at", "pk"))
-
-
-def approval_for_approver(user: User, pk) -> ApprovalRequest:
-    """One request: 404 outside the user's reach, 403 for their own account, request or creation."""
-    try:
-        approval = _in_reach(user).select_related("user").get(pk=pk)
-    except (ApprovalRequest.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if user.pk in _excluded(approval):
-        raise PermissionDenied
-    return approval
-
-
 # --- Asking -------------------------------------------------------------------------------------------------
 
 
@@ -182,7 +117,7 @@ def _where(approval: ApprovalRequest) -> str:
 
 def _notify_approvers(approval: ApprovalRequest) -> None:
     """One e-mail per approver, without pupil data: what is asked, where, and the page to decide on."""
-    for approver in User.objects.filter(pk__in=approvers_of(approval)).order_by("pk"):
+    for approver in User.objects.filter(pk__in=security_access.approvers_of(approval)).order_by("pk"):
         enqueue(recipient=approver, kind="approval_request", template="approval_request", subject=approval,
                 school=approval.school, context={
                     "kind_label": approval.get_kind_display(), "role_label": approval.get_role_display(),
@@ -348,7 +283,7 @@ def _lock_pending(approval: ApprovalRequest) -> ApprovalRequest:
 
 def _lock_for(approval: ApprovalRequest, approver: User) -> ApprovalRequest:
     locked = _lock_pending(approval)
-    if approver.pk in _excluded(locked) or approver.pk not in approvers_of(locked):
+    if approver.pk in security_access.excluded(locked) or approver.pk not in security_access.approvers_of(locked):
         raise PermissionDenied
     return locked
 
@@ -363,9 +298,6 @@ def _locked_membership(approval: ApprovalRequest) -> Membership:
 
 
 def _carry_out(approval: ApprovalRequest, *, by: User | None) -> None:
-    from security import activation, otp
-    from security import policy as security
-
     now = timezone.now()
     if approval.kind == Kind.MEMBERSHIP:
         membership = _locked_membership(approval)
@@ -450,7 +382,7 @@ def approve_by_operator(*, approval: ApprovalRequest, operator: str) -> Approval
     if not ((locked.kind == Kind.MEMBERSHIP and locked.role in OPERATOR_ROLES) or locked.kind == Kind.MANDATE):
         raise ValidationError(_("Een operator keurt alleen de eerste bestuurder of schoolleider (of een mandaat) "
                                 "goed; dit verzoek hoort bij de schoolleider of bestuurder."), code="operator_role")
-    if approvers_of(locked):
+    if security_access.approvers_of(locked):
         raise ValidationError(_("Er is al iemand in het portaal die dit kan goedkeuren; dat gebeurt daar."),
                               code="approver_exists")
     _carry_out(locked, by=None)

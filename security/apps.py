@@ -10,4 +10,9 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Beveiliging")
 
     def ready(self):
+        from accounts import panels
         from security import signals  # noqa: F401  (login auditing, sessions ended on deactivation)
+        from security.panels import approvals_waiting
+
+        # The start page (accounts) stands below security: the approvals' panel is registered here.
+        panels.register("goedkeuren", approvals_waiting, order=80)

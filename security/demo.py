@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Board, Membership, Role, Samenwerkingsverband, School, User
 from security import approvals
+from security.otp import TOTP_NAME, secret_base32
 
 DEMO_PASSWORD = "opp-demo-2026"
 
@@ -129,8 +131,6 @@ def demo_totp_key(username: str) -> str:
 
 def remove_demo_devices(users: dict[str, User]) -> None:
     """The demo staff's fixed devices (and only those: a device someone enrolled themselves has another key)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     for acc in ACCOUNTS:
         if acc.role and acc.username in users:
             TOTPDevice.objects.filter(user=users[acc.username], key=demo_totp_key(acc.username)).delete()
@@ -138,10 +138,6 @@ def remove_demo_devices(users: dict[str, User]) -> None:
 
 def seed_demo_devices(users: dict[str, User]) -> list[tuple[str, str]]:
     """Every demo account with a role gets a confirmed TOTP device; returns (username, base32 secret)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from security.otp import TOTP_NAME, secret_base32
-
     out = []
     for acc in ACCOUNTS:
         if not acc.role:

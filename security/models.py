@@ -5,6 +5,7 @@ The tables keep the names they had in accounts (migration accounts 0008 / securi
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Board, Membership, Role, School, User
@@ -108,8 +109,6 @@ class StaffActivation(models.Model):
         return f"Activering {self.user_id} ({self.created_at:%Y-%m-%d})"
 
     def problem(self, now=None) -> str | None:
-        from django.utils import timezone
-
         now = now or timezone.now()
         if self.revoked_at or not self.user.is_active:
             return self.Problem.REVOKED

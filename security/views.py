@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from audit import log as audit
 from ratelimits import limits
+from security import access as security_access
 from security import activation, approvals, otp
 from security import policy as security
 from security.forms import ActivationPasswordForm, EnrolForm, LoginForm, TokenForm
@@ -202,16 +203,15 @@ class LoginView(auth_views.LoginView):
 @login_required
 def approval_list(request):
     """What the beheerder asked and this schoolleider or bestuurder decides on; no pupil data."""
-    if not approvals.may_approve(request.user):
-        raise PermissionDenied
-    rows = list(approvals.pending_for(request.user))
+    security_access.require_approver(request.user)
+    rows = list(security_access.pending_for(request.user))
     return render(request, "security/approvals.html", {"rows": rows})
 
 
 @login_required
 @require_POST
 def approval_decide(request, pk):
-    approval = approvals.approval_for_approver(request.user, pk)
+    approval = security_access.approval_for_approver(request.user, pk)
     decision = request.POST.get("decision")
     if decision not in ("approve", "refuse"):
         messages.error(request, _("Kies goedkeuren of weigeren."))

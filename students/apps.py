@@ -13,3 +13,9 @@ class StudentsConfig(AppConfig):
         from .selectors import portal_people_of_schools
 
         audit.register_people_lookup(portal_people_of_schools)
+
+        # What the audit log shows of this app's objects and which belong to a pupil: the audit app asks here.
+        from audit import selectors as audit_selectors
+        from students import audit_objects
+
+        audit_selectors.register(labels=audit_objects.LABELS, objects_of_pupils=audit_objects.objects_of_pupils, find_pupils=audit_objects.find_pupils)

@@ -26,14 +26,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import access
-from accounts.access import Cap
 from accounts.models import Onderwijssoort, School, User
 from audit import log as audit
 from opp_portal import uploads
@@ -480,19 +477,6 @@ def _validate(candidate: Student, row: ParsedRow, *, today: datetime.date) -> li
 
 
 # --- Services -------------------------------------------------------------------------------------
-
-
-def batch_for_user(user: User, pk, *, pending_only: bool = False) -> ImportBatch:
-    """One batch: 404 outside the user's schools (or when no longer pending, if asked), 403 for read-only roles."""
-    batches = ImportBatch.objects.filter(school__in=access.schools_with(user, Cap.PUPIL_VIEW)).select_related("school")
-    if pending_only:
-        batches = batches.filter(state=ImportBatch.State.PENDING)
-    try:
-        batch = batches.get(pk=pk)
-    except (ImportBatch.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    access.require_cap(user, Cap.PUPIL_EDIT, batch.school)
-    return batch
 
 
 def is_expired(batch: ImportBatch, *, now: datetime.datetime | None = None) -> bool:

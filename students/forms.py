@@ -1,39 +1,13 @@
-import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Onderwijssoort
+from accounts.models import Onderwijssoort, School
+from opp_portal import uploads
+from opp_portal.forms import date_field
 
 from .models import GuardianLink, PlacementEvent, Student
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-DATE_ERROR = _("Vul een geldige datum in (dd-mm-jjjj).")
-DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d-%m-%y"]
-#: Every date in this domain (births, enrolments, meetings, decisions) lies between these. Python's own range
-#: (years 1-9999) is not enough: date arithmetic near its ends raises (school years, deadlines, issue 10).
-DATE_MIN, DATE_MAX = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
-
-
-def plausible_date(value):
-    if value is not None and not DATE_MIN <= value <= DATE_MAX:
-        raise ValidationError(_("Vul een datum tussen 1900 en 2100 in."), code="date_range")
-
-
-def _date_field(field):
-    field.widget = DateInput()
-    field.input_formats = DATE_FORMATS
-    field.error_messages["invalid"] = DATE_ERROR
-    field.validators.append(plausible_date)
-    return field
+from .services import validate_student
 
 
 class StudentForm(forms.ModelForm):
@@ -54,7 +28,7 @@ class StudentForm(forms.ModelForm):
             # A pupil is one enrolment: moving school is a new enrolment, not an edit.
             self.fields["school"].disabled = True
         for name in ("date_of_birth", "enrolled_on", "placed_on", "support_need_on", "left_on"):
-            _date_field(self.fields[name])
+            date_field(self.fields[name])
         offered = set()
         for school in schools:
             offered.update(school.onderwijssoorten)
@@ -67,8 +41,6 @@ class StudentForm(forms.ModelForm):
     def _post_clean(self):
         # Run the service's rules here too, so that every problem shows at once, not one per submit.
         super()._post_clean()
-        from .services import validate_student
-
         if not self.instance.school_id:
             return
         try:
@@ -119,4 +91,32 @@ class PlacementForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("start_on", "end_on", "investigation_on"):
-            _date_field(self.fields[name])
+            date_field(self.fields[name])
+
+
+class ImportUploadForm(forms.Form):
+    """The pupil CSV import's upload: the school (one of those where the user may change pupils) and the file."""
+
+    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
+    file = forms.FileField(
+        label=_("CSV-bestand"),
+        # The upload validator says "Het bestand is leeg." itself, in the same words as for the command.
+        allow_empty_file=True,
+        help_text=_("Puntkomma of komma als scheidingsteken; UTF-8 of Windows-1252 (‘CSV’ uit Excel)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["school"]
+        field.queryset = schools
+        choices = list(schools[:2])
+        if len(choices) == 1:
+            field.initial = choices[0].pk
+            field.empty_label = None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # The one upload validator (issue 10): size first (Django only spools big uploads to disk), then content.
+        uploads.validate(upload, kind=uploads.Kind.CSV)
+        return upload

@@ -5,23 +5,19 @@ Short views: accessor → form → service → redirect. The rules live in stude
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts import access
-from accounts.access import Cap
-from accounts.models import School
 from audit import log as audit
 from opp_portal import uploads
 
-from . import csv_import
+from . import access, csv_import
 from .csv_import import Kind
+from .forms import ImportUploadForm
 from .models import ImportBatch
 
 KIND_HELP = {
@@ -32,32 +28,6 @@ KIND_HELP = {
     Kind.FUNDING: gettext_lazy("school, swv of leeg (alleen bij extra ondersteuning)"),
     Kind.BOOL: gettext_lazy("ja of nee (ook: 1/0, waar/onwaar, x/leeg)"),
 }
-
-
-class ImportUploadForm(forms.Form):
-    school = forms.ModelChoiceField(label=gettext_lazy("School"), queryset=School.objects.none())
-    file = forms.FileField(
-        label=gettext_lazy("CSV-bestand"),
-        # The upload validator says "Het bestand is leeg." itself, in the same words as for the command.
-        allow_empty_file=True,
-        help_text=gettext_lazy("Puntkomma of komma als scheidingsteken; UTF-8 of Windows-1252 (‘CSV’ uit Excel)."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
-    )
-
-    def __init__(self, *args, schools, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["school"]
-        field.queryset = schools
-        choices = list(schools[:2])
-        if len(choices) == 1:
-            field.initial = choices[0].pk
-            field.empty_label = None
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        # The one upload validator (issue 10): size first (Django only spools big uploads to disk), then content.
-        uploads.validate(upload, kind=uploads.Kind.CSV)
-        return upload
 
 
 def _plan_context(plan: csv_import.Plan | None) -> dict:
@@ -74,9 +44,7 @@ def _plan_context(plan: csv_import.Plan | None) -> dict:
 
 @login_required
 def import_upload(request):
-    schools = access.schools_with(request.user, Cap.PUPIL_EDIT)
-    if not schools.exists():
-        raise PermissionDenied
+    schools = access.require_pupil_editor(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None, schools=schools)
     plan = None
     if request.method == "POST" and form.is_valid():
@@ -101,7 +69,7 @@ def import_upload(request):
 
 @login_required
 def import_preview(request, pk):
-    batch = csv_import.batch_for_user(request.user, pk, pending_only=True)
+    batch = access.batch_for_user(request.user, pk, pending_only=True)
     plan = csv_import.plan_batch(batch)
     audit.record(request.user, audit.Action.VIEW, batch, school=batch.school_id)
     expired = csv_import.is_expired(batch)
@@ -113,7 +81,7 @@ def import_preview(request, pk):
 @login_required
 @require_POST
 def import_apply(request, pk):
-    batch = csv_import.batch_for_user(request.user, pk)
+    batch = access.batch_for_user(request.user, pk)
     try:
         plan = csv_import.batch_apply(batch=batch, actor=request.user)
     except csv_import.ImportRefused as exc:
@@ -128,7 +96,7 @@ def import_apply(request, pk):
 @login_required
 @require_POST
 def import_discard(request, pk):
-    batch = csv_import.batch_for_user(request.user, pk, pending_only=True)
+    batch = access.batch_for_user(request.user, pk, pending_only=True)
     csv_import.batch_discard(batch=batch, actor=request.user)
     messages.info(request, _("De import is verworpen; er is niets geïmporteerd."))
     return redirect("students:import_upload")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
-from accounts import access
-
-from . import deadlines
-from .models import Student
+from . import access, deadlines
+from .models import Guardian, Student
 
 SORTS = {
     "naam": ("last_name", "first_name", "pk"),
@@ -89,8 +88,24 @@ def deadline_view(student: Student, today: datetime.date) -> dict | None:
 def portal_people_of_schools(user_ids: set[int], school_ids: set[int]) -> set[int]:
     """The audit log's lookup (accounts.audit.register_people_lookup): of these portal accounts, the parents with a
     child at one of these schools and the adult pupils enrolled there. Two queries."""
-    from .models import Guardian
-
     parents = Guardian.objects.filter(user_id__in=user_ids, links__student__school_id__in=school_ids)
     pupils = Student.objects.filter(portal_user_id__in=user_ids, school_id__in=school_ids)
     return set(parents.values_list("user_id", flat=True)) | set(pupils.values_list("portal_user_id", flat=True))
+
+
+# --- The pupil page's plans, registered by the plans app ------------------------------------------------------
+
+#: (student, today) → the plans part of the pupil page's context: "history" (where the pupil stands: has
+#: `rests_on_opp(day)`), "plans", "current_plan", "open_version", "findings".
+PupilPageProvider = Callable[[Student, datetime.date], dict]
+_pupil_page: list[PupilPageProvider] = []
+
+
+def register_pupil_page(provider: PupilPageProvider) -> None:
+    """Called once from the plans app's AppConfig.ready(): pupils stand below plans and know nothing of them."""
+    _pupil_page[:] = [provider]
+
+
+def pupil_page_plans(student: Student, today: datetime.date) -> dict:
+    """The pupil page shows the pupil's OPP history; the plans app reads it (opp.selectors.pupil_page)."""
+    return _pupil_page[0](student, today)

@@ -1,7 +1,8 @@
-from django.urls import include, path
+"""The pupil register's pages under /leerlingen/. The portal adds its staff pages for a pupil (invitations, the
+inzage) to this "students" namespace from the roof (opp_portal/urls.py, portal/staff_urls.py): pupils stand below
+the portal and name none of its views."""
 
-from portal import inzage_views
-from portal import staff_views as portal_views
+from django.urls import include, path
 
 from . import views
 
@@ -17,8 +18,5 @@ urlpatterns = [
     path("<int:pk>/ouders/<int:link_pk>/verwijderen/", views.guardian_remove, name="guardian_remove"),
     path("<int:pk>/plaatsingen/nieuw/", views.placement_add, name="placement_add"),
     path("<int:pk>/plaatsingen/<int:event_pk>/wijzigen/", views.placement_edit, name="placement_edit"),
-    path("<int:pk>/ouders/<int:link_pk>/uitnodigen/", portal_views.invite_guardian, name="invite_guardian"),
-    path("<int:pk>/uitnodigen/", portal_views.invite_pupil, name="invite_pupil"),
-    path("<int:pk>/inzage/", inzage_views.staff_inzage, name="inzage"),
     path("import/", include("students.import_urls")),
 ]

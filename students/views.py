@@ -4,45 +4,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access
-from accounts.access import Cap
 from audit import log as audit
 from audit import selectors as audit_selectors
+from opp_portal.forms import ServiceErrors
 
-from . import deadlines, eligibility, selectors, services
+from . import access, deadlines, eligibility, selectors, services
 from .forms import GuardianForm, PlacementForm, StudentForm
-from .models import GuardianLink, PlacementEvent
 
 PAGE_SIZE = 25
 
 
-def _apply_errors(form, exc: ValidationError):
-    """Put a service's ValidationError on the form, field by field, keeping what the user typed."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _require_register(user):
-    if not access.schools_with(user, Cap.PUPIL_VIEW).exists():
-        raise PermissionDenied
-
-
 @login_required
 def student_list(request):
-    _require_register(request.user)
+    schools = access.register_schools(request.user)
     today = timezone.localdate()
-    schools = list(access.schools_with(request.user, Cap.PUPIL_VIEW))
     params = {
         # PostgreSQL refuses NUL in a query parameter (a 500): a search for it finds what the rest finds.
         "q": request.GET.get("q", "").replace("\x00", "").strip()[:100],
@@ -66,8 +47,7 @@ def student_list(request):
     return render(request, "students/student_list.html", {
         "page": page, "rows": rows, "schools": schools, "school": school, "params": params,
         "groups": selectors.groups_for(request.user), "status_choices": deadlines.STATUS_LABELS.items(),
-        "querystring": query.urlencode(), "can_edit": access.schools_with(request.user, Cap.PUPIL_EDIT).exists(),
-        "today": today,
+        "querystring": query.urlencode(), "today": today, **access.register_rights(request.user),
     })
 
 
@@ -81,22 +61,18 @@ def student_detail(request, pk):
     audit.record(request.user, audit.Action.VIEW, student)
     facts = services.facts_for(student)
     decision = eligibility.decide(facts)
-    from opp import selectors as opp_selectors
-
-    its_history = opp_selectors.pupil_history(student)
-    alerts = eligibility.placement_alerts(facts, rests_on_opp=its_history.rests_on_opp)
+    # The OPP history, from the plans app (it registers itself in OppConfig.ready(): pupils stand below plans):
+    # "history", "plans", "current_plan", "open_version" and the open version's "findings".
+    plan_part = selectors.pupil_page_plans(student, today)
+    alerts = eligibility.placement_alerts(facts, rests_on_opp=plan_part["history"].rests_on_opp)
     timeline = _timeline(student, placements, decisions)
-    plans, current, open_version = its_history.plans, its_history.current_plan, its_history.open_version
-    findings = opp_selectors.findings_for(opp_selectors.load_version(open_version.pk), today=today) if open_version else []
+    rights = access.student_rights(request.user, student)
     return render(request, "students/student_detail.html", {
         "student": student, "links": links, "placements": placements, "decision": decision,
-        "deadline": selectors.deadline_view(student, today), "history": its_history, "alerts": alerts,
-        "timeline": timeline, "plans": plans, "current_plan": current, "open_version": open_version, "findings": findings,
-        "can_edit": access.has_cap(request.user, Cap.PUPIL_EDIT, student.school),
-        "can_edit_plan": access.has_cap(request.user, Cap.PLAN_EDIT, student.school), "today": today,
+        "deadline": selectors.deadline_view(student, today), "alerts": alerts, "timeline": timeline, **plan_part,
+        **rights, "today": today,
         # Issue 10: who read this file, for those who may read the school's audit log (one query).
-        "viewers": (audit_selectors.recent_views_of(student)
-                    if access.has_cap(request.user, Cap.AUDIT_VIEW, student.school) else None),
+        "viewers": audit_selectors.recent_views_of(student) if rights["can_see_viewers"] else None,
     })
 
 
@@ -123,17 +99,13 @@ def _timeline(student, placements, decisions):
 
 @login_required
 def student_create(request):
-    schools = access.schools_with(request.user, Cap.PUPIL_EDIT)
-    if not schools.exists():
-        raise PermissionDenied
+    schools = access.require_pupil_editor(request.user)
     form = StudentForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "school"}
-        try:
+        with ServiceErrors(form) as outcome:
             student = services.student_create(actor=request.user, school=form.cleaned_data["school"], data=data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Leerling %(name)s is ingeschreven.") % {"name": student.full_name})
             return redirect("students:detail", pk=student.pk)
     return render(request, "students/student_form.html", {"form": form, "student": None})
@@ -142,27 +114,17 @@ def student_create(request):
 @login_required
 def student_edit(request, pk):
     student = access.student_for_user(request.user, pk, write=True)
-    schools = access.schools_with(request.user, Cap.PUPIL_EDIT)
-    form = StudentForm(request.POST or None, instance=student, schools=schools)
+    form = StudentForm(request.POST or None, instance=student, schools=access.editable_schools(request.user))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "school"}
-        try:
+        with ServiceErrors(form) as outcome:
             services.student_update(actor=request.user, student=student, data=data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("De gegevens zijn opgeslagen."))
             return redirect("students:detail", pk=student.pk)
     else:
         audit.record(request.user, audit.Action.VIEW, student, details={"page": "edit"})
     return render(request, "students/student_form.html", {"form": form, "student": student})
-
-
-def _link_for(student, link_pk) -> GuardianLink:
-    try:
-        return student.guardian_links.select_related("guardian").get(pk=link_pk)
-    except (GuardianLink.DoesNotExist, ValueError):
-        raise Http404 from None
 
 
 @login_required
@@ -171,11 +133,9 @@ def guardian_add(request, pk):
     form = GuardianForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with ServiceErrors(form) as outcome:
             services.guardian_add(actor=request.user, student=student, data=d, relation=d["relation"], has_gezag=d["has_gezag"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Ouder/verzorger toegevoegd."))
             return redirect("students:detail", pk=student.pk)
     return render(request, "students/guardian_form.html", {"form": form, "student": student, "link": None})
@@ -184,17 +144,15 @@ def guardian_add(request, pk):
 @login_required
 def guardian_edit(request, pk, link_pk):
     student = access.student_for_user(request.user, pk, write=True)
-    link = _link_for(student, link_pk)
+    link = access.guardian_link_for(student, link_pk)
     initial = {"name": link.guardian.name, "email": link.guardian.email, "phone": link.guardian.phone,
                "relation": link.relation, "has_gezag": link.has_gezag}
     form = GuardianForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with ServiceErrors(form) as outcome:
             services.guardian_update(actor=request.user, link=link, data=d, relation=d["relation"], has_gezag=d["has_gezag"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("De gegevens van de ouder/verzorger zijn opgeslagen."))
             return redirect("students:detail", pk=student.pk)
     if request.method == "GET":
@@ -206,7 +164,7 @@ def guardian_edit(request, pk, link_pk):
 @require_POST
 def guardian_remove(request, pk, link_pk):
     student = access.student_for_user(request.user, pk, write=True)
-    link = _link_for(student, link_pk)
+    link = access.guardian_link_for(student, link_pk)
     services.guardian_unlink(actor=request.user, link=link)
     messages.success(request, _("De koppeling met de ouder/verzorger is verwijderd."))
     return redirect("students:detail", pk=student.pk)
@@ -217,11 +175,9 @@ def placement_add(request, pk):
     student = access.student_for_user(request.user, pk, write=True)
     form = PlacementForm(request.POST or None, initial={"kind": request.GET.get("soort", "")})
     if request.method == "POST" and form.is_valid():
-        try:
+        with ServiceErrors(form) as outcome:
             services.placement_record(actor=request.user, student=student, data=form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("De plaatsingsgebeurtenis is vastgelegd."))
             return redirect("students:detail", pk=student.pk)
     return render(request, "students/placement_form.html", {"form": form, "student": student, "event": None})
@@ -230,20 +186,16 @@ def placement_add(request, pk):
 @login_required
 def placement_edit(request, pk, event_pk):
     student = access.student_for_user(request.user, pk, write=True)
-    try:
-        event = student.placement_events.get(pk=event_pk)
-    except (PlacementEvent.DoesNotExist, ValueError):
-        raise Http404 from None
+    event = access.placement_for(student, event_pk)
     form = PlacementForm(request.POST or None, instance=event)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.placement_update(actor=request.user, event=PlacementEvent.objects.get(pk=event.pk), data=form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+        # The form changed `event` in place while validating: the service compares against a fresh copy.
+        with ServiceErrors(form) as outcome:
+            services.placement_update(actor=request.user, event=access.placement_for(student, event.pk),
+                                      data=form.cleaned_data)
+        if outcome.ok:
             messages.success(request, _("De plaatsingsgebeurtenis is bijgewerkt."))
             return redirect("students:detail", pk=student.pk)
     if request.method == "GET":
         audit.record(request.user, audit.Action.VIEW, event, school=student.school_id)
     return render(request, "students/placement_form.html", {"form": form, "student": student, "event": event})
-

@@ -1,11 +1,15 @@
-"""Personas shared by all tests (ARCHITECTURE.md "Tests").
+"""Personas, one world and one clock shared by all tests (ARCHITECTURE.md "Tests").
 
 Two boards. Board A has school A (bao) and school A2 (vso, cluster 4); board B has school B.
 Persona names say who they are; parents of pupils A and B arrive with the pupils (issue 3).
+
+- ``clock``: time frozen at CLOCK_ANCHOR, or where the module or test says with ``pytest.mark.clock(datetime)``.
+- ``world``: the portal's cast (tests.factories.portal_world) on the personas, built on that frozen clock.
 """
 
 import datetime
 import os
+import zoneinfo
 from types import SimpleNamespace
 
 import pytest
@@ -13,7 +17,7 @@ import time_machine
 
 from accounts.models import Role
 
-from .factories import BoardFactory, SchoolFactory, UserFactory, member
+from .factories import BoardFactory, SchoolFactory, UserFactory, member, portal_world
 
 PASSWORD = "correct-horse-battery"
 
@@ -23,7 +27,17 @@ PASSWORD = "correct-horse-battery"
 CLOCK_SHIFT_DAYS = int(os.environ.get("OPP_TEST_CLOCK_SHIFT_DAYS") or 0)
 
 
+AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
+
+#: Where the `clock` fixture stops time unless told otherwise: Friday 25 September 2026, 10:00 in Amsterdam, the day
+#: `world`'s dates are written around (its consultation was on 20 September, its OPPs are due on 13 October).
+CLOCK_ANCHOR = datetime.datetime(2026, 9, 25, 10, 0, tzinfo=AMS)
+
+
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "clock(at): the aware datetime where the `clock` fixture stops time (default: tests.conftest."
+                   "CLOCK_ANCHOR); on a test, or for a whole module with `pytestmark = pytest.mark.clock(NOW)`")
     if CLOCK_SHIFT_DAYS:
         moved = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=CLOCK_SHIFT_DAYS)
         config._opp_clock = time_machine.travel(moved, tick=True)
@@ -34,6 +48,23 @@ def pytest_report_header(config):
     if CLOCK_SHIFT_DAYS:
         return f"clock moved {CLOCK_SHIFT_DAYS} days ahead: {datetime.date.today().isoformat()} (OPP_TEST_CLOCK_SHIFT_DAYS)"
     return None
+
+
+@pytest.fixture
+def clock(request):
+    """Time stands still (tick=False) at the test's anchor for the whole test, whatever the session clock says.
+
+    The anchor is the closest ``pytest.mark.clock(at)`` (test, class, then module ``pytestmark``), else
+    CLOCK_ANCHOR. The mark alone freezes nothing: a test gets the clock by asking for `clock` (or `world`, or
+    ``pytest.mark.usefixtures("clock")``). Yields the time_machine traveller: ``clock.shift(timedelta)`` moves
+    time on, ``clock.move_to(datetime)`` sets it.
+    """
+    mark = request.node.get_closest_marker("clock")
+    at = CLOCK_ANCHOR if mark is None else (mark.args or [None])[0]
+    if not (isinstance(at, datetime.datetime) and at.tzinfo and (mark is None or len(mark.args) == 1)):
+        raise TypeError(f"pytest.mark.clock takes one aware datetime, not {mark.args!r}")
+    with time_machine.travel(at, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -61,6 +92,14 @@ def personas(org):
         beheerder_a=member(Role.BEHEERDER, board=org.board_a, username="beheerder_a"),
         outsider=UserFactory(username="outsider"),
     )
+
+
+@pytest.fixture
+def world(clock, private, org, personas):
+    """The portal's cast on the personas (tests.factories.portal_world: Sanne, Bram and Lotte with their parents and
+    their versions 1 in overleg), built with time frozen by `clock`, which keeps standing for the test; uploads
+    go to `private`. A module's scenario step builds on it (``def ready(world, personas): ...``)."""
+    return portal_world(org, personas)
 
 
 @pytest.fixture

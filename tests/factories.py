@@ -86,6 +86,12 @@ def approved_membership(user, role, *, school=None, board=None, mandate=False):
                                      approved_at=timezone.now())
 
 
+def fresh(obj):
+    """`obj` as a new request would load it: a new instance from the database, without the cached relations and
+    per-object caches of the one in hand (access caches memberships per user object)."""
+    return type(obj).objects.get(pk=obj.pk)
+
+
 # --- Pupils (issue 3) -----------------------------------------------------------------------------
 # Plain model factories: they do not call students.services, so eligibility fields stay at their
 # defaults. Tests of the services call the services explicitly.

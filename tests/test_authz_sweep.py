@@ -432,7 +432,7 @@ def _changes(before, after) -> list[str]:
 
 
 @pytest.fixture
-def world(org, personas, settings, tmp_path, monkeypatch):
+def sweep_world(org, personas, settings, tmp_path, monkeypatch):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     from disputes import letter
     from evaluations import pdf as evaluation_pdf
@@ -484,8 +484,8 @@ def test_every_route_has_its_objects_and_an_expectation_for_every_persona():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @override_settings(OPP_REQUIRE_2FA=True)
-def test_sweep(client, world, personas, persona):
-    user = _user(persona, world, personas)
+def test_sweep(client, sweep_world, personas, persona):
+    user = _user(persona, sweep_world, personas)
     unseen = UNSEEN.get(persona, {MARK_A, MARK_A2})
     before = snapshot()
     failures, visited = [], 0
@@ -494,7 +494,7 @@ def test_sweep(client, world, personas, persona):
             continue
         try:
             exp, why = expected(route, persona)
-            url = url_for(route, world)
+            url = url_for(route, sweep_world)
         except (NoExpectation, KeyError) as exc:
             failures.append(f"{route.key}: {exc}")
             continue
@@ -540,7 +540,7 @@ NO_OWNER_CHECK = {
 
 
 @override_settings(OPP_REQUIRE_2FA=True)
-def test_the_owner_of_every_object_gets_in(client, world, personas):
+def test_the_owner_of_every_object_gets_in(client, sweep_world, personas):
     """GET (or, for POST-only actions, POST) as the object's owner: never 403, 404, 405 or a 500. Reads first;
     then the actions, last route first, so that no action removes the object of one checked after it (the
     import is discarded before it is applied; the guardian's invitation is sent before the link goes)."""
@@ -553,10 +553,10 @@ def test_the_owner_of_every_object_gets_in(client, world, personas):
             failures.append(f"{route.key}: add its owner to OWNERS (or the route to NO_OWNER_CHECK, with the reason)")
             continue
         if owner != current:
-            login(client, _user(owner, world, personas))
+            login(client, _user(owner, sweep_world, personas))
             current = owner
         method = "post" if route.key in POST_ONLY else "get"
-        url = url_for(route, world)
+        url = url_for(route, sweep_world)
         try:
             response = getattr(client, method)(url)
         except Exception as exc:  # noqa: BLE001
@@ -582,10 +582,10 @@ def test_no_pupil_model_is_registered_in_the_admin():
 
 
 @override_settings(OPP_REQUIRE_2FA=True)
-def test_beheerder_cannot_reach_a_parents_account_in_the_admin(client, world, personas):
+def test_beheerder_cannot_reach_a_parents_account_in_the_admin(client, sweep_world, personas):
     login(client, personas.beheerder_a)
     for name in ("admin:accounts_user_change", "admin:accounts_user_history", "admin:auth_user_password_change"):
-        response = client.get(reverse(name, args=[world.moeder_fenna.pk]))
+        response = client.get(reverse(name, args=[sweep_world.moeder_fenna.pk]))
         assert response.status_code in (302, 404), name
         if response.status_code == 302:
             assert response["Location"] == reverse("admin:index"), name
@@ -593,18 +593,18 @@ def test_beheerder_cannot_reach_a_parents_account_in_the_admin(client, world, pe
     changelist = client.get(reverse("admin:accounts_user_changelist"))
     assert changelist.status_code == 200
     listed = set(changelist.context["cl"].queryset)
-    assert personas.leerkracht_a in listed and world.moeder_fenna not in listed and world.ouder_bram not in listed
+    assert personas.leerkracht_a in listed and sweep_world.moeder_fenna not in listed and sweep_world.ouder_bram not in listed
     assert MARK_A not in changelist.content.decode()
     # Nor found by searching for her name.
-    assert world.moeder_fenna not in client.get(reverse("admin:accounts_user_changelist"), {"q": MARK_A}).context["cl"].queryset
+    assert sweep_world.moeder_fenna not in client.get(reverse("admin:accounts_user_changelist"), {"q": MARK_A}).context["cl"].queryset
 
 
 @override_settings(OPP_REQUIRE_2FA=True)
-def test_beheerder_cannot_hand_a_colleagues_role_to_themselves(client, world, personas, org):
+def test_beheerder_cannot_hand_a_colleagues_role_to_themselves(client, sweep_world, personas, org):
     """tests/accounts/test_admin.py refuses the add view and the change of their own membership; here the
     other way round: re-pointing a colleague's membership at their own account is refused, with a message."""
     login(client, personas.beheerder_a)
-    membership = world.leerkracht_membership
+    membership = sweep_world.leerkracht_membership
     url = reverse("admin:accounts_membership_change", args=[membership.pk])
     response = client.post(url, {"user": personas.beheerder_a.pk, "role": Role.SCHOOLLEIDER, "school": org.school_a.pk,
                                  "adoption_mandate": "on"})

@@ -22,7 +22,6 @@ from ratelimits import limits, rules, services
 from ratelimits.models import Counter
 from students.models import Guardian
 from tests.conftest import PASSWORD
-from tests.factories import portal_world
 from tests.services import require_postgres
 
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
@@ -32,10 +31,7 @@ LANDING = "/portaal/uitnodiging/een-token-dat-niemand-kent-1234567890/"
 A, B, PROXY = "203.0.113.7", "198.51.100.9", "172.18.0.2"
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.clock(NOW)
 
 
 def refusals(**details):
@@ -113,16 +109,15 @@ def test_the_429_page_is_translated(db, clock, settings):
 
 
 @pytest.fixture
-def invited(clock, org, personas):
+def invited(world, personas):
     """An invitation for Sanne's vader, whose email already has an account (so the account form checks a password)."""
     from portal import services
 
-    w = portal_world(org, personas)
     User.objects.create_user(username="pieter@example.nl", email="pieter@example.nl", password=PASSWORD)
-    services.invite(actor=personas.begeleider_a, email="pieter@example.nl", guardian=w.vader, child=w.sanne)
-    w.token = re.search(r"/portaal/uitnodiging/([A-Za-z0-9_\-]{20,})/",
-                        Notification.objects.get(kind="invitation").body_text).group(1)
-    return w
+    services.invite(actor=personas.begeleider_a, email="pieter@example.nl", guardian=world.vader, child=world.sanne)
+    world.token = re.search(r"/portaal/uitnodiging/([A-Za-z0-9_\-]{20,})/",
+                            Notification.objects.get(kind="invitation").body_text).group(1)
+    return world
 
 
 def test_the_exchange_counts_too_and_a_refused_exchange_spends_nothing(invited, settings):

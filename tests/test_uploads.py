@@ -9,7 +9,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -25,7 +24,6 @@ from opp_portal import uploads
 from opp_portal.uploads import Kind
 from students.models import ImportBatch, Student
 from tests.auth import login
-from tests.factories import portal_world
 from tests.pdfs import MINIMAL_PDF, blank_pdf, in_object_stream
 
 PDF = MINIMAL_PDF  # a real one: every PDF is parsed (tests/pdfs.py)
@@ -41,6 +39,8 @@ NOW = datetime.datetime(2026, 9, 25, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Ams
 RANDOM_NAME = re.compile(r"^[a-z]+/\d{4}/[0-9a-f]{32}\.(pdf|png|jpg)$")
 
 TYPE_MSG = "Alleen PDF, JPEG en PNG zijn toegestaan"
+
+pytestmark = pytest.mark.clock(NOW)  # where `clock` (and so `world`) stands in this module
 
 
 def up(name, content, content_type="application/octet-stream"):
@@ -405,11 +405,10 @@ def test_a_download_is_an_attachment_with_a_safe_name_and_nosniff(private):
 
 
 @pytest.fixture
-def asked(org, personas, private):
-    with time_machine.travel(NOW, tick=False):
-        w = portal_world(org, personas)
-        w.req = cs.request_send(actor=personas.begeleider_a, version=w.version_a)
-        yield w
+def asked(world, personas):
+    """Consent asked for Sanne's version in `world` (time stands still at NOW, the module's clock)."""
+    world.req = cs.request_send(actor=personas.begeleider_a, version=world.version_a)
+    return world
 
 
 def _paper(client, w, scan, explanation="Vader tekende op school; zie de aantekening ‘<b>geen bezwaar</b>’."):

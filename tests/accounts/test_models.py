@@ -184,8 +184,13 @@ def test_school_offers_and_display(org):
 
 
 @pytest.mark.parametrize("brin", ["12AB", "00ZZ", "99XY"])
-def test_brin_validator_accepts(brin):
+def test_brin_validator_accepts(org, brin):
+    """A well-formed BRIN passes the validator and the School model's own checks, and is stored exactly as given."""
     brin_validator(brin)
+    school = _school(brin=brin, board=org.board_a)
+    school.full_clean()
+    school.save()
+    assert School.objects.get(pk=school.pk).brin == brin
 
 
 @pytest.mark.parametrize("brin", ["12ab", "1AB", "123AB", "AB12", "12A1", "12 AB", "", "12ÄB"])

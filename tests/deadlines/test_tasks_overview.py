@@ -8,7 +8,6 @@ import itertools
 import re
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,9 +26,12 @@ NOON = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC)
 _numbers = itertools.count(1000)
 
 
+pytestmark = [pytest.mark.clock(NOON), pytest.mark.usefixtures("clock")]  # every test here: today is TODAY
+
+
 @pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(NOON, tick=False), override("nl"):
+def _dutch():
+    with override("nl"):
         yield
 
 

@@ -12,7 +12,7 @@ from disputes import hints, services
 from disputes.models import Dispute, DisputeDocument
 from tests.factories import PlanVersionFactory
 
-from .world import EXE, MADE_KNOWN, PDF, TODAY, D, frozen, make_world
+from .world import EXE, MADE_KNOWN, NOW, PDF, TODAY, D, frozen, make_world
 
 # --- Hints (pure) -----------------------------------------------------------------------------------------------
 
@@ -51,10 +51,7 @@ def test_no_hints_for_a_timely_dispute_of_a_pupil_still_at_school():
 # --- Services -----------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def today():
-    with frozen():
-        yield
+pytestmark = [pytest.mark.clock(NOW), pytest.mark.usefixtures("clock")]  # every test here: today is TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +60,7 @@ def _private_media(private):
 
 
 @pytest.fixture
-def world(org, personas):
+def dispute_world(org, personas):
     return make_world(org, personas)
 
 
@@ -73,46 +70,46 @@ def _register(world, actor, **kw):
 
 
 @pytest.fixture
-def dispute(world, personas):
-    return _register(world, personas.geschillen_a)
+def dispute(dispute_world, personas):
+    return _register(dispute_world, personas.geschillen_a)
 
 
 def _errors(exc) -> dict:
     return {k: " ".join(v) for k, v in exc.value.message_dict.items()}
 
 
-def test_register_takes_made_known_on_from_the_system(world, personas):
-    dispute = _register(world, personas.geschillen_a)
+def test_register_takes_made_known_on_from_the_system(dispute_world, personas):
+    dispute = _register(dispute_world, personas.geschillen_a)
     assert dispute.made_known_on == MADE_KNOWN
     assert dispute.state == Dispute.State.INGEDIEND
 
 
-def test_register_refuses_a_version_of_another_plan(world, personas):
+def test_register_refuses_a_version_of_another_plan(dispute_world, personas):
     with pytest.raises(ValidationError) as exc:
-        _register(world, personas.geschillen_a, version=world.version_b)
+        _register(dispute_world, personas.geschillen_a, version=dispute_world.version_b)
     assert _errors(exc)["version"] == "Kies een versie van dit OPP."
     assert not Dispute.objects.exists()
 
 
-def test_register_refuses_a_version_that_was_not_adopted(world, personas):
-    concept = PlanVersionFactory(plan=world.plan)
+def test_register_refuses_a_version_that_was_not_adopted(dispute_world, personas):
+    concept = PlanVersionFactory(plan=dispute_world.plan)
     with pytest.raises(ValidationError) as exc:
-        _register(world, personas.geschillen_a, version=concept)
+        _register(dispute_world, personas.geschillen_a, version=concept)
     assert _errors(exc)["version"] == "Een geschil gaat over een vastgestelde versie."
     assert not Dispute.objects.exists()
 
 
-def test_register_refuses_filing_before_the_bekendmaking(world, personas):
+def test_register_refuses_filing_before_the_bekendmaking(dispute_world, personas):
     with pytest.raises(ValidationError) as exc:
-        _register(world, personas.geschillen_a, filed_on=MADE_KNOWN - datetime.timedelta(days=1))
+        _register(dispute_world, personas.geschillen_a, filed_on=MADE_KNOWN - datetime.timedelta(days=1))
     assert _errors(exc)["filed_on"] == "De indiening ligt vóór de bekendmaking van het OPP."
     assert not Dispute.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["begeleider_a", "schoolleider_a", "bestuurder_b"])
-def test_only_geschillen_and_bestuurder_of_the_board_register(world, personas, who):
+def test_only_geschillen_and_bestuurder_of_the_board_register(dispute_world, personas, who):
     with pytest.raises(PermissionDenied):
-        _register(world, getattr(personas, who))
+        _register(dispute_world, getattr(personas, who))
     assert not Dispute.objects.exists()
 
 
@@ -251,8 +248,8 @@ def _mails(dispute, kind):
                                             subject_id=str(dispute.pk)).order_by("pk"))
 
 
-def test_an_undefended_dispute_received_15_days_ago_reminds_the_boards_geschillen_user(world, personas):
-    dispute = _register(world, personas.geschillen_a, filed_on=D(2026, 10, 1))
+def test_an_undefended_dispute_received_15_days_ago_reminds_the_boards_geschillen_user(dispute_world, personas):
+    dispute = _register(dispute_world, personas.geschillen_a, filed_on=D(2026, 10, 1))
     with frozen(D(2026, 10, 1)):
         services.record_dates(actor=personas.geschillen_a, dispute=dispute, data={"received_on": D(2026, 10, 1)})
     _sweep(D(2026, 10, 16))
@@ -270,11 +267,11 @@ def test_an_undefended_dispute_received_15_days_ago_reminds_the_boards_geschille
     assert len(_mails(dispute, "verweer")) == len(mails)
 
 
-def test_advice_without_response_reminds_until_both_dates_are_set(world, personas):
+def test_advice_without_response_reminds_until_both_dates_are_set(dispute_world, personas):
     from deadlines.models import Reminder
 
     actor = personas.geschillen_a
-    dispute = _with_advice(_register(world, actor), actor)  # advice on 12 October: response due 26 October
+    dispute = _with_advice(_register(dispute_world, actor), actor)  # advice on 12 October: response due 26 October
     _sweep(D(2026, 10, 12))
     _sweep(D(2026, 11, 2))
     steps = list(Reminder.objects.filter(kind="reactie_bestuur", subject_id=str(dispute.pk)).values_list("step", flat=True))
@@ -292,11 +289,11 @@ def test_advice_without_response_reminds_until_both_dates_are_set(world, persona
     assert Reminder.objects.filter(kind="reactie_bestuur", subject_id=str(dispute.pk)).count() == 3
 
 
-def test_a_closed_dispute_has_no_deadlines(world, personas):
+def test_a_closed_dispute_has_no_deadlines(dispute_world, personas):
     from deadlines.models import Reminder
 
     actor = personas.geschillen_a
-    dispute = _with_advice(_register(world, actor), actor)
+    dispute = _with_advice(_register(dispute_world, actor), actor)
     dispute = services.record_response(actor=actor, dispute=dispute, response="volgt", reasons="",
                                        sent_parents_on=TODAY, sent_commission_on=TODAY)
     services.close(actor=actor, dispute=dispute)
@@ -305,10 +302,10 @@ def test_a_closed_dispute_has_no_deadlines(world, personas):
     assert not Reminder.objects.filter(subject_type="disputes.dispute").exists()
 
 
-def test_dispute_deadlines_never_reach_the_begeleiders_task_list(world, personas):
+def test_dispute_deadlines_never_reach_the_begeleiders_task_list(dispute_world, personas):
     from deadlines import selectors
 
-    dispute = _register(world, personas.geschillen_a, filed_on=D(2026, 10, 1))
+    dispute = _register(dispute_world, personas.geschillen_a, filed_on=D(2026, 10, 1))
     services.record_dates(actor=personas.geschillen_a, dispute=dispute, data={"received_on": D(2026, 10, 1)})
     rows, _total = selectors.tasks_for(personas.begeleider_a, TODAY)
     assert not [r for r in rows if r.kind in ("verweer", "advies_verwacht", "reactie_bestuur")]

@@ -13,13 +13,9 @@ from disputes import services
 from disputes.models import Dispute, DisputeDocument, DossierExport, SchoolDocument
 from tests.factories import StudentFactory
 
-from .world import EXE, PDF, TODAY, D, adopted_version, frozen, make_world
+from .world import EXE, NOW, PDF, TODAY, D, adopted_version, make_world
 
-
-@pytest.fixture(autouse=True)
-def today():
-    with frozen():
-        yield
+pytestmark = [pytest.mark.clock(NOW), pytest.mark.usefixtures("clock")]  # every test here: today is TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +24,7 @@ def _private_media(private):
 
 
 @pytest.fixture
-def world(org, personas):
+def dispute_world(org, personas):
     w = make_world(org, personas)
     w.dispute = services.register(actor=personas.geschillen_a, plan=w.plan, version=w.version, subject="vaststelling",
                                   filed_on=D(2026, 10, 5))
@@ -53,43 +49,43 @@ def _write_urls(w):
 
 @pytest.mark.parametrize("who", ["geschillen_b", "bestuurder_b", "begeleider_a", "leerkracht_a", "commissie_a2",
                                  "beheerder_a", "outsider"])
-def test_outsiders_get_404_on_every_dispute_url(world, personas, login, who):
-    user = getattr(world, who, None) or getattr(personas, who)
+def test_outsiders_get_404_on_every_dispute_url(dispute_world, personas, login, who):
+    user = getattr(dispute_world, who, None) or getattr(personas, who)
     client = login(user)
-    for url in _read_urls(world):
+    for url in _read_urls(dispute_world):
         assert client.get(url).status_code == 404, url
-    for url in _write_urls(world):
+    for url in _write_urls(dispute_world):
         assert client.post(url, {"received_on": "2026-10-06"}).status_code == 404, url
-    world.dispute.refresh_from_db()
-    assert world.dispute.received_on is None
+    dispute_world.dispute.refresh_from_db()
+    assert dispute_world.dispute.received_on is None
 
 
-def test_the_pupils_schoolleider_reads_but_every_write_is_403(world, personas, login):
+def test_the_pupils_schoolleider_reads_but_every_write_is_403(dispute_world, personas, login):
     client = login(personas.schoolleider_a)
-    response = client.get(reverse("disputes:detail", args=[world.dispute.pk]))
+    response = client.get(reverse("disputes:detail", args=[dispute_world.dispute.pk]))
     assert response.status_code == 200
     assert b"Datums opslaan" not in response.content and b"Dossier maken" not in response.content
     assert client.get(reverse("disputes:list")).status_code == 200
-    for url in _write_urls(world):
+    for url in _write_urls(dispute_world):
         assert client.post(url, {"received_on": "2026-10-06", "title": "x"}).status_code == 403, url
     assert client.get(reverse("disputes:register")).status_code == 403
-    world.dispute.refresh_from_db()
-    assert world.dispute.received_on is None and world.dispute.exports.count() == 1
+    dispute_world.dispute.refresh_from_db()
+    assert dispute_world.dispute.received_on is None and dispute_world.dispute.exports.count() == 1
 
 
 @pytest.mark.parametrize("who", ["begeleider_a", "leerkracht_a", "commissie_a2", "outsider"])
-def test_staff_without_dispute_rights_get_403_on_the_list(world, personas, login, who):
+def test_staff_without_dispute_rights_get_403_on_the_list(dispute_world, personas, login, who):
     assert login(getattr(personas, who)).get(reverse("disputes:list")).status_code == 403
 
 
-def test_anonymous_goes_to_login(world, client):
-    for url in [reverse("disputes:list"), *_read_urls(world), *_write_urls(world)]:
+def test_anonymous_goes_to_login(dispute_world, client):
+    for url in [reverse("disputes:list"), *_read_urls(dispute_world), *_write_urls(dispute_world)]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
 
 
-def test_list_shows_the_boards_disputes_open_first_with_next_deadline(world, personas, login):
-    services.record_dates(actor=personas.geschillen_a, dispute=world.dispute, data={"received_on": D(2026, 10, 6)})
+def test_list_shows_the_boards_disputes_open_first_with_next_deadline(dispute_world, personas, login):
+    services.record_dates(actor=personas.geschillen_a, dispute=dispute_world.dispute, data={"received_on": D(2026, 10, 6)})
     response = login(personas.geschillen_a).get(reverse("disputes:list"))
     text = response.content.decode()
     assert "Sanne Jansen" in text and "Verweer gevraagd" in text
@@ -103,7 +99,7 @@ def _list_queries(client):
     return len(ctx)
 
 
-def test_list_query_count_does_not_grow_with_the_rows(world, org, personas, login):
+def test_list_query_count_does_not_grow_with_the_rows(dispute_world, org, personas, login):
     client = login(personas.geschillen_a)
     client.get(reverse("disputes:list"))
 
@@ -119,32 +115,32 @@ def test_list_query_count_does_not_grow_with_the_rows(world, org, personas, logi
     assert _list_queries(client) == few
 
 
-def test_register_lists_only_adopted_versions_of_the_board_and_takes_made_known_from_the_system(world, personas, login):
+def test_register_lists_only_adopted_versions_of_the_board_and_takes_made_known_from_the_system(dispute_world, personas, login):
     client = login(personas.geschillen_a)
     page = client.get(reverse("disputes:register")).content.decode()
     assert "Sanne Jansen" in page and "Bram" not in page
-    refused = client.post(reverse("disputes:register"), {"version": world.version_b.pk, "subject": "vaststelling",
+    refused = client.post(reverse("disputes:register"), {"version": dispute_world.version_b.pk, "subject": "vaststelling",
                                                          "filed_on": "10-10-2026"})
     assert refused.status_code == 200 and "Kies een vastgestelde versie uit de lijst." in refused.content.decode()
-    response = client.post(reverse("disputes:register"), {"version": world.version.pk, "subject": "bijstelling",
+    response = client.post(reverse("disputes:register"), {"version": dispute_world.version.pk, "subject": "bijstelling",
                                                           "filed_on": "12-10-2026", "reference": "GPO-1"})
     new = Dispute.objects.get(reference="GPO-1")
     assert response.status_code == 302 and response["Location"] == reverse("disputes:detail", args=[new.pk])
     assert new.made_known_on == D(2026, 10, 1) and new.filed_on == D(2026, 10, 12)
 
 
-def test_detail_shows_hints_progress_and_the_made_known_date(world, personas, login):
-    world.sanne.left_on = D(2026, 10, 3)
-    world.sanne.save(update_fields=["left_on"])
-    text = login(personas.geschillen_a).get(reverse("disputes:detail", args=[world.dispute.pk])).content.decode()
+def test_detail_shows_hints_progress_and_the_made_known_date(dispute_world, personas, login):
+    dispute_world.sanne.left_on = D(2026, 10, 3)
+    dispute_world.sanne.save(update_fields=["left_on"])
+    text = login(personas.geschillen_a).get(reverse("disputes:detail", args=[dispute_world.dispute.pk])).content.decode()
     assert "1 oktober 2026" in text
     assert "Mogelijk niet-ontvankelijk: geen belang" in text and "108029" in text
     assert text.count("<li") >= 7 and 'aria-current="step"' in text
 
 
-def test_forms_show_the_services_dutch_errors_and_save_nothing(world, personas, login):
+def test_forms_show_the_services_dutch_errors_and_save_nothing(dispute_world, personas, login):
     client = login(personas.bestuurder_a)
-    pk = world.dispute.pk
+    pk = dispute_world.dispute.pk
     r = client.post(reverse("disputes:dates", args=[pk]), {"received_on": "2026-10-04"})
     assert r.status_code == 400
     assert "De commissie kan het geschil niet vóór de indiening hebben ontvangen." in r.content.decode()
@@ -153,13 +149,13 @@ def test_forms_show_the_services_dutch_errors_and_save_nothing(world, personas, 
     r = client.post(reverse("disputes:upload", args=[pk]),
                     {"title": "Bijlage", "upload": SimpleUploadedFile("bijlage.pdf", EXE, content_type="application/pdf")})
     assert r.status_code == 400 and "Alleen PDF, JPEG en PNG zijn toegestaan" in r.content.decode()
-    world.dispute.refresh_from_db()
-    assert world.dispute.state == "ingediend" and DisputeDocument.objects.count() == 1
+    dispute_world.dispute.refresh_from_db()
+    assert dispute_world.dispute.state == "ingediend" and DisputeDocument.objects.count() == 1
 
 
-def test_the_forms_move_the_dispute_to_closed(world, personas, login):
+def test_the_forms_move_the_dispute_to_closed(dispute_world, personas, login):
     client = login(personas.geschillen_a)
-    pk = world.dispute.pk
+    pk = dispute_world.dispute.pk
     assert client.post(reverse("disputes:dates", args=[pk]), {"received_on": "06-10-2026",
                                                               "defence_submitted_on": "2026-10-08"}).status_code == 302
     assert client.post(reverse("disputes:advice", args=[pk]), {"advice": "gegrond", "advice_on": "2026-10-12",
@@ -171,55 +167,55 @@ def test_the_forms_move_the_dispute_to_closed(world, personas, login):
         "response": "volgt_niet", "reasons": "De doelen zijn behaald.", "sent_parents_on": "2026-10-13",
         "sent_commission_on": "2026-10-13"}).status_code == 302
     assert client.post(reverse("disputes:close", args=[pk])).status_code == 302
-    world.dispute.refresh_from_db()
-    assert world.dispute.state == "gesloten"
+    dispute_world.dispute.refresh_from_db()
+    assert dispute_world.dispute.state == "gesloten"
 
 
-def test_document_download_is_an_audited_attachment(world, personas, login):
-    response = login(personas.schoolleider_a).get(reverse("disputes:document", args=[world.dispute.pk, world.doc.pk]))
+def test_document_download_is_an_audited_attachment(dispute_world, personas, login):
+    response = login(personas.schoolleider_a).get(reverse("disputes:document", args=[dispute_world.dispute.pk, dispute_world.doc.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert b"".join(response.streaming_content) == PDF
-    event = AuditEvent.objects.get(object_type="disputes.disputedocument", object_id=str(world.doc.pk),
+    event = AuditEvent.objects.get(object_type="disputes.disputedocument", object_id=str(dispute_world.doc.pk),
                                    action=AuditEvent.Action.EXPORT)
-    assert event.actor == personas.schoolleider_a and event.school_id == world.sanne.school_id
+    assert event.actor == personas.schoolleider_a and event.school_id == dispute_world.sanne.school_id
 
 
-def test_export_page_shows_progress_and_follows_it_while_running(world, personas, login):
-    waiting = DossierExport.objects.create(dispute=world.dispute, requested_by=personas.geschillen_a, state="bezig",
+def test_export_page_shows_progress_and_follows_it_while_running(dispute_world, personas, login):
+    waiting = DossierExport.objects.create(dispute=dispute_world.dispute, requested_by=personas.geschillen_a, state="bezig",
                                            progress=40, step="Evaluaties")
-    text = login(personas.geschillen_a).get(reverse("disputes:export_status", args=[world.dispute.pk, waiting.pk])).content.decode()
+    text = login(personas.geschillen_a).get(reverse("disputes:export_status", args=[dispute_world.dispute.pk, waiting.pk])).content.decode()
     assert '<progress id="export-progress" max="100" value="40">' in text and "Evaluaties" in text
     # It follows the progress by script (static/js/export-progress.js), not by a meta refresh (WCAG 2.2.1).
     assert 'data-running="1"' in text and "js/export-progress.js" in text and "http-equiv" not in text
-    assert reverse("disputes:export_download", args=[world.dispute.pk, waiting.pk]) not in text
+    assert reverse("disputes:export_download", args=[dispute_world.dispute.pk, waiting.pk]) not in text
     assert login(personas.geschillen_a).get(
-        reverse("disputes:export_download", args=[world.dispute.pk, waiting.pk])).status_code == 404
+        reverse("disputes:export_download", args=[dispute_world.dispute.pk, waiting.pk])).status_code == 404
 
 
-def test_export_after_the_eager_build_offers_an_audited_download(world, personas, login, settings,
+def test_export_after_the_eager_build_offers_an_audited_download(dispute_world, personas, login, settings,
                                                                   django_capture_on_commit_callbacks):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     client = login(personas.geschillen_a)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("disputes:export", args=[world.dispute.pk]))
-    job = world.dispute.exports.order_by("-pk").first()
+        response = client.post(reverse("disputes:export", args=[dispute_world.dispute.pk]))
+    job = dispute_world.dispute.exports.order_by("-pk").first()
     assert response.status_code == 302
-    assert response["Location"] == reverse("disputes:export_status", args=[world.dispute.pk, job.pk])
+    assert response["Location"] == reverse("disputes:export_status", args=[dispute_world.dispute.pk, job.pk])
     job.refresh_from_db()
     assert job.state == "klaar", job.error
     text = client.get(response["Location"]).content.decode()
     assert 'value="100"' in text and "data-running" not in text and "export-progress.js" not in text
-    download = reverse("disputes:export_download", args=[world.dispute.pk, job.pk])
+    download = reverse("disputes:export_download", args=[dispute_world.dispute.pk, job.pk])
     assert download in text
     got = client.get(download)
     assert got["Content-Disposition"].startswith("attachment;")
     assert b"".join(got.streaming_content).startswith(b"%PDF-")
-    assert AuditEvent.objects.filter(action="export", object_type="disputes.dispute", object_id=str(world.dispute.pk),
+    assert AuditEvent.objects.filter(action="export", object_type="disputes.dispute", object_id=str(dispute_world.dispute.pk),
                                      details__dossier=job.pk).exists()
 
 
-def test_school_documents_page(world, org, personas, login, private):
+def test_school_documents_page(dispute_world, org, personas, login, private):
     url = reverse("disputes:school_documents", args=[org.school_a.pk])
     client = login(personas.schoolleider_a)
     assert client.get(url).status_code == 200
@@ -234,16 +230,16 @@ def test_school_documents_page(world, org, personas, login, private):
         c = login(getattr(personas, who))
         assert c.get(url).status_code == 404, who
         assert c.get(reverse("disputes:school_document", args=[org.school_a.pk, doc.pk])).status_code == 404, who
-    assert login(world.geschillen_b).get(url).status_code == 404
+    assert login(dispute_world.geschillen_b).get(url).status_code == 404
 
 
-def test_portal_shows_the_dispute_state_and_dates_but_no_internal_data(world, personas, login):
+def test_portal_shows_the_dispute_state_and_dates_but_no_internal_data(dispute_world, personas, login):
     actor = personas.geschillen_a
-    d = services.record_dates(actor=actor, dispute=world.dispute, data={"received_on": D(2026, 10, 6), "hearing_on": D(2026, 10, 12)})
+    d = services.record_dates(actor=actor, dispute=dispute_world.dispute, data={"received_on": D(2026, 10, 6), "hearing_on": D(2026, 10, 12)})
     services.record_advice(actor=actor, dispute=d, advice="gegrond", advice_on=D(2026, 10, 13),
                            recommendations="INTERN-AANBEVELING")
-    client = login(world.ouder)
-    response = client.get(reverse("portal:child", args=[world.sanne.pk]))
+    client = login(dispute_world.ouder)
+    response = client.get(reverse("portal:child", args=[dispute_world.sanne.pk]))
     text = response.content.decode()
     assert response.status_code == 200
     assert "De commissie heeft advies gegeven." in text
@@ -251,9 +247,9 @@ def test_portal_shows_the_dispute_state_and_dates_but_no_internal_data(world, pe
     assert "Advies van de commissie: 13 oktober 2026" in text
     assert "INTERN-4711" not in text and "INTERN-AANBEVELING" not in text
     assert "/geschillen/" not in text
-    assert client.get(reverse("portal:child", args=[world.bram.pk])).status_code == 404
-    assert client.get(reverse("disputes:detail", args=[world.dispute.pk])).status_code in (403, 404)
-    assert client.get(reverse("disputes:document", args=[world.dispute.pk, world.doc.pk])).status_code in (302, 403, 404)
+    assert client.get(reverse("portal:child", args=[dispute_world.bram.pk])).status_code == 404
+    assert client.get(reverse("disputes:detail", args=[dispute_world.dispute.pk])).status_code in (403, 404)
+    assert client.get(reverse("disputes:document", args=[dispute_world.dispute.pk, dispute_world.doc.pk])).status_code in (302, 403, 404)
 
 
 def _start_queries(client):
@@ -262,13 +258,13 @@ def _start_queries(client):
     return response, len(ctx)
 
 
-def test_start_page_panel_lists_open_disputes_with_a_fixed_number_of_queries(world, org, personas, login):
-    services.record_dates(actor=personas.geschillen_a, dispute=world.dispute, data={"received_on": D(2026, 10, 6)})
+def test_start_page_panel_lists_open_disputes_with_a_fixed_number_of_queries(dispute_world, org, personas, login):
+    services.record_dates(actor=personas.geschillen_a, dispute=dispute_world.dispute, data={"received_on": D(2026, 10, 6)})
     client = login(personas.geschillen_a)
     response, few = _start_queries(client)
     text = response.content.decode()
     assert 'id="panel-geschillen"' in text and "Sanne Jansen" in text
-    assert reverse("disputes:detail", args=[world.dispute.pk]) in text and "20 oktober 2026" in text
+    assert reverse("disputes:detail", args=[dispute_world.dispute.pk]) in text and "20 oktober 2026" in text
     for _i in range(6):
         v = adopted_version(StudentFactory(school=org.school_a), by=personas.begeleider_a)
         services.register(actor=personas.geschillen_a, plan=v.plan, version=v, subject="bijstelling", filed_on=TODAY)
@@ -277,9 +273,9 @@ def test_start_page_panel_lists_open_disputes_with_a_fixed_number_of_queries(wor
     assert "Sanne Jansen" not in text and "Er lopen geen geschillen." in text
 
 
-def test_letter_download_is_an_audited_attachment(world, personas, login):
+def test_letter_download_is_an_audited_attachment(dispute_world, personas, login):
     actor = personas.geschillen_a
-    d = services.record_dates(actor=actor, dispute=world.dispute, data={"received_on": D(2026, 10, 6)})
+    d = services.record_dates(actor=actor, dispute=dispute_world.dispute, data={"received_on": D(2026, 10, 6)})
     d = services.record_advice(actor=actor, dispute=d, advice="gegrond", advice_on=D(2026, 10, 12), recommendations="")
     services.record_response(actor=actor, dispute=d, response="volgt_niet", reasons="De doelen zijn behaald.",
                              sent_parents_on=D(2026, 10, 13), sent_commission_on=D(2026, 10, 13))

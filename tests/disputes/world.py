@@ -17,6 +17,7 @@ from tests.pdfs import MINIMAL_PDF
 D = datetime.date
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 TODAY = D(2026, 10, 15)
+NOW = datetime.datetime(2026, 10, 15, 10, 0, tzinfo=AMS)  # where the disputes tests' `clock` stands (TODAY, 10:00)
 MADE_KNOWN = D(2026, 10, 1)
 PDF = MINIMAL_PDF  # a real PDF: the upload check parses every PDF (issue 16)
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200

@@ -17,6 +17,7 @@ from deadlines import registry
 from deadlines import services as deadline_services
 from deadlines.models import Reminder
 from evaluations import selectors, services
+from evaluations.schoolyear import school_year
 from notifications.models import Notification
 from opp import selectors as opp_selectors
 from opp import services as opp_services
@@ -312,8 +313,8 @@ def test_both_kinds_are_registered_with_the_evaluation_steps():
         assert steps.before == (121, 30, 14, 7)
         assert (-30, "schoolleider") in steps.escalate
     assert registry.REGISTRY["commissie_evaluatie"].remind_roles == ("commissie",)
-    assert registry.school_year(D(2027, 7, 31)) == (D(2026, 8, 1), D(2027, 7, 31))
-    assert registry.school_year(D(2027, 8, 1)) == (D(2027, 8, 1), D(2028, 7, 31))
+    assert school_year(D(2027, 7, 31)) == (D(2026, 8, 1), D(2027, 7, 31))
+    assert school_year(D(2027, 8, 1)) == (D(2027, 8, 1), D(2028, 7, 31))
     assert YEAR_END - datetime.timedelta(days=121) == D(2027, 4, 1)
 
 

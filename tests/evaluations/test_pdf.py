@@ -23,6 +23,7 @@ from evaluations import pdf, pdf_views
 from evaluations.models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress
 from opp import pdf as opp_pdf
 from opp.models import ActionItem, Plan, PlanVersion
+from portal import pdf_views as portal_pdf_views
 from tests.factories import PlanFactory, StudentFactory, UserFactory, member, parent_of
 
 TZ = zoneinfo.ZoneInfo("Europe/Amsterdam")
@@ -272,7 +273,7 @@ def test_an_unknown_evaluation_is_404(sanne, personas):
     with pytest.raises(Http404):
         get(pdf_views.evaluation_pdf, personas.begeleider_a, sanne.pk + 1000)
     with pytest.raises(Http404):
-        get(pdf_views.portal_evaluation_pdf, sanne.plan.student.guardian_links.first().guardian.user, sanne.pk + 1000)
+        get(portal_pdf_views.portal_evaluation_pdf, sanne.plan.student.guardian_links.first().guardian.user, sanne.pk + 1000)
 
 
 def test_the_commission_of_a_vso_school_downloads_its_own_pupils_evaluation(lotte, personas):
@@ -283,7 +284,7 @@ def test_the_commission_of_a_vso_school_downloads_its_own_pupils_evaluation(lott
 
 def test_the_pupils_parent_downloads_it_from_the_portal(sanne):
     parent = sanne.plan.student.guardian_links.get().guardian.user
-    response = get(pdf_views.portal_evaluation_pdf, parent, sanne.pk)
+    response = get(portal_pdf_views.portal_evaluation_pdf, parent, sanne.pk)
     assert_pdf_download(response)
     assert flat("Wij zijn blij met de vooruitgang.") in flat(text_of(response.content))
     assert exports(parent, sanne) == 1
@@ -294,7 +295,7 @@ def test_another_parent_and_staff_get_404_from_the_portal(sanne, personas):
     other_parent = parent_of(other_child, name="Bert Bakker", username="ouder_b").user
     for user in (other_parent, UserFactory(username="vreemde"), personas.begeleider_a):
         with pytest.raises(Http404):
-            get(pdf_views.portal_evaluation_pdf, user, sanne.pk)
+            get(portal_pdf_views.portal_evaluation_pdf, user, sanne.pk)
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
@@ -305,12 +306,12 @@ def test_a_parent_cannot_use_the_staff_view(sanne):
 
 
 def test_anonymous_goes_to_login_and_post_is_not_allowed(sanne, personas):
-    for view in (pdf_views.evaluation_pdf, pdf_views.portal_evaluation_pdf):
+    for view in (pdf_views.evaluation_pdf, portal_pdf_views.portal_evaluation_pdf):
         response = get(view, AnonymousUser(), sanne.pk)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert get(pdf_views.evaluation_pdf, personas.begeleider_a, sanne.pk, method="post").status_code == 405
     parent = sanne.plan.student.guardian_links.get().guardian.user
-    assert get(pdf_views.portal_evaluation_pdf, parent, sanne.pk, method="post").status_code == 405
+    assert get(portal_pdf_views.portal_evaluation_pdf, parent, sanne.pk, method="post").status_code == 405
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
@@ -325,7 +326,7 @@ def test_the_wired_urls_serve_the_same_views_if_present(sanne):
     from django.urls import NoReverseMatch, resolve, reverse
 
     for name, view in (("evaluations:pdf", pdf_views.evaluation_pdf),
-                       ("portal:evaluation_pdf", pdf_views.portal_evaluation_pdf)):
+                       ("portal:evaluation_pdf", portal_pdf_views.portal_evaluation_pdf)):
         try:
             url = reverse(name, args=[sanne.pk])
         except NoReverseMatch:

@@ -10,7 +10,6 @@ import datetime
 import zoneinfo
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Role
@@ -33,6 +32,7 @@ from tests.factories import (
     complete_version,
     consent_given,
     evaluation_data,
+    fresh,
     member,
     parent_of,
     progress_for,
@@ -47,10 +47,7 @@ HELD_ON = datetime.date(2026, 11, 18)
 END_REASON = "De leesachterstand is ingehaald; de basisondersteuning volstaat."
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.clock(NOW)
 
 
 @pytest.fixture
@@ -96,10 +93,6 @@ def vso_adopted(adult, begeleider_a2):
 def record(actor, version, *, progress=None, plan=None, held_on=HELD_ON, **data):
     return services.evaluation_record(actor=actor, plan=plan or version.plan, data=evaluation_data(held_on, **data),
                                       progress=progress_for(version) if progress is None else progress)
-
-
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
 
 
 def rows():

@@ -45,10 +45,13 @@ MSG_END_REASON = "Geef aan waarom de extra ondersteuning niet meer nodig is."
 MSG_OPEN_REVISION = "Er loopt nog een bijstelling. Rond die af of trek haar in voordat u het OPP beëindigt."
 
 
+pytestmark = [pytest.mark.clock(NOW), pytest.mark.usefixtures("clock")]  # every test here: time stands at NOW
+
+
 @pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller, override("nl"):
-        yield traveller
+def _dutch():
+    with override("nl"):
+        yield
 
 
 def adopted_version(student, *, by, goals, at=ADOPTED_AT) -> PlanVersion:

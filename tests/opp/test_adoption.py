@@ -13,7 +13,6 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -30,8 +29,8 @@ from tests.factories import (
     StudentFactory,
     complete_version,
     consent_given,
+    fresh,
     parent_of,
-    portal_world,
     revision_round,
     ter_vaststelling,
 )
@@ -44,26 +43,14 @@ NOT_AWAITING = "wacht niet (meer) op vaststelling"
 WRONG_PASSWORD = "Het wachtwoord klopt niet. Er is niets vastgesteld."
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.clock(NOW)
 
 
 @pytest.fixture
-def w(clock, private, org, personas):
-    return portal_world(org, personas)
-
-
-@pytest.fixture
-def ready(w, personas):
+def ready(world, personas):
     """Sanne's version 1: complete, consented (moeder in the portal, vader on paper), ter vaststelling."""
-    w.version_a = ter_vaststelling(w.version_a, by=personas.begeleider_a)
-    return w
-
-
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
+    world.version_a = ter_vaststelling(world.version_a, by=personas.begeleider_a)
+    return world
 
 
 def messages_of(exc_info) -> str:
@@ -97,8 +84,8 @@ def assert_unchanged(version, state="ter_vaststelling"):
 
 
 @pytest.mark.parametrize("who", ["begeleider_a", "schoolleider_a"])
-def test_a_consented_version_without_blocking_findings_is_submitted(w, personas, who):
-    version = complete_version(w.version_a, by=personas.begeleider_a)
+def test_a_consented_version_without_blocking_findings_is_submitted(world, personas, who):
+    version = complete_version(world.version_a, by=personas.begeleider_a)
     consent_given(version, by=personas.begeleider_a)
     user = getattr(personas, who)
 
@@ -110,8 +97,8 @@ def test_a_consented_version_without_blocking_findings_is_submitted(w, personas,
     assert len(transitions(version, "ter_vaststelling")) == 1
 
 
-def test_submit_is_refused_with_a_blocking_finding(w, personas):
-    version = complete_version(w.version_a, by=personas.begeleider_a)
+def test_submit_is_refused_with_a_blocking_finding(world, personas):
+    version = complete_version(world.version_a, by=personas.begeleider_a)
     consent_given(version, by=personas.begeleider_a)
     PlanVersion.objects.filter(pk=version.pk).update(leerling_mening="")  # hoorrecht incomplete: blocks
     assert any(f.blocking for f in selectors.findings_for(fresh(version), today=TODAY))
@@ -124,8 +111,8 @@ def test_submit_is_refused_with_a_blocking_finding(w, personas):
 
 
 @pytest.mark.parametrize("case", ["never_asked", "handelingsdeel_changed_after_consent"])
-def test_submit_is_refused_without_consent_covering_the_handelingsdeel(w, personas, case):
-    version = complete_version(w.version_a, by=personas.begeleider_a)
+def test_submit_is_refused_without_consent_covering_the_handelingsdeel(world, personas, case):
+    version = complete_version(world.version_a, by=personas.begeleider_a)
     state = "in_overleg"
     if case == "handelingsdeel_changed_after_consent":
         consent_given(version, by=personas.begeleider_a)
@@ -138,8 +125,8 @@ def test_submit_is_refused_without_consent_covering_the_handelingsdeel(w, person
     assert (fresh(version).state, fresh(version).submitted_at) == (state, None)
 
 
-def test_submit_is_refused_from_concept(w, personas):
-    version = complete_version(w.version_a, by=personas.begeleider_a)
+def test_submit_is_refused_from_concept(world, personas):
+    version = complete_version(world.version_a, by=personas.begeleider_a)
     PlanVersion.objects.filter(pk=version.pk).update(state="concept")
     with pytest.raises(ValidationError) as exc:
         adoption.submit(actor=personas.begeleider_a, version=fresh(version))
@@ -147,8 +134,8 @@ def test_submit_is_refused_from_concept(w, personas):
     assert (fresh(version).state, fresh(version).submitted_at) == ("concept", None)
 
 
-def test_submit_is_refused_on_a_withdrawn_plan(w, personas):
-    version = complete_version(w.version_a, by=personas.begeleider_a)
+def test_submit_is_refused_on_a_withdrawn_plan(world, personas):
+    version = complete_version(world.version_a, by=personas.begeleider_a)
     consent_given(version, by=personas.begeleider_a)
     opp_services.plan_withdraw(actor=personas.schoolleider_mandaat_a, plan=version.plan, reason="Verhuisd.", on_date=TODAY)
     with pytest.raises(ValidationError) as exc:
@@ -158,8 +145,8 @@ def test_submit_is_refused_on_a_withdrawn_plan(w, personas):
 
 
 @pytest.mark.parametrize("who", ["leerkracht_a", "begeleider_b", "bestuurder_a"])
-def test_submit_needs_the_right_to_edit_at_that_school(w, personas, who):
-    version = complete_version(w.version_a, by=personas.begeleider_a)
+def test_submit_needs_the_right_to_edit_at_that_school(world, personas, who):
+    version = complete_version(world.version_a, by=personas.begeleider_a)
     consent_given(version, by=personas.begeleider_a)
     with pytest.raises(PermissionDenied):
         adoption.submit(actor=getattr(personas, who), version=fresh(version))

@@ -11,7 +11,6 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -29,7 +28,7 @@ from tests.factories import (
     StudentFactory,
     complete_version,
     consent_given,
-    portal_world,
+    fresh,
     ter_vaststelling,
 )
 
@@ -44,21 +43,13 @@ PNG_1PX = bytes.fromhex(
     "a10f0004850180848a9a210000000049454e44ae426082")
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.clock(NOW)
 
 
 @pytest.fixture
-def w(clock, private, org, personas):
-    return portal_world(org, personas)
-
-
-@pytest.fixture
-def ready(w, personas):
-    w.version_a = ter_vaststelling(w.version_a, by=personas.begeleider_a)
-    return w
+def ready(world, personas):
+    world.version_a = ter_vaststelling(world.version_a, by=personas.begeleider_a)
+    return world
 
 
 @pytest.fixture
@@ -67,10 +58,6 @@ def adopted(ready, personas):
     ready.version_a = fresh(ready.version_a)
     ready.pdf = (Path(django_settings.PRIVATE_MEDIA_ROOT) / ready.version_a.archived_pdf).read_bytes()
     return ready
-
-
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
 
 
 def as_user(user) -> Client:
@@ -108,10 +95,10 @@ def assert_not_adopted(version, state="ter_vaststelling"):
 
 
 @pytest.fixture
-def consented(w, personas):
-    complete_version(w.version_a, by=personas.begeleider_a)
-    consent_given(w.version_a, by=personas.begeleider_a)
-    return w
+def consented(world, personas):
+    complete_version(world.version_a, by=personas.begeleider_a)
+    consent_given(world.version_a, by=personas.begeleider_a)
+    return world
 
 
 def test_the_version_page_offers_submission_once_the_parents_consented(consented, personas):
@@ -143,11 +130,11 @@ def test_submit_with_a_blocking_finding_shows_why_and_changes_nothing(consented,
     assert (fresh(consented.version_a).state, fresh(consented.version_a).submitted_at) == ("instemming_gevraagd", None)
 
 
-def test_submit_without_consent_shows_why(w, personas):
-    complete_version(w.version_a, by=personas.begeleider_a)
-    response = as_user(personas.begeleider_a).post(reverse("opp:submit", args=[w.version_a.pk]), follow=True)
+def test_submit_without_consent_shows_why(world, personas):
+    complete_version(world.version_a, by=personas.begeleider_a)
+    response = as_user(personas.begeleider_a).post(reverse("opp:submit", args=[world.version_a.pk]), follow=True)
     assert "De ouders hebben (nog) niet ingestemd met precies dit handelingsdeel." in html_of(response)
-    assert fresh(w.version_a).state == "in_overleg"
+    assert fresh(world.version_a).state == "in_overleg"
 
 
 @pytest.mark.parametrize("who, status", [("leerkracht_a", 403), ("bestuurder_a", 403), ("begeleider_b", 404),

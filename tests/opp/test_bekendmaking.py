@@ -13,7 +13,6 @@ import io
 import zoneinfo
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -31,8 +30,8 @@ from tests.conftest import PASSWORD
 from tests.factories import (
     StudentFactory,
     UserFactory,
+    fresh,
     parent_of,
-    portal_world,
     ter_vaststelling,
 )
 
@@ -43,24 +42,16 @@ PAPER = D(2027, 3, 15)
 NOW = datetime.datetime(2027, 3, 1, 10, 0, tzinfo=AMS)
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.clock(NOW)
 
 
 @pytest.fixture
-def w(clock, private, org, personas):
-    return portal_world(org, personas)
-
-
-@pytest.fixture
-def adopted(w, personas):
+def adopted(world, personas):
     """Sanne's version 1, adopted by the board on 1 March 2027 (the mother is told in the portal that day)."""
-    version = ter_vaststelling(w.version_a, by=personas.begeleider_a)
+    version = ter_vaststelling(world.version_a, by=personas.begeleider_a)
     adoption.adopt(actor=personas.bestuurder_a, version=version, password=PASSWORD)
-    w.version_a = fresh(version)
-    return w
+    world.version_a = fresh(version)
+    return world
 
 
 @pytest.fixture
@@ -69,10 +60,6 @@ def on_paper(adopted, personas, clock):
     clock.move_to(datetime.datetime(2027, 3, 15, 11, 0, tzinfo=AMS))
     adopted.paper_row = record(personas.begeleider_a, adopted.version_a, ("guardian", adopted.vader.pk))
     return adopted
-
-
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
 
 
 def record(actor, subject, party, channel="brief", day=PAPER):
@@ -154,15 +141,15 @@ def test_portal_parties_get_a_row_at_adoption_and_the_others_are_pending_r_gpo_7
     assert "tot en met 12 april 2027" in mail.body_text
 
 
-def test_the_adult_pupil_is_the_only_party_when_she_consents_alone_r_time_4(w, personas):
-    version = ter_vaststelling(w.version_c, by=w.begeleider_a2)
+def test_the_adult_pupil_is_the_only_party_when_she_consents_alone_r_time_4(world, personas):
+    version = ter_vaststelling(world.version_c, by=world.begeleider_a2)
     adoption.adopt(actor=personas.bestuurder_a, version=version, password=PASSWORD)
     [row] = Bekendmaking.objects.all()
-    assert (row.pupil, row.guardian, row.channel, row.made_known_on) == (w.lotte, None, "portaal", ADOPTED)
+    assert (row.pupil, row.guardian, row.channel, row.made_known_on) == (world.lotte, None, "portaal", ADOPTED)
     version = fresh(version)
-    assert [s.party for s in bekendmaking.overview(version)["parties"]] == [Party("pupil", w.lotte.pk, "Lotte Horizon")]
+    assert [s.party for s in bekendmaking.overview(version)["parties"]] == [Party("pupil", world.lotte.pk, "Lotte Horizon")]
     with pytest.raises(ValidationError) as exc:
-        record(w.begeleider_a2, version, ("guardian", w.moeder_c.pk), day=ADOPTED)
+        record(world.begeleider_a2, version, ("guardian", world.moeder_c.pk), day=ADOPTED)
     assert "Kies een ouder met gezag of de meerderjarige leerling" in " ".join(exc.value.messages)
 
 
@@ -225,10 +212,10 @@ def test_only_staff_who_edit_plans_at_that_school_record_a_bekendmaking(adopted,
     assert Bekendmaking.objects.count() == 1
 
 
-def test_a_version_that_is_not_adopted_has_nothing_to_make_known(w, personas):
-    assert bekendmaking.overview(w.version_a) is None
+def test_a_version_that_is_not_adopted_has_nothing_to_make_known(world, personas):
+    assert bekendmaking.overview(world.version_a) is None
     with pytest.raises(ValidationError) as exc:
-        record(personas.begeleider_a, w.version_a, ("guardian", w.vader.pk), day=ADOPTED)
+        record(personas.begeleider_a, world.version_a, ("guardian", world.vader.pk), day=ADOPTED)
     assert "Deze versie is niet vastgesteld" in " ".join(exc.value.messages)
 
 

@@ -6,7 +6,6 @@ import datetime
 import zoneinfo
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -15,7 +14,6 @@ from audit.models import AuditEvent
 from opp import consent_services as cs
 from opp.models import ConsentAnswer, ConsentRequest, PlanVersion
 from tests.conftest import PASSWORD
-from tests.factories import portal_world
 from tests.pdfs import MINIMAL_PDF
 
 NOW = datetime.datetime(2026, 9, 25, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
@@ -23,24 +21,14 @@ PDF = MINIMAL_PDF  # a real PDF: the upload check parses every PDF (issue 16)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.clock(NOW)
 
 
 @pytest.fixture
-def w(clock, org, personas, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    world = portal_world(org, personas)
-    world.private = settings.PRIVATE_MEDIA_ROOT
+def asked(world, personas, private):
+    world.req = cs.request_send(actor=personas.begeleider_a, version=world.version_a)
+    world.private = private
     return world
-
-
-@pytest.fixture
-def asked(w, personas):
-    w.req = cs.request_send(actor=personas.begeleider_a, version=w.version_a)
-    return w
 
 
 def as_user(user) -> Client:
@@ -67,27 +55,27 @@ def files_in(root):
 # --- Asking and withdrawing ------------------------------------------------------------------------------------
 
 
-def test_the_begeleider_asks_from_the_version_editor(w, personas):
+def test_the_begeleider_asks_from_the_version_editor(world, personas):
     client = as_user(personas.begeleider_a)
-    editor = html_of(client.get(reverse("opp:version", args=[w.version_a.pk])))
-    assert "Nog niet om instemming gevraagd" in editor and reverse("opp:consent_request", args=[w.version_a.pk]) in editor
+    editor = html_of(client.get(reverse("opp:version", args=[world.version_a.pk])))
+    assert "Nog niet om instemming gevraagd" in editor and reverse("opp:consent_request", args=[world.version_a.pk]) in editor
 
-    response = client.post(reverse("opp:consent_request", args=[w.version_a.pk]), follow=True)
+    response = client.post(reverse("opp:consent_request", args=[world.version_a.pk]), follow=True)
     html = html_of(response)
     assert "Het verzoek om instemming is verstuurd" in html
     assert "Om instemming gevraagd op" in html
     assert "Mirjam Jansen" in html and "Pieter Jansen" in html and "Karel de Boer" not in html.split("h-consent")[1][:4000]
     assert ConsentRequest.objects.get().state == "open"
 
-    again = html_of(client.post(reverse("opp:consent_request", args=[w.version_a.pk]), follow=True))
+    again = html_of(client.post(reverse("opp:consent_request", args=[world.version_a.pk]), follow=True))
     assert "alleen voor een versie die in overleg is" in again
     assert ConsentRequest.objects.count() == 1
 
 
 @pytest.mark.parametrize(("who", "status"), [("leerkracht_a", 403), ("bestuurder_a", 403), ("begeleider_b", 404),
                                              ("outsider", 404)])
-def test_only_the_schools_editors_can_ask(w, personas, who, status):
-    response = as_user(getattr(personas, who)).post(reverse("opp:consent_request", args=[w.version_a.pk]))
+def test_only_the_schools_editors_can_ask(world, personas, who, status):
+    response = as_user(getattr(personas, who)).post(reverse("opp:consent_request", args=[world.version_a.pk]))
     assert response.status_code == status
     assert not ConsentRequest.objects.exists()
 

@@ -12,7 +12,6 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -31,7 +30,6 @@ from tests.factories import (
     StudentFactory,
     UserFactory,
     member,
-    portal_world,
 )
 
 TZ = zoneinfo.ZoneInfo("Europe/Amsterdam")
@@ -72,17 +70,13 @@ def as_user(user) -> Client:
     return client
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.clock(NOW)
 
 
 @pytest.fixture
-def w(clock, org, personas):
-    """Sanne Jansen (school A, bao): version 1 in overleg, every po section filled, a consultation with a
-    suggestion and a staff-only note, consent asked; her moeder said yes in the portal, her vader not yet."""
-    world = portal_world(org, personas)
+def filled(world, personas):
+    """Sanne Jansen (school A, bao) of `world`: version 1 in overleg, every po section filled, a consultation with
+    a suggestion and a staff-only note, consent asked; her moeder said yes in the portal, her vader not yet."""
     version = world.version_a
     PlanVersion.objects.filter(pk=version.pk).update(
         uitstroom_onderbouwing="Sanne leest op AVI M5; rekenen gaat op groepsniveau. Verwacht: vmbo kader.",
@@ -130,8 +124,8 @@ def adopted(clock, org, personas):
 # --- Content --------------------------------------------------------------------------------------------------
 
 
-def test_concept_version_pdf_has_every_section_the_handelingsdeel_the_log_and_the_consent(w):
-    version = w.version_a
+def test_concept_version_pdf_has_every_section_the_handelingsdeel_the_log_and_the_consent(filled):
+    version = filled.version_a
     data = pdf.render_version_pdf(version)
     assert data.startswith(b"%PDF")
     pages = pages_of(data)
@@ -202,9 +196,9 @@ def test_adopted_version_pdf_names_the_adopter_and_date_and_has_no_watermark(ado
         assert flat(f"Hash bij vaststelling: {adopted.adopted_hash}") in flat(page)
 
 
-def test_the_pdf_shows_the_version_as_handed_over_so_adoption_can_archive_it_before_saving(w, personas):
+def test_the_pdf_shows_the_version_as_handed_over_so_adoption_can_archive_it_before_saving(filled, personas):
     """opp.adoption.adopt sets the adoption fields and renders the archived PDF before it saves the row."""
-    version = selectors.load_version(w.version_a.pk)
+    version = selectors.load_version(filled.version_a.pk)
     version.state = "vastgesteld"
     version.adopted_at = ADOPTED_AT
     version.adopted_by = personas.bestuurder_a
@@ -218,10 +212,10 @@ def test_the_pdf_shows_the_version_as_handed_over_so_adoption_can_archive_it_bef
     assert PlanVersion.objects.get(pk=version.pk).state == "instemming_gevraagd"  # nothing was written
 
 
-def test_consultations_about_later_versions_are_not_in_an_earlier_version(w, personas):
+def test_consultations_about_later_versions_are_not_in_an_earlier_version(filled, personas):
     from opp.models import Consultation
 
-    old = w.version_a
+    old = filled.version_a
     PlanVersion.objects.filter(pk=old.pk).update(state="vastgesteld", adopted_at=NOW, adopted_by=personas.bestuurder_a)
     newer = PlanVersionFactory(plan=old.plan, based_on=old, with_actions=1)
     Consultation.objects.create(plan=old.plan, version=newer, held_on=datetime.date(2026, 12, 1), agreement="ja",
@@ -326,8 +320,8 @@ def test_the_spy_sees_what_weasyprint_would_fetch(fetch_spy, no_network, caplog)
     assert not PdfReader(io.BytesIO(data)).attachments  # the refused attachment is not embedded
 
 
-def test_hostile_text_renders_as_text_and_fetches_nothing(w, fetch_spy, no_network, caplog):
-    version = w.version_a
+def test_hostile_text_renders_as_text_and_fetches_nothing(filled, fetch_spy, no_network, caplog):
+    version = filled.version_a
     PlanVersion.objects.filter(pk=version.pk).update(uitstroom_onderbouwing="\n".join(HOSTILE))
     ActionItemFactory(version=version, position=9, goal=HOSTILE[0], approach=HOSTILE[1], who="Leerkracht",
                       frequency="Dagelijks", evaluation_moment="Na 6 weken", evaluation_criterion=HOSTILE[2])
@@ -368,61 +362,61 @@ def assert_pdf_download(response, version):
 
 
 @pytest.mark.parametrize("persona", ["begeleider_a", "leerkracht_a", "schoolleider_a", "bestuurder_a"])
-def test_staff_who_may_read_the_plan_download_it_and_the_export_is_audited(w, personas, persona):
+def test_staff_who_may_read_the_plan_download_it_and_the_export_is_audited(filled, personas, persona):
     user = getattr(personas, persona)
-    response = as_user(user).get(staff_url(w.version_a.pk))
-    assert_pdf_download(response, w.version_a)
+    response = as_user(user).get(staff_url(filled.version_a.pk))
+    assert_pdf_download(response, filled.version_a)
     assert flat("Sanne Jansen") in flat(text_of(response.content))
     assert AuditEvent.objects.filter(actor=user, action="export", object_type="opp.planversion",
-                                     object_id=str(w.version_a.pk), details={"format": "pdf"},
-                                     school_id=w.version_a.plan.student.school_id).count() == 1
+                                     object_id=str(filled.version_a.pk), details={"format": "pdf"},
+                                     school_id=filled.version_a.plan.student.school_id).count() == 1
 
 
 @pytest.mark.parametrize("persona", ["begeleider_b", "bestuurder_b", "commissie_a2", "beheerder_a", "geschillen_a",
                                      "outsider"])
-def test_staff_outside_reach_get_404_and_nothing_is_audited(w, personas, persona):
-    response = as_user(getattr(personas, persona)).get(staff_url(w.version_a.pk))
+def test_staff_outside_reach_get_404_and_nothing_is_audited(filled, personas, persona):
+    response = as_user(getattr(personas, persona)).get(staff_url(filled.version_a.pk))
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
-def test_a_parent_cannot_use_the_staff_url(w):
-    assert as_user(w.ouder_a).get(staff_url(w.version_a.pk)).status_code == 404
+def test_a_parent_cannot_use_the_staff_url(filled):
+    assert as_user(filled.ouder_a).get(staff_url(filled.version_a.pk)).status_code == 404
 
 
-def test_anonymous_goes_to_login(w):
-    for url in (staff_url(w.version_a.pk), portal_url(w.version_a.pk)):
+def test_anonymous_goes_to_login(filled):
+    for url in (staff_url(filled.version_a.pk), portal_url(filled.version_a.pk)):
         response = Client().get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-def test_post_is_not_allowed(w, personas):
-    assert as_user(personas.begeleider_a).post(staff_url(w.version_a.pk)).status_code == 405
+def test_post_is_not_allowed(filled, personas):
+    assert as_user(personas.begeleider_a).post(staff_url(filled.version_a.pk)).status_code == 405
 
 
-def test_the_pupils_parent_downloads_it_from_the_portal(w):
-    response = as_user(w.ouder_a).get(portal_url(w.version_a.pk))
-    assert_pdf_download(response, w.version_a)
+def test_the_pupils_parent_downloads_it_from_the_portal(filled):
+    response = as_user(filled.ouder_a).get(portal_url(filled.version_a.pk))
+    assert_pdf_download(response, filled.version_a)
     body = flat(text_of(response.content))
     assert flat("Besproken: extra leestijd.") in body and INTERNAL not in body
-    assert AuditEvent.objects.filter(actor=w.ouder_a, action="export", object_id=str(w.version_a.pk),
+    assert AuditEvent.objects.filter(actor=filled.ouder_a, action="export", object_id=str(filled.version_a.pk),
                                      details={"format": "pdf"}).count() == 1
 
 
-def test_another_parent_and_a_parent_without_gezag_link_get_404(w):
-    assert as_user(w.ouder_b).get(portal_url(w.version_a.pk)).status_code == 404
-    assert as_user(UserFactory(username="vreemde")).get(portal_url(w.version_a.pk)).status_code == 404
+def test_another_parent_and_a_parent_without_gezag_link_get_404(filled):
+    assert as_user(filled.ouder_b).get(portal_url(filled.version_a.pk)).status_code == 404
+    assert as_user(UserFactory(username="vreemde")).get(portal_url(filled.version_a.pk)).status_code == 404
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
-def test_a_concept_is_not_in_the_portal(w):
-    assert as_user(w.ouder_b).get(portal_url(w.version_b.pk)).status_code == 200
-    PlanVersion.objects.filter(pk=w.version_b.pk).update(state="concept")
-    assert as_user(w.ouder_b).get(portal_url(w.version_b.pk)).status_code == 404
+def test_a_concept_is_not_in_the_portal(filled):
+    assert as_user(filled.ouder_b).get(portal_url(filled.version_b.pk)).status_code == 200
+    PlanVersion.objects.filter(pk=filled.version_b.pk).update(state="concept")
+    assert as_user(filled.ouder_b).get(portal_url(filled.version_b.pk)).status_code == 404
 
 
-def test_staff_cannot_use_the_portal_url(w, personas):
-    assert as_user(personas.begeleider_a).get(portal_url(w.version_a.pk)).status_code == 404
+def test_staff_cannot_use_the_portal_url(filled, personas):
+    assert as_user(personas.begeleider_a).get(portal_url(filled.version_a.pk)).status_code == 404
 
 
 def test_filename_has_initials_only():

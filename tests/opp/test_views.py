@@ -23,7 +23,7 @@ IMG = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
-def world(org, personas):
+def revision_world(org, personas):
     """Pupil A (bao, school A) with an adopted version 1, a revision 2 and a consultation; plus a pupil without a plan."""
     pupil = StudentFactory(school=org.school_a, first_name="Anna", last_name="Alfa", opp_required=True, support_level="extra")
     plan = PlanFactory(student=pupil, created_by=personas.begeleider_a)
@@ -36,16 +36,16 @@ def world(org, personas):
 
 
 @pytest.fixture
-def urls(world):
-    plan, v2 = world["plan"].pk, world["v2"].pk
+def urls(revision_world):
+    plan, v2 = revision_world["plan"].pk, revision_world["v2"].pk
     return {
         # name: (method, url, POST data, is a write)
-        "start": ("POST", reverse("opp:start", args=[world["starter"].pk]), {}, True),
+        "start": ("POST", reverse("opp:start", args=[revision_world["starter"].pk]), {}, True),
         "plan": ("GET", reverse("opp:plan", args=[plan]), None, False),
         "revision_start": ("POST", reverse("opp:revision_start", args=[plan]), {}, True),
         "withdraw": ("GET", reverse("opp:withdraw", args=[plan]), None, True),
         "consultation_add": ("GET", reverse("opp:consultation_add", args=[plan]), None, True),
-        "consultation_edit": ("GET", reverse("opp:consultation_edit", args=[plan, world["consultation"].pk]), None, True),
+        "consultation_edit": ("GET", reverse("opp:consultation_edit", args=[plan, revision_world["consultation"].pk]), None, True),
         "version": ("GET", reverse("opp:version", args=[v2]), None, False),
         "version_save": ("POST", reverse("opp:version", args=[v2]),
                          {"section": "programma", "programma-revision": "0", "programma-programma_afwijking": MARK}, True),
@@ -81,22 +81,22 @@ def test_the_sweep_covers_every_opp_url_pattern(urls):
 
 @pytest.mark.parametrize("name", READS + WRITES)
 @pytest.mark.parametrize("persona", OUTSIDERS)
-def test_outsiders_get_404_on_every_opp_url(client, personas, world, urls, name, persona):
+def test_outsiders_get_404_on_every_opp_url(client, personas, revision_world, urls, name, persona):
     client.force_login(getattr(personas, persona))
     assert call(client, urls[name]).status_code == 404
-    assert_untouched(world)
+    assert_untouched(revision_world)
 
 
 @pytest.mark.parametrize("name", READS + WRITES)
-def test_anonymous_goes_to_login(client, world, urls, name):
+def test_anonymous_goes_to_login(client, revision_world, urls, name):
     response = call(client, urls[name])
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-    assert_untouched(world)
+    assert_untouched(revision_world)
 
 
 @pytest.mark.parametrize("name", READS)
 @pytest.mark.parametrize("persona", ["leerkracht_a", "bestuurder_a", "begeleider_a", "schoolleider_a"])
-def test_school_staff_and_own_board_read_plan_and_version_pages(client, personas, world, urls, name, persona):
+def test_school_staff_and_own_board_read_plan_and_version_pages(client, personas, revision_world, urls, name, persona):
     client.force_login(getattr(personas, persona))
     response = call(client, urls[name])
     assert response.status_code == 200
@@ -104,32 +104,32 @@ def test_school_staff_and_own_board_read_plan_and_version_pages(client, personas
 
 
 @pytest.mark.parametrize("name", WRITES)
-def test_leerkracht_gets_403_on_writes(client, personas, world, urls, name):
+def test_leerkracht_gets_403_on_writes(client, personas, revision_world, urls, name):
     client.force_login(personas.leerkracht_a)
     assert call(client, urls[name]).status_code == 403
-    assert_untouched(world)
+    assert_untouched(revision_world)
 
 
 @pytest.mark.parametrize("name", ["revision_start", "consultation_add", "consultation_edit", "version_save", "to_overleg"])
-def test_bestuurder_of_the_same_board_gets_403_on_edits(client, personas, world, urls, name):
+def test_bestuurder_of_the_same_board_gets_403_on_edits(client, personas, revision_world, urls, name):
     client.force_login(personas.bestuurder_a)
     assert call(client, urls[name]).status_code == 403
-    assert_untouched(world)
+    assert_untouched(revision_world)
 
 
-def test_bestuurder_does_not_reach_the_pupil_register_so_start_is_404(client, personas, world, urls):
+def test_bestuurder_does_not_reach_the_pupil_register_so_start_is_404(client, personas, revision_world, urls):
     # The board reads plans, not the register (accounts.access.ROLE_CAPS): a pupil URL is outside its reach.
     client.force_login(personas.bestuurder_a)
     assert call(client, urls["start"]).status_code == 404
-    assert_untouched(world)
+    assert_untouched(revision_world)
 
 
-def test_bestuurder_may_open_the_withdraw_form(client, personas, world, urls):
+def test_bestuurder_may_open_the_withdraw_form(client, personas, revision_world, urls):
     client.force_login(personas.bestuurder_a)
     assert call(client, urls["withdraw"]).status_code == 200
 
 
-def test_read_only_version_page_has_no_forms_for_leerkracht(client, personas, world, urls):
+def test_read_only_version_page_has_no_forms_for_leerkracht(client, personas, revision_world, urls):
     client.force_login(personas.leerkracht_a)
     html = call(client, urls["version"]).content.decode()
     assert 'name="section"' not in html and "Oude onderbouwing" in html
@@ -261,16 +261,16 @@ def test_html_and_script_are_shown_escaped(client, personas, version, persona):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-def test_html_is_escaped_on_the_diff_and_plan_pages(client, personas, world):
+def test_html_is_escaped_on_the_diff_and_plan_pages(client, personas, revision_world):
     client.force_login(personas.begeleider_a)
-    v2 = world["v2"]
+    v2 = revision_world["v2"]
     client.post(editor_url(v2), scalar_post("programma", programma_afwijking=IMG + SCRIPT))
-    client.post(reverse("opp:consultation_edit", args=[world["plan"].pk, world["consultation"].pk]), {
+    client.post(reverse("opp:consultation_edit", args=[revision_world["plan"].pk, revision_world["consultation"].pk]), {
         "held_on": "2023-01-09", "agreement": "ja", "parents_present": "on", "summary": SCRIPT,
         "suggesties-TOTAL_FORMS": "1", "suggesties-INITIAL_FORMS": "0", "suggesties-MIN_NUM_FORMS": "0",
         "suggesties-MAX_NUM_FORMS": "1000", "suggesties-0-text": IMG, "suggesties-0-outcome": "open"})
-    assert Consultation.objects.get(pk=world["consultation"].pk).summary == SCRIPT
-    for url in (reverse("opp:diff", args=[v2.pk]), reverse("opp:plan", args=[world["plan"].pk])):
+    assert Consultation.objects.get(pk=revision_world["consultation"].pk).summary == SCRIPT
+    for url in (reverse("opp:diff", args=[v2.pk]), reverse("opp:plan", args=[revision_world["plan"].pk])):
         html = client.get(url).content.decode()
         assert SCRIPT not in html and IMG not in html
         assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -371,9 +371,9 @@ def test_a_form_posted_after_the_version_moved_on_saves_nothing(client, personas
     assert version.programma_afwijking == "" and version.section_revisions == {}
 
 
-def test_a_form_posted_to_an_adopted_version_saves_nothing(client, personas, world):
+def test_a_form_posted_to_an_adopted_version_saves_nothing(client, personas, revision_world):
     client.force_login(personas.begeleider_a)
-    v1 = world["v1"]
+    v1 = revision_world["v1"]
     response = client.post(editor_url(v1), scalar_post("programma", programma_afwijking="Na vaststelling"), follow=True)
     assert "kan niet meer worden gewijzigd" in response.content.decode()
     assert PlanVersion.objects.get(pk=v1.pk).programma_afwijking == ""
@@ -409,9 +409,9 @@ def test_filling_a_section_removes_its_finding(client, personas, version):
 # --- Diff ---------------------------------------------------------------------------------------------------
 
 
-def test_diff_shows_changed_and_unchanged_sections(client, personas, world):
+def test_diff_shows_changed_and_unchanged_sections(client, personas, revision_world):
     client.force_login(personas.begeleider_a)
-    v2 = world["v2"]
+    v2 = revision_world["v2"]
     client.post(editor_url(v2), scalar_post("hoorrecht", leerling_mening="Nieuwe mening"))
     html = client.get(reverse("opp:diff", args=[v2.pk])).content.decode()
     assert re.search(r'id="d-hoorrecht">[^<]*– <strong>gewijzigd</strong>', html)
@@ -420,28 +420,28 @@ def test_diff_shows_changed_and_unchanged_sections(client, personas, world):
     assert "Oude mening" in html and "Nieuwe mening" in html
     assert re.search(r"<del>− [^<]*Oude mening</del>", html) and re.search(r"<ins>\+ [^<]*Nieuwe mening</ins>", html)
     # Comparing with the adopted version from the editor's link gives the same page.
-    html2 = client.get(reverse("opp:diff", args=[v2.pk]) + f"?met={world['v1'].pk}").content.decode()
+    html2 = client.get(reverse("opp:diff", args=[v2.pk]) + f"?met={revision_world['v1'].pk}").content.decode()
     assert re.search(r'id="d-hoorrecht">[^<]*– <strong>gewijzigd</strong>', html2)
 
 
-def test_diff_with_a_version_of_another_plan_is_404(client, personas, world, org):
+def test_diff_with_a_version_of_another_plan_is_404(client, personas, revision_world, org):
     other = PlanVersionFactory(plan=PlanFactory(student=StudentFactory(school=org.school_a)))
     client.force_login(personas.begeleider_a)
-    assert client.get(reverse("opp:diff", args=[world["v2"].pk]) + f"?met={other.pk}").status_code == 404
-    assert client.get(reverse("opp:diff", args=[world["v2"].pk]) + "?met=abc").status_code == 404
+    assert client.get(reverse("opp:diff", args=[revision_world["v2"].pk]) + f"?met={other.pk}").status_code == 404
+    assert client.get(reverse("opp:diff", args=[revision_world["v2"].pk]) + "?met=abc").status_code == 404
 
 
 # --- Transitions through the screens ------------------------------------------------------------------------
 
 
-def test_plan_start_through_the_pupil_page(client, personas, world):
+def test_plan_start_through_the_pupil_page(client, personas, revision_world):
     client.force_login(personas.begeleider_a)
-    response = client.post(reverse("opp:start", args=[world["starter"].pk]))
-    plan = Plan.objects.get(student=world["starter"])
+    response = client.post(reverse("opp:start", args=[revision_world["starter"].pk]))
+    plan = Plan.objects.get(student=revision_world["starter"])
     assert response.status_code == 302 and response["Location"] == editor_url(plan.versions.get())
-    again = client.post(reverse("opp:start", args=[world["starter"].pk]), follow=True)
+    again = client.post(reverse("opp:start", args=[revision_world["starter"].pk]), follow=True)
     assert "al een lopend OPP" in again.content.decode()
-    assert Plan.objects.filter(student=world["starter"]).count() == 1
+    assert Plan.objects.filter(student=revision_world["starter"]).count() == 1
 
 
 def test_to_overleg_through_the_editor(client, personas, version):
@@ -466,14 +466,14 @@ def test_revision_start_through_the_plan_page(client, personas, org):
     assert "al een versie in bewerking" in again.content.decode() and plan.versions.count() == 2
 
 
-def test_consultation_add_with_two_suggestions(client, personas, world):
+def test_consultation_add_with_two_suggestions(client, personas, revision_world):
     client.force_login(personas.begeleider_a)
-    plan = world["plan"]
+    plan = revision_world["plan"]
     url = reverse("opp:consultation_add", args=[plan.pk])
     assert client.get(url).status_code == 200
     held = (timezone.localdate() - datetime.timedelta(days=2)).strftime("%d-%m-%Y")
     response = client.post(url, {
-        "version": str(world["v2"].pk), "held_on": held, "parents_present": "on", "pupil_present": "on",
+        "version": str(revision_world["v2"].pk), "held_on": held, "parents_present": "on", "pupil_present": "on",
         "staff_present": "IB'er", "others_present": "", "agreement": "nee", "summary": "Tweede ronde", "internal_note": "",
         "suggesties-TOTAL_FORMS": "3", "suggesties-INITIAL_FORMS": "0", "suggesties-MIN_NUM_FORMS": "0",
         "suggesties-MAX_NUM_FORMS": "1000",
@@ -482,17 +482,17 @@ def test_consultation_add_with_two_suggestions(client, personas, world):
         "suggesties-2-text": "", "suggesties-2-response": "", "suggesties-2-outcome": "open",
     })
     assert response.status_code == 302 and response["Location"] == reverse("opp:plan", args=[plan.pk])
-    c = plan.consultations.exclude(pk=world["consultation"].pk).get()
-    assert (c.agreement, c.pupil_present, c.version_id, c.created_by) == ("nee", True, world["v2"].pk, personas.begeleider_a)
+    c = plan.consultations.exclude(pk=revision_world["consultation"].pk).get()
+    assert (c.agreement, c.pupil_present, c.version_id, c.created_by) == ("nee", True, revision_world["v2"].pk, personas.begeleider_a)
     assert list(c.suggestions.values_list("text", "response", "outcome")) == [
         ("Meer tijd bij toetsen", "Overgenomen", "overgenomen"), ("Andere school", "Niet nodig", "niet")]
     html = client.get(response["Location"]).content.decode()
     assert "Meer tijd bij toetsen" in html and "Niet overgenomen" in html
 
 
-def test_consultation_in_the_future_is_refused_in_dutch(client, personas, world):
+def test_consultation_in_the_future_is_refused_in_dutch(client, personas, revision_world):
     client.force_login(personas.begeleider_a)
-    plan = world["plan"]
+    plan = revision_world["plan"]
     before = plan.consultations.count()
     response = client.post(reverse("opp:consultation_add", args=[plan.pk]), {
         "held_on": (timezone.localdate() + datetime.timedelta(days=5)).isoformat(), "agreement": "ja",
@@ -505,9 +505,9 @@ def test_consultation_in_the_future_is_refused_in_dutch(client, personas, world)
     assert plan.consultations.count() == before
 
 
-def test_withdraw_by_schoolleider_with_mandate(client, personas, world):
+def test_withdraw_by_schoolleider_with_mandate(client, personas, revision_world):
     client.force_login(personas.schoolleider_mandaat_a)
-    plan = world["plan"]
+    plan = revision_world["plan"]
     url = reverse("opp:withdraw", args=[plan.pk])
     response = client.post(url, {"reason": "Leerling vertrekt naar het so.", "on_date": timezone.localdate().isoformat()})
     assert response.status_code == 302 and response["Location"] == reverse("opp:plan", args=[plan.pk])
@@ -524,20 +524,20 @@ def test_withdraw_by_schoolleider_with_mandate(client, personas, world):
     ({"reason": "Reden", "on_date": "tomorrow"}, "in de toekomst"),
     ({"reason": "Reden", "on_date": "31-02-2026"}, "Vul een geldige datum in"),
 ])
-def test_withdraw_with_bad_input_keeps_the_plan(client, personas, world, data, text):
+def test_withdraw_with_bad_input_keeps_the_plan(client, personas, revision_world, data, text):
     client.force_login(personas.schoolleider_mandaat_a)
     day = {"today": timezone.localdate(), "tomorrow": timezone.localdate() + datetime.timedelta(days=1)}
     data = {**data, "on_date": day[data["on_date"]].isoformat() if data["on_date"] in day else data["on_date"]}
-    response = client.post(reverse("opp:withdraw", args=[world["plan"].pk]), data)
+    response = client.post(reverse("opp:withdraw", args=[revision_world["plan"].pk]), data)
     assert response.status_code == 200 and text in response.content.decode()
-    assert Plan.objects.get(pk=world["plan"].pk).state == "actief"
+    assert Plan.objects.get(pk=revision_world["plan"].pk).state == "actief"
 
 
-def test_R_SET_5_schoolleider_without_mandate_may_not_withdraw(client, personas, world):
+def test_R_SET_5_schoolleider_without_mandate_may_not_withdraw(client, personas, revision_world):
     """Withdrawing is the board's act, like adopting: without the board's mandate the schoolleider gets a 403 and
     the plan page offers no withdraw button."""
     client.force_login(personas.schoolleider_a)
-    plan = world["plan"]
+    plan = revision_world["plan"]
     response = client.post(reverse("opp:withdraw", args=[plan.pk]),
                            {"reason": "Reden", "on_date": timezone.localdate().isoformat()})
     assert response.status_code == 403
@@ -546,12 +546,12 @@ def test_R_SET_5_schoolleider_without_mandate_may_not_withdraw(client, personas,
     assert reverse("opp:withdraw", args=[plan.pk]) not in html
 
 
-def test_begeleider_may_not_withdraw(client, personas, world):
+def test_begeleider_may_not_withdraw(client, personas, revision_world):
     client.force_login(personas.begeleider_a)
-    response = client.post(reverse("opp:withdraw", args=[world["plan"].pk]),
+    response = client.post(reverse("opp:withdraw", args=[revision_world["plan"].pk]),
                            {"reason": "x", "on_date": timezone.localdate().isoformat()})
     assert response.status_code == 403
-    assert Plan.objects.get(pk=world["plan"].pk).state == "actief"
+    assert Plan.objects.get(pk=revision_world["plan"].pk).state == "actief"
 
 
 # --- Audit --------------------------------------------------------------------------------------------------
@@ -566,14 +566,14 @@ def test_opening_the_editor_writes_a_view_audit_row(client, personas, version):
     assert rows.latest("pk").actor == personas.leerkracht_a and rows.latest("pk").school_id == version.plan.student.school_id
 
 
-def test_plan_page_and_diff_are_audited(client, personas, world):
+def test_plan_page_and_diff_are_audited(client, personas, revision_world):
     client.force_login(personas.bestuurder_a)
-    client.get(reverse("opp:plan", args=[world["plan"].pk]))
-    client.get(reverse("opp:diff", args=[world["v2"].pk]))
+    client.get(reverse("opp:plan", args=[revision_world["plan"].pk]))
+    client.get(reverse("opp:diff", args=[revision_world["v2"].pk]))
     assert AuditEvent.objects.filter(action="view", actor=personas.bestuurder_a, object_type="opp.plan",
-                                     object_id=str(world["plan"].pk)).count() == 1
+                                     object_id=str(revision_world["plan"].pk)).count() == 1
     assert AuditEvent.objects.filter(action="view", actor=personas.bestuurder_a, object_type="opp.planversion",
-                                     object_id=str(world["v2"].pk)).count() == 1
+                                     object_id=str(revision_world["v2"].pk)).count() == 1
 
 
 def test_a_section_save_is_audited_without_the_typed_text(client, personas, version):

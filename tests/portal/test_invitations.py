@@ -8,7 +8,6 @@ import re
 import zoneinfo
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -18,7 +17,7 @@ from notifications.models import Notification
 from portal.models import Invitation
 from students.models import Guardian
 from tests.conftest import PASSWORD
-from tests.factories import StudentFactory, portal_world
+from tests.factories import StudentFactory
 
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2026, 9, 25, 10, 0, tzinfo=AMS)
@@ -27,15 +26,7 @@ ACCOUNT_URL = "/portaal/uitnodiging/account/"
 TOKEN_RE = re.compile(r"/portaal/uitnodiging/([A-Za-z0-9_\-]{20,})/")
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def w(clock, org, personas):
-    return portal_world(org, personas)
+pytestmark = pytest.mark.clock(NOW)
 
 
 def as_user(user) -> Client:
@@ -76,26 +67,26 @@ def set_password(client, password=STRONG, password2=None):
 
 
 @pytest.fixture
-def invited(w, personas):
+def invited(world, personas):
     """The begeleider invited Sanne's vader (no account yet)."""
-    response = invite(as_user(personas.begeleider_a), w.sanne, w.vader)
+    response = invite(as_user(personas.begeleider_a), world.sanne, world.vader)
     assert response.status_code == 302
-    w.token = latest_token()
-    return w
+    world.token = latest_token()
+    return world
 
 
 # --- Sending ------------------------------------------------------------------------------------------------------
 
 
-def test_an_invitation_stores_only_the_hash_and_expires_after_the_configured_days(w, personas, settings):
+def test_an_invitation_stores_only_the_hash_and_expires_after_the_configured_days(world, personas, settings):
     settings.OPP_INVITATION_DAYS = 5
-    response = invite(as_user(personas.begeleider_a), w.sanne, w.vader)
-    assert response.status_code == 302 and response["Location"] == reverse("students:detail", args=[w.sanne.pk])
+    response = invite(as_user(personas.begeleider_a), world.sanne, world.vader)
+    assert response.status_code == 302 and response["Location"] == reverse("students:detail", args=[world.sanne.pk])
 
     invitation = Invitation.objects.get()
     token = latest_token()
     assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
-    assert (invitation.email, invitation.guardian, invitation.pupil) == ("pieter@example.nl", w.vader, None)
+    assert (invitation.email, invitation.guardian, invitation.pupil) == ("pieter@example.nl", world.vader, None)
     assert invitation.created_by == personas.begeleider_a
     assert invitation.expires_at == NOW + datetime.timedelta(days=5)
     assert (invitation.used_at, invitation.accepted_user) == (None, None)
@@ -264,45 +255,45 @@ def test_revoking_between_exchange_and_password_stops_the_account(invited, perso
 # --- Who may invite whom -------------------------------------------------------------------------------------------
 
 
-def test_a_leerkracht_cannot_invite(w, personas):
+def test_a_leerkracht_cannot_invite(world, personas):
     client = as_user(personas.leerkracht_a)
-    assert client.get(invite_url(w.sanne, w.vader)).status_code == 403
-    assert invite(client, w.sanne, w.vader).status_code == 403
+    assert client.get(invite_url(world.sanne, world.vader)).status_code == 403
+    assert invite(client, world.sanne, world.vader).status_code == 403
     assert not Invitation.objects.exists() and not Notification.objects.filter(kind="invitation").exists()
 
 
-def test_another_schools_begeleider_gets_404(w, personas):
+def test_another_schools_begeleider_gets_404(world, personas):
     client = as_user(personas.begeleider_b)
-    assert client.get(invite_url(w.sanne, w.vader)).status_code == 404
-    assert invite(client, w.sanne, w.vader).status_code == 404
+    assert client.get(invite_url(world.sanne, world.vader)).status_code == 404
+    assert invite(client, world.sanne, world.vader).status_code == 404
     assert not Invitation.objects.exists()
 
 
-def test_a_guardian_link_of_another_pupil_is_404(w, personas):
-    url = reverse("students:invite_guardian", args=[w.sanne.pk, link_of(w.bram, w.vader_b).pk])
+def test_a_guardian_link_of_another_pupil_is_404(world, personas):
+    url = reverse("students:invite_guardian", args=[world.sanne.pk, link_of(world.bram, world.vader_b).pk])
     assert as_user(personas.begeleider_a).post(url, {"email": "bert@example.nl"}).status_code == 404
     assert not Invitation.objects.exists()
 
 
-def test_a_guardian_who_already_has_an_account_is_not_invited_again(w, personas):
-    response = invite(as_user(personas.begeleider_a), w.sanne, w.moeder, email="ouder_a@example.nl")
+def test_a_guardian_who_already_has_an_account_is_not_invited_again(world, personas):
+    response = invite(as_user(personas.begeleider_a), world.sanne, world.moeder, email="ouder_a@example.nl")
     assert response.status_code == 200
     assert "Deze ouder/verzorger heeft al een portaalaccount." in response.content.decode()
     assert not Invitation.objects.exists()
 
 
-def test_only_an_adult_handelingsbekwame_pupil_can_be_invited(w, personas):
+def test_only_an_adult_handelingsbekwame_pupil_can_be_invited(world, personas):
     client = as_user(personas.begeleider_a)
-    response = client.post(reverse("students:invite_pupil", args=[w.sanne.pk]), {"email": "sanne@example.nl"})
+    response = client.post(reverse("students:invite_pupil", args=[world.sanne.pk]), {"email": "sanne@example.nl"})
     assert response.status_code == 200
     assert "Alleen een meerderjarige, handelingsbekwame leerling kan zelf worden uitgenodigd." in response.content.decode()
     assert not Invitation.objects.exists()
 
 
-def test_an_adult_handelingsbekwame_pupil_is_invited_in_her_own_name(w, org):
+def test_an_adult_handelingsbekwame_pupil_is_invited_in_her_own_name(world, org):
     noor = StudentFactory(school=org.school_a2, first_name="Noor", last_name="Visser", handelingsbekwaam=True,
                           date_of_birth=datetime.date(2007, 1, 5), consent_party="leerling")
-    response = as_user(w.begeleider_a2).post(reverse("students:invite_pupil", args=[noor.pk]), {"email": "noor@example.nl"})
+    response = as_user(world.begeleider_a2).post(reverse("students:invite_pupil", args=[noor.pk]), {"email": "noor@example.nl"})
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert (invitation.pupil, invitation.guardian) == (noor, None)

@@ -18,7 +18,6 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
@@ -42,8 +41,8 @@ from tests.factories import (
     PlanVersionFactory,
     StudentFactory,
     evaluation_data,
+    fresh,
     parent_of,
-    portal_world,
     progress_for,
     ter_vaststelling,
 )
@@ -58,36 +57,28 @@ SERVER_MADE = re.compile(r"^(LEESMIJ\.txt|gegevens\.json|opp-\d+-versie-\d+\.pdf
 TOP_KEYS = {"toelichting", "gemaakt_op", "opgevraagd_via", "leerling", "ouders_met_gezag", "opps", "geschillen", "bestanden"}
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.clock(NOW)
 
 
 @pytest.fixture
-def w(clock, private, org, personas):
-    return portal_world(org, personas)
-
-
-@pytest.fixture
-def adopted(w, personas):
+def adopted(world, personas):
     """Sanne's version 1 set by the board the real way: consent (the mother in the portal from IP, the father on
     paper), submission, adoption with the PDF archived; then a reaction the school answered and an evaluation."""
-    version = w.version_a
-    reaction = cs.reaction_add(user=w.ouder_a, version=version, author_name="Mirjam Jansen",
+    version = world.version_a
+    reaction = cs.reaction_add(user=world.ouder_a, version=version, author_name="Mirjam Jansen",
                                text="Fijn plan. Groet, Zoë’s moeder")
     cs.reaction_respond(actor=personas.begeleider_a, reaction=reaction, response="Dank u, we houden u op de hoogte.")
-    w.req_a = _consent_with_ip(version, personas)
+    world.req_a = _consent_with_ip(version, personas)
     ter_vaststelling(version, by=personas.begeleider_a)
     adoption.adopt(actor=personas.bestuurder_a, version=fresh(version), password=PASSWORD)
-    w.version_a = fresh(version)
-    w.archived = (Path(django_settings.PRIVATE_MEDIA_ROOT) / w.version_a.archived_pdf).read_bytes()
-    w.evaluation = evaluation_services.evaluation_record(
-        actor=personas.begeleider_a, plan=w.version_a.plan, data=evaluation_data(NOW.date()),
-        progress=progress_for(w.version_a))
-    evaluation_services.reaction_add(user=w.ouder_a, evaluation=w.evaluation, author_name="Mirjam Jansen",
+    world.version_a = fresh(version)
+    world.archived = (Path(django_settings.PRIVATE_MEDIA_ROOT) / world.version_a.archived_pdf).read_bytes()
+    world.evaluation = evaluation_services.evaluation_record(
+        actor=personas.begeleider_a, plan=world.version_a.plan, data=evaluation_data(NOW.date()),
+        progress=progress_for(world.version_a))
+    evaluation_services.reaction_add(user=world.ouder_a, evaluation=world.evaluation, author_name="Mirjam Jansen",
                                      text="Eens met de conclusie.")
-    return w
+    return world
 
 
 def _consent_with_ip(version, personas):
@@ -113,10 +104,6 @@ def adopt_lotte(w):
 
 def mother_user(version):
     return version.plan.student.guardian_links.get(guardian__name="Mirjam Jansen").guardian.user
-
-
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
 
 
 def client_for(user) -> Client:
@@ -256,9 +243,9 @@ def test_every_pdf_opens_and_the_evaluation_is_the_parents_copy(adopted):
     assert "Goede voortgang; het plan loopt door." in text
 
 
-def test_a_version_not_yet_adopted_is_rendered_as_the_portal_renders_it_and_a_concept_is_left_out(w, personas):
+def test_a_version_not_yet_adopted_is_rendered_as_the_portal_renders_it_and_a_concept_is_left_out(world, personas):
     # Sanne's version 1 is in overleg: the portal shows it, so it is in the ZIP, rendered now.
-    archive = zip_of(post_portal(w.ouder_a, w.sanne))
+    archive = zip_of(post_portal(world.ouder_a, world.sanne))
     [version] = gegevens(archive)["opps"][0]["versies"]
     assert version["status"]["code"] == "in_overleg" and version["pdf"]["bron"] == "opnieuw_gemaakt"
     assert version["vastgesteld_op"] is None and version["hash_gearchiveerde_pdf"] is None
@@ -266,8 +253,8 @@ def test_a_version_not_yet_adopted_is_rendered_as_the_portal_renders_it_and_a_co
     assert "CONCEPT" in all_text(archive)  # the portal's PDF of a version not yet set carries the watermark
 
     # Bram's only version is back to concept: the portal shows no OPP, and neither does the ZIP.
-    PlanVersion.objects.filter(pk=w.version_b.pk).update(state="concept")
-    data = gegevens(zip_of(post_portal(w.ouder_b, w.bram)))
+    PlanVersion.objects.filter(pk=world.version_b.pk).update(state="concept")
+    data = gegevens(zip_of(post_portal(world.ouder_b, world.bram)))
     assert data["opps"] == [] and data["bestanden"] == []
     assert [g["naam"] for g in data["ouders_met_gezag"]] == ["Bert Bakker"]
 
@@ -308,18 +295,18 @@ def test_no_staff_only_data_is_in_the_zip(adopted, personas):
     assert "Karel de Boer" not in text  # a guardian without gezag is not listed
 
 
-def test_the_adult_pupil_downloads_their_own_file_without_the_commissions_report(w, personas, org):
+def test_the_adult_pupil_downloads_their_own_file_without_the_commissions_report(world, personas, org):
     commissie = personas.commissie_a2
-    version = adopt_lotte(w)
+    version = adopt_lotte(world)
     plan = version.plan
     evaluation = evaluation_services.evaluation_record(
-        actor=w.begeleider_a2, plan=plan, progress=progress_for(version),
+        actor=world.begeleider_a2, plan=plan, progress=progress_for(version),
         data=evaluation_data(datetime.date(2026, 11, 20), pupil_present=True))
     evaluation_services.commission_record(actor=commissie, plan=plan, data={
         "held_on": datetime.date(2026, 11, 21), "evaluation": "Loopt goed.", "report": COMMISSION_REPORT,
         "advice": CommissionEvaluation.Advice.GEEN})
 
-    response = post_portal(w.leerling_c, w.lotte)
+    response = post_portal(world.leerling_c, world.lotte)
     archive = zip_of(response)
     data = gegevens(archive)
     assert data["leerling"]["voornaam"] == "Lotte"
@@ -331,20 +318,20 @@ def test_the_adult_pupil_downloads_their_own_file_without_the_commissions_report
     assert COMMISSION_REPORT not in all_text(archive)
     assert f"evaluatie-{evaluation.held_on.isoformat()}.pdf" in archive.namelist()
     [event] = inzage_events()
-    assert (event.actor, event.details) == (w.leerling_c, {"kind": "inzage", "files": len(archive.namelist())})
+    assert (event.actor, event.details) == (world.leerling_c, {"kind": "inzage", "files": len(archive.namelist())})
 
 
-def test_the_evaluation_pdf_in_the_zip_is_the_portals_parents_copy(w, personas):
+def test_the_evaluation_pdf_in_the_zip_is_the_portals_parents_copy(world, personas):
     """portal.inzage renders the evaluation from prefetched rows; it must stay what the portal's download renders."""
-    version = adopt_lotte(w)
-    evaluation_services.evaluation_record(actor=w.begeleider_a2, plan=version.plan, progress=progress_for(version),
+    version = adopt_lotte(world)
+    evaluation_services.evaluation_record(actor=world.begeleider_a2, plan=version.plan, progress=progress_for(version),
                                           data=evaluation_data(datetime.date(2026, 11, 20), pupil_present=True))
     evaluation_services.commission_record(actor=personas.commissie_a2, plan=version.plan, data={
         "held_on": datetime.date(2026, 11, 21), "evaluation": "Loopt goed.", "report": COMMISSION_REPORT,
         "advice": CommissionEvaluation.Advice.GEEN})
-    loaded = inzage._load(w.lotte)
+    loaded = inzage._load(world.lotte)
     [evaluation] = [e for p in loaded.plans for e in p.inzage_evaluations]
-    ours = inzage._evaluation_html(evaluation, w.lotte)
+    ours = inzage._evaluation_html(evaluation, world.lotte)
     portal = evaluation_pdf.render_html(evaluation_pdf.load(evaluation.pk), for_staff=False)
     assert ours == portal
     assert COMMISSION_REPORT not in ours
@@ -353,42 +340,42 @@ def test_the_evaluation_pdf_in_the_zip_is_the_portals_parents_copy(w, personas):
 # --- Who may download ---------------------------------------------------------------------------------------------
 
 
-def test_the_child_page_offers_the_download_only_to_who_may_use_it(w):
+def test_the_child_page_offers_the_download_only_to_who_may_use_it(world):
     label = "Alle gegevens downloaden (inzage)"
-    url = reverse("portal:inzage", args=[w.sanne.pk])
-    page = client_for(w.ouder_a).get(reverse("portal:child", args=[w.sanne.pk])).content.decode()
+    url = reverse("portal:inzage", args=[world.sanne.pk])
+    page = client_for(world.ouder_a).get(reverse("portal:child", args=[world.sanne.pk])).content.decode()
     assert label in page and url in page
-    page = client_for(w.stief_a).get(reverse("portal:child", args=[w.sanne.pk])).content.decode()
+    page = client_for(world.stief_a).get(reverse("portal:child", args=[world.sanne.pk])).content.decode()
     assert "Sanne" in page and label not in page and url not in page
-    page = client_for(w.leerling_c).get(reverse("portal:child", args=[w.lotte.pk])).content.decode()
+    page = client_for(world.leerling_c).get(reverse("portal:child", args=[world.lotte.pk])).content.decode()
     assert label in page and "over u laat zien" in page
 
 
-def test_a_parent_of_another_child_gets_a_404(w):
-    assert post_portal(w.ouder_b, w.sanne).status_code == 404
-    assert post_portal(w.ouder_a, w.bram).status_code == 404
+def test_a_parent_of_another_child_gets_a_404(world):
+    assert post_portal(world.ouder_b, world.sanne).status_code == 404
+    assert post_portal(world.ouder_a, world.bram).status_code == 404
     assert inzage_events() == []
 
 
-def test_a_guardian_without_gezag_sees_the_child_but_may_not_download(w):
-    assert post_portal(w.stief_a, w.sanne).status_code == 403
+def test_a_guardian_without_gezag_sees_the_child_but_may_not_download(world):
+    assert post_portal(world.stief_a, world.sanne).status_code == 403
     assert inzage_events() == []
 
 
-def test_the_parents_of_an_adult_pupil_who_consents_alone_get_a_404(w):
+def test_the_parents_of_an_adult_pupil_who_consents_alone_get_a_404(world):
     """R-TIME-4: not informed without the pupil's permission, so not in the portal, so no inzage either."""
-    assert post_portal(w.ouder_c, w.lotte).status_code == 404
+    assert post_portal(world.ouder_c, world.lotte).status_code == 404
 
 
-def test_an_outsider_gets_a_404_and_anonymous_goes_to_the_login(w, personas):
-    assert post_portal(personas.outsider, w.sanne).status_code == 404
-    response = Client().post(reverse("portal:inzage", args=[w.sanne.pk]))
+def test_an_outsider_gets_a_404_and_anonymous_goes_to_the_login(world, personas):
+    assert post_portal(personas.outsider, world.sanne).status_code == 404
+    response = Client().post(reverse("portal:inzage", args=[world.sanne.pk]))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_get_is_not_allowed(w, personas):
-    assert client_for(w.ouder_a).get(reverse("portal:inzage", args=[w.sanne.pk])).status_code == 405
-    assert client_for(personas.begeleider_a).get(reverse("students:inzage", args=[w.sanne.pk])).status_code == 405
+def test_get_is_not_allowed(world, personas):
+    assert client_for(world.ouder_a).get(reverse("portal:inzage", args=[world.sanne.pk])).status_code == 405
+    assert client_for(personas.begeleider_a).get(reverse("students:inzage", args=[world.sanne.pk])).status_code == 405
     assert inzage_events() == []
 
 
@@ -416,35 +403,35 @@ def test_the_begeleider_exports_the_same_parents_copy_and_it_is_audited(adopted,
     assert event.details == {"kind": "inzage", "by": "school", "files": 4}
 
 
-def test_the_schoolleider_may_export(w, personas):
-    response = post_staff(personas.schoolleider_a, w.sanne)
+def test_the_schoolleider_may_export(world, personas):
+    response = post_staff(personas.schoolleider_a, world.sanne)
     assert response["Content-Disposition"].startswith("attachment;")
     assert gegevens(zip_of(response))["leerling"]["voornaam"] == "Sanne"
 
 
 @pytest.mark.parametrize("who", ["leerkracht_a"])
-def test_a_read_only_role_gets_a_403(w, personas, who):
-    assert post_staff(getattr(personas, who), w.sanne).status_code == 403
+def test_a_read_only_role_gets_a_403(world, personas, who):
+    assert post_staff(getattr(personas, who), world.sanne).status_code == 403
     assert inzage_events() == []
 
 
 @pytest.mark.parametrize("who", ["begeleider_b", "bestuurder_a", "commissie_a2", "beheerder_a", "outsider"])
-def test_staff_of_another_school_or_without_the_register_get_a_404(w, personas, who):
-    assert post_staff(getattr(personas, who), w.sanne).status_code == 404
+def test_staff_of_another_school_or_without_the_register_get_a_404(world, personas, who):
+    assert post_staff(getattr(personas, who), world.sanne).status_code == 404
     assert inzage_events() == []
 
 
-def test_a_parent_cannot_use_the_staff_export(w):
-    assert post_staff(w.ouder_a, w.sanne).status_code in (302, 403, 404)
+def test_a_parent_cannot_use_the_staff_export(world):
+    assert post_staff(world.ouder_a, world.sanne).status_code in (302, 403, 404)
     assert inzage_events() == []
 
 
-def test_the_pupil_page_has_the_export_button_for_writers_only(w, personas):
-    url = reverse("students:inzage", args=[w.sanne.pk])
-    page = client_for(personas.begeleider_a).get(reverse("students:detail", args=[w.sanne.pk])).content.decode()
+def test_the_pupil_page_has_the_export_button_for_writers_only(world, personas):
+    url = reverse("students:inzage", args=[world.sanne.pk])
+    page = client_for(personas.begeleider_a).get(reverse("students:detail", args=[world.sanne.pk])).content.decode()
     assert "Inzageverzoek: exporteer dossier" in page and url in page
     assert "interne notities" in page  # the help text says what is not in it
-    page = client_for(personas.leerkracht_a).get(reverse("students:detail", args=[w.sanne.pk])).content.decode()
+    page = client_for(personas.leerkracht_a).get(reverse("students:detail", args=[world.sanne.pk])).content.decode()
     assert "Inzageverzoek" not in page and url not in page
 
 

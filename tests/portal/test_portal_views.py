@@ -16,7 +16,7 @@ from opp import consent_services as cs
 from opp.models import ConsentAnswer, ConsentRequest, PlanVersion, Reaction
 from portal import urls as portal_urls
 from tests.conftest import PASSWORD
-from tests.factories import parent_of, portal_world
+from tests.factories import parent_of
 
 INTERNAL = "INTERN-7731"
 GPO = ("Geschillencommissie passend onderwijs", "kosteloos", "geen advocaat")
@@ -25,16 +25,11 @@ WRONG_PASSWORD = "Het wachtwoord klopt niet"
 
 
 @pytest.fixture
-def w(org, personas):
-    return portal_world(org, personas)
-
-
-@pytest.fixture
-def asked(w, personas):
+def asked(world, personas):
     """Consent asked for Sanne's and Bram's handelingsdeel."""
-    w.req_a = cs.request_send(actor=personas.begeleider_a, version=w.version_a)
-    w.req_b = cs.request_send(actor=personas.begeleider_a, version=w.version_b)
-    return w
+    world.req_a = cs.request_send(actor=personas.begeleider_a, version=world.version_a)
+    world.req_b = cs.request_send(actor=personas.begeleider_a, version=world.version_b)
+    return world
 
 
 def as_user(user) -> Client:
@@ -187,14 +182,14 @@ def test_a_staff_member_who_is_also_a_parent_does_not_mix_the_two(asked, persona
 # --- What parents see and do not see -----------------------------------------------------------------------------
 
 
-def test_a_concept_version_is_never_shown_to_parents(w, personas):
-    PlanVersion.objects.filter(pk=w.version_b.pk).update(state="concept")
-    client = as_user(w.ouder_b)
-    assert client.get(reverse("portal:version", args=[w.version_b.pk])).status_code == 404
-    child = html_of(client.get(reverse("portal:child", args=[w.bram.pk])))
+def test_a_concept_version_is_never_shown_to_parents(world, personas):
+    PlanVersion.objects.filter(pk=world.version_b.pk).update(state="concept")
+    client = as_user(world.ouder_b)
+    assert client.get(reverse("portal:version", args=[world.version_b.pk])).status_code == 404
+    child = html_of(client.get(reverse("portal:child", args=[world.bram.pk])))
     assert "Er is nog geen OPP dat u kunt bekijken" in child
-    assert goal_of(w.version_b) not in child
-    assert client.post(reverse("portal:react", args=[w.version_b.pk]), {"text": "Alvast"}).status_code == 404
+    assert goal_of(world.version_b) not in child
+    assert client.post(reverse("portal:react", args=[world.version_b.pk]), {"text": "Alvast"}).status_code == 404
     assert not Reaction.objects.exists()
 
 
@@ -235,33 +230,33 @@ def test_a_guardian_without_gezag_reads_and_reacts_but_cannot_consent(asked):
 # --- The adult pupil who consents alone (R-TIME-4) ------------------------------------------------------------
 
 
-def test_an_adult_pupil_consents_alone_and_her_parents_see_nothing(w, personas):
-    req = cs.request_send(actor=w.begeleider_a2, version=w.version_c)
-    assert [(p["kind"], p["id"]) for p in req.parties] == [("pupil", w.lotte.pk)]
+def test_an_adult_pupil_consents_alone_and_her_parents_see_nothing(world, personas):
+    req = cs.request_send(actor=world.begeleider_a2, version=world.version_c)
+    assert [(p["kind"], p["id"]) for p in req.parties] == [("pupil", world.lotte.pk)]
 
-    mother = as_user(w.ouder_c)
+    mother = as_user(world.ouder_c)
     assert "Lotte" not in html_of(mother.get(reverse("portal:home")))
-    assert mother.get(reverse("portal:child", args=[w.lotte.pk])).status_code == 404
-    assert mother.get(reverse("portal:version", args=[w.version_c.pk])).status_code == 404
-    assert consent_post(mother, req, w.moeder_c).status_code == 404
+    assert mother.get(reverse("portal:child", args=[world.lotte.pk])).status_code == 404
+    assert mother.get(reverse("portal:version", args=[world.version_c.pk])).status_code == 404
+    assert consent_post(mother, req, world.moeder_c).status_code == 404
 
-    lotte = as_user(w.leerling_c)
+    lotte = as_user(world.leerling_c)
     assert "Lotte Horizon" in html_of(lotte.get(reverse("portal:home")))
-    page = html_of(lotte.get(reverse("portal:child", args=[w.lotte.pk])))
+    page = html_of(lotte.get(reverse("portal:child", args=[world.lotte.pk])))
     assert reverse("portal:answer", args=[req.pk]) in page and "Lotte Horizon" in page
-    response = consent_post(lotte, req, w.lotte, REMOTE_ADDR="192.0.2.44")
+    response = consent_post(lotte, req, world.lotte, REMOTE_ADDR="192.0.2.44")
     assert response.status_code == 302
     row = ConsentAnswer.objects.get()
-    assert (row.pupil, row.guardian, row.user, row.channel) == (w.lotte, None, w.leerling_c, "portaal")
+    assert (row.pupil, row.guardian, row.user, row.channel) == (world.lotte, None, world.leerling_c, "portaal")
     assert ConsentRequest.objects.get(pk=req.pk).state == "gegeven"
-    assert "Er is ingestemd met het handelingsdeel" in html_of(lotte.get(reverse("portal:child", args=[w.lotte.pk])))
+    assert "Er is ingestemd met het handelingsdeel" in html_of(lotte.get(reverse("portal:child", args=[world.lotte.pk])))
 
 
-def test_when_the_adult_pupil_allows_it_her_parents_may_read(w):
-    w.lotte.parents_informed = True
-    w.lotte.save()
-    mother = as_user(w.ouder_c)
-    page = html_of(mother.get(reverse("portal:child", args=[w.lotte.pk])))
+def test_when_the_adult_pupil_allows_it_her_parents_may_read(world):
+    world.lotte.parents_informed = True
+    world.lotte.save()
+    mother = as_user(world.ouder_c)
+    page = html_of(mother.get(reverse("portal:child", args=[world.lotte.pk])))
     assert "Lotte Horizon" in page and 'name="password"' not in page  # informed, but no consent party
 
 
@@ -384,8 +379,8 @@ def test_after_a_refusal_the_portal_points_to_the_gpo(asked):
     assert all(text in other for text in GPO)
 
 
-def test_a_reaction_from_an_adult_pupil_is_signed_with_her_name(w, personas):
-    client = as_user(w.leerling_c)
-    client.post(reverse("portal:react", args=[w.version_c.pk]), {"text": "Ik wil stage lopen."})
+def test_a_reaction_from_an_adult_pupil_is_signed_with_her_name(world, personas):
+    client = as_user(world.leerling_c)
+    client.post(reverse("portal:react", args=[world.version_c.pk]), {"text": "Ik wil stage lopen."})
     assert Reaction.objects.get().author_name == "Lotte Horizon"
-    assert Notification.objects.get(kind="reaction_new").recipient == w.begeleider_a2
+    assert Notification.objects.get(kind="reaction_new").recipient == world.begeleider_a2

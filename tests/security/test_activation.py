@@ -11,7 +11,6 @@ import re
 import zoneinfo
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -30,10 +29,7 @@ EXCHANGE = reverse("activation_exchange")
 PASSWORD_PAGE = reverse("activation_password")
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.clock(T0)
 
 
 @pytest.fixture

@@ -22,10 +22,11 @@ from accounts.models import Board, Membership, Role, School, User
 from audit import log as audit
 from audit.models import AuditEvent
 from notifications.models import Notification
+from security import access as security_access
 from security import approvals
 from security.models import ApprovalRequest
 from tests.auth import login, totp_device
-from tests.factories import BoardFactory, SchoolFactory, StudentFactory, UserFactory, approved_membership, member
+from tests.factories import BoardFactory, SchoolFactory, StudentFactory, UserFactory, approved_membership, fresh, member
 
 A = audit.Action
 APPROVALS = reverse("approvals")
@@ -38,11 +39,6 @@ def as_user(user) -> Client:
 
 def decide(user, approval, decision="approve"):
     return as_user(user).post(reverse("approval_decide", args=[approval.pk]), {"decision": decision})
-
-
-def fresh(user) -> User:
-    """The user as a new request would load it (access caches memberships per user object)."""
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture
@@ -189,7 +185,7 @@ def test_nobody_approves_their_own_role(personas, org):
     """The bestuurder gets a second role (schoolleider of school A): it waits, and they cannot approve it (nor
     see it in their list)."""
     asked = _ask(personas.beheerder_a, personas.bestuurder_a, Role.SCHOOLLEIDER, school=org.school_a)
-    assert asked not in approvals.pending_for(personas.bestuurder_a)
+    assert asked not in security_access.pending_for(personas.bestuurder_a)
     assert decide(personas.bestuurder_a, asked).status_code == 403
     with pytest.raises(PermissionDenied):
         approvals.approve(approval=asked, approver=personas.bestuurder_a)
@@ -204,7 +200,7 @@ def test_nobody_approves_what_they_asked_or_an_account_they_made(personas, org, 
     school_b_user = UserFactory(username="collega_b")
     asked = _ask(fresh(personas.bestuurder_b), school_b_user, Role.BEGELEIDER, school=org.school_b)
     assert decide(personas.bestuurder_b, asked).status_code == 403
-    assert not approvals.pending_for(personas.bestuurder_b).exists()
+    assert not security_access.pending_for(personas.bestuurder_b).exists()
     # An account the approver made themselves is not theirs to approve either.
     made = UserFactory(username="door_bestuurder_gemaakt", created_by=personas.bestuurder_a)
     asked = _ask(personas.beheerder_a, made, Role.BEGELEIDER, school=org.school_a)
@@ -228,11 +224,11 @@ def test_the_list_and_the_decision_agree_on_who_decides(personas, org, newcomer)
     ]
     for who in ("schoolleider_a", "schoolleider_mandaat_a", "bestuurder_a", "bestuurder_b", "begeleider_a"):
         user = getattr(personas, who)
-        listed = set(approvals.pending_for(user))
-        may = {a for a in made if user.pk in approvals.approvers_of(a)}
+        listed = set(security_access.pending_for(user))
+        may = {a for a in made if user.pk in security_access.approvers_of(a)}
         assert listed == may, who
     # The schoolleider: the school's begeleider and a colleague's phone; not a schoolleider, nor their own phone.
-    assert set(approvals.pending_for(personas.schoolleider_a)) == {made[0], made[4]}
+    assert set(security_access.pending_for(personas.schoolleider_a)) == {made[0], made[4]}
 
 
 # --- Raising a role, the mandate ----------------------------------------------------------------------------
@@ -367,7 +363,7 @@ def test_a_second_factor_reset_waits_and_a_refusal_keeps_the_phone(personas):
 
 def test_a_bestuurders_second_factor_is_reset_only_by_the_board(personas):
     asked = approvals.request_otp_reset(actor=personas.beheerder_a, user=personas.bestuurder_a)
-    assert approvals.approvers_of(asked) == set()  # the board's only bestuurder: nobody else may
+    assert security_access.approvers_of(asked) == set()  # the board's only bestuurder: nobody else may
     assert decide(personas.schoolleider_a, asked).status_code == 404
     assert decide(personas.bestuurder_a, asked).status_code == 403
 
@@ -410,7 +406,7 @@ def new_board(db, superuser):
 def test_the_first_bestuurder_is_approved_by_an_audited_operator_command(new_board):
     board, school, first, membership = new_board
     asked = ApprovalRequest.objects.get(membership=membership)
-    assert approvals.approvers_of(asked) == set()
+    assert security_access.approvers_of(asked) == set()
     out = io.StringIO()
     call_command("approve_membership", "--list", stdout=out)
     assert f"{membership.pk}\t" in out.getvalue()
@@ -495,8 +491,8 @@ def test_the_demo_has_a_request_for_directeur_and_bestuurder(db):
     assert (waiting.user.username, waiting.role, waiting.requested_by.username) == ("nieuw.debron", Role.LEERKRACHT,
                                                                                      "beheerder")
     for name in ("directeur.debron", "bestuurder"):
-        assert [r.pk for r in approvals.pending_for(User.objects.get(username=name))] == [waiting.pk], name
-    assert not approvals.pending_for(User.objects.get(username="bestuurder.noord")).exists()
+        assert [r.pk for r in security_access.pending_for(User.objects.get(username=name))] == [waiting.pk], name
+    assert not security_access.pending_for(User.objects.get(username="bestuurder.noord")).exists()
     # Every other demo role is approved; a second run asks nothing again.
     assert Membership.objects.pending().get().user.username == "nieuw.debron"
     call_command("seed_demo", stdout=io.StringIO())
@@ -509,7 +505,7 @@ def test_a_pending_membership_receives_no_reminder_or_notice(org, personas):
     from accounts.models import Role
     from deadlines import registry
     from deadlines.services import _recipients
-    from opp.consent_services import _begeleiders
+    from opp.access import begeleiders_of
     from tests.factories import StudentFactory, member
 
     waiting = member(Role.BEGELEIDER, school=org.school_a, username="begeleider_wacht", approved=False)
@@ -520,7 +516,7 @@ def test_a_pending_membership_receives_no_reminder_or_notice(org, personas):
     assert personas.begeleider_a in school_roles[(org.school_a.pk, Role.BEGELEIDER)]
     assert waiting not in school_roles[(org.school_a.pk, Role.BEGELEIDER)]
     assert waiting_board not in school_roles[(org.school_a.pk, Role.BESTUURDER)]
-    assert personas.begeleider_a in _begeleiders(pupil) and waiting not in _begeleiders(pupil)
+    assert personas.begeleider_a in begeleiders_of(pupil.school) and waiting not in begeleiders_of(pupil.school)
     item = registry.DueItem("verweer", "disputes.dispute", 1, org.school_a.pk, pupil.enrolled_on, "p", "X.", "/")
     board_people = registry.dispute_recipients(item, None)
     assert personas.bestuurder_a in board_people and waiting_board not in board_people

@@ -1,4 +1,4 @@
-"""Who reaches which pupil: accounts.access.students_visible_to and student_for_user per persona.
+"""Who reaches which pupil: students.access.students_visible_to and student_for_user per persona.
 
 Need-to-know (DOMAIN "Retention and privacy", ARCHITECTURE.md role table): a school role reaches its own
 school's pupils, a pupil outside reach is 404 (existence not revealed), a write by a read-only role is 403.
@@ -12,8 +12,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts import access
+from accounts import access as accounts_access
 from accounts.models import Role
+from students import access
 
 from ..factories import StudentFactory, approved_membership, member
 
@@ -110,7 +111,7 @@ def test_deactivated_user_reaches_nothing(personas, pupils):
     user = personas.begeleider_a
     user.is_active = False
     user.save()
-    access.clear_cache(user)
+    accounts_access.clear_cache(user)
     assert not access.students_visible_to(user).exists()
     with pytest.raises(Http404):
         access.student_for_user(user, pupils.a.pk)
@@ -120,7 +121,7 @@ def test_rights_are_per_school_not_per_user(org, pupils):
     """Begeleider at school A and leerkracht at school B: writes at A, reads only at B."""
     user = member(Role.BEGELEIDER, school=org.school_a)
     approved_membership(user, Role.LEERKRACHT, school=org.school_b)  # approved (issue 16: pending gives nothing)
-    access.clear_cache(user)
+    accounts_access.clear_cache(user)
     assert set(access.students_visible_to(user)) == {pupils.a, pupils.b}
     assert access.student_for_user(user, pupils.a.pk, write=True) == pupils.a
     assert access.student_for_user(user, pupils.b.pk) == pupils.b
@@ -132,6 +133,6 @@ def test_visible_queryset_stays_in_the_database(personas, pupils, django_assert_
     """The register filters in SQL: one query for the memberships, one for the pupils, whatever the count."""
     StudentFactory.create_batch(5, school=pupils.a.school)
     user = personas.begeleider_a
-    access.clear_cache(user)
+    accounts_access.clear_cache(user)
     with django_assert_max_num_queries(2):
         assert len(list(access.students_visible_to(user))) == 6

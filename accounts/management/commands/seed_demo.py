@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from disputes.demo import seed_disputes
+from evaluations.demo import seed_evaluations
+from opp.demo import seed_adoption, seed_consent, seed_plans
+from retention.demo import seed_retention
 from security import demo
+from students.demo import seed_students
 
 
 class Command(BaseCommand):
@@ -35,10 +40,4 @@ class Command(BaseCommand):
 
 def demo_hooks():
     """Each feature app adds its demo data here, in dependency order."""
-    from disputes.demo import seed_disputes
-    from evaluations.demo import seed_evaluations
-    from opp.demo import seed_adoption, seed_consent, seed_plans
-    from retention.demo import seed_retention
-    from students.demo import seed_students
-
     return [seed_students, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_disputes, seed_retention]

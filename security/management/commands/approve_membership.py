@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Membership
+from security import access as security_access
 from security import approvals
 from security.models import ApprovalRequest
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         if list_only:
             for approval in pending.order_by("pk"):
                 if (approval.kind in (ApprovalRequest.Kind.MEMBERSHIP, ApprovalRequest.Kind.MANDATE)
-                        and not approvals.approvers_of(approval)):
+                        and not security_access.approvers_of(approval)):
                     self.stdout.write(f"{approval.membership_id}\t{approval.get_kind_display()}\t"
                                       f"{approval.get_role_display()}\t{approval.user.username}\t"
                                       f"{approval.school or approval.board}")

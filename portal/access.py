@@ -1,0 +1,96 @@
+"""Who reaches what in the parents' portal, and which school staff may invite the parents to it.
+
+A parent (a guardian's portal account) reaches their own children, an adult pupil with a portal account themself
+(ARCHITECTURE.md role table); R-TIME-4 hides an adult, handelingsbekwame pupil who consents alone from the parents,
+unless the pupil gave permission. Every portal page starts from `portal_students(user)`; staff access (students.access,
+opp.access) never mixes in. An object outside reach is a 404, a visible but forbidden action a 403; both name the
+object's school (`audit_school_id`), so that the refusal row lands in the audit log of the school that was probed.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from accounts.access import Cap, get_in_reach, require_cap
+from accounts.models import School, User
+from evaluations.models import Evaluation
+from opp.models import ConsentRequest, PlanVersion
+from students import access as student_access
+from students.models import PARENTS_NOT_TOLD, GuardianLink, Student
+
+from . import inzage
+from .selectors import PORTAL_STATES
+
+_PLAN_SCHOOL = "plan__student__school_id"
+
+
+# --- Parents and the adult pupil --------------------------------------------------------------------------------
+
+
+def portal_students(user: User) -> QuerySet[Student]:
+    """The pupils this portal user reaches: their children (R-TIME-4 applied) and, for an adult pupil, themself."""
+    if not user.is_authenticated:
+        return Student.objects.none()
+    # R-TIME-4: for an adult, handelingsbekwame pupil who consents alone, parents see nothing unless the pupil gave
+    # permission.
+    as_parent = Q(guardian_links__guardian__user=user) & ~PARENTS_NOT_TOLD
+    return Student.objects.filter(as_parent | Q(portal_user=user)).distinct().select_related("school")
+
+
+def student_for_portal(user: User, pk) -> Student:
+    """One pupil of the portal user's own: 404 for any other (its existence is not revealed)."""
+    return get_in_reach(portal_students(user), pk, school_path="school_id")
+
+
+def version_for_portal(user: User, pk) -> PlanVersion:
+    """A version of the own child's plan as the school put it before the parents: never a concept (404)."""
+    versions = PlanVersion.objects.filter(state__in=PORTAL_STATES, plan__student__in=portal_students(user))
+    return get_in_reach(versions.select_related("plan__student__school"), pk, school_path=_PLAN_SCHOOL)
+
+
+def evaluation_for_portal(user: User, pk) -> Evaluation:
+    """An evaluation of the own child's plan (or of the adult pupil's own), with what its PDF reads: 404 otherwise."""
+    evaluations = Evaluation.objects.filter(plan__student__in=portal_students(user)).select_related(
+        "plan__student__school", "version", "version__adopted_by")
+    return get_in_reach(evaluations, pk, school_path=_PLAN_SCHOOL)
+
+
+def consent_request_for_portal(user: User, pk) -> ConsentRequest:
+    """A consent request on the own child's plan (the answer form checks that the user is one of its parties)."""
+    requests = ConsentRequest.objects.filter(version__plan__student__in=portal_students(user))
+    return get_in_reach(requests.select_related("version__plan__student__school"), pk,
+                        school_path="version__plan__student__school_id")
+
+
+def student_for_inzage(user: User, pk) -> Student:
+    """The own child whose file the user may export (AVG art. 15): 404 for another child; 403 for a guardian without
+    gezag, who reads the portal but does not represent the child (portal.inzage.party_of)."""
+    student = student_for_portal(user, pk)
+    if inzage.party_of(user, student) is None:
+        refusal = PermissionDenied()
+        refusal.audit_school_id = student.school_id
+        raise refusal
+    return student
+
+
+# --- Staff: invitations to the portal ---------------------------------------------------------------------------
+
+
+def require_inviter(user: User, school: School) -> None:
+    """Inviting parents or the adult pupil is the school's plan editors' task (403 naming the school)."""
+    require_cap(user, Cap.PLAN_EDIT, school)
+
+
+def student_to_invite(user: User, pk) -> Student:
+    """The pupil whose parents (or who, as an adult) the user invites: 404 outside the register, 403 without
+    PLAN_EDIT at the pupil's school."""
+    student = student_access.student_for_user(user, pk)
+    require_inviter(user, student.school)
+    return student
+
+
+def guardian_link_to_invite(user: User, pk, link_pk) -> tuple[Student, GuardianLink]:
+    """The pupil and one of their guardian links, for inviting that guardian."""
+    student = student_to_invite(user, pk)
+    return student, student_access.guardian_link_for(student, link_pk)

@@ -1,0 +1,123 @@
+"""Who reaches which pupil, guardian link, placement event and import batch, and what they may do there.
+
+Built only on the capabilities of accounts.access (ARCHITECTURE.md "Access in one layer"): every pupil list starts
+from `students_visible_to(user)`, every pupil page from `student_for_user(user, pk)`. An object outside the user's
+reach is a 404 and a visible object the user may not change a 403; both name the object's school
+(`audit_school_id`), so that the refusal row lands in the audit log of the school that was probed.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts import access
+from accounts.access import Cap, get_in_reach, require_cap
+from accounts.models import School, User
+
+from .models import GuardianLink, ImportBatch, PlacementEvent, Student
+
+
+def _forbidden(school_id: int | None = None) -> PermissionDenied:
+    """A 403 for a page that belongs to no single object; without a school the refusal row goes to the user's own
+    school (audit.middleware)."""
+    refusal = PermissionDenied()
+    refusal.audit_school_id = school_id
+    return refusal
+
+
+def _within(queryset: QuerySet, pk, *, school_path: str, parent_school_id: int):
+    """One object under a parent the user already reached (a pupil's guardian link, placement): a pk of another
+    school's object names that school, an unknown one the parent's."""
+    try:
+        return get_in_reach(queryset, pk, school_path=school_path)
+    except Http404 as refusal:
+        if refusal.audit_school_id is None:
+            refusal.audit_school_id = parent_school_id
+        raise
+
+
+# --- Pupils -----------------------------------------------------------------------------------------------------
+
+
+def students_visible_to(user: User) -> QuerySet[Student]:
+    """Every pupil list starts here: the pupils of the schools where the user may read the register."""
+    return Student.objects.filter(school__in=access.schools_with(user, Cap.PUPIL_VIEW))
+
+
+def student_for_user(user: User, pk, *, write: bool = False) -> Student:
+    """One pupil: 404 outside the user's schools (existence not revealed), 403 for a read-only role."""
+    student = get_in_reach(students_visible_to(user).select_related("school", "school__board"), pk,
+                           school_path="school_id")
+    if write:
+        require_cap(user, Cap.PUPIL_EDIT, student.school)
+    return student
+
+
+def register_schools(user: User) -> list[School]:
+    """The schools whose register the user reads; 403 for a user who reads none (the board, the beheerder)."""
+    schools = list(access.schools_with(user, Cap.PUPIL_VIEW))
+    if not schools:
+        raise _forbidden()
+    return schools
+
+
+def editable_schools(user: User) -> QuerySet[School]:
+    """Where the user may enrol and change pupils (the school choice of the pupil form, the CSV import)."""
+    return access.schools_with(user, Cap.PUPIL_EDIT)
+
+
+def require_pupil_editor(user: User) -> QuerySet[School]:
+    """`editable_schools`, or a 403 for a user who may change pupils nowhere (new pupil, CSV import)."""
+    schools = editable_schools(user)
+    if not schools.exists():
+        raise _forbidden()
+    return schools
+
+
+def register_rights(user: User) -> dict:
+    """The booleans of the register page."""
+    return {"can_edit": editable_schools(user).exists()}
+
+
+def student_rights(user: User, student: Student) -> dict:
+    """The booleans of a pupil's page: change the pupil, start or change a plan, see who read the file (issue 10)."""
+    school = student.school
+    return {
+        "can_edit": access.has_cap(user, Cap.PUPIL_EDIT, school),
+        "can_edit_plan": access.has_cap(user, Cap.PLAN_EDIT, school),
+        "can_see_viewers": access.has_cap(user, Cap.AUDIT_VIEW, school),
+    }
+
+
+# --- What hangs under a pupil -----------------------------------------------------------------------------------
+
+
+def guardian_link_for(student: Student, link_pk) -> GuardianLink:
+    """One guardian link of a pupil the caller reached through `student_for_user`."""
+    return _within(student.guardian_links.select_related("guardian"), link_pk,
+                   school_path="student__school_id", parent_school_id=student.school_id)
+
+
+def placement_for(student: Student, event_pk) -> PlacementEvent:
+    """One placement event of a pupil the caller reached through `student_for_user`."""
+    return _within(student.placement_events.all(), event_pk,
+                   school_path="student__school_id", parent_school_id=student.school_id)
+
+
+# --- CSV import -------------------------------------------------------------------------------------------------
+
+
+def batches_visible_to(user: User) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.filter(school__in=access.schools_with(user, Cap.PUPIL_VIEW))
+
+
+def batch_for_user(user: User, pk, *, pending_only: bool = False) -> ImportBatch:
+    """One batch: 404 outside the user's schools (or when no longer pending, if asked), 403 for read-only roles."""
+    batches = batches_visible_to(user).select_related("school")
+    if pending_only:
+        batches = batches.filter(state=ImportBatch.State.PENDING)
+    batch = get_in_reach(batches, pk, school_path="school_id")
+    require_cap(user, Cap.PUPIL_EDIT, batch.school)
+    return batch
