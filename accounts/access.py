@@ -152,13 +152,18 @@ def has_cap(user: User, cap: Cap, school: School | int) -> bool:
     return False
 
 
+def forbidden(school: School | int | None = None) -> PermissionDenied:
+    """The 403 to raise for a refused action. It names the school whose object was concerned, so that the refusal
+    row lands in that school's audit log (audit.middleware.RefusalAuditMiddleware); without one, the user's own."""
+    refusal = PermissionDenied()
+    refusal.audit_school_id = school.pk if isinstance(school, School) else school
+    return refusal
+
+
 def require_cap(user: User, cap: Cap, school: School) -> None:
     """403 for an action on an object the user may see but not change."""
     if not has_cap(user, cap, school):
-        refusal = PermissionDenied()
-        # The refusal row goes to this school's audit log (accounts.middleware.RefusalAuditMiddleware).
-        refusal.audit_school_id = school if isinstance(school, int) else school.pk
-        raise refusal
+        raise forbidden(school)
 
 
 def out_of_reach(model, pk, school_path: str) -> Http404:

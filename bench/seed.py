@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Board, Membership, Role, School, User
 from evaluations.models import Evaluation, ItemProgress
+from opp import content as opp_content
 from opp import selectors
 from opp.models import (
     ActionItem,
@@ -420,7 +421,7 @@ def create_rich_opp(school: School, ib: User, bestuurder: User, *, pupil_number:
             for j in range(2):
                 Suggestion.objects.create(consultation=c, position=j + 1, text=text(1, 100 + i * 3 + j),
                                           response=text(1, 120 + i * 3 + j), outcome=("overgenomen", "deels", "niet")[j])
-        hd_hash = selectors.handelingsdeel_hash(selectors.load_version(version.pk))
+        hd_hash = opp_content.handelingsdeel_hash(selectors.load_version(version.pk))
         req = ConsentRequest.objects.create(
             version=version, handelingsdeel_hash=hd_hash, requested_by=ib, state="gegeven", closed_at=timezone.now(),
             parties=[{"kind": "guardian", "id": g.pk, "name": g.name} for g in parents])
@@ -434,5 +435,5 @@ def create_rich_opp(school: School, ib: User, bestuurder: User, *, pupil_number:
         fresh = selectors.load_version(version.pk)
         PlanVersion.objects.filter(pk=version.pk, state="instemming_gevraagd").update(
             state="vastgesteld", adopted_at=timezone.now(), adopted_by=bestuurder,
-            adopted_hash=selectors.version_hash(fresh))
+            adopted_hash=opp_content.version_hash(fresh))
     return PlanVersion.objects.get(pk=version.pk)

@@ -15,14 +15,18 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Role, School
 from disputes.models import Dispute
 from disputes.rules import DEFENCE_DAYS, RESPONSE_DAYS, RULING_DAYS
 from evaluations.schoolyear import school_year, school_year_label
-from evaluations.selectors import commission_evaluated_plan_ids, first_set_dates, is_due_this_year
+from evaluations.selectors import (
+    commission_evaluated_plan_ids,
+    evaluated_plan_ids,
+    first_set_dates,
+    is_due_this_year,
+)
 from opp.consent_services import party_users
 from opp.models import ConsentRequest, Plan
 from students.eligibility import COMMISSION_SOORTEN
@@ -83,7 +87,7 @@ def _url_of(name: str) -> Callable[[int], str]:
     return lambda pk: f"{head}{int(pk)}{tail}"
 
 
-def _initials(first: str, last: str) -> str:
+def initials(first: str, last: str) -> str:
     parts = [first[:1]] + [p[:1] for p in last.split() if p[:1].isupper()]
     return ".".join(p.upper() for p in parts if p) + "."
 
@@ -113,7 +117,7 @@ def opp_setting_items(today: datetime.date, school_ids: Iterable[int] | None = N
     url = _url_of("students:detail")
     for pk, school_id, due_on, first, last, was_refused in rows.iterator(chunk_size=2000):
         yield DueItem("opp_vaststellen", "students.student", pk, school_id, due_on, due_on.isoformat(),
-                      _initials(first, last), url(pk),
+                      initials(first, last), url(pk),
                       state="geen_instemming" if was_refused else "")
 
 
@@ -121,15 +125,6 @@ register(Kind("opp_vaststellen", _("OPP vaststellen (zes weken)"), opp_setting_i
 
 
 # --- Evaluatie: once per school year for an adopted plan (R-EVAL-1) -----------------------------------
-
-
-def evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date, year_end: datetime.date) -> set[int]:
-    """Plans with an evaluation this school year that counts: the counter settings.OPP_EVALUATION_COUNTER names
-    (evaluations.selectors.evaluated_plan_ids); without one, none."""
-    hook = settings.OPP_EVALUATION_COUNTER
-    if hook:
-        return import_string(hook)(plan_ids, year_start, year_end)
-    return set()
 
 
 def _evaluation_candidates(today: datetime.date, school_ids, *, vso_only: bool = False):
@@ -156,7 +151,7 @@ def evaluation_items(today: datetime.date, school_ids: Iterable[int] | None = No
         if pk in done:
             continue
         yield DueItem("evaluatie", "opp.plan", pk, school_id, year_end, school_year_label(today),
-                      _initials(first, last), url(pk))
+                      initials(first, last), url(pk))
 
 
 #: Reminders from 1 April (121 days before 31 July), escalation to the schoolleider from 1 July. On 1 August
@@ -175,7 +170,7 @@ def commission_items(today: datetime.date, school_ids: Iterable[int] | None = No
         if pk in done:
             continue
         yield DueItem("commissie_evaluatie", "opp.plan", pk, school_id, year_end, school_year_label(today),
-                      _initials(first, last), url(pk))
+                      initials(first, last), url(pk))
 
 
 register(Kind("commissie_evaluatie", _("Jaarlijkse evaluatie door de commissie ((v)so)"), commission_items,
@@ -197,7 +192,7 @@ def consent_items(today: datetime.date, school_ids: Iterable[int] | None = None)
     for pk, version_id, requested_at, school_id, first, last in rows:
         due_on = timezone.localtime(requested_at).date() + datetime.timedelta(days=7)
         yield DueItem("instemming", "opp.consentrequest", pk, school_id, due_on, due_on.isoformat(),
-                      _initials(first, last), url(version_id))
+                      initials(first, last), url(version_id))
 
 
 def consent_recipients(item: DueItem, step) -> list:
@@ -226,7 +221,7 @@ def _dispute_items(kind_key: str, today: datetime.date, school_ids, flt: Q, due_
     url = _url_of("disputes:detail")
     for pk, school_id, start, first, last in rows:
         due_on = start + datetime.timedelta(days=days)
-        yield DueItem(kind_key, "disputes.dispute", pk, school_id, due_on, due_on.isoformat(), _initials(first, last),
+        yield DueItem(kind_key, "disputes.dispute", pk, school_id, due_on, due_on.isoformat(), initials(first, last),
                       url(pk))
 
 

@@ -312,7 +312,7 @@ def _overdue(pupil_ids: list[int], today: datetime.date) -> list[OverdueRow]:
           .annotate(plan_id=Subquery(plan))
           .order_by("opp_due_on", "pk")
           .values_list("first_name", "last_name", "school__name", "opp_due_on", "plan_id")[:OVERDUE_LIST_LIMIT])
-    return [OverdueRow(registry._initials(first, last), school, due, (today - due).days,
+    return [OverdueRow(registry.initials(first, last), school, due, (today - due).days,
                        reverse("opp:plan", args=[plan_id]) if plan_id else "")
             for first, last, school, due, plan_id in qs]
 
@@ -353,7 +353,7 @@ def commission_open(user, today: datetime.date) -> tuple[list[CommissionOpenRow]
                               student__onderwijssoort__in=COMMISSION_SOORTEN, versions__state="vastgesteld")
           .filter(Q(student__left_on__isnull=True) | Q(student__left_on__gt=today))
           .filter(~Exists(done)))
-    rows = [CommissionOpenRow(pk, f"{first} {last}", registry._initials(first, last), school)
+    rows = [CommissionOpenRow(pk, f"{first} {last}", registry.initials(first, last), school)
             for pk, first, last, school in qs.order_by("student__last_name", "student__first_name", "pk")
             .values_list("pk", "student__first_name", "student__last_name", "student__school__name")
             [:COMMISSION_LIST_LIMIT]]
@@ -378,5 +378,5 @@ def commission_reports(user) -> list[CommissionReportRow]:
           .order_by("-held_on", "-pk")
           .values_list("pk", "held_on", "plan__student__school__name", "plan__student__first_name",
                        "plan__student__last_name", "advice")[:COMMISSION_REPORTS_LIMIT])
-    return [CommissionReportRow(pk, held_on, school, registry._initials(first, last), advice, str(labels.get(advice, advice)))
+    return [CommissionReportRow(pk, held_on, school, registry.initials(first, last), advice, str(labels.get(advice, advice)))
             for pk, held_on, school, first, last, advice in qs]

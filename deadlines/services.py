@@ -31,7 +31,7 @@ class SweepResult:
     notifications: int = 0
 
 
-def _recipients(school_ids: set[int]) -> dict[tuple[int, str], list]:
+def recipients_of_schools(school_ids: set[int]) -> dict[tuple[int, str], list]:
     """(school_id, role) → users; board roles are looked up through the school's board. Three queries."""
     boards = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "board_id"))
     result: dict[tuple[int, str], list] = defaultdict(list)
@@ -134,7 +134,7 @@ def fan_out(*, reminder_ids: list[int] | None = None, limit: int = 5000, today: 
         Reminder.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=timezone.now(), notify_token=token)
         rows = list(Reminder.objects.filter(notify_token=token))
         stats["reminders"] = len(rows)
-        people = _recipients({r.school_id for r in rows})
+        people = recipients_of_schools({r.school_id for r in rows})
         schools = dict(School.objects.filter(pk__in={r.school_id for r in rows}).values_list("pk", "name"))
         messages = []
         for r in rows:

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.access import Cap, capabilities, get_in_reach, has_cap, require_cap, schools_with
+from accounts.access import Cap, capabilities, forbidden, get_in_reach, has_cap, require_cap, schools_with
 from accounts.models import School, User
 
 from .models import Dispute, DisputeDocument, DossierExport, SchoolDocument
@@ -103,9 +103,7 @@ def schools_with_documents(user: User) -> QuerySet[School]:
 def require_school_documents(user: User, school: School) -> None:
     """403 (naming the school) for an upload to a school whose documents the user does not keep."""
     if not (has_cap(user, Cap.DISPUTE_EDIT, school) or has_cap(user, Cap.SCHOOL_OVERVIEW, school)):
-        refusal = PermissionDenied()
-        refusal.audit_school_id = school.pk
-        raise refusal
+        raise forbidden(school)
 
 
 def school_for_user(user: User, pk) -> School:

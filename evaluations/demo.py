@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from opp import adoption, consent_services
 from opp import services as opp_services
-from opp.demo import _content, clock_at, prepare_in_overleg
+from opp.demo import clock_at, demo_content, prepare_in_overleg
 from opp.models import Plan
 from students import services as student_services
 from students.models import Student
@@ -86,7 +86,7 @@ def seed_evaluations(today: datetime.date | None = None) -> None:
         actor = users["ib.anker"]
         set_on, ended_on = lotte_dates(today)
         with clock_at(set_on):
-            content = _content("A001", "Lotte")
+            content = demo_content("A001", "Lotte")
             content["uitstroom"] = {"uitstroom_profiel": "havo", "uitstroom_onderbouwing":
                                     "Lotte's taalachterstand loopt snel in; havo is haalbaar."}
             plan, version = prepare_in_overleg(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from opp import content as opp_content
 from opp import pdf as opp_pdf
-from opp import selectors as opp_selectors
 from students.eligibility import COMMISSION_SOORTEN
 
 from .models import CommissionEvaluation, Evaluation
@@ -47,7 +47,7 @@ def context_for(evaluation: Evaluation, *, today=None, for_staff: bool = True) -
         "student": student,
         "school": student.school,
         "version": version,
-        "version_hash": version.adopted_hash or opp_selectors.version_hash(version),
+        "version_hash": version.adopted_hash or opp_content.version_hash(version),
         "items": _item_rows(evaluation),
         "reactions": list(evaluation.reactions.order_by("created_at", "pk")),
         "ended": evaluation.decision == Evaluation.Decision.BEEINDIGEN,

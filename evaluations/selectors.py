@@ -10,18 +10,17 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
-from accounts import access
-from accounts.access import Cap
 from opp import transitions
 from opp.models import FROZEN_STATES, Plan
 from students.eligibility import COMMISSION_SOORTEN
 
+from . import access as evaluation_access
 from .models import CommissionEvaluation, Evaluation
 from .schoolyear import school_year, school_year_label
 
 
 def evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date, year_end: datetime.date) -> set[int]:
-    """The deadline registry's counter (settings.OPP_EVALUATION_COUNTER): plans evaluated with the parents, i.e.
+    """The deadline registry's counter: plans evaluated with the parents, i.e.
     with an evaluation that counts (R-EVAL-1, rules.counts_as_yearly)."""
     return set(Evaluation.objects.counting()
                .filter(plan_id__in=plan_ids, held_on__gte=year_start, held_on__lte=year_end)
@@ -88,5 +87,5 @@ def plan_page_context(user, plan: Plan, *, can_edit: bool, has_adopted: bool) ->
         "can_record_evaluation": can_edit and transitions.state_allows(
             transitions.Action.RECORD_EVALUATION, plan_state=plan.state, has_adopted=has_adopted),
         "commission_evaluations": list(plan.commission_evaluations.all()) if vso else [],
-        "can_record_commission": vso and access.has_cap(user, Cap.COMMISSION_EDIT, plan.student.school),
+        "can_record_commission": vso and evaluation_access.may_record_commission(user, plan),
     }

@@ -13,13 +13,12 @@ from collections.abc import Container
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.access import Cap, get_in_reach, require_cap
+from accounts.access import Cap, forbidden, get_in_reach, require_cap
 from accounts.models import Membership, Role, School, User
 from students import access as student_access
 from students.models import Student
@@ -30,14 +29,6 @@ from .models import ConsentAnswer, ConsentRequest, Consultation, Plan, PlanVersi
 _PLAN_SCHOOL = "student__school_id"
 _VERSION_SCHOOL = "plan__student__school_id"
 _VERSION_RELATED = ("plan", "plan__student", "plan__student__school", "plan__student__school__board")
-
-
-def _forbidden(school_id: int | None = None) -> PermissionDenied:
-    """A 403 for a page that belongs to no single object; without a school the refusal row goes to the user's own
-    school (audit.middleware)."""
-    refusal = PermissionDenied()
-    refusal.audit_school_id = school_id
-    return refusal
 
 
 def _not_found(school_id: int | None) -> Http404:
@@ -185,7 +176,7 @@ def adoption_queue_for(user: User) -> QuerySet[PlanVersion]:
     """The versions awaiting the user's adoption; 403 for a user who adopts nowhere."""
     schools = access.schools_with(user, Cap.PLAN_ADOPT)
     if not schools.exists():
-        raise _forbidden()
+        raise forbidden()
     return (PlanVersion.objects.filter(state=VersionState.TER_VASTSTELLING, plan__state=Plan.State.ACTIEF,
                                        plan__student__school__in=schools)
             .select_related("plan__student__school", "submitted_by"))
@@ -228,14 +219,14 @@ def require_adoption_mandate(user: User, school: School) -> Mandate:
     """The mandate to adopt or send back at `school`, or the 403 that names it."""
     mandate = adoption_mandate(user, school)
     if mandate is None:
-        raise _forbidden(school.pk)
+        raise forbidden(school.pk)
     return mandate
 
 
 def require_plan_reader(user: User) -> None:
     """Checking a PDF against the archive: for anyone who reads plans somewhere (403 for the others)."""
     if not access.schools_with(user, Cap.PLAN_VIEW).exists():
-        raise _forbidden()
+        raise forbidden()
 
 
 # --- What the user may do: booleans for views and templates ----------------------------------------------------
@@ -300,6 +291,6 @@ def require_section_right(user: User, school: School, section: str) -> None:
     plan editors, every other section by the plan editors (403 naming the school)."""
     if section == COMMISSION_SECTION:
         if not (access.has_cap(user, Cap.PLAN_EDIT, school) or access.has_cap(user, Cap.COMMISSION_EDIT, school)):
-            raise _forbidden(school.pk)
+            raise forbidden(school.pk)
     else:
         require_cap(user, Cap.PLAN_EDIT, school)

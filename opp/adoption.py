@@ -22,7 +22,7 @@ from security.policy import second_factor_required
 from students import services as student_services
 
 from . import access as plan_access
-from . import bekendmaking, compliance, selectors, transitions
+from . import bekendmaking, compliance, content, selectors, transitions
 from . import pdf as opp_pdf
 from .consent_services import covering_request
 from .models import Plan, PlanVersion, ReturnedVersion, VersionState
@@ -121,7 +121,7 @@ def adopt_confirmed(*, actor: User, version: PlanVersion) -> PlanVersion:
     version.adopted_at = now
     version.adopted_by = actor
     version.adopted_as = mandate.label
-    version.adopted_hash = selectors.version_hash(version)
+    version.adopted_hash = content.version_hash(version)
     version.made_known_on = today
     version.archived_pdf, version.archived_pdf_hash = _archive(version, opp_pdf.render_version_pdf(version))
     version.save()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -172,7 +172,7 @@ def _answer(*, request_pk: int, party: dict, answer: str, explanation: str, user
     request = ConsentRequest.objects.select_for_update().select_related("version__plan__student__school").get(pk=request_pk)
     key = {"kind": party.get("kind"), "id": party.get("id")}
     if not any(p["kind"] == key["kind"] and p["id"] == key["id"] for p in request.parties):
-        raise PermissionDenied
+        raise access.forbidden(request.version.plan.student.school_id)
     # Before the state checks: the second tab of a party whose first click closed the request must hear
     # "you already answered", not something about the request's state.
     exists = request.answers.filter(**({"guardian_id": key["id"]} if key["kind"] == "guardian" else {"pupil_id": key["id"]}))
@@ -213,7 +213,7 @@ def answer_in_portal(*, user: User, request: ConsentRequest, party_kind: str, pa
                      explanation: str, ip: str | None) -> ConsentAnswer:
     party = {"kind": party_kind, "id": party_id}
     if party not in [{"kind": p["kind"], "id": p["id"]} for p in parties_of_user(user, request)]:
-        raise PermissionDenied  # a forged party id: not one of this user's parties
+        raise access.forbidden(request.version.plan.student.school_id)  # a forged party id: not this user's
     return _answer(request_pk=request.pk, party=party, answer=answer, explanation=explanation, user=user,
                    recorded_by=None, channel=ConsentAnswer.Channel.PORTAAL, ip=ip)
 
@@ -243,7 +243,7 @@ def reaction_add(*, user: User, version: PlanVersion, author_name: str, text: st
     if len(text) > 5000:
         raise ValidationError({"text": _("Uw reactie is te lang (maximaal 5.000 tekens).")})
     if version.state in (VersionState.CONCEPT,):
-        raise PermissionDenied
+        raise access.forbidden(version.plan.student.school_id)
     reaction = Reaction.objects.create(version=version, author=user, author_name=author_name[:200], text=text)
     audit.record(user, audit.Action.CREATE, reaction, school=version.plan.student.school_id)
     student = version.plan.student

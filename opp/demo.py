@@ -51,7 +51,7 @@ ACTIONS = [
 ]
 
 
-def _content(number: str, name: str = "de leerling") -> dict[str, dict]:
+def demo_content(number: str, name: str = "de leerling") -> dict[str, dict]:
     profiel, onderbouwing = UITSTROOM.get(number, ("", ""))
     return _named(name, {
         "uitstroom": {"uitstroom_profiel": profiel, "uitstroom_onderbouwing": onderbouwing},
@@ -120,7 +120,7 @@ def seed_plans(today: datetime.date | None = None) -> None:
         version = plan.versions.get()
         first = plan.student.first_name
         for key in keys:
-            data = _content(number, first)[key]
+            data = demo_content(number, first)[key]
             version = services.version_save_section(actor=actor, version=version, section=key,
                                                     revision=version.section_revisions.get(key, 0), data=data)
         if with_items:
@@ -209,7 +209,7 @@ def seed_consent(today: datetime.date | None = None) -> None:
                                                     revision=version.section_revisions.get(key, 0), items=items)
         version = services.version_save_section(actor=actor, version=version, section="rapporten",
                                                 revision=version.section_revisions.get("rapporten", 0),
-                                                data=_content("K001", "Adam")["rapporten"])
+                                                data=demo_content("K001", "Adam")["rapporten"])
         services.version_to_overleg(actor=actor, version=version)
         for days, agreement in ((21, "deels"), (8, "ja")):
             services.consultation_record(actor=actor, plan=adam_plan, data={
@@ -263,7 +263,7 @@ def seed_adoption(today: datetime.date | None = None) -> None:
     link = student_services.guardian_add(actor=actor, student=tess, data={"name": "Marieke Vos", "email": "m.vos@demo.opp-portaal.nl"},
                                          relation="ouder", has_gezag=True)
     plan, version = prepare_in_overleg(
-        actor=actor, student=tess, content=_content("K002", "Tess"), first_name="Tess",
+        actor=actor, student=tess, content=demo_content("K002", "Tess"), first_name="Tess",
         sections=["uitstroom", "doelen", "onderwijstijd", "rapporten", "hoorrecht"], meetings=((16, "deels"), (6, "ja")),
         staff="Karim Ouali (ib)", pupil_present=True, summary="Bespreking van het OPP met moeder en Tess.")
     req = consent_services.request_send(actor=actor, version=version)
@@ -327,7 +327,7 @@ def seed_bekendmaking(today: datetime.date | None = None) -> None:
                     student_services.guardian_add(actor=actor, student=ruben, data={"name": name}, relation=relation,
                                                   has_gezag=True)
             _plan, version = prepare_in_overleg(
-                actor=actor, student=ruben, content=_content("K003", "Ruben"), first_name="Ruben",
+                actor=actor, student=ruben, content=demo_content("K003", "Ruben"), first_name="Ruben",
                 sections=["uitstroom", "doelen", "onderwijstijd", "rapporten", "hoorrecht"],
                 meetings=((14, "deels"), (5, "ja")), staff="Karim Ouali (ib)", pupil_present=True,
                 summary="Bespreking van het OPP met beide ouders en Ruben.")

@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import consent_services, selectors
+from . import consent_services, content, selectors
 from . import sections as S
 from .models import FROZEN_STATES, ConsentRequest, Consultation, PlanVersion, Suggestion
 
@@ -203,7 +203,7 @@ def context_for(version: PlanVersion, *, today=None) -> dict:
         "carried_consent": carried,
         "adopted": adopted,
         "concept": not adopted,
-        "version_hash": selectors.version_hash(version),
+        "version_hash": content.version_hash(version),
         "printed_on": today,
     }
 

@@ -17,12 +17,7 @@ from students.services import facts_for, standing_of
 
 from . import compliance, consent_services, contributions, hashing
 from . import sections as S
-
-# The content and its hashes live in opp.content (below the consent services, which bind the handelingsdeel
-# hash); they are read as selectors.version_hash() etc. everywhere, so they stay importable from here.
-from .content import handelingsdeel_hash as handelingsdeel_hash
 from .content import version_content
-from .content import version_hash as version_hash
 from .models import FROZEN_STATES, OPEN_STATES, FactorItem, Plan, PlanVersion, VersionState
 
 # --- A pupil's OPP history (ARCHITECTURE.md: read in one place) ----------------------------------------------

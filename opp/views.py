@@ -15,7 +15,7 @@ from accounts.access import Cap
 from audit import log as audit
 from opp_portal.forms import ServiceErrors, apply_errors, message_of
 
-from . import access, bekendmaking_views, compliance, consent_services, contributions, selectors, services
+from . import access, bekendmaking_views, compliance, consent_services, content, contributions, selectors, services
 from . import sections as S
 from .forms import ITEM_FORMS, SCALAR_FORMS, ConsultationForm, SuggestionFormSet, WithdrawForm, ordered_items
 from .models import PlanVersion, Reaction, VersionState
@@ -166,7 +166,7 @@ def _editor_page(request, version: PlanVersion, rights: access.VersionRights, fo
         "can": rights.can, "can_manage": rights.manage, "can_edit": rights.edit,
         "version": version, "plan": plan, "student": student, "sections": sections, "findings": found,
         "blocking": compliance.has_blocking(found), "general_form": forms["algemeen"],
-        "content": selectors.version_content(version), "adopted": selectors.adopted_version(plan),
+        "content": content.version_content(version), "adopted": selectors.adopted_version(plan),
         "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or ""),
         "other_versions": plan.versions.exclude(pk=version.pk).order_by("-number"),
         "bound_section": bound_section, "lost_input": lost_input,

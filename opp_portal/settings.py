@@ -327,9 +327,8 @@ OPP_SETTING_TERM_DAYS = _env(env.int, "OPP_SETTING_TERM_DAYS", default=42)
 OPP_REMINDER_STEPS = _env(env.json, "OPP_REMINDER_STEPS", default={})
 
 # Evaluations (R-EVAL-1): a plan first set on or after this day of the school year (month-day) is
-# first due the next school year; the deadline registry counts evaluations through this function.
+# first due the next school year.
 OPP_EVALUATION_FIRST_DUE_CUTOFF = _month_day("OPP_EVALUATION_FIRST_DUE_CUTOFF", default=(5, 1))
-OPP_EVALUATION_COUNTER = "evaluations.selectors.evaluated_plan_ids"
 # From this day of the school year (month-day) a due evaluation not yet held counts as overdue (staff overview).
 OPP_EVALUATION_OVERDUE_FROM = _month_day("OPP_EVALUATION_OVERDUE_FROM", default=(7, 1))
 

@@ -9,10 +9,9 @@ object's school (`audit_school_id`), so that the refusal row lands in the audit 
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from accounts.access import Cap, get_in_reach, require_cap
+from accounts.access import Cap, forbidden, get_in_reach, require_cap
 from accounts.models import School, User
 from evaluations.models import Evaluation
 from opp.models import ConsentRequest, PlanVersion
@@ -68,9 +67,7 @@ def student_for_inzage(user: User, pk) -> Student:
     gezag, who reads the portal but does not represent the child (portal.inzage.party_of)."""
     student = student_for_portal(user, pk)
     if inzage.party_of(user, student) is None:
-        refusal = PermissionDenied()
-        refusal.audit_school_id = student.school_id
-        raise refusal
+        raise forbidden(student.school_id)
     return student
 
 

@@ -38,6 +38,7 @@ from disputes import rules as dispute_rules
 from disputes.models import Dispute
 from evaluations import pdf as evaluation_pdf
 from evaluations.models import Evaluation, EvaluationReaction, ItemProgress
+from opp import content as opp_content
 from opp import pdf as opp_pdf
 from opp import sections as S
 from opp import selectors as opp_selectors
@@ -273,7 +274,7 @@ def _evaluation_html(evaluation: Evaluation, student: Student) -> str:
         "student": student,
         "school": student.school,
         "version": version,
-        "version_hash": version.adopted_hash or opp_selectors.version_hash(version),
+        "version_hash": version.adopted_hash or opp_content.version_hash(version),
         "items": [{"action": a, "progress": progress.get(a.pk)} for a in version.actions.all()],
         "reactions": list(evaluation.reactions.all()),
         "ended": evaluation.decision == Evaluation.Decision.BEEINDIGEN,
@@ -381,7 +382,7 @@ def _version_data(version: PlanVersion, applicable: list[str], pdf_ref: dict) ->
         "bekendgemaakt_op": _date(version.made_known_on),
         # Per party: the day each was told and its own last day at the GPO (R-GPO-2, issue 15).
         "bekendgemaakt_aan": [_bekendmaking_data(b, gpo=True) for b in version.inzage_notices],
-        "versiehash": opp_selectors.version_hash(version),
+        "versiehash": opp_content.version_hash(version),
         "hash_bij_vaststelling": version.adopted_hash or None,
         "hash_gearchiveerde_pdf": version.archived_pdf_hash or None,
         "pdf": pdf_ref,

@@ -77,9 +77,7 @@ def approval_for_approver(user: User, pk) -> ApprovalRequest:
     """One request: 404 outside the user's reach, 403 for their own account, request or creation."""
     approval = access.get_in_reach(_in_reach(user).select_related("user"), pk, school_path="school_id")
     if user.pk in excluded(approval):
-        refusal = PermissionDenied()
-        refusal.audit_school_id = approval.school_id  # the refusal row goes to that school's log
-        raise refusal
+        raise access.forbidden(approval.school_id)
     return approval
 
 

@@ -8,7 +8,6 @@ reach is a 404 and a visible object the user may not change a 403; both name the
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -17,14 +16,6 @@ from accounts.access import Cap, get_in_reach, require_cap
 from accounts.models import School, User
 
 from .models import GuardianLink, ImportBatch, PlacementEvent, Student
-
-
-def _forbidden(school_id: int | None = None) -> PermissionDenied:
-    """A 403 for a page that belongs to no single object; without a school the refusal row goes to the user's own
-    school (audit.middleware)."""
-    refusal = PermissionDenied()
-    refusal.audit_school_id = school_id
-    return refusal
 
 
 def _within(queryset: QuerySet, pk, *, school_path: str, parent_school_id: int):
@@ -59,7 +50,7 @@ def register_schools(user: User) -> list[School]:
     """The schools whose register the user reads; 403 for a user who reads none (the board, the beheerder)."""
     schools = list(access.schools_with(user, Cap.PUPIL_VIEW))
     if not schools:
-        raise _forbidden()
+        raise access.forbidden()
     return schools
 
 
@@ -72,8 +63,13 @@ def require_pupil_editor(user: User) -> QuerySet[School]:
     """`editable_schools`, or a 403 for a user who may change pupils nowhere (new pupil, CSV import)."""
     schools = editable_schools(user)
     if not schools.exists():
-        raise _forbidden()
+        raise access.forbidden()
     return schools
+
+
+def may_edit_pupils_of(user: User, school: School) -> bool:
+    """Whether the user may change the pupil register of this school (the import command asks this too)."""
+    return access.has_cap(user, Cap.PUPIL_EDIT, school)
 
 
 def register_rights(user: User) -> dict:

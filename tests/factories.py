@@ -212,13 +212,13 @@ class PlanVersionFactory(DjangoModelFactory):
             return
         from django.utils import timezone
 
-        from opp import selectors
+        from opp import content as opp_content
         from opp.models import PlanVersion
 
         at = kwargs.get("at") or timezone.now()
         by = kwargs.get("by") or obj.plan.created_by
         fresh = PlanVersion.objects.prefetch_related("factors", "actions", "yields").get(pk=obj.pk)
-        values = {"state": "vastgesteld", "adopted_at": at, "adopted_by": by, "adopted_hash": selectors.version_hash(fresh)}
+        values = {"state": "vastgesteld", "adopted_at": at, "adopted_by": by, "adopted_hash": opp_content.version_hash(fresh)}
         PlanVersion.objects.filter(pk=obj.pk, state="concept").update(**values)
         for key, value in values.items():
             setattr(obj, key, value)

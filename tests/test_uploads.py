@@ -514,6 +514,10 @@ def test_the_pupil_import_shows_only_a_cleaned_client_name(org, personas, client
 VALIDATED_ELSEWHERE = {
     "disputes/forms.py": "disputes/services.py",  # DocumentForm, SchoolDocumentForm -> add_document, add_school_document
     "disputes/views.py": "disputes/services.py",
+    # The views hand request.FILES to forms that validate in clean_<file>().
+    "opp/adoption_views.py": "opp/forms.py",  # VerifyForm
+    "opp/consent_views.py": "opp/forms.py",  # PaperConsentForm
+    "students/import_views.py": "students/forms.py",  # ImportUploadForm
 }
 
 

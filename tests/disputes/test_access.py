@@ -48,7 +48,7 @@ def _file(actor, plan, version, *, school):
 
 
 @pytest.fixture
-def world(org, personas):
+def two_schools(org, personas):
     w = make_world(org, personas)
     w.a = _file(personas.geschillen_a, w.plan, w.version, school=org.school_a)
     w.b = _file(w.geschillen_b, w.version_b.plan, w.version_b, school=org.school_b)
@@ -79,59 +79,59 @@ PROBES = [
 
 
 @pytest.mark.parametrize(("method", "name", "args"), PROBES)
-def test_a_probe_of_another_boards_object_is_denied_in_that_schools_log(client, org, personas, world, method, name,
+def test_a_probe_of_another_boards_object_is_denied_in_that_schools_log(client, org, personas, two_schools, method, name,
                                                                         args):
     client.force_login(personas.geschillen_a)
-    response = getattr(client, method)(reverse(name, args=args(world, org)))
+    response = getattr(client, method)(reverse(name, args=args(two_schools, org)))
     assert response.status_code == 404
     row = _denied().get()
     assert row.school_id == org.school_b.pk
     assert row.actor == personas.geschillen_a and row.details["status"] == 404
 
 
-def test_an_own_dispute_with_nothing_to_serve_yet_is_a_404_in_its_school(client, org, personas, world):
+def test_an_own_dispute_with_nothing_to_serve_yet_is_a_404_in_its_school(client, org, personas, two_schools):
     """No board response yet (no letter), a dossier still being made (nothing to download): 404 in the own school."""
-    pending = DossierExport.objects.create(dispute=world.a.dispute, requested_by=personas.geschillen_a)
+    pending = DossierExport.objects.create(dispute=two_schools.a.dispute, requested_by=personas.geschillen_a)
     client.force_login(personas.geschillen_a)
-    assert client.get(reverse("disputes:letter", args=[world.a.dispute.pk])).status_code == 404
-    assert client.get(reverse("disputes:export_download", args=[world.a.dispute.pk, pending.pk])).status_code == 404
+    assert client.get(reverse("disputes:letter", args=[two_schools.a.dispute.pk])).status_code == 404
+    assert client.get(reverse("disputes:export_download", args=[two_schools.a.dispute.pk, pending.pk])).status_code == 404
     assert list(_denied().values_list("school_id", flat=True)) == [org.school_a.pk] * 2
 
 
-def test_a_write_by_the_read_only_schoolleider_is_a_403_in_the_disputes_school(client, org, personas, world):
+def test_a_write_by_the_read_only_schoolleider_is_a_403_in_the_disputes_school(client, org, personas, two_schools):
     """The schoolleider reads the disputes of the own school but never changes them."""
     client.force_login(personas.schoolleider_a)
-    assert client.get(reverse("disputes:detail", args=[world.a.dispute.pk])).status_code == 200
-    response = client.post(reverse("disputes:dates", args=[world.a.dispute.pk]), {"reference": "X-1"})
+    assert client.get(reverse("disputes:detail", args=[two_schools.a.dispute.pk])).status_code == 200
+    response = client.post(reverse("disputes:dates", args=[two_schools.a.dispute.pk]), {"reference": "X-1"})
     assert response.status_code == 403
     row = _denied().get()
     assert row.school_id == org.school_a.pk and row.details["status"] == 403
-    world.a.dispute.refresh_from_db()
-    assert world.a.dispute.reference != "X-1"
+    two_schools.a.dispute.refresh_from_db()
+    assert two_schools.a.dispute.reference != "X-1"
 
 
-def test_accessors_attach_the_probed_school(org, personas, world):
+def test_accessors_attach_the_probed_school(org, personas, two_schools):
     user = personas.geschillen_a
-    for call in (lambda: access.dispute_for_user(user, world.b.dispute.pk),
-                 lambda: access.document_for_user(user, world.a.dispute.pk, world.b.doc.pk),
-                 lambda: access.export_for_user(user, world.a.dispute.pk, world.b.export.pk),
+    for call in (lambda: access.dispute_for_user(user, two_schools.b.dispute.pk),
+                 lambda: access.document_for_user(user, two_schools.a.dispute.pk, two_schools.b.doc.pk),
+                 lambda: access.export_for_user(user, two_schools.a.dispute.pk, two_schools.b.export.pk),
                  lambda: access.school_for_user(user, org.school_b.pk),
-                 lambda: access.school_document_for_user(user, org.school_a.pk, world.b.school_doc.pk)):
+                 lambda: access.school_document_for_user(user, org.school_a.pk, two_schools.b.school_doc.pk)):
         with pytest.raises(Http404) as refused:
             call()
         assert refused.value.audit_school_id == org.school_b.pk
     with pytest.raises(PermissionDenied) as refused:
-        access.dispute_for_user(personas.schoolleider_a, world.a.dispute.pk, write=True)
+        access.dispute_for_user(personas.schoolleider_a, two_schools.a.dispute.pk, write=True)
     assert refused.value.audit_school_id == org.school_a.pk
     with pytest.raises(PermissionDenied) as refused:
         access.require_school_documents(personas.begeleider_a, org.school_a)
     assert refused.value.audit_school_id == org.school_a.pk
 
 
-def test_the_page_booleans_come_from_the_access_layer(org, personas, world):
-    assert access.dispute_rights(personas.geschillen_a, world.a.dispute) == {
+def test_the_page_booleans_come_from_the_access_layer(org, personas, two_schools):
+    assert access.dispute_rights(personas.geschillen_a, two_schools.a.dispute) == {
         "can_edit": True, "can_school_documents": True}
-    assert access.dispute_rights(personas.schoolleider_a, world.a.dispute) == {
+    assert access.dispute_rights(personas.schoolleider_a, two_schools.a.dispute) == {
         "can_edit": False, "can_school_documents": True}
     assert access.can_register_anywhere(personas.geschillen_a)
     assert not access.can_register_anywhere(personas.schoolleider_a)

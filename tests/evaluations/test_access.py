@@ -35,7 +35,7 @@ def _evaluated(school, by):
 
 
 @pytest.fixture
-def world(clock, org, personas):
+def two_schools(clock, org, personas):
     return SimpleNamespace(a=_evaluated(org.school_a, personas.begeleider_a),
                            b=_evaluated(org.school_b, personas.begeleider_b))
 
@@ -55,11 +55,11 @@ PROBES = [
 
 @pytest.mark.parametrize("persona", ["begeleider_a", "bestuurder_a"])
 @pytest.mark.parametrize(("name", "pk"), PROBES)
-def test_a_probe_of_another_schools_evaluation_is_denied_in_that_schools_log(client, org, personas, world, persona,
+def test_a_probe_of_another_schools_evaluation_is_denied_in_that_schools_log(client, org, personas, two_schools, persona,
                                                                              name, pk):
     user = getattr(personas, persona)
     client.force_login(user)
-    assert client.get(reverse(name, args=[pk(world)])).status_code == 404
+    assert client.get(reverse(name, args=[pk(two_schools)])).status_code == 404
     row = _denied().get()
     assert row.school_id == org.school_b.pk
     assert row.actor == user and row.details["status"] == 404
@@ -70,33 +70,33 @@ def test_a_probe_of_another_schools_evaluation_is_denied_in_that_schools_log(cli
     ("bestuurder_a", "evaluations:record"),  # the board reads the plan, the school evaluates it
     ("begeleider_a", "evaluations:commission_record"),  # the commission's evaluation is the commission's
 ])
-def test_recording_without_the_right_is_a_403_in_the_plans_school(client, org, personas, world, persona, name):
+def test_recording_without_the_right_is_a_403_in_the_plans_school(client, org, personas, two_schools, persona, name):
     client.force_login(getattr(personas, persona))
-    assert client.get(reverse("evaluations:detail", args=[world.a.evaluation.pk])).status_code == 200
-    assert client.post(reverse(name, args=[world.a.plan.pk]), {"held_on": "2026-09-20"}).status_code == 403
+    assert client.get(reverse("evaluations:detail", args=[two_schools.a.evaluation.pk])).status_code == 200
+    assert client.post(reverse(name, args=[two_schools.a.plan.pk]), {"held_on": "2026-09-20"}).status_code == 403
     row = _denied().get()
     assert row.school_id == org.school_a.pk and row.details["status"] == 403
-    assert Evaluation.objects.filter(plan=world.a.plan).count() == 1
-    assert CommissionEvaluation.objects.filter(plan=world.a.plan).count() == 1
+    assert Evaluation.objects.filter(plan=two_schools.a.plan).count() == 1
+    assert CommissionEvaluation.objects.filter(plan=two_schools.a.plan).count() == 1
 
 
-def test_accessors_attach_the_probed_school(org, personas, world):
+def test_accessors_attach_the_probed_school(org, personas, two_schools):
     user = personas.begeleider_a
-    for call in (lambda: access.evaluation_for_user(user, world.b.evaluation.pk),
-                 lambda: access.commission_evaluation_for_user(user, world.b.commission.pk),
-                 lambda: access.plan_to_evaluate(user, world.b.plan.pk),
-                 lambda: access.plan_for_commission(user, world.b.plan.pk)):
+    for call in (lambda: access.evaluation_for_user(user, two_schools.b.evaluation.pk),
+                 lambda: access.commission_evaluation_for_user(user, two_schools.b.commission.pk),
+                 lambda: access.plan_to_evaluate(user, two_schools.b.plan.pk),
+                 lambda: access.plan_for_commission(user, two_schools.b.plan.pk)):
         with pytest.raises(Http404) as refused:
             call()
         assert refused.value.audit_school_id == org.school_b.pk
     with pytest.raises(PermissionDenied) as refused:
-        access.plan_to_evaluate(personas.leerkracht_a, world.a.plan.pk)
+        access.plan_to_evaluate(personas.leerkracht_a, two_schools.a.plan.pk)
     assert refused.value.audit_school_id == org.school_a.pk
     with pytest.raises(PermissionDenied) as refused:
-        access.require_commission(personas.begeleider_a, world.a.plan)
+        access.require_commission(personas.begeleider_a, two_schools.a.plan)
     assert refused.value.audit_school_id == org.school_a.pk
 
 
-def test_the_pupil_link_is_a_boolean_of_the_access_layer(personas, world):
-    assert access.evaluation_rights(personas.begeleider_a, world.a.plan) == {"can_view_pupil": True}
-    assert access.evaluation_rights(personas.bestuurder_a, world.a.plan) == {"can_view_pupil": False}
+def test_the_pupil_link_is_a_boolean_of_the_access_layer(personas, two_schools):
+    assert access.evaluation_rights(personas.begeleider_a, two_schools.a.plan) == {"can_view_pupil": True}
+    assert access.evaluation_rights(personas.bestuurder_a, two_schools.a.plan) == {"can_view_pupil": False}

@@ -38,7 +38,7 @@ def _plan_with_version(school, by, **version):
 
 
 @pytest.fixture
-def world(org, personas):
+def two_schools(org, personas):
     plan_a, version_a = _plan_with_version(org.school_a, personas.begeleider_a)
     plan_b, version_b = _plan_with_version(org.school_b, personas.begeleider_b, state="instemming_gevraagd",
                                            with_actions=1)
@@ -83,10 +83,10 @@ PROBES = [
 
 
 @pytest.mark.parametrize(("method", "name", "args", "query"), PROBES)
-def test_a_probe_of_another_schools_object_is_denied_in_that_schools_log(client, org, personas, world, method, name,
+def test_a_probe_of_another_schools_object_is_denied_in_that_schools_log(client, org, personas, two_schools, method, name,
                                                                           args, query):
     client.force_login(personas.begeleider_a)
-    url = reverse(name, args=args(world)) + (f"?{query}={world.version_b.pk}" if query else "")
+    url = reverse(name, args=args(two_schools)) + (f"?{query}={two_schools.version_b.pk}" if query else "")
     response = getattr(client, method)(url)
     assert response.status_code == 404
     row = _denied().get()
@@ -94,58 +94,58 @@ def test_a_probe_of_another_schools_object_is_denied_in_that_schools_log(client,
     assert row.actor == personas.begeleider_a and row.details["status"] == 404
 
 
-def test_a_board_member_probing_another_board_is_denied_in_the_probed_school(client, org, personas, world):
+def test_a_board_member_probing_another_board_is_denied_in_the_probed_school(client, org, personas, two_schools):
     """A board role has no school of its own: without the accessor's school the row would name none."""
     client.force_login(personas.bestuurder_a)
     for name in ("opp:plan", "opp:adoption_review"):
-        obj = world.plan_b if name == "opp:plan" else world.version_b
+        obj = two_schools.plan_b if name == "opp:plan" else two_schools.version_b
         assert client.get(reverse(name, args=[obj.pk])).status_code == 404, name
     assert list(_denied().values_list("school_id", flat=True)) == [org.school_b.pk] * 2
 
 
-def test_a_write_by_a_read_only_role_is_a_403_in_the_plans_school(client, org, personas, world):
+def test_a_write_by_a_read_only_role_is_a_403_in_the_plans_school(client, org, personas, two_schools):
     """The board reads plans of its schools but does not edit them: 403, in the school of the plan."""
     client.force_login(personas.bestuurder_a)
-    assert client.post(reverse("opp:to_overleg", args=[world.version_a.pk])).status_code == 403
+    assert client.post(reverse("opp:to_overleg", args=[two_schools.version_a.pk])).status_code == 403
     row = _denied().get()
     assert row.school_id == org.school_a.pk and row.details["status"] == 403
 
 
-def test_an_unknown_choice_on_an_own_object_is_denied_in_its_school(client, org, world):
+def test_an_unknown_choice_on_an_own_object_is_denied_in_its_school(client, org, two_schools):
     """An editor post without a known section (or a review without a known action) names the version's school."""
     user = member(Role.BEGELEIDER, school=org.school_a, username="twee_scholen")
     approved_membership(user, Role.BEGELEIDER, school=org.school_b)  # no single "own school" to fall back on
     client.force_login(user)
-    assert client.post(reverse("opp:version", args=[world.version_a.pk]), {"section": "bestaat-niet"}).status_code == 404
-    assert client.get(reverse("opp:diff", args=[world.version_a.pk])).status_code == 404  # nothing to compare with
+    assert client.post(reverse("opp:version", args=[two_schools.version_a.pk]), {"section": "bestaat-niet"}).status_code == 404
+    assert client.get(reverse("opp:diff", args=[two_schools.version_a.pk])).status_code == 404  # nothing to compare with
     assert list(_denied().values_list("school_id", flat=True)) == [org.school_a.pk] * 2
 
 
-def test_accessors_attach_the_probed_school(org, personas, world):
-    for call in (lambda: access.plan_for_user(personas.begeleider_a, world.plan_b.pk),
-                 lambda: access.version_for_user(personas.begeleider_a, world.version_b.pk),
-                 lambda: access.consent_request_for_user(personas.begeleider_a, world.request_b.pk),
-                 lambda: access.reaction_for_user(personas.begeleider_a, world.reaction_b.pk),
-                 lambda: access.consultation_for(world.plan_a, world.consultation_b.pk)):
+def test_accessors_attach_the_probed_school(org, personas, two_schools):
+    for call in (lambda: access.plan_for_user(personas.begeleider_a, two_schools.plan_b.pk),
+                 lambda: access.version_for_user(personas.begeleider_a, two_schools.version_b.pk),
+                 lambda: access.consent_request_for_user(personas.begeleider_a, two_schools.request_b.pk),
+                 lambda: access.reaction_for_user(personas.begeleider_a, two_schools.reaction_b.pk),
+                 lambda: access.consultation_for(two_schools.plan_a, two_schools.consultation_b.pk)):
         with pytest.raises(Http404) as refused:
             call()
         assert refused.value.audit_school_id == org.school_b.pk
     with pytest.raises(PermissionDenied) as refused:
-        access.plan_for_user(personas.leerkracht_a, world.plan_a.pk, cap=Cap.PLAN_EDIT)
+        access.plan_for_user(personas.leerkracht_a, two_schools.plan_a.pk, cap=Cap.PLAN_EDIT)
     assert refused.value.audit_school_id == org.school_a.pk
     with pytest.raises(PermissionDenied) as refused:
         access.require_adoption_mandate(personas.schoolleider_a, org.school_a)  # a schoolleider without mandate
     assert refused.value.audit_school_id == org.school_a.pk
 
 
-def test_a_portal_answer_has_no_scan_to_download(org, personas, world):
+def test_a_portal_answer_has_no_scan_to_download(org, personas, two_schools):
     """The signed form is the school's (PLAN_EDIT); an answer given in the portal has none: 404 in its school."""
     with pytest.raises(Http404) as refused:
-        access.consent_scan_for_user(personas.begeleider_b, world.answer_b.pk)
+        access.consent_scan_for_user(personas.begeleider_b, two_schools.answer_b.pk)
     assert refused.value.audit_school_id == org.school_b.pk
 
 
-def test_the_mandate_is_a_boolean_and_a_label_for_the_page(client, org, personas, world):
+def test_the_mandate_is_a_boolean_and_a_label_for_the_page(client, org, personas, two_schools):
     board = access.adoption_mandate(personas.bestuurder_a, org.school_a)
     school = access.adoption_mandate(personas.schoolleider_mandaat_a, org.school_a)
     assert board.by_board and board.label == "bestuurder van Stichting A"
@@ -160,12 +160,12 @@ def test_the_mandate_is_a_boolean_and_a_label_for_the_page(client, org, personas
     assert "U stelt vast als schoolleider van School A, met mandaat van het bestuur." in html
 
 
-def test_rights_are_booleans_from_the_access_layer(personas, world):
-    begeleider = access.version_rights(personas.begeleider_a, world.version_a)
+def test_rights_are_booleans_from_the_access_layer(personas, two_schools):
+    begeleider = access.version_rights(personas.begeleider_a, two_schools.version_a)
     assert begeleider.edit and begeleider.manage and not begeleider.advise
     assert begeleider.section_editable("doelen")
-    leerkracht = access.version_rights(personas.leerkracht_a, world.version_a)
+    leerkracht = access.version_rights(personas.leerkracht_a, two_schools.version_a)
     assert not (leerkracht.edit or leerkracht.manage or leerkracht.section_editable("commissie"))
-    assert access.plan_rights(personas.leerkracht_a, world.plan_a)["can_edit"] is False
-    assert access.plan_rights(personas.bestuurder_a, world.plan_a)["can_view_pupil"] is False
-    assert access.may_edit_plan(personas.begeleider_a, world.plan_a)
+    assert access.plan_rights(personas.leerkracht_a, two_schools.plan_a)["can_edit"] is False
+    assert access.plan_rights(personas.bestuurder_a, two_schools.plan_a)["can_view_pupil"] is False
+    assert access.may_edit_plan(personas.begeleider_a, two_schools.plan_a)

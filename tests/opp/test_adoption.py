@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from audit.models import AuditEvent
 from notifications.models import Notification
 from opp import adoption, rules, selectors
+from opp import content as opp_content
 from opp import services as opp_services
 from opp.models import ActionItem, FrozenVersionError, PlanVersion, ReturnedVersion
 from tests.conftest import PASSWORD
@@ -167,7 +168,7 @@ def test_adoption_records_who_under_which_mandate_when_and_the_version_hash(read
     row = selectors.load_version(ready.version_a.pk)
     assert row.state == "vastgesteld"
     assert (row.adopted_by, row.adopted_at, row.adopted_as) == (user, NOW, label)
-    assert row.adopted_hash == selectors.version_hash(row)
+    assert row.adopted_hash == opp_content.version_hash(row)
     assert len(row.adopted_hash) == 64
     assert row.made_known_on == TODAY
     [event] = transitions(row, "vastgesteld")
@@ -200,7 +201,7 @@ def test_a_wrong_password_adopts_nothing(ready, personas, password):
 def test_the_adopted_version_is_frozen(ready, personas):
     adopt(ready.version_a, personas.bestuurder_a)
     version = fresh(ready.version_a)
-    before = selectors.version_hash(selectors.load_version(version.pk))
+    before = opp_content.version_hash(selectors.load_version(version.pk))
 
     version.uitstroom_onderbouwing = "Achteraf gewijzigd"
     with pytest.raises(FrozenVersionError):
@@ -219,7 +220,7 @@ def test_the_adopted_version_is_frozen(ready, personas):
     assert "kan niet meer worden gewijzigd" in messages_of(exc)
 
     row = selectors.load_version(version.pk)
-    assert selectors.version_hash(row) == before == row.adopted_hash
+    assert opp_content.version_hash(row) == before == row.adopted_hash
     assert row.state == "vastgesteld"
 
 
@@ -245,7 +246,7 @@ def test_a_revision_supersedes_the_previous_adopted_version(ready, personas, clo
     assert (v1.state, v2.state) == ("vervangen", "vastgesteld")
     assert v1.superseded_at == NOW + datetime.timedelta(days=30)
     assert v2.adopted_by == personas.schoolleider_mandaat_a
-    assert v2.adopted_hash == selectors.version_hash(selectors.load_version(v2.pk)) != v1.adopted_hash
+    assert v2.adopted_hash == opp_content.version_hash(selectors.load_version(v2.pk)) != v1.adopted_hash
     assert v2.made_known_on == TODAY + datetime.timedelta(days=30)
     # Version 1 kept what it was adopted with.
     assert (v1.adopted_by, v1.adopted_at, v1.made_known_on) == (personas.bestuurder_a, NOW, TODAY)
@@ -408,7 +409,7 @@ def test_verify_of_a_malformed_or_unknown_hash_is_none(adopted, personas, value)
 
 def test_a_version_that_is_not_adopted_is_not_verified(ready, personas):
     assert adoption.verify(user=personas.bestuurder_a,
-                           version_hash=selectors.version_hash(selectors.load_version(ready.version_a.pk))) is None
+                           version_hash=opp_content.version_hash(selectors.load_version(ready.version_a.pk))) is None
 
 
 def test_verify_keeps_to_need_to_know(adopted, personas, board_b_version):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from notifications.models import Notification
 from opp import adoption, selectors
+from opp import content as opp_content
 from opp import services as opp_services
 from opp.models import PlanVersion, ReturnedVersion
 from tests.conftest import PASSWORD
@@ -261,7 +262,7 @@ def test_adopting_from_the_review_page(ready, personas):
     assert (row.state, row.adopted_by, row.adopted_at, row.made_known_on) == (
         "vastgesteld", personas.bestuurder_a, NOW, TODAY)
     assert row.adopted_as == "bestuurder van Stichting A"
-    assert row.adopted_hash == selectors.version_hash(selectors.load_version(row.pk))
+    assert row.adopted_hash == opp_content.version_hash(selectors.load_version(row.pk))
     assert [n.recipient for n in Notification.objects.filter(kind="bekendmaking")] == [ready.ouder_a]
     # The queue no longer lists it.
     assert review_url(row) not in html_of(as_user(personas.bestuurder_a).get(reverse("opp:adoption_queue")))

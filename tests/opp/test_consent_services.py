@@ -16,6 +16,7 @@ from deadlines import registry
 from deadlines import services as deadline_services
 from notifications.models import Notification
 from opp import consent_services as cs
+from opp import content as opp_content
 from opp import selectors
 from opp import services as opp_services
 from opp.models import ActionItem, ConsentAnswer, ConsentRequest, PlanVersion
@@ -68,7 +69,7 @@ def test_request_freezes_the_handelingsdeel_and_the_parties_and_mails_only_paren
 
     assert fresh(world.version_a).state == "instemming_gevraagd"
     assert req.state == "open" and req.requested_by == personas.begeleider_a
-    assert req.handelingsdeel_hash == selectors.handelingsdeel_hash(fresh(world.version_a))
+    assert req.handelingsdeel_hash == opp_content.handelingsdeel_hash(fresh(world.version_a))
     assert [(p["kind"], p["id"], p["name"]) for p in req.parties] == [
         ("guardian", world.moeder.pk, "Mirjam Jansen"), ("guardian", world.vader.pk, "Pieter Jansen")]  # not the stepfather
 
@@ -120,7 +121,7 @@ def test_a_portal_answer_records_who_when_hash_address_and_channel(world, person
     row = ConsentAnswer.objects.get(pk=row.pk)
     assert (row.user, row.guardian, row.pupil, row.party_name) == (world.ouder_a, world.moeder, None, "Mirjam Jansen")
     assert row.answered_at == NOW + datetime.timedelta(hours=3)
-    assert row.handelingsdeel_hash == req.handelingsdeel_hash == selectors.handelingsdeel_hash(fresh(world.version_a))
+    assert row.handelingsdeel_hash == req.handelingsdeel_hash == opp_content.handelingsdeel_hash(fresh(world.version_a))
     assert (row.ip_address, row.channel, row.answer, row.explanation) == (IP, "portaal", "ja", "Goed plan.")
     assert row.recorded_by is None and row.scan == ""
     assert AuditEvent.objects.filter(action="create", object_type="opp.consentanswer", object_id=str(row.pk),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from opp import content as opp_content
 from opp import selectors, services
 from opp.models import ActionItem, FactorItem, FrozenVersionError, PlanVersion, YieldItem
 from tests.factories import ActionItemFactory, PlanFactory, PlanVersionFactory, StudentFactory
@@ -23,7 +24,7 @@ def adopted(org):
 
 def unchanged(version):
     """The stored content still hashes to what was adopted."""
-    return selectors.version_hash(selectors.load_version(version.pk)) == version.adopted_hash
+    return opp_content.version_hash(selectors.load_version(version.pk)) == version.adopted_hash
 
 
 def test_factory_makes_a_real_adopted_version(adopted):

@@ -21,6 +21,7 @@ from weasyprint.urls import URLFetchingError, fetch
 from accounts.models import Role
 from audit.models import AuditEvent
 from opp import consent_services as cs
+from opp import content as opp_content
 from opp import pdf, pdf_views, selectors
 from opp.models import ActionItem, FactorItem, PlanVersion, Suggestion, YieldItem
 from tests.factories import (
@@ -174,7 +175,7 @@ def test_concept_version_pdf_has_every_section_the_handelingsdeel_the_log_and_th
     assert len(pages) >= 2
     assert all("CONCEPT" in page for page in pages)
     # Running header and footer on every page: version and state, page x of y, the version hash.
-    vhash = selectors.version_hash(version)
+    vhash = opp_content.version_hash(version)
     for n, page in enumerate(pages, start=1):
         assert f"pagina {n} van {len(pages)}" in page
         assert flat("Versie 1 · Instemming gevraagd") in flat(page)
@@ -190,7 +191,7 @@ def test_adopted_version_pdf_names_the_adopter_and_date_and_has_no_watermark(ado
     assert flat("Vastgesteld door Bea Bestuur op 28 november 2026.") in body
     assert flat("Versie 1 · Vastgesteld") in body
     assert "CONCEPT" not in "\n".join(pages)
-    assert adopted.adopted_hash == selectors.version_hash(adopted)
+    assert adopted.adopted_hash == opp_content.version_hash(adopted)
     assert "pagina 1 van" in pages[0]
     for page in pages:
         assert flat(f"Hash bij vaststelling: {adopted.adopted_hash}") in flat(page)
@@ -202,7 +203,7 @@ def test_the_pdf_shows_the_version_as_handed_over_so_adoption_can_archive_it_bef
     version.state = "vastgesteld"
     version.adopted_at = ADOPTED_AT
     version.adopted_by = personas.bestuurder_a
-    version.adopted_hash = selectors.version_hash(version)
+    version.adopted_hash = opp_content.version_hash(version)
     pages = pages_of(pdf.render_version_pdf(version))
     body = flat("\n".join(pages))
     name = personas.bestuurder_a.get_full_name()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from opp import content as opp_content
 from opp import hashing, selectors, services
 from opp.models import ActionItem, Consultation, Plan, PlanVersion, Suggestion
 from students import services as student_services
@@ -308,15 +309,15 @@ def test_changing_outside_the_handelingsdeel_keeps_the_handelingsdeel_hash(perso
     services.version_save_section(actor=personas.begeleider_a, version=version, section="handelingsdeel", revision=0,
                                   items=[action(1), action(2)])
     before = selectors.load_version(version.pk)
-    h_before, v_before = selectors.handelingsdeel_hash(before), selectors.version_hash(before)
+    h_before, v_before = opp_content.handelingsdeel_hash(before), opp_content.version_hash(before)
     save(personas.begeleider_a, version, "programma", 0, programma_afwijking="Eigen leerlijn lezen")
     after = selectors.load_version(version.pk)
-    assert selectors.handelingsdeel_hash(after) == h_before
-    assert selectors.version_hash(after) != v_before
+    assert opp_content.handelingsdeel_hash(after) == h_before
+    assert opp_content.version_hash(after) != v_before
     services.version_save_section(actor=personas.begeleider_a, version=version, section="handelingsdeel", revision=1,
                                   items=[action(2), action(1)])
     reordered = selectors.load_version(version.pk)
-    assert selectors.handelingsdeel_hash(reordered) != h_before
+    assert opp_content.handelingsdeel_hash(reordered) != h_before
 
 
 # --- revision_start ---------------------------------------------------------------------------------------
@@ -353,14 +354,14 @@ def test_revision_start_copies_every_scalar_and_item_but_what_it_needs_anew(pers
             assert getattr(new, field) in ("", None) and getattr(old, field) == FILLED[field], field
         else:
             assert getattr(new, field) == getattr(old, field) == FILLED[field], field
-    new_content, old_content = selectors.version_content(new), selectors.version_content(old)
+    new_content, old_content = opp_content.version_content(new), opp_content.version_content(old)
     assert {k: v for k, v in new_content.items() if k != "scalars"} == {k: v for k, v in old_content.items() if k != "scalars"}
     for related in ("factors", "actions", "yields"):
         assert [i.position for i in getattr(new, related).all()] == [i.position for i in getattr(old, related).all()]
         assert getattr(new, related).count() == getattr(old, related).count() > 0
-    assert selectors.handelingsdeel_hash(new) == selectors.handelingsdeel_hash(old)
+    assert opp_content.handelingsdeel_hash(new) == opp_content.handelingsdeel_hash(old)
     # The adopted version itself is untouched and still current.
-    assert selectors.version_hash(old) == adopted.adopted_hash
+    assert opp_content.version_hash(old) == adopted.adopted_hash
     assert PlanVersion.objects.get(pk=adopted.pk).state == "vastgesteld"
     ev = AuditEvent.objects.filter(action="create", object_id=str(new.pk)).get()
     assert ev.details == {"number": 2, "based_on": adopted.pk}

@@ -32,6 +32,7 @@ from evaluations import services as evaluation_services
 from evaluations.models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress
 from opp import adoption
 from opp import consent_services as cs
+from opp import content as opp_content
 from opp.models import ConsentAnswer, ConsentRequest, Consultation, PlanVersion, Reaction, Suggestion
 from portal import inzage
 from tests.auth import login
@@ -93,12 +94,11 @@ def _consent_with_ip(version, personas):
 
 def adopt_lotte(w):
     """Lotte's version 1 set (as PlanVersionFactory(adopted=True) sets one: no consent round, no archived PDF)."""
-    from opp import selectors
 
     version = PlanVersion.objects.prefetch_related("factors", "actions", "yields").get(pk=w.version_c.pk)
     at = NOW - datetime.timedelta(days=60)
     PlanVersion.objects.filter(pk=version.pk).update(
-        state="vastgesteld", adopted_at=at, adopted_by=w.begeleider_a2, adopted_hash=selectors.version_hash(version))
+        state="vastgesteld", adopted_at=at, adopted_by=w.begeleider_a2, adopted_hash=opp_content.version_hash(version))
     return fresh(version)
 
 

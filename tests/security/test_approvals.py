@@ -504,7 +504,7 @@ def test_a_pending_membership_receives_no_reminder_or_notice(org, personas):
     reminders, not by a parent's reaction notice, not by a dispute's deadlines."""
     from accounts.models import Role
     from deadlines import registry
-    from deadlines.services import _recipients
+    from deadlines.services import recipients_of_schools
     from opp.access import begeleiders_of
     from tests.factories import StudentFactory, member
 
@@ -512,7 +512,7 @@ def test_a_pending_membership_receives_no_reminder_or_notice(org, personas):
     waiting_board = member(Role.BESTUURDER, board=org.board_a, username="bestuurder_wacht", approved=False)
     pupil = StudentFactory(school=org.school_a)
 
-    school_roles = _recipients({org.school_a.pk})
+    school_roles = recipients_of_schools({org.school_a.pk})
     assert personas.begeleider_a in school_roles[(org.school_a.pk, Role.BEGELEIDER)]
     assert waiting not in school_roles[(org.school_a.pk, Role.BEGELEIDER)]
     assert waiting_board not in school_roles[(org.school_a.pk, Role.BESTUURDER)]

@@ -24,7 +24,7 @@ from ..factories import GuardianLinkFactory, PlacementEventFactory, StudentFacto
 
 
 @pytest.fixture
-def world(org, personas):
+def two_schools(org, personas):
     pupil_a = StudentFactory(school=org.school_a)
     pupil_b = StudentFactory(school=org.school_b)
     return SimpleNamespace(
@@ -56,44 +56,44 @@ PROBES = [
 
 
 @pytest.mark.parametrize(("method", "name", "args"), PROBES)
-def test_a_probe_of_another_schools_object_is_denied_in_that_schools_log(client, org, personas, world, method, name,
+def test_a_probe_of_another_schools_object_is_denied_in_that_schools_log(client, org, personas, two_schools, method, name,
                                                                           args):
     client.force_login(personas.begeleider_a)
-    response = getattr(client, method)(reverse(name, args=args(world)))
+    response = getattr(client, method)(reverse(name, args=args(two_schools)))
     assert response.status_code == 404
     row = _denied().get()
     assert row.school_id == org.school_b.pk
     assert row.actor == personas.begeleider_a and row.details["status"] == 404
 
 
-def test_an_unknown_link_of_an_own_pupil_is_denied_in_the_pupils_school(client, org, world):
+def test_an_unknown_link_of_an_own_pupil_is_denied_in_the_pupils_school(client, org, two_schools):
     """Nothing to name but the pupil it was asked under: the refusal goes to that pupil's school."""
     user = member(Role.BEGELEIDER, school=org.school_a, username="twee_scholen")
     approved_membership(user, Role.BEGELEIDER, school=org.school_b)  # no single "own school" to fall back on
     client.force_login(user)
-    assert client.get(reverse("students:guardian_edit", args=[world.pupil_a.pk, 999_999])).status_code == 404
+    assert client.get(reverse("students:guardian_edit", args=[two_schools.pupil_a.pk, 999_999])).status_code == 404
     assert _denied().get().school_id == org.school_a.pk
 
 
-def test_a_write_by_a_read_only_role_is_a_403_in_the_pupils_school(client, org, world):
+def test_a_write_by_a_read_only_role_is_a_403_in_the_pupils_school(client, org, two_schools):
     """A leerkracht of school A who is begeleider at school A2: the refusal belongs to school A, not to "none"."""
     user = member(Role.LEERKRACHT, school=org.school_a, username="leest_a_schrijft_a2")
     approved_membership(user, Role.BEGELEIDER, school=org.school_a2)
     client.force_login(user)
-    assert client.get(reverse("students:edit", args=[world.pupil_a.pk])).status_code == 403
+    assert client.get(reverse("students:edit", args=[two_schools.pupil_a.pk])).status_code == 403
     row = _denied().get()
     assert row.school_id == org.school_a.pk and row.details["status"] == 403
 
 
-def test_accessors_attach_the_probed_school(org, personas, world):
+def test_accessors_attach_the_probed_school(org, personas, two_schools):
     with pytest.raises(Http404) as refused:
-        access.student_for_user(personas.begeleider_a, world.pupil_b.pk)
+        access.student_for_user(personas.begeleider_a, two_schools.pupil_b.pk)
     assert refused.value.audit_school_id == org.school_b.pk
     with pytest.raises(Http404) as refused:
-        access.batch_for_user(personas.begeleider_a, world.batch_b.pk)
+        access.batch_for_user(personas.begeleider_a, two_schools.batch_b.pk)
     assert refused.value.audit_school_id == org.school_b.pk
     with pytest.raises(PermissionDenied) as refused:
-        access.student_for_user(personas.leerkracht_a, world.pupil_a.pk, write=True)
+        access.student_for_user(personas.leerkracht_a, two_schools.pupil_a.pk, write=True)
     assert refused.value.audit_school_id == org.school_a.pk
     # A pk that is no object at all names no school.
     with pytest.raises(Http404) as refused:
@@ -108,10 +108,10 @@ def test_pages_without_an_object_refuse_with_403(client, personas):
         assert client.get(reverse(name)).status_code == 403, name
 
 
-def test_rights_are_booleans_from_the_access_layer(org, personas, world):
-    assert access.student_rights(personas.begeleider_a, world.pupil_a) == {
+def test_rights_are_booleans_from_the_access_layer(org, personas, two_schools):
+    assert access.student_rights(personas.begeleider_a, two_schools.pupil_a) == {
         "can_edit": True, "can_edit_plan": True, "can_see_viewers": False}
-    assert access.student_rights(personas.schoolleider_a, world.pupil_a)["can_see_viewers"] is True
-    assert access.student_rights(personas.leerkracht_a, world.pupil_a) == {
+    assert access.student_rights(personas.schoolleider_a, two_schools.pupil_a)["can_see_viewers"] is True
+    assert access.student_rights(personas.leerkracht_a, two_schools.pupil_a) == {
         "can_edit": False, "can_edit_plan": False, "can_see_viewers": False}
     assert access.register_rights(personas.leerkracht_a) == {"can_edit": False}

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import access
-from accounts.access import Cap
 from accounts.models import School, User
+from students import access as student_access
 from students import csv_import
 
 
@@ -65,7 +64,7 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=username, is_active=True).first()
         if actor is None:
             raise CommandError(f"Er is geen actieve gebruiker ‘{username}’.")
-        if not access.has_cap(actor, Cap.PUPIL_EDIT, school):
+        if not student_access.may_edit_pupils_of(actor, school):
             raise CommandError(f"Gebruiker ‘{username}’ mag geen leerlingen van {school} wijzigen.")
         return actor
 
