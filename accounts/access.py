@@ -35,7 +35,7 @@ class Cap(enum.StrEnum):
     DISPUTE_EDIT = "dispute.edit"
     COMMISSION_EDIT = "commission.edit"  # commission advice and evaluations (R-TIME-3, R-EVAL-3)
     ACCOUNTS_MANAGE = "accounts.manage"
-    # Four eyes on access to pupil data (issue 16): who approves what the beheerder asked.
+    # Four eyes on access to pupil data: who approves what the beheerder asked.
     ACCESS_APPROVE = "access.approve"  # begeleider, leerkracht, commissie of the school; resets of its staff
     ACCESS_APPROVE_BOARD = "access.approve_board"  # every role of the board, schoolleiders, the adoption mandate
 
@@ -67,7 +67,7 @@ MANDATE_CAPS = frozenset({Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW})
 def memberships(user: User) -> list[Membership]:
     """The user's approved memberships, loaded once per user object (a request reuses it).
 
-    The one place where a membership turns into rights: a pending one (issue 16, four eyes) gives nothing.
+    The one place where a membership turns into rights: a pending one (four eyes) gives nothing.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -200,7 +200,7 @@ def boards_managed_by(user: User) -> QuerySet[Board]:
     return boards_with(user, Cap.ACCOUNTS_MANAGE)
 
 
-# --- Four eyes on access (issue 16) ---------------------------------------------------------------
+# --- Four eyes on access ---------------------------------------------------------------
 
 #: Roles that reach pupil data (or, for the beheerder, decide who asks for it): a new or raised membership
 #: of any of them waits for approval. The beheerder's role is among them so that a beheerder cannot make

@@ -5,7 +5,7 @@ from notifications.models import Preference
 
 
 class NotificationPreferenceForm(forms.ModelForm):
-    """One email per reminder, or one daily digest (issue 5)."""
+    """One email per reminder, or one daily digest."""
 
     class Meta:
         model = Preference

@@ -45,7 +45,7 @@ class User(AbstractUser):
         "Board", verbose_name=_("beheerd door bestuur"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="managed_users",
     )
-    # Who made the account (issue 16): that person may never approve its access, and a beheerder's
+    # Who made the account: that person may never approve its access, and a beheerder's
     # second account stays theirs until someone else has approved it.
     created_by = models.ForeignKey(
         "self", verbose_name=_("aangemaakt door"), on_delete=models.SET_NULL, null=True, blank=True,
@@ -194,7 +194,7 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(models.Model):
     """A user's role at one school or one board. A user may hold several.
 
-    A membership gives nothing until it is approved (issue 16, four eyes): `approved_at` is set by the
+    A membership gives nothing until it is approved (four eyes): `approved_at` is set by the
     school's schoolleider or the board's bestuurder in the portal (accounts.approvals), or for the very
     first one of a board or school by an operator (`manage.py approve_membership`). Pending by default,
     so that a membership made any other way fails closed.

@@ -22,7 +22,7 @@ def home(request):
 
 
 def _waiting_memberships(user) -> list[Membership]:
-    """A new staff member's roles that still wait for approval (issue 16): they give nothing yet."""
+    """A new staff member's roles that still wait for approval: they give nothing yet."""
     return list(Membership.objects.pending().filter(user=user).select_related("school", "board"))
 
 

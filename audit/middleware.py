@@ -20,7 +20,7 @@ class AuditContextMiddleware:
 
 
 class RefusalAuditMiddleware:
-    """Every refusal a view raises becomes one DENIED row (issue 10; DOMAIN "Retention and privacy").
+    """Every refusal a view raises becomes one DENIED row (DOMAIN "Retention and privacy").
 
     One place for all views: PermissionDenied (403: a visible but forbidden action) and Http404 (404: among them
     every object of another school, whose existence the scoped accessors hide). A 404 for an unknown URL never

@@ -32,7 +32,7 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("uitgelogd")
         DENIED = "denied", _("toegang geweigerd")
         TRANSITION = "transition", _("status gewijzigd")
-        # Issue 10: second factor, lockout, sessions, retention, inzage, the log itself.
+        # Second factor, lockout, sessions, retention, inzage, the log itself.
         OTP_ENROLLED = "otp_enrolled", _("tweestapsverificatie ingesteld")
         OTP_VERIFIED = "otp_verified", _("tweede stap geslaagd")
         OTP_FAILED = "otp_failed", _("tweede stap mislukt")
@@ -44,7 +44,7 @@ class AuditEvent(models.Model):
         SESSIONS_ENDED = "sessions_ended", _("alle sessies beëindigd")
         PASSWORD_CHANGED = "password_changed", _("wachtwoord gewijzigd")
         RETENTION_DELETE = "retention_delete", _("verwijderd na bewaartermijn")
-        # Issue 16: four eyes on access to pupil data.
+        # Four eyes on access to pupil data.
         APPROVAL_REQUESTED = "approval_requested", _("goedkeuring gevraagd")
         APPROVED = "approved", _("goedgekeurd")
         REFUSED = "refused", _("afgewezen")

@@ -1,4 +1,4 @@
-"""The audit log for the schoolleider (own school) and the bestuurder (the board's schools): issue 10.
+"""The audit log for the schoolleider (own school) and the bestuurder (the board's schools).
 
 Who did what, with which object, when and from where — never content (DOMAIN "Retention and privacy").
 Only rows that belong to a school are shown; logins and other rows without a school are not in a school's log.

@@ -1,4 +1,4 @@
-"""Backups that restore (issue 16): the database as a pg_dump custom-format file, the private files as they are,
+"""Backups that restore: the database as a pg_dump custom-format file, the private files as they are,
 and a manifest with the SHA-256 of each, in one timestamped folder. Restoring verifies the manifest first.
 
 PostgreSQL only: the client tools (pg_dump/pg_restore of the server's major version) must be on PATH. The

@@ -1,4 +1,4 @@
-"""PostgreSQL outage drill (issue 16, point 8): the production web process while its database goes away and back.
+"""PostgreSQL outage drill: the production web process while its database goes away and back.
 
     make bench-db-outage                     # or: .venv/bin/python bench/db_outage.py
     DRILL_SECONDS=60 DRILL_OUTAGE=20 make bench-db-outage

@@ -1,4 +1,4 @@
-"""Benchmark of the pupil CSV import (issue 3, part 5): 5,000 rows, dry run and apply, on the configured database.
+"""Benchmark of the pupil CSV import: 5,000 rows, dry run and apply, on the configured database.
 
     DEBUG=1 .venv/bin/python bench/import_students.py                 # SQLite (db.sqlite3)
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/opp_bench .venv/bin/python bench/import_students.py

@@ -1,4 +1,4 @@
-"""Load test (issue 11, item 4): the production processes under 50 simulated users, then with Redis stopped.
+"""Load test: the production processes under 50 simulated users, then with Redis stopped.
 
     make bench-load                          # or: .venv/bin/python bench/load.py
     LOAD_SECONDS=40 make bench-load          # a shorter trial

@@ -1,4 +1,4 @@
-"""Page benchmark (issue 11, item 3): the main pages at 1,000 and at 100,000 pupils, in one run, on PostgreSQL.
+"""Page benchmark: the main pages at 1,000 and at 100,000 pupils, in one run, on PostgreSQL.
 
     make bench                                    # = the command below, with the environment it needs
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/opp_bench .venv/bin/python bench/pages.py [options]
@@ -28,7 +28,7 @@ alternating between the two worlds in blocks of five so that load drift on the m
 The database connection is kept between requests (as with CONN_MAX_AGE > 0); connecting is not timed.
 
 Then on the large world: the deadline sweep (bench/sweep.py's timed_sweep, without the fan-out) and the
-PDF against WeasyPrint alone (bench/pdf.py's measure). One table with every target of issue 11:
+PDF against WeasyPrint alone (bench/pdf.py's measure). One table with every target:
   query counts equal at 1k and 100k; median at 100k ≤ 1.25× median at 1k; list and overview pages
   p95 ≤ 10× the trivial view's p95 (at 100k); the sweep < 10 s; the PDF ≤ 1.5× WeasyPrint alone.
 

@@ -1,4 +1,4 @@
-"""Benchmark of the OPP PDF export (issue 7, part 7): the app's own path beside WeasyPrint alone.
+"""Benchmark of the OPP PDF export: the app's own path beside WeasyPrint alone.
 
     DEBUG=1 .venv/bin/python bench/pdf.py [--runs 15] [--out /tmp/opp-bench.pdf]
 

@@ -1,4 +1,4 @@
-"""Benchmark of the daily deadline sweep (issue 5, part 8): 100,000 pupils, PostgreSQL.
+"""Benchmark of the daily deadline sweep: 100,000 pupils, PostgreSQL.
 
     psql -h 127.0.0.1 -U postgres -c 'create database opp_bench'     # once
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/opp_bench DEBUG=1 .venv/bin/python bench/sweep.py [--pupils 100000]

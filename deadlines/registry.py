@@ -1,4 +1,4 @@
-"""The registry of deadline kinds (issue 5). Each kind says which subjects are due, from which date.
+"""The registry of deadline kinds. Each kind says which subjects are due, from which date.
 
 The date arithmetic is pure (students.deadlines, deadlines.steps, evaluations.schoolyear); the kinds below only
 fetch the candidate subjects with indexed queries. Later features register their kinds with `register()`.
@@ -182,7 +182,7 @@ register(Kind("commissie_evaluatie", _("Jaarlijkse evaluatie door de commissie (
 
 def consent_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
     # Only the columns the items need: loading whole versions (every section text) made PostgreSQL scan all
-    # plans rather than look a school's up by index (bench/pages.py, issue 11).
+    # plans rather than look a school's up by index (bench/pages.py).
     qs = ConsentRequest.objects.filter(state=ConsentRequest.State.OPEN).order_by("-requested_at", "-pk")
     if school_ids is not None:
         qs = qs.filter(version__plan__student__school_id__in=list(school_ids))
@@ -209,7 +209,7 @@ register(Kind("instemming", _("Verzoek om instemming wacht op antwoord"), consen
               remind_roles=(), recipients=consent_recipients))
 
 
-# --- Geschillen (GPO, issue 9): the defence, the ruling, the board's response (R-GPO-3, R-GPO-4) --------------
+# --- Geschillen (GPO): the defence, the ruling, the board's response (R-GPO-3, R-GPO-4) --------------
 
 
 def _dispute_items(kind_key: str, today: datetime.date, school_ids, flt: Q, due_field: str, days: int):

@@ -1,4 +1,4 @@
-"""Reads for the staff start page: "Mijn taken", the school overview and the board overview (issue 5).
+"""Reads for the staff start page: "Mijn taken", the school overview and the board overview.
 
 Every function here runs a fixed number of queries, however many pupils the schools have: due items
 come from the registry's kinds (one query or so per kind), names are fetched in one query for the page
@@ -194,7 +194,7 @@ def _counts_and_pupils(schools: QuerySet[School], today: datetime.date) -> tuple
     # The present pupils' ids first (one index scan): the queries below look their plans up by
     # plan_student_state_idx. Joined through students.school_id instead, PostgreSQL estimates a school at the
     # database's average size and, for a board, hashes every plan in the database (a seq scan of opp_plan
-    # that grows with the database, not with the board: bench/pages.py, issue 11).
+    # that grows with the database, not with the board: bench/pages.py).
     pupil_ids = list(Student.objects.filter(school_id__in=list(rows)).filter(_present(today)).values_list("pk", flat=True))
     soon = today + datetime.timedelta(days=term.DUE_SOON_DAYS)
     status = Case(
@@ -306,7 +306,7 @@ def _overdue(pupil_ids: list[int], today: datetime.date) -> list[OverdueRow]:
     plan = Plan.objects.filter(student=OuterRef("pk"), state=Plan.State.ACTIEF).values("pk")[:1]
     # By the present pupils' ids (from _counts_and_pupils): given the schools (a subquery, or even a list of
     # ids) PostgreSQL expects a board's overdue pupils to be spread over the due-date index and, for the LIMIT,
-    # walks every overdue pupil of the database in due-date order (bench/pages.py, issue 11).
+    # walks every overdue pupil of the database in due-date order (bench/pages.py).
     qs = (Student.objects.filter(pk__in=pupil_ids, opp_required=True, opp_due_on__lt=today).filter(_present(today))
           .filter(opp_in_force=False)
           .annotate(plan_id=Subquery(plan))

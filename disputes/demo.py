@@ -1,4 +1,4 @@
-"""Issue 9 demo: an open dispute awaiting the board's defence (Adam, SBO Het Kompas) and a closed one whose
+"""Disputes demo: an open dispute awaiting the board's defence (Adam, SBO Het Kompas) and a closed one whose
 advice the board did not follow, with its reasons (Lotte, CBS Het Anker). Made through the services.
 Idempotent: a plan that already has a dispute is left alone."""
 

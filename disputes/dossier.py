@@ -1,4 +1,4 @@
-"""The defence bundle as one PDF (issue 9, part 6; R-GPO-3), built by a worker (disputes.tasks).
+"""The defence bundle as one PDF (R-GPO-3), built by a worker (disputes.tasks).
 
 Every part is rendered (or read) first so its page count is known; the cover with the table of contents
 is rendered last and put in front. Our own pages go through opp.pdf.html_to_pdf, so the SafeFetcher walls

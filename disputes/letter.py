@@ -1,4 +1,4 @@
-"""The board's response to the commission's advice as a Dutch letter (issue 9, part 4; R-GPO-4).
+"""The board's response to the commission's advice as a Dutch letter (R-GPO-4).
 
 One autoescaped template, rendered through opp.pdf.html_to_pdf (the SafeFetcher walls). Always Dutch: the
 letter goes to the parents whatever the UI language.

@@ -41,7 +41,7 @@ def _decision(version: PlanVersion) -> PlanVersion | Plan:
 
 
 def made_known_on(version: PlanVersion) -> datetime.date | None:
-    """From the system: the day the version (or the plan's withdrawal) was made known, per party (issue 15).
+    """From the system: the day the version (or the plan's withdrawal) was made known, per party.
 
     A dispute does not record which parent filed it, so this is the LATEST day among the parties told: the
     GPO's six weeks (R-GPO-2) run longest for the party told last, and the "late" hint must not fire while
@@ -250,5 +250,5 @@ def request_export(*, actor: User, dispute: Dispute) -> DossierExport:
 
 
 def has_open_dispute(student) -> bool:
-    """Retention hold (issue 9, part 8): nothing of a pupil with an open dispute may be deleted."""
+    """Retention hold: nothing of a pupil with an open dispute may be deleted."""
     return Dispute.objects.filter(plan__student=student).exclude(state=S.GESLOTEN).exists()

@@ -1,4 +1,4 @@
-"""Issue 8 demo: an evaluation held (vso, with the commission's evaluation; the father invited but not there),
+"""Evaluations demo: an evaluation held (vso, with the commission's evaluation; the father invited but not there),
 one that starts a revision, and a plan ended after its evaluation. Every evaluation records the pupil's view
 (R-CONTENT-10). Idempotent: a plan that already has an evaluation is left alone."""
 
@@ -78,7 +78,7 @@ def seed_evaluations(today: datetime.date | None = None) -> None:
                 "report": "Verslag aan het bestuur: OPP geëvalueerd, voortgang op schema, geen risico's.",
                 "advice": "geen", "advice_text": ""})
 
-    # Lotte (bao, Stichting Noord), over two school years (issue 15): her OPP was set ten months ago, ended after
+    # Lotte (bao, Stichting Noord), over two school years: her OPP was set ten months ago, ended after
     # its evaluation at the end of last school year (no extra support needed any more), and now her need for extra
     # support has returned: a new six-week term runs from that day (R-TIME-1, R-SET-5) — not "vastgesteld".
     lotte = Student.objects.get(school__brin="22DD", pupil_number="A001")

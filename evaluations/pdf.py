@@ -1,4 +1,4 @@
-"""An evaluation as a PDF (issue 8, part 6): the same look and the same walls as the OPP PDF.
+"""An evaluation as a PDF: the same look and the same walls as the OPP PDF.
 
 One autoescaped template (templates/evaluations/pdf/evaluation.html), rendered to PDF by opp.pdf.html_to_pdf,
 so WeasyPrint asks opp.pdf.SafeFetcher for every resource: `data:` URLs and the project's static files,

@@ -76,7 +76,7 @@ def status_for(plan: Plan, today: datetime.date) -> dict:
 
 
 def plan_page_context(user, plan: Plan, *, can_edit: bool, has_adopted: bool) -> dict:
-    """The plan page's "Evaluaties" sections (issue 8): the history along the versions, this school year's
+    """The plan page's "Evaluaties" sections: the history along the versions, this school year's
     status (R-EVAL-1) and, for (v)so, the commission's evaluations (R-EVAL-3). opp.views asks it through
     opp.contributions.plan_context()."""
     status = status_for(plan, timezone.localdate())

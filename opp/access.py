@@ -151,12 +151,12 @@ def reaction_for_user(user: User, pk, *, cap: Cap | None = None) -> Reaction:
 
 def begeleiders_of(school: School) -> list[User]:
     """Who hears of the parents' consent answers and reactions: the active begeleiders of the school whose role is
-    approved (a pending membership is told nothing about pupils, issue 16)."""
+    approved (a pending membership is told nothing about pupils)."""
     return [m.user for m in Membership.objects.approved().filter(school=school, role=Role.BEGELEIDER,
                                                                   user__is_active=True).select_related("user")]
 
 
-# --- Bekendmaking (issue 15) -------------------------------------------------------------------------------------
+# --- Bekendmaking -------------------------------------------------------------------------------------
 
 
 def bekendmaking_party_for(subject: PlanVersion | Plan, key: str) -> bekendmaking.PartyStatus:

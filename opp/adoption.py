@@ -91,7 +91,7 @@ def adopt(*, actor: User, version: PlanVersion, password: str, otp_token: str | 
     if not actor.check_password(password or ""):
         raise ValidationError({"password": _("Het wachtwoord klopt niet. Er is niets vastgesteld.")})
     if second_factor_required(actor):
-        # Issue 10: adoption re-checks the second factor, not only the password.
+        # Adoption re-checks the second factor, not only the password.
         error = otp.reconfirm(actor, otp_token or "")
         if error:
             raise ValidationError({"otp_token": error})

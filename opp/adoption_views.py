@@ -1,4 +1,4 @@
-"""Submission, the adoption queue and review, adopting or sending back, and verification (issue 7).
+"""Submission, the adoption queue and review, adopting or sending back, and verification.
 
 Short views: scoped accessor (opp.access) → form → service → redirect.
 """

@@ -1,4 +1,4 @@
-"""Bekendmaking per party (issue 15; R-GPO-2, R-GPO-6, R-GPO-7, R-TIME-4).
+"""Bekendmaking per party (R-GPO-2, R-GPO-6, R-GPO-7, R-TIME-4).
 
 A vaststelling (of a version) or an intrekking (of a plan) is made known to each party on its own day: through
 the portal on the day itself (written by opp.adoption), or later by letter, e-mail or in person (recorded by

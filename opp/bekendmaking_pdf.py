@@ -1,4 +1,4 @@
-"""The printable letter "Bekendmaking van het OPP" for one party (issue 15; R-GPO-2, R-GPO-6, R-GPO-7).
+"""The printable letter "Bekendmaking van het OPP" for one party (R-GPO-2, R-GPO-6, R-GPO-7).
 
 One autoescaped template, rendered through opp.pdf.html_to_pdf (its SafeFetcher reaches nothing but data: and
 the project's static files). Always Dutch: it goes to the parents whatever the UI language.

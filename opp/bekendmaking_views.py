@@ -1,4 +1,4 @@
-"""Bekendmaking per party on the staff side (issue 15): the block on the version page (vaststelling) and on the
+"""Bekendmaking per party on the staff side: the block on the version page (vaststelling) and on the
 plan page (intrekking), recording a letter, e-mail or conversation, and the printable letter per party.
 
 Short views: scoped accessor (opp.access: 404 outside the user's schools, 403 without PLAN_EDIT) → form → service →

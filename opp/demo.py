@@ -178,7 +178,7 @@ DEMO_SCAN = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</T
 
 @transaction.atomic
 def seed_consent(today: datetime.date | None = None) -> None:
-    """Issue 6 demo: a pending request (ouder.jansen), one given on paper beside it (two guardians),
+    """Consent demo: a pending request (ouder.jansen), one given on paper beside it (two guardians),
     a parent who consented in the portal (ouder.elbaz), and an adult pupil consenting himself."""
     today = today or timezone.localdate()
     pupils = {s.pupil_number: s for s in Student.objects.filter(school__brin__in=["11AA", "11BB", "11CC"])}
@@ -244,7 +244,7 @@ def seed_consent(today: datetime.date | None = None) -> None:
 
 @transaction.atomic
 def seed_adoption(today: datetime.date | None = None) -> None:
-    """Issue 7 demo: Adam's OPP is adopted by the board (ouder.elbaz sees the GPO notice and the PDF);
+    """Adoption demo: Adam's OPP is adopted by the board (ouder.elbaz sees the GPO notice and the PDF);
     Tess's OPP waits in the board's adoption queue."""
     today = today or timezone.localdate()
     users = {u.username: u for u in User.objects.filter(username__in=["ib.kompas", "bestuurder"])}
@@ -305,7 +305,7 @@ def clock_at(moment: datetime.datetime):
 
 @transaction.atomic
 def seed_bekendmaking(today: datetime.date | None = None) -> None:
-    """Issue 15 demo: Ruben's OPP (SBO Het Kompas) was adopted sixteen days ago. Neither parent has a portal
+    """Bekendmaking demo: Ruben's OPP (SBO Het Kompas) was adopted sixteen days ago. Neither parent has a portal
     account: his father was told in person that day, his mother by letter two weeks later, so her six weeks for
     the GPO end two weeks after his (R-GPO-2). The version page shows both dates and both last days."""
     today = today or timezone.localdate()

@@ -223,7 +223,7 @@ class AdoptForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # The second factor is asked again for this signature-like act (issue 10), when the user has one.
+        # The second factor is asked again for this signature-like act, when the user has one.
         if user is None or not second_factor_required(user):
             del self.fields["otp_token"]
 
@@ -247,7 +247,7 @@ class VerifyForm(forms.Form):
         return cleaned
 
 
-# --- Bekendmaking (issue 15) -------------------------------------------------------------------------------------
+# --- Bekendmaking -------------------------------------------------------------------------------------
 
 
 class BekendmakingForm(forms.Form):

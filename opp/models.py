@@ -54,7 +54,7 @@ class Plan(models.Model):
         indexes = [
             # The school overview, "Mijn taken" and the sweep's kinds join a school's pupils to their plans. With
             # the state and the id in the index, PostgreSQL finds them by index alone instead of scanning every
-            # plan of every school (bench/pages.py, issue 11).
+            # plan of every school (bench/pages.py).
             # (id as a third key column rather than INCLUDE: SQLite has no INCLUDE and would warn on every start)
             models.Index(fields=["student", "state", "id"], name="plan_student_state_idx"),
         ]
@@ -502,7 +502,7 @@ class ReturnedVersion(models.Model):
 
 
 class Bekendmaking(models.Model):
-    """The day one party was told of a vaststelling or an intrekking, and how (R-GPO-2, R-GPO-7; issue 15).
+    """The day one party was told of a vaststelling or an intrekking, and how (R-GPO-2, R-GPO-7).
 
     The GPO's six weeks run per party from this day: parents told on paper later than others have a later
     last day. A vaststelling belongs to the adopted version, an intrekking to the plan (without a version).

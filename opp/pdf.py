@@ -1,4 +1,4 @@
-"""The OPP as a PDF (issue 7, part 5): one autoescaped template, WeasyPrint, and a fetcher that reaches nothing.
+"""The OPP as a PDF: one autoescaped template, WeasyPrint, and a fetcher that reaches nothing.
 
 Everything a user typed reaches the PDF only through Django's autoescaping, so it can never become an
 element that loads something. The fetcher is the second wall: WeasyPrint asks it for every stylesheet,

@@ -51,7 +51,7 @@ class PupilHistory:
 
 
 def pupil_history(student: Student) -> PupilHistory:
-    """The one selector for "where does this pupil stand" (issue 15). Two queries (plans, their versions)."""
+    """The one selector for "where does this pupil stand". Two queries (plans, their versions)."""
     plans = list(student.plans.prefetch_related("versions").order_by("-created_at", "-pk"))
     facts = tuple(
         history.PlanFact(started_on=timezone.localtime(p.created_at).date(), state=p.state, pk=p.pk, ended_on=p.ended_on,

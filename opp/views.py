@@ -57,7 +57,7 @@ def plan_detail(request, pk):
 
 
 def _evaluation_context(user, plan, *, can_edit: bool, has_adopted: bool) -> dict:
-    """The plan page's "Evaluaties" sections (issue 8). The evaluations app stands above the plans and contributes
+    """The plan page's "Evaluaties" sections. The evaluations app stands above the plans and contributes
     them (evaluations.selectors.plan_page_context, registered in EvaluationsConfig.ready())."""
     return contributions.plan_context(user, plan, can_edit=can_edit, has_adopted=has_adopted)
 

@@ -74,7 +74,7 @@ else:
             "(required when DEBUG is off)."
         )
 
-# With DEBUG on (`make run`), 404 and 500 show the production pages with every security header (issue 16);
+# With DEBUG on (`make run`), 404 and 500 show the production pages with every security header;
 # 1 shows Django's technical pages instead (URL patterns, settings, traceback) for debugging.
 OPP_TECHNICAL_ERROR_PAGES = _env(env.bool, "OPP_TECHNICAL_ERROR_PAGES", default=False)
 
@@ -109,8 +109,8 @@ INSTALLED_APPS = [
     "evaluations",
     "disputes",
     "retention",
-    "ratelimits",  # issue 16: counters of the rate limits, in the database
-    "backups",  # issue 16: `manage.py backup` / `restore` (bin/backup, bin/restore)
+    "ratelimits",  # counters of the rate limits, in the database
+    "backups",  # `manage.py backup` / `restore` (bin/backup, bin/restore)
 ]
 
 MIDDLEWARE = [
@@ -206,7 +206,7 @@ OPP_IMPORT_MAX_BYTES = _env(env.int, "OPP_IMPORT_MAX_BYTES", default=5 * 1024 * 
 # --- Sessions, cache: never in Redis, so pages work when the broker is down --------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Absolute limit: a session ends 12 hours after login whatever happens (issue 10); the idle limits
+# Absolute limit: a session ends 12 hours after login whatever happens; the idle limits
 # are enforced by security.policy.SessionPolicyMiddleware.
 SESSION_COOKIE_AGE = 12 * 60 * 60
 OPP_SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
@@ -315,12 +315,12 @@ TRUSTED_PROXY_COUNT = _env(env.int, "TRUSTED_PROXY_COUNT", default=0)
 # Absolute base URL for links in emails (no request at hand in a worker).
 OPP_SITE_URL = _env(env.str, "OPP_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "https://localhost")
 
-# Parent portal: invitations expire after this many days (issue 6).
+# Parent portal: invitations expire after this many days.
 OPP_INVITATION_DAYS = _env(env.int, "OPP_INVITATION_DAYS", default=7)
 # Largest upload (signed consent scans, dispute documents).
 OPP_UPLOAD_MAX_BYTES = _env(env.int, "OPP_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
-# --- Deadlines (issue 5; deadlines app) ------------------------------------------------------------------------
+# --- Deadlines (deadlines app) ------------------------------------------------------------------------
 # R-TIME-1: calendar days from the start to the last day for setting the OPP (six weeks; an OPDC placement has none).
 OPP_SETTING_TERM_DAYS = _env(env.int, "OPP_SETTING_TERM_DAYS", default=42)
 # Reminder steps and escalation per deadline kind, as JSON (README "Configuration"); a kind not named keeps its own.
@@ -332,14 +332,14 @@ OPP_EVALUATION_FIRST_DUE_CUTOFF = _month_day("OPP_EVALUATION_FIRST_DUE_CUTOFF", 
 # From this day of the school year (month-day) a due evaluation not yet held counts as overdue (staff overview).
 OPP_EVALUATION_OVERDUE_FROM = _month_day("OPP_EVALUATION_OVERDUE_FROM", default=(7, 1))
 
-# --- Retention (issue 10; DOMAIN.md "Retention and privacy"): years after a pupil left ---------------
+# --- Retention (DOMAIN.md "Retention and privacy"): years after a pupil left ---------------
 OPP_RETENTION_FILE_YEARS = _env(env.int, "OPP_RETENTION_FILE_YEARS", default=2)
 OPP_RETENTION_PLACEMENT_YEARS = _env(env.int, "OPP_RETENTION_PLACEMENT_YEARS", default=3)
 OPP_RETENTION_ENROLMENT_YEARS = _env(env.int, "OPP_RETENTION_ENROLMENT_YEARS", default=5)
 # Days after the upload that the row of an import file (name, who, when, counts) is kept; its content goes after 24 h.
 OPP_RETENTION_IMPORT_DAYS = _env(env.int, "OPP_RETENTION_IMPORT_DAYS", default=90)
 
-# --- Rate limits (issue 16; ratelimits app): "N/period", period a number and s, m, h or d ("20/15m") ------------
+# --- Rate limits (ratelimits app): "N/period", period a number and s, m, h or d ("20/15m") ------------
 # Counted in the database (every web process shares the counters; pages work with Redis down), in fixed windows.
 # Per client address as the trusted proxy reports it (TRUSTED_PROXY_COUNT): every request to the invitation pages.
 OPP_RATELIMIT_INVITATION = _env(env.str, "OPP_RATELIMIT_INVITATION", default="20/15m")
@@ -348,5 +348,5 @@ OPP_RATELIMIT_INVITATION_EMAIL = _env(env.str, "OPP_RATELIMIT_INVITATION_EMAIL",
 # Per client address: PDF uploads to the verification page (/opp/verifieren/); each is parsed and hashed.
 OPP_RATELIMIT_VERIFY = _env(env.str, "OPP_RATELIMIT_VERIFY", default="30/15m")
 
-# --- Backups (issue 16; `make backup` / `make restore`): where bin/backup writes its timestamped folders ----------
+# --- Backups (`make backup` / `make restore`): where bin/backup writes its timestamped folders ----------
 BACKUP_DIR = _env(env.path, "BACKUP_DIR", default=BASE_DIR / "var" / "backups")

@@ -1,4 +1,4 @@
-"""One validator and one store for every upload (issue 10 item 9).
+"""One validator and one store for every upload.
 
 Every uploaded file passes `validate(upload, kind=...)` before anything reads it:
 
@@ -8,7 +8,7 @@ Every uploaded file passes `validate(upload, kind=...)` before anything reads it
   ZIP/Excel, image or web page;
 * every PDF is parsed (pypdf) and its whole object graph walked, object streams included: JavaScript, actions
   that start by themselves, launch/remote/form-submitting actions, embedded files, XFA and multimedia are
-  refused wherever they sit (issue 16 item 3); so is a PDF that cannot be parsed or is encrypted, since
+  refused wherever they sit; so is a PDF that cannot be parsed or is encrypted, since
   what cannot be read cannot be checked;
 * a size limit per kind (OPP_UPLOAD_MAX_BYTES for documents, OPP_IMPORT_MAX_BYTES for the pupil import) and
   no empty files.

@@ -1,4 +1,4 @@
-"""Inzage: everything the portal holds on a pupil, as one ZIP (issue 10 item 8; DOMAIN "Retention and privacy":
+"""Inzage: everything the portal holds on a pupil, as one ZIP (DOMAIN "Retention and privacy":
 parents have the right of access to their child's file).
 
 The ZIP is the parents' copy: `gegevens.json` (the data, structured, with a Dutch `toelichting`), a PDF of every
@@ -380,7 +380,7 @@ def _version_data(version: PlanVersion, applicable: list[str], pdf_ref: dict) ->
         "vastgesteld_door": (adopter.get_full_name() or adopter.get_username()) if adopted and adopter else None,
         "vervangen_op": _moment(version.superseded_at),
         "bekendgemaakt_op": _date(version.made_known_on),
-        # Per party: the day each was told and its own last day at the GPO (R-GPO-2, issue 15).
+        # Per party: the day each was told and its own last day at the GPO (R-GPO-2).
         "bekendgemaakt_aan": [_bekendmaking_data(b, gpo=True) for b in version.inzage_notices],
         "versiehash": opp_content.version_hash(version),
         "hash_bij_vaststelling": version.adopted_hash or None,

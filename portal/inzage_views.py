@@ -1,4 +1,4 @@
-"""Inzage as one ZIP (issue 10 item 8): the parent with gezag or the adult pupil in the portal, and the school
+"""Inzage as one ZIP: the parent with gezag or the adult pupil in the portal, and the school
 for a formal request. Both POST only (CSRF), scoped through each side's one accessor, audited as an export
 (how many files, never what is in them), answered as an attachment that no cache keeps."""
 

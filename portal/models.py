@@ -1,4 +1,4 @@
-"""Invitations to the parent portal (issue 6). Only the token's hash is stored."""
+"""Invitations to the parent portal. Only the token's hash is stored."""
 
 import hashlib
 

@@ -1,4 +1,4 @@
-"""The parent portal: own children only, plain language, readable on a phone (issue 6)."""
+"""The parent portal: own children only, plain language, readable on a phone."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ SESSION_KEY = "portal_invitation_id"
 def _no_referrer(response):
     # "strict-origin", not "no-referrer": the path (which held the token) never leaves the page, but browsers
     # still send the Origin header with the page's own POST forms. Under "no-referrer" they send
-    # "Origin: null", and Django's CSRF check refuses the exchange and the account form (issue 11 journeys).
+    # "Origin: null", and Django's CSRF check refuses the exchange and the account form.
     response["Referrer-Policy"] = "strict-origin"
     response["Cache-Control"] = "no-store"
     return response
@@ -110,7 +110,7 @@ def _decision_notice(user, student, plan) -> dict | None:
 
 def _evaluations_of(user, plan) -> list[dict]:
     """The evaluations of the current plan, newest first, each with its progress per item, the reactions
-    and a reaction form (issue 8). Reading them is audited once, with their ids."""
+    and a reaction form. Reading them is audited once, with their ids."""
     if plan is None:
         return []
     evaluations = list(plan.evaluations.select_related("version").prefetch_related(

@@ -1,4 +1,4 @@
-"""Rate limits on the pages that strangers can reach or that take expensive uploads (issue 16).
+"""Rate limits on the pages that strangers can reach or that take expensive uploads.
 
 Each limit is a setting in "N/period" notation (settings.py, "Rate limits"). A view is limited per client
 address with the `per_address` decorator, and per target email with `check_email` once it knows the email.

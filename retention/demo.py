@@ -1,4 +1,4 @@
-"""Issue 10 demo: two pupils of OBS De Bron who left long ago, so that
+"""Retention demo: two pupils of OBS De Bron who left long ago, so that
 `python manage.py retention_sweep --dry-run` has something to show after `make run`.
 
 - Roos Verhoef left almost three years ago: her file (OPP, consultation, eligibility history) is due

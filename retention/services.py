@@ -1,4 +1,4 @@
-"""The retention job (issue 10; DOMAIN.md "Retention and privacy"): what goes, and deleting it.
+"""The retention job (DOMAIN.md "Retention and privacy"): what goes, and deleting it.
 
 Per pupil who left, the categories of retention.rules that are due:
 

@@ -1,4 +1,4 @@
-"""Staff accounts set their own password (issue 16): nobody else ever does, the beheerder included.
+"""Staff accounts set their own password: nobody else ever does, the beheerder included.
 
 A new staff account, and one whose password reset was approved (accounts.approvals), gets a one-time,
 expiring link by e-mail; only the token's hash is stored. As with the parent invitations (portal/), the

@@ -3,7 +3,7 @@
 Access is by the beheerder role (scoped to the boards they manage) or a technical superuser, not by
 Django's per-model permissions, so that there is exactly one source of rights: accounts.access.
 
-The beheerder cannot become anyone (issue 16): nobody sets another account's password here (a staff account
+The beheerder cannot become anyone: nobody sets another account's password here (a staff account
 gets an activation link and sets its own), and every role, mandate, second-factor reset and password reset
 the beheerder asks for waits for the school's schoolleider or the board's bestuurder (accounts.approvals).
 """
@@ -29,7 +29,7 @@ from security import access as security_access
 from security import activation, approvals
 from security.models import ApprovalRequest
 
-#: Admin searches are cut to this many characters (issue 16): Django turns every word into a LIKE per search
+#: Admin searches are cut to this many characters: Django turns every word into a LIKE per search
 #: field, and 60,000 characters of words made SQLite give up (a 500). The portal's own searches cap at 100 too.
 SEARCH_MAX_LENGTH = 100
 
@@ -94,7 +94,7 @@ class ScopedAdmin(CappedSearchMixin, admin.ModelAdmin):
 
     def response_action(self, request, queryset):
         # Django passes the posted selection straight to a pk lookup: a forged value ("", "abc") would raise
-        # there (a 500). Refuse it like an empty selection instead (issue 10, tests/test_fuzz_forms.py).
+        # there (a 500). Refuse it like an empty selection instead (tests/test_fuzz_forms.py).
         try:
             for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
                 self.model._meta.pk.to_python(value)
@@ -372,7 +372,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         return fields
 
     def user_change_password(self, request, id, form_url=""):
-        """Django's form to set another account's password: refused to everyone (issue 16). A staff member
+        """Django's form to set another account's password: refused to everyone. A staff member
         sets their own password (activation link); a forgotten one goes through an approved request."""
         if self.get_object(request, unquote(id)) is None:
             raise Http404  # outside the beheerder's reach: not revealed

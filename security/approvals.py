@@ -1,4 +1,4 @@
-"""Four eyes on access to pupil data (issue 16).
+"""Four eyes on access to pupil data.
 
 The beheerder asks, somebody else decides: a new or raised membership, a change of the adoption mandate, a
 new second factor or a new password for a staff account wait here (`ApprovalRequest`) until the school's

@@ -1,4 +1,4 @@
-"""Demo organisations and accounts (issue 2). Later features add their own demo data beside this."""
+"""Demo organisations and accounts. Later features add their own demo data beside this."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class DemoAccount:
     school: str | None = None  # BRIN
     board: str | None = None  # board name
     mandate: bool = False
-    # Asked by the demo beheerder and not approved yet (issue 16): something for the approvers to decide on.
+    # Asked by the demo beheerder and not approved yet: something for the approvers to decide on.
     pending: bool = False
 
 
@@ -118,7 +118,7 @@ def seed_organisations_and_accounts() -> dict[str, User]:
     return users
 
 
-# --- Second factor for the demo (issue 10) ---------------------------------------------------------
+# --- Second factor for the demo ---------------------------------------------------------
 
 def demo_totp_key(username: str) -> str:
     """A fixed TOTP key per demo account (hex, 20 bytes), so that a re-seed keeps the phone working.

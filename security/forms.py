@@ -46,7 +46,7 @@ PASSWORD_MAX_LENGTH = 1024
 
 
 class ActivationPasswordForm(SetPasswordForm):
-    """A staff account sets its own password from the activation link (issue 16); Django's validators apply."""
+    """A staff account sets its own password from the activation link; Django's validators apply."""
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)

@@ -12,7 +12,7 @@ from accounts.models import Board, Membership, Role, School, User
 
 
 class ApprovalRequest(models.Model):
-    """One change of access that waits for a second person (issue 16, four eyes).
+    """One change of access that waits for a second person (four eyes).
 
     The beheerder asks (a new or raised membership, a change of the adoption mandate, a new second factor or
     a new password for a staff account); the school's schoolleider or the board's bestuurder decides in the
@@ -78,7 +78,7 @@ class ApprovalRequest(models.Model):
 
 
 class StaffActivation(models.Model):
-    """A one-time link by which a staff account sets its own password (issue 16): for a new account, and
+    """A one-time link by which a staff account sets its own password: for a new account, and
     after an approved password reset. Only the token's hash is stored; nobody else ever sets the password."""
 
     class Problem(models.TextChoices):
@@ -120,7 +120,7 @@ class StaffActivation(models.Model):
 
 
 class UserSession(models.Model):
-    """Which sessions belong to which user, so that all of them can be ended at once (issue 10).
+    """Which sessions belong to which user, so that all of them can be ended at once.
 
     Written at login; read when the account is deactivated or its password changes. The session rows
     themselves stay in django_session; this is only the index Django lacks.

@@ -1,4 +1,4 @@
-"""Second factor (issue 10): TOTP devices with QR enrolment and single-use backup codes, via django-otp.
+"""Second factor: TOTP devices with QR enrolment and single-use backup codes, via django-otp.
 
 One device of each kind per user: a TOTP device (the authenticator app) and a static device holding
 the backup codes. Codes are checked against one device at a time so that django-otp's throttling

@@ -1,9 +1,8 @@
-"""Session, second-factor and header policy (issue 10; DOMAIN.md "Retention and privacy").
+"""Session, second-factor and header policy (DOMAIN.md "Retention and privacy").
 
 - `SecondFactorMiddleware`: an account with a confirmed device (a parent who enrolled one, any staff member
   who has one) reaches nothing but the 2FA pages and logout until the session is verified by django-otp,
-  whatever OPP_REQUIRE_2FA says; with OPP_REQUIRE_2FA on, staff, bestuurder and beheerder must have one
-  (issue 16 item 5). The admin site is behind the same middleware, so there is no way around it.
+  whatever OPP_REQUIRE_2FA says; with OPP_REQUIRE_2FA on, staff, bestuurder and beheerder must have one. The admin site is behind the same middleware, so there is no way around it.
 - `SessionPolicyMiddleware`: idle timeout (30 min staff, 15 min portal) and an absolute 12-hour limit,
   counted from the login, not from the cookie.
 - `NoStoreMiddleware`: `Cache-Control: no-store` on every response but static files: any page may show
@@ -52,7 +51,7 @@ def has_confirmed_device(user: User) -> bool:
 #: Session key written at login: whether the account then had a confirmed device.
 DEVICE_AT_LOGIN = "opp_device_at_login"
 #: Set on the request's user by SecondFactorMiddleware when the session says "no device at login": the checks
-#: later in the same request (the menu, adoption) then cost no query, as they cost none before issue 16.
+#: later in the same request (the menu, adoption) then cost no query, as they did before the four-eyes rule.
 _NO_DEVICE_AT_LOGIN = "_opp_no_device_at_login"
 
 

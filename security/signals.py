@@ -29,7 +29,7 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(pre_save, sender=User)
 def _end_sessions_on_deactivation_or_new_password(sender, instance, update_fields=None, **kwargs):
-    """A deactivated account or a changed password ends every session of that user (issue 10)."""
+    """A deactivated account or a changed password ends every session of that user."""
     if instance.pk is None or (update_fields is not None and not {"password", "is_active"} & set(update_fields)):
         return
     old = User.objects.filter(pk=instance.pk).values("password", "is_active").first()

@@ -1,4 +1,4 @@
-"""Pages for the second factor, backup codes, the account's security overview and password change (issue 10)."""
+"""Pages for the second factor, backup codes, the account's security overview and password change."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-# --- Error pages (handler404/handler500 in opp_portal/urls.py; in `make run` too, issue 16 item 5) ------------
+# --- Error pages (handler404/handler500 in opp_portal/urls.py; in `make run` too) ------------
 
 #: What a 500 shows if even the template fails: nothing about the error, in Dutch.
 _PLAIN_500 = ("<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Er ging iets mis · OPP-portaal"
@@ -154,7 +154,7 @@ def not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
-#: When the database cannot be reached (issue 16.8): a Dutch 503 that asks to try again, not an error.
+#: When the database cannot be reached: a Dutch 503 that asks to try again, not an error.
 _PLAIN_503 = ("<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Even niet beschikbaar · OPP-portaal"
               "</title></head><body><main><h1>Het OPP-portaal is even niet beschikbaar</h1><p>Probeer het over een "
               "minuut opnieuw.</p></main></body></html>")
@@ -197,7 +197,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-# --- Four eyes on access (issue 16) --------------------------------------------------------------------------
+# --- Four eyes on access --------------------------------------------------------------------------
 
 
 @login_required
@@ -228,7 +228,7 @@ def approval_decide(request, pk):
     return redirect("approvals")
 
 
-# --- Activation of a staff account (issue 16) -------------------------------------------------------------------
+# --- Activation of a staff account -------------------------------------------------------------------
 
 
 def _private(response):
@@ -238,7 +238,7 @@ def _private(response):
     return response
 
 
-#: The activation pages take a one-time token: limited per client address like the parent invitations (issue 16.9).
+#: The activation pages take a one-time token: limited per client address like the parent invitations.
 _per_address = limits.per_address("invitation", "OPP_RATELIMIT_INVITATION")
 
 

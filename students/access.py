@@ -78,7 +78,7 @@ def register_rights(user: User) -> dict:
 
 
 def student_rights(user: User, student: Student) -> dict:
-    """The booleans of a pupil's page: change the pupil, start or change a plan, see who read the file (issue 10)."""
+    """The booleans of a pupil's page: change the pupil, start or change a plan, see who read the file."""
     school = student.school
     return {
         "can_edit": access.has_cap(user, Cap.PUPIL_EDIT, school),

@@ -7,7 +7,7 @@ class StudentsConfig(AppConfig):
     verbose_name = _("Leerlingen")
 
     def ready(self):
-        # The audit log shows a parent's name only to the schools that hold their child (issue 16): it asks here.
+        # The audit log shows a parent's name only to the schools that hold their child: it asks here.
         from audit import log as audit
 
         from .selectors import portal_people_of_schools

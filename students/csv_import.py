@@ -1,4 +1,4 @@
-"""CSV import of pupils (issue 3, part 5): read the school's export, dry-run it, apply it all or nothing.
+"""CSV import of pupils: read the school's export, dry-run it, apply it all or nothing.
 
 Three layers, so each can be tested on its own:
 
@@ -231,7 +231,7 @@ def too_large_message(size: int) -> str:
 def decode(raw: bytes) -> tuple[str, str]:
     """The text of an uploaded file and its encoding: UTF-8 (with or without BOM) or else Windows-1252.
 
-    The checks are the upload validator's (opp_portal/uploads.py, issue 10), shared with the web form."""
+    The checks are the upload validator's (opp_portal/uploads.py), shared with the web form."""
     try:
         return uploads.decode_text(raw, max_bytes=max_bytes())
     except ValidationError as exc:

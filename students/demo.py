@@ -1,4 +1,4 @@
-"""Demo pupils that show every eligibility outcome and deadline state (issue 3, part 6).
+"""Demo pupils that show every eligibility outcome and deadline state.
 
 Dates are relative to the day of seeding, so "day 40 of 42" is true whenever a newcomer runs
 `make run`. Idempotent on (school, pupil number): re-running updates, never duplicates.

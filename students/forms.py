@@ -117,6 +117,6 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        # The one upload validator (issue 10): size first (Django only spools big uploads to disk), then content.
+        # The one upload validator: size first (Django only spools big uploads to disk), then content.
         uploads.validate(upload, kind=uploads.Kind.CSV)
         return upload

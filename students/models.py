@@ -279,7 +279,7 @@ class EligibilityDecision(models.Model):
 
 
 class ImportBatch(models.Model):
-    """One uploaded CSV file of pupils, kept between the dry run and applying it (issue 3, part 5).
+    """One uploaded CSV file of pupils, kept between the dry run and applying it.
 
     The decoded text is kept only while the batch is pending: applying or discarding it clears
     `content`, so the portal does not hold a second copy of the pupil register (data minimisation).

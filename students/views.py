@@ -71,7 +71,7 @@ def student_detail(request, pk):
         "student": student, "links": links, "placements": placements, "decision": decision,
         "deadline": selectors.deadline_view(student, today), "alerts": alerts, "timeline": timeline, **plan_part,
         **rights, "today": today,
-        # Issue 10: who read this file, for those who may read the school's audit log (one query).
+        # Who read this file, for those who may read the school's audit log (one query).
         "viewers": audit_selectors.recent_views_of(student) if rights["can_see_viewers"] else None,
     })
 

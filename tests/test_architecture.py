@@ -9,6 +9,7 @@
 
 import ast
 import pathlib
+import re
 import sys
 
 import grimp
@@ -145,3 +146,11 @@ def test_views_leave_refusals_to_the_access_layer(path):
             if name == "get_object_or_404":
                 raised.append(f"line {node.lineno}: get_object_or_404 (unscoped)")
     assert raised == []
+
+
+def test_production_code_names_rules_not_issue_numbers():
+    """Comments cite the domain (R-numbers, DOMAIN.md) and say why; "issue 16" means nothing to a newcomer."""
+    pattern = re.compile(r"\bissues? \d+", re.IGNORECASE)
+    found = [f"{path.relative_to(ROOT)}:{number}" for path in [*_production_files(), *(ROOT / "templates").rglob("*.html")]
+             for number, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
+    assert found == []

@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = demo.seed_organisations_and_accounts()
-        # An account with a second factor is always asked for it (issue 16.5), so the demo staff get their fixed TOTP
+        # An account with a second factor is always asked for it, so the demo staff get their fixed TOTP
         # devices only when 2FA is required: `make run` (OPP_REQUIRE_2FA=0) logs in with the password alone.
         if settings.OPP_REQUIRE_2FA:
             secrets = dict(demo.seed_demo_devices(users))

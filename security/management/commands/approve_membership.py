@@ -1,4 +1,4 @@
-"""Approve the very first bestuurder or schoolleider of a board or school (issue 16), for whom nobody in the
+"""Approve the very first bestuurder or schoolleider of a board or school, for whom nobody in the
 portal can approve yet. Audited under the operator's name; refused as soon as someone in the portal can decide.
 """
 
