@@ -42,7 +42,7 @@ lint: install
 messages: install
 	cd opp_portal && ../$(BIN)/python ../manage.py compilemessages --ignore=.venv
 
-# Performance benchmark (issue 11; never part of CI): the main pages at 1,000 and at 100,000 pupils, the deadline
+# Performance benchmark (never part of CI): the main pages at 1,000 and at 100,000 pupils, the deadline
 # sweep and the PDF on PostgreSQL, one table with every target. Production settings (DEBUG off, 2FA, CSP).
 # Seeds <name>_1k and <name>_100k of BENCH_DATABASE_URL on first use (a few minutes) and reuses them;
 # BENCH_ARGS="--fresh" reseeds, "--drop" drops them afterwards; bench/pages.py --help lists the rest.
@@ -63,19 +63,19 @@ check-deploy: install
 	DEBUG=0 SECRET_KEY=check-deploy-$$(printf 'x%.0s' $$(seq 1 60)) ALLOWED_HOSTS=opp.example.nl \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-# Load test (issue 11), not part of CI: gunicorn + worker + beat on a fresh PostgreSQL database (opp_load) and a
+# Load test, not part of CI: gunicorn + worker + beat on a fresh PostgreSQL database (opp_load) and a
 # private redis-server on port 6390, 50 simulated users for LOAD_SECONDS (120), then again with that Redis stopped
 # halfway. Prints p95 per page group and PASS/FAIL per target; see bench/load.py for the knobs.
 bench-load: install
 	$(BIN)/python bench/load.py
 
-# PostgreSQL outage drill (issue 16, not part of CI): bin/web against a private cluster on port 5440 that is stopped
+# PostgreSQL outage drill (not part of CI): bin/web against a private cluster on port 5440 that is stopped
 # for DRILL_OUTAGE (20) of DRILL_SECONDS (60) seconds: only Dutch 503s meanwhile, no 500, recovery by itself, an
 # adoption sent during and after the outage recorded exactly once. Needs the postgresql server binaries.
 bench-db-outage: install
 	$(BIN)/python bench/db_outage.py
 
-# Backups (issue 16; README "Backups"), with the app's environment (DATABASE_URL=postgres://…, PRIVATE_MEDIA_ROOT,
+# Backups (README "Backups"), with the app's environment (DATABASE_URL=postgres://…, PRIVATE_MEDIA_ROOT,
 # SECRET_KEY or DEBUG=1). `make backup` writes a timestamped folder under BACKUP_DIR (default var/backups);
 # `make restore BACKUP=<folder>` verifies its manifest and restores into an empty database and folder
 # (FORCE=1 replaces what is there). Note: `make clean` removes var/, so keep BACKUP_DIR elsewhere in earnest.
