@@ -11,6 +11,7 @@ but not perform is 403.
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -210,6 +211,26 @@ ROLES_NEEDING_APPROVAL = frozenset(Role)
 _SCHOOL_APPROVED_ROLES = frozenset({Role.BEGELEIDER, Role.LEERKRACHT, Role.COMMISSIE})
 
 
+#: What an operator (`manage.py approve_membership`) may approve, and only while nobody in the portal can.
+OPERATOR_ROLES = frozenset({Role.BESTUURDER, Role.SCHOOLLEIDER})
+
+
+def may_hold_mandate(role: str) -> bool:
+    """Only a schoolleider can hold the board's mandate to adopt (R-SET-5; Membership.clean says so too)."""
+    return role == Role.SCHOOLLEIDER
+
+
+def role_combination_problem(role: str, held: set[str]) -> str | None:
+    """Why an account holding `held` roles may not get `role`, or None. A beheerder account holds no other role,
+    nor does a beheerder role go to an account with other roles: otherwise a beheerder could make a second
+    beheerder account and give their own account a role from there."""
+    if role != Role.BEHEERDER and Role.BEHEERDER in held:
+        return "beheerder_account"
+    if role == Role.BEHEERDER and held - {Role.BEHEERDER}:
+        return "beheerder_separate"
+    return None
+
+
 def approval_cap_for(role: str) -> Cap:
     """The capability that approves a new membership with `role` (at its school, or its board)."""
     return Cap.ACCESS_APPROVE if role in _SCHOOL_APPROVED_ROLES else Cap.ACCESS_APPROVE_BOARD
@@ -235,3 +256,30 @@ def approver_ids(cap: Cap, *, school: School | None = None, board_id: int | None
     if board_id is not None:
         where |= Q(role__in=board_roles, board_id=board_id)
     return set(Membership.objects.approved().filter(where, user__is_active=True).values_list("user_id", flat=True))
+
+
+# --- Who is told: the people of a school or board by role (the deadlines' reminders and escalations) -----------------
+
+
+def people_by_school_and_role(school_ids: set[int]) -> dict[tuple[int, str], list[User]]:
+    """(school_id, role) → the active users with an approved membership in that role there. The bestuurder, a board
+    role, counts at every school of the board. Three queries."""
+    boards = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "board_id"))
+    result: dict[tuple[int, str], list[User]] = defaultdict(list)
+    for m in Membership.objects.approved().filter(school_id__in=school_ids, user__is_active=True).select_related("user"):
+        result[(m.school_id, m.role)].append(m.user)
+    by_board: dict[int, list[User]] = defaultdict(list)
+    for m in Membership.objects.approved().filter(board_id__in=set(boards.values()), role=Role.BESTUURDER,
+                                                  user__is_active=True).select_related("user"):
+        by_board[m.board_id].append(m.user)
+    for school_id, board_id in boards.items():
+        result[(school_id, Role.BESTUURDER)] = by_board.get(board_id, [])
+    return result
+
+
+def dispute_handlers_of(school_id: int) -> list[User]:
+    """Who answers for the board in a dispute about a pupil of this school: its geschillen role and bestuurder."""
+    board_id = School.objects.filter(pk=school_id).values_list("board_id", flat=True).first()
+    return [m.user for m in Membership.objects.approved()
+            .filter(board_id=board_id, role__in=[Role.GESCHILLEN, Role.BESTUURDER], user__is_active=True)
+            .select_related("user").order_by("pk")]

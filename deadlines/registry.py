@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Role, School
+from accounts import access
 from disputes.models import Dispute
 from disputes.rules import DEFENCE_DAYS, RESPONSE_DAYS, RULING_DAYS
 from evaluations.schoolyear import school_year, school_year_label
@@ -242,9 +242,7 @@ def response_items(today: datetime.date, school_ids: Iterable[int] | None = None
 
 def dispute_recipients(item: DueItem, step) -> list:
     """The board's geschillen role and bestuurder: the sweep's role lookup knows only school roles."""
-    board_id = School.objects.filter(pk=item.school_id).values_list("board_id", flat=True).first()
-    return [m.user for m in Membership.objects.approved().filter(board_id=board_id, role__in=[Role.GESCHILLEN, Role.BESTUURDER],
-                                                      user__is_active=True).select_related("user").order_by("pk")]
+    return access.dispute_handlers_of(item.school_id)
 
 
 _DISPUTE_KIND = {"remind_roles": ("geschillen",), "recipients": dispute_recipients, "view_cap": "dispute.edit"}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 import logging
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Role, School
+from accounts import access
+from accounts.models import School
 from notifications.services import enqueue_many
 
 from . import registry
@@ -32,18 +32,8 @@ class SweepResult:
 
 
 def recipients_of_schools(school_ids: set[int]) -> dict[tuple[int, str], list]:
-    """(school_id, role) → users; board roles are looked up through the school's board. Three queries."""
-    boards = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "board_id"))
-    result: dict[tuple[int, str], list] = defaultdict(list)
-    for m in Membership.objects.approved().filter(school_id__in=school_ids, user__is_active=True).select_related("user"):
-        result[(m.school_id, m.role)].append(m.user)
-    by_board: dict[int, list] = defaultdict(list)
-    for m in Membership.objects.approved().filter(board_id__in=set(boards.values()), role=Role.BESTUURDER,
-                                       user__is_active=True).select_related("user"):
-        by_board[m.board_id].append(m.user)
-    for school_id, board_id in boards.items():
-        result[(school_id, Role.BESTUURDER)] = by_board.get(board_id, [])
-    return result
+    """(school_id, role) → users, for the roles a kind reminds and escalates to (accounts.access decides who)."""
+    return access.people_by_school_and_role(school_ids)
 
 
 def sweep(*, today: datetime.date | None = None, dry_run: bool = False, kinds: list[str] | None = None,

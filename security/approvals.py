@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.models import Board, Membership, Role, School, User
+from accounts.models import Board, Membership, School, User
 from audit import log as audit
 from notifications.services import enqueue
 from security import access as security_access
@@ -30,8 +30,6 @@ from security.models import ApprovalRequest
 Kind = ApprovalRequest.Kind
 State = ApprovalRequest.State
 RESETS = (Kind.OTP_RESET, Kind.PASSWORD_RESET)
-#: What an operator may approve, and only while nobody in the portal can.
-OPERATOR_ROLES = frozenset({Role.BESTUURDER, Role.SCHOOLLEIDER})
 
 
 def _msg_own_account():
@@ -70,13 +68,14 @@ def check_membership_target(*, actor: User, user: User, role: str, ignore: Membe
     if ignore is not None:
         held = held.exclude(pk=ignore.pk)
     roles = set(held.values_list("role", flat=True))
-    if role != Role.BEHEERDER and Role.BEHEERDER in roles:
+    problem = access.role_combination_problem(role, roles)
+    if problem == "beheerder_account":
         raise ValidationError(
             _("Dit is het account van een functioneel beheerder: dat krijgt geen andere rol. Maak voor die persoon "
-              "een apart account aan."), code="beheerder_account")
-    if role == Role.BEHEERDER and roles - {Role.BEHEERDER}:
+              "een apart account aan."), code=problem)
+    if problem == "beheerder_separate":
         raise ValidationError(
-            _("De rol functioneel beheerder hoort bij een apart account zonder andere rollen."), code="beheerder_separate")
+            _("De rol functioneel beheerder hoort bij een apart account zonder andere rollen."), code=problem)
 
 
 # --- Who decides --------------------------------------------------------------------------------------------
@@ -183,12 +182,12 @@ def change_membership(*, actor: User, membership: Membership, user: User, role: 
         pending = False
         if role != current.role:
             current.role = role
-            if role != Role.SCHOOLLEIDER:
+            if not access.may_hold_mandate(role):
                 current.adoption_mandate = False  # a lower role carries no mandate
                 _withdraw_pending(current, kinds=(Kind.MANDATE,))
             current.full_clean()
             current.save()
-        if role == Role.SCHOOLLEIDER:
+        if access.may_hold_mandate(role):
             _request_mandate(actor=actor, membership=current, mandate=mandate, board_id=new_board_id)
         elif mandate:
             current.adoption_mandate = mandate
@@ -379,7 +378,7 @@ def approve_by_operator(*, approval: ApprovalRequest, operator: str) -> Approval
     if not operator:
         raise ValidationError(_("Vermeld wie dit goedkeurt (--operator)."), code="operator")
     locked = _lock_pending(approval)
-    if not ((locked.kind == Kind.MEMBERSHIP and locked.role in OPERATOR_ROLES) or locked.kind == Kind.MANDATE):
+    if not ((locked.kind == Kind.MEMBERSHIP and locked.role in access.OPERATOR_ROLES) or locked.kind == Kind.MANDATE):
         raise ValidationError(_("Een operator keurt alleen de eerste bestuurder of schoolleider (of een mandaat) "
                                 "goed; dit verzoek hoort bij de schoolleider of bestuurder."), code="operator_role")
     if security_access.approvers_of(locked):

@@ -196,3 +196,18 @@ def test_has_cap_with_an_unknown_school_id_is_false_for_every_role(personas):
     unknown = 987654
     assert access.has_cap(personas.begeleider_a, Cap.PUPIL_VIEW, unknown) is False
     assert access.has_cap(personas.bestuurder_a, Cap.PLAN_VIEW, unknown) is False
+
+
+@pytest.mark.parametrize(("role", "held", "problem"), [
+    ("begeleider", set(), None),
+    ("begeleider", {"leerkracht"}, None),
+    ("begeleider", {"beheerder"}, "beheerder_account"),
+    ("beheerder", {"beheerder"}, None),
+    ("beheerder", {"schoolleider"}, "beheerder_separate"),
+])
+def test_a_beheerder_account_holds_no_other_role(role, held, problem):
+    assert access.role_combination_problem(role, held) == problem
+
+
+def test_only_a_schoolleider_holds_the_mandate():
+    assert [r for r in Role if access.may_hold_mandate(r)] == [Role.SCHOOLLEIDER]
