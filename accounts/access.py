@@ -167,24 +167,36 @@ def require_cap(user: User, cap: Cap, school: School) -> None:
         raise forbidden(school)
 
 
-def out_of_reach(model, pk, school_path: str) -> Http404:
-    """The 404 for an object outside the user's reach. It carries the object's real school (None when there is
-    no such object), so that the refusal row lands in the audit log of the school that was probed."""
+def not_found(school: School | int | None) -> Http404:
+    """The 404 to raise for something not there or not to be revealed, naming the school it concerns (as forbidden():
+    the refusal row lands in that school's audit log)."""
     refusal = Http404()
-    try:
-        refusal.audit_school_id = model._default_manager.filter(pk=pk).values_list(school_path, flat=True).first()
-    except (ValueError, TypeError):
-        refusal.audit_school_id = None
+    refusal.audit_school_id = school.pk if isinstance(school, School) else school
     return refusal
 
 
-def get_in_reach(queryset: QuerySet, pk, *, school_path: str):
+def out_of_reach(model, pk, school_path: str) -> Http404:
+    """The 404 for an object outside the user's reach. It carries the object's real school (None when there is
+    no such object), so that the refusal row lands in the audit log of the school that was probed."""
+    try:
+        school_id = model._default_manager.filter(pk=pk).values_list(school_path, flat=True).first()
+    except (ValueError, TypeError):
+        school_id = None
+    return not_found(school_id)
+
+
+def get_in_reach(queryset: QuerySet, pk, *, school_path: str, parent_school_id: int | None = None):
     """The one object `pk` of a scoped queryset (one that starts from a `*_visible_to(user)`), or the 404 that names
-    the probed object's school. Every app's access.py builds its accessors on this."""
+    the probed object's school. Every app's access.py builds its accessors on this. For an object under a parent the
+    user already reached (a pupil's placement, a plan's consultation), `parent_school_id` names the school of a pk
+    that does not exist at all."""
     try:
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise out_of_reach(queryset.model, pk, school_path) from None
+        refusal = out_of_reach(queryset.model, pk, school_path)
+        if refusal.audit_school_id is None:
+            refusal.audit_school_id = parent_school_id
+        raise refusal from None
 
 
 def adoption_mandate_of(user: User, school: School) -> Membership | None:
@@ -283,3 +295,10 @@ def dispute_handlers_of(school_id: int) -> list[User]:
     return [m.user for m in Membership.objects.approved()
             .filter(board_id=board_id, role__in=[Role.GESCHILLEN, Role.BESTUURDER], user__is_active=True)
             .select_related("user").order_by("pk")]
+
+
+def begeleiders_of(school: School) -> list[User]:
+    """Who hears of the parents' consent answers and reactions: the school's active begeleiders whose role is
+    approved (a pending membership is told nothing about pupils)."""
+    return [m.user for m in Membership.objects.approved().filter(school=school, role=Role.BEGELEIDER,
+                                                                  user__is_active=True).select_related("user")]

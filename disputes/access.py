@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 
-from accounts.access import Cap, capabilities, forbidden, get_in_reach, has_cap, require_cap, schools_with
+from accounts.access import (
+    Cap,
+    capabilities,
+    forbidden,
+    get_in_reach,
+    has_cap,
+    not_found,
+    require_cap,
+    schools_with,
+)
 from accounts.models import School, User
 
 from .models import Dispute, DisputeDocument, DossierExport, SchoolDocument
@@ -42,7 +50,7 @@ def dispute_with_letter_for_user(user: User, pk) -> Dispute:
     """A dispute whose board response has been recorded: only then is there a response letter (404 before)."""
     dispute = dispute_for_user(user, pk)
     if not dispute.response:
-        raise _missing(dispute.plan.student.school_id)
+        raise not_found(dispute.plan.student.school_id)
     return dispute
 
 
@@ -87,7 +95,7 @@ def export_for_user(user: User, pk, export_pk, *, ready: bool = False) -> tuple[
     dispute = dispute_for_user(user, pk)
     job = get_in_reach(dispute.exports.all(), export_pk, school_path=_VIA_DISPUTE)
     if ready and (job.state != DossierExport.State.KLAAR or not job.stored_name):
-        raise _missing(dispute.plan.student.school_id)
+        raise not_found(dispute.plan.student.school_id)
     return dispute, job
 
 
@@ -114,10 +122,3 @@ def school_for_user(user: User, pk) -> School:
 def school_document_for_user(user: User, school_pk, doc_pk) -> tuple[School, SchoolDocument]:
     school = school_for_user(user, school_pk)
     return school, get_in_reach(SchoolDocument.objects.filter(school=school), doc_pk, school_path="school_id")
-
-
-def _missing(school_id: int) -> Http404:
-    """The 404 for a reachable object that has nothing to show yet, in its school's audit log."""
-    refusal = Http404()
-    refusal.audit_school_id = school_id
-    return refusal

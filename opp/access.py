@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.access import Cap, forbidden, get_in_reach, require_cap
-from accounts.models import Membership, Role, School, User
+from accounts.access import Cap, forbidden, get_in_reach, not_found, require_cap
+from accounts.models import Membership, School, User
 from students import access as student_access
 from students.models import Student
 
@@ -31,28 +30,11 @@ _VERSION_SCHOOL = "plan__student__school_id"
 _VERSION_RELATED = ("plan", "plan__student", "plan__student__school", "plan__student__school__board")
 
 
-def _not_found(school_id: int | None) -> Http404:
-    refusal = Http404()
-    refusal.audit_school_id = school_id
-    return refusal
-
-
-def _within(queryset: QuerySet, pk, *, school_path: str, parent_school_id: int):
-    """One object under a parent the user already reached (a plan's consultation, a version's sibling): a pk of
-    another school's object names that school, an unknown one the parent's."""
-    try:
-        return get_in_reach(queryset, pk, school_path=school_path)
-    except Http404 as refusal:
-        if refusal.audit_school_id is None:
-            refusal.audit_school_id = parent_school_id
-        raise
-
-
 def choice_or_404(value: str, choices: Container[str], *, school_id: int) -> str:
     """A posted choice that picks what to do with an object the user reached (the editor's section, the review's
     action): an unknown one is a 404 in the object's school, before any rights check."""
     if value not in choices:
-        raise _not_found(school_id)
+        raise not_found(school_id)
     return value
 
 
@@ -89,13 +71,13 @@ def archived_version_for_user(user: User, pk) -> PlanVersion:
     """An adopted version whose archived PDF the user may download: a version without one is not there (404)."""
     version = version_for_user(user, pk)
     if not version.archived_pdf:
-        raise _not_found(version.plan.student.school_id)
+        raise not_found(version.plan.student.school_id)
     return version
 
 
 def other_version_of(version: PlanVersion, pk) -> PlanVersion:
     """Another version of the same plan (the diff's "compare with")."""
-    return _within(version.plan.versions.all(), pk, school_path=_VERSION_SCHOOL,
+    return get_in_reach(version.plan.versions.all(), pk, school_path=_VERSION_SCHOOL,
                    parent_school_id=version.plan.student.school_id)
 
 
@@ -108,7 +90,7 @@ def student_for_new_plan(user: User, student_pk) -> Student:
 
 def consultation_for(plan: Plan, pk) -> Consultation:
     """One consultation of a plan the caller reached through `plan_for_user`."""
-    return _within(plan.consultations.all(), pk, school_path="plan__student__school_id",
+    return get_in_reach(plan.consultations.all(), pk, school_path="plan__student__school_id",
                    parent_school_id=plan.student.school_id)
 
 
@@ -135,7 +117,7 @@ def consent_scan_for_user(user: User, pk) -> ConsentAnswer:
     school = answer.request.version.plan.student.school
     require_cap(user, Cap.PLAN_EDIT, school)
     if not answer.scan:
-        raise _not_found(school.pk)
+        raise not_found(school.pk)
     return answer
 
 
@@ -149,13 +131,6 @@ def reaction_for_user(user: User, pk, *, cap: Cap | None = None) -> Reaction:
     return reaction
 
 
-def begeleiders_of(school: School) -> list[User]:
-    """Who hears of the parents' consent answers and reactions: the active begeleiders of the school whose role is
-    approved (a pending membership is told nothing about pupils)."""
-    return [m.user for m in Membership.objects.approved().filter(school=school, role=Role.BEGELEIDER,
-                                                                  user__is_active=True).select_related("user")]
-
-
 # --- Bekendmaking -------------------------------------------------------------------------------------
 
 
@@ -165,7 +140,7 @@ def bekendmaking_party_for(subject: PlanVersion | Plan, key: str) -> bekendmakin
     status = bekendmaking.status_for(subject, key)
     if status is None:
         plan = subject.plan if isinstance(subject, PlanVersion) else subject
-        raise _not_found(plan.student.school_id)
+        raise not_found(plan.student.school_id)
     return status
 
 

@@ -18,7 +18,6 @@ from notifications.services import enqueue
 from opp_portal import uploads
 from students.models import Guardian, Student
 
-from . import access as plan_access
 from . import consent, content, transitions
 from .models import ConsentAnswer, ConsentRequest, PlanVersion, Reaction, VersionState
 from .transitions import Action, Refusal
@@ -158,7 +157,7 @@ def _close_if_decided(request: ConsentRequest, actor: User) -> None:
         # One refusal means no consent: back to consultation, no escalation loop (ARCHITECTURE.md).
         version.state = VersionState.IN_OVERLEG
         version.save(update_fields=["state", "updated_at"])
-    for user in plan_access.begeleiders_of(student.school):
+    for user in access.begeleiders_of(student.school):
         enqueue(recipient=user, kind=f"consent_{result}", template="consent_outcome", subject=request,
                 school=student.school, context={"initials": student.initials, "school_name": student.school.name,
                                                 "refused": result == "geweigerd", "version": version.number,
@@ -247,7 +246,7 @@ def reaction_add(*, user: User, version: PlanVersion, author_name: str, text: st
     reaction = Reaction.objects.create(version=version, author=user, author_name=author_name[:200], text=text)
     audit.record(user, audit.Action.CREATE, reaction, school=version.plan.student.school_id)
     student = version.plan.student
-    for staff in plan_access.begeleiders_of(student.school):
+    for staff in access.begeleiders_of(student.school):
         enqueue(recipient=staff, kind="reaction_new", template="reaction_new", subject=reaction, school=student.school,
                 context={"initials": student.initials, "school_name": student.school.name,
                          "url": f"/opp/{version.plan_id}/"})

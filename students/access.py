@@ -9,25 +9,12 @@ reach is a 404 and a visible object the user may not change a 403; both name the
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts import access
 from accounts.access import Cap, get_in_reach, require_cap
 from accounts.models import School, User
 
 from .models import GuardianLink, ImportBatch, PlacementEvent, Student
-
-
-def _within(queryset: QuerySet, pk, *, school_path: str, parent_school_id: int):
-    """One object under a parent the user already reached (a pupil's guardian link, placement): a pk of another
-    school's object names that school, an unknown one the parent's."""
-    try:
-        return get_in_reach(queryset, pk, school_path=school_path)
-    except Http404 as refusal:
-        if refusal.audit_school_id is None:
-            refusal.audit_school_id = parent_school_id
-        raise
-
 
 # --- Pupils -----------------------------------------------------------------------------------------------------
 
@@ -92,13 +79,13 @@ def student_rights(user: User, student: Student) -> dict:
 
 def guardian_link_for(student: Student, link_pk) -> GuardianLink:
     """One guardian link of a pupil the caller reached through `student_for_user`."""
-    return _within(student.guardian_links.select_related("guardian"), link_pk,
+    return get_in_reach(student.guardian_links.select_related("guardian"), link_pk,
                    school_path="student__school_id", parent_school_id=student.school_id)
 
 
 def placement_for(student: Student, event_pk) -> PlacementEvent:
     """One placement event of a pupil the caller reached through `student_for_user`."""
-    return _within(student.placement_events.all(), event_pk,
+    return get_in_reach(student.placement_events.all(), event_pk,
                    school_path="student__school_id", parent_school_id=student.school_id)
 
 

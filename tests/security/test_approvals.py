@@ -502,10 +502,10 @@ def test_the_demo_has_a_request_for_directeur_and_bestuurder(db):
 def test_a_pending_membership_receives_no_reminder_or_notice(org, personas):
     """Four eyes (issue 16.1): until approved, an account is told nothing about pupils — not by the daily sweep's
     reminders, not by a parent's reaction notice, not by a dispute's deadlines."""
+    from accounts.access import begeleiders_of
     from accounts.models import Role
     from deadlines import registry
     from deadlines.services import recipients_of_schools
-    from opp.access import begeleiders_of
     from tests.factories import StudentFactory, member
 
     waiting = member(Role.BEGELEIDER, school=org.school_a, username="begeleider_wacht", approved=False)
