@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "retention",
     "ratelimits",  # counters of the rate limits, in the database
     "backups",  # `manage.py backup` / `restore` (bin/backup, bin/restore)
+    "demo",  # the roof: `manage.py seed_demo` seeds every app below it
 ]
 
 MIDDLEWARE = [
