@@ -109,7 +109,7 @@ def _form_post(request, pk, form_class, key, call, done):
     dispute = access.dispute_for_user(request.user, pk, write=True)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
-        with ServiceErrors(form, file_field="upload") as outcome:
+        with ServiceErrors(form, field="upload") as outcome:
             call(dispute, form.cleaned_data)
         if outcome.ok:
             messages.success(request, done)
@@ -215,7 +215,7 @@ def school_documents(request, school_pk):
     school = access.school_for_user(request.user, school_pk)
     form = SchoolDocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        with ServiceErrors(form, file_field="upload") as outcome:
+        with ServiceErrors(form, field="upload") as outcome:
             services.add_school_document(actor=request.user, school=school, kind=form.cleaned_data["kind"],
                                          upload=form.cleaned_data["upload"])
         if outcome.ok:

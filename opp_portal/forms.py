@@ -27,14 +27,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
-def apply_errors(form, exc: ValidationError, *, file_field: str | None = None) -> None:
+def apply_errors(form, exc: ValidationError, *, field: str | None = None) -> None:
     """Put a service's ValidationError on the form: per field where the service named a field of this form, else
-    on the form as a whole (or on `file_field`, for an upload's single message)."""
+    on the form as a whole — or on `field`, where a message without a field belongs to one (an upload, a password)."""
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif file_field and file_field in form.fields:
-        form.add_error(file_field, exc)
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    elif field and field in form.fields:
+        form.add_error(field, exc)
     else:
         form.add_error(None, exc)
 
@@ -50,10 +50,10 @@ class ServiceErrors:
     Only ValidationError is caught; anything else is a bug and propagates (a 500 is a bug, not a message).
     """
 
-    def __init__(self, form=None, *, request=None, file_field: str | None = None):
+    def __init__(self, form=None, *, request=None, field: str | None = None):
         if (form is None) == (request is None):
             raise TypeError("ServiceErrors needs a form or a request, not both.")
-        self.form, self.request, self.file_field = form, request, file_field
+        self.form, self.request, self.field = form, request, field
         self.error: ValidationError | None = None
 
     @property
@@ -72,7 +72,7 @@ class ServiceErrors:
             return False
         self.error = exc
         if self.form is not None:
-            apply_errors(self.form, exc, file_field=self.file_field)
+            apply_errors(self.form, exc, field=self.field)
         else:
             messages.error(self.request, message_of(exc))
         return True

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from audit import log as audit
+from opp_portal.forms import ServiceErrors, apply_errors
 from ratelimits import limits
 from security import access as security_access
 from security import activation, approvals, otp
@@ -216,14 +217,12 @@ def approval_decide(request, pk):
     if decision not in ("approve", "refuse"):
         messages.error(request, _("Kies goedkeuren of weigeren."))
         return redirect("approvals")
-    try:
+    with ServiceErrors(request=request) as outcome:
         if decision == "approve":
             approvals.approve(approval=approval, approver=request.user)
         else:
             approvals.refuse(approval=approval, approver=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if outcome.ok:
         messages.success(request, _("Goedgekeurd.") if decision == "approve" else _("Geweigerd."))
     return redirect("approvals")
 
@@ -277,7 +276,7 @@ def activation_password(request):
         try:
             user = activation.complete(activation=current, password=form.cleaned_data["new_password1"])
         except ValidationError as exc:
-            form.add_error("new_password1", exc)
+            apply_errors(form, exc, field="new_password1")
         except activation.ActivationProblem as exc:
             return _activation_problem(request, exc.problem)
         else:
