@@ -195,7 +195,7 @@ class Membership(models.Model):
     """A user's role at one school or one board. A user may hold several.
 
     A membership gives nothing until it is approved (four eyes): `approved_at` is set by the
-    school's schoolleider or the board's bestuurder in the portal (accounts.approvals), or for the very
+    school's schoolleider or the board's bestuurder in the portal (security.approvals), or for the very
     first one of a board or school by an operator (`manage.py approve_membership`). Pending by default,
     so that a membership made any other way fails closed.
     """

@@ -44,7 +44,7 @@ PG_PORT = int(os.environ.get("DRILL_PG_PORT", "5440"))
 WEB_PORT = int(os.environ.get("DRILL_PORT", "8791"))
 DB = "opp_drill"
 DB_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}/{DB}"
-PASSWORD = "opp-demo-2026"  # accounts.demo.DEMO_PASSWORD
+PASSWORD = "opp-demo-2026"  # security.demo.DEMO_PASSWORD
 STAFF = ["ib.debron", "ib.kompas", "directeur.debron", "zc.horizon"]
 PARENTS = ["ouder.jansen", "ouder.elbaz", "ouder.devries"]
 PAGES = {"staff": ["/start/", "/leerlingen/", "/leerlingen/?termijn=te_laat"], "parent": ["/portaal/"]}

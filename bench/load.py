@@ -81,7 +81,7 @@ DB_NAME = os.environ.get("LOAD_DB", "opp_load")
 PG = os.environ.get("LOAD_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "0.5-2.0").split("-", 1))
 SCHOOLS = 5
-PASSWORD = "opp-demo-2026"  # the demo password (accounts.demo.DEMO_PASSWORD)
+PASSWORD = "opp-demo-2026"  # the demo password (security.demo.DEMO_PASSWORD)
 MAIL_DOMAIN = "load.opp-portaal.nl"
 REQUEST_TIMEOUT = 60  # gunicorn's own --timeout in bin/web
 

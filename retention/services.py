@@ -382,7 +382,7 @@ def _execute(steps: list[Step], ref: str) -> dict[str, dict[str, int]]:
 
 def _anonymise(user: User, ref: str) -> None:
     """Deactivate a portal account and strip its personal data; the row stays for the audit rows' sake.
-    Deactivating ends its sessions (accounts.signals)."""
+    Deactivating ends its sessions (security.signals)."""
     user.username = ANONYMOUS_PREFIX + pseudonym("user", user.pk)
     user.email = ""
     user.first_name = ""

@@ -1,6 +1,6 @@
 """Staff accounts set their own password: nobody else ever does, the beheerder included.
 
-A new staff account, and one whose password reset was approved (accounts.approvals), gets a one-time,
+A new staff account, and one whose password reset was approved (security.approvals), gets a one-time,
 expiring link by e-mail; only the token's hash is stored. As with the parent invitations (portal/), the
 link's page POSTs the token, the exchange happens once and the next address is clean; the account then
 sets its password (the password validators apply) and its second factor.
@@ -51,7 +51,7 @@ def is_activated(user: User) -> bool:
 def create_staff_account(*, actor: User, user: User, board: Board | None = None) -> User:
     """Save a new (unsaved) staff account without a password and send it its activation link.
 
-    The account has no role: roles are asked for separately and wait for approval (accounts.approvals).
+    The account has no role: roles are asked for separately and wait for approval (security.approvals).
     """
     if not actor.is_superuser:
         managed = access.boards_managed_by(actor)
@@ -136,7 +136,7 @@ def complete(*, activation: StaffActivation, password: str) -> User:
     user = activation.user
     validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])  # ends any other session of the account (accounts.signals)
+    user.save(update_fields=["password"])  # ends any other session of the account (security.signals)
     activation.completed_at = timezone.now()
     activation.save(update_fields=["completed_at"])
     audit.record(user, audit.Action.PASSWORD_CHANGED, details={"activation": activation.pk, "reset": activation.reset})

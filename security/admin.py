@@ -5,7 +5,7 @@ Django's per-model permissions, so that there is exactly one source of rights: a
 
 The beheerder cannot become anyone: nobody sets another account's password here (a staff account
 gets an activation link and sets its own), and every role, mandate, second-factor reset and password reset
-the beheerder asks for waits for the school's schoolleider or the board's bestuurder (accounts.approvals).
+the beheerder asks for waits for the school's schoolleider or the board's bestuurder (security.approvals).
 """
 
 from django import forms
@@ -187,7 +187,7 @@ class MembershipForm(forms.ModelForm):
         user, role = cleaned.get("user"), cleaned.get("role")
         if user is not None and user.pk == self.request_user.pk:
             raise ValidationError(_("U kunt uw eigen account geen rol geven of een rol van uzelf wijzigen."))
-        # The same rule the service applies (accounts.approvals.change_membership), shown here as a form error.
+        # The same rule the service applies (security.approvals.change_membership), shown here as a form error.
         if user is not None and role and {"user", "role", "school", "board"} & set(self.changed_data):
             try:
                 approvals.check_membership_target(actor=self.request_user, user=user, role=role,
@@ -267,7 +267,7 @@ class MembershipAdmin(ScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        """Through accounts.approvals: a new or raised membership waits for approval, a new mandate too."""
+        """Through security.approvals: a new or raised membership waits for approval, a new mandate too."""
         if change:
             before = Membership.objects.get(pk=obj.pk)
             saved = approvals.change_membership(
@@ -396,7 +396,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
     @admin.action(description=_("Tweestapsverificatie opnieuw laten instellen (telefoon kwijt) – na goedkeuring"))
     def reset_second_factor(self, request, queryset):
-        """Asks for it: the devices go only when the schoolleider or bestuurder approves (accounts.approvals).
+        """Asks for it: the devices go only when the schoolleider or bestuurder approves (security.approvals).
         Never one's own account (that would be a way around the second factor)."""
         self._each(request, queryset, lambda user: approvals.request_otp_reset(actor=request.user, user=user),
                    lambda n: ngettext(

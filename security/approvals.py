@@ -318,7 +318,7 @@ def _carry_out(approval: ApprovalRequest, *, by: User | None) -> None:
             raise ValidationError(_("Het e-mailadres van dit account is na het verzoek gewijzigd. Weiger het verzoek; "
                                     "de beheerder kan een nieuw verzoek doen."), code="email_changed")
         user.set_unusable_password()
-        user.save(update_fields=["password"])  # ends every session of the account (accounts.signals)
+        user.save(update_fields=["password"])  # ends every session of the account (security.signals)
         activation.send_activation(actor=by, user=user, reset=True)
     access.clear_cache(approval.user)
 

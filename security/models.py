@@ -16,7 +16,7 @@ class ApprovalRequest(models.Model):
 
     The beheerder asks (a new or raised membership, a change of the adoption mandate, a new second factor or
     a new password for a staff account); the school's schoolleider or the board's bestuurder decides in the
-    portal (accounts.approvals). Who may decide what is accounts.access's business.
+    portal (security.approvals). Who may decide what is accounts.access's business.
     """
 
     class Kind(models.TextChoices):

@@ -1,5 +1,5 @@
 """Mounted at /account/ (opp_portal/urls.py). Everything under tweestaps/ is reachable before the second
-factor is passed (accounts.security.OTP_PREFIX); the rest is not."""
+factor is passed (security.policy.OTP_PREFIX); the rest is not."""
 
 from django.urls import path
 

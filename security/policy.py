@@ -167,7 +167,7 @@ class DevelopmentErrorPagesMiddleware:
 
     def process_exception(self, request, exception):
         # Kept for handler500, which this middleware calls after the fact (outside Django's except block): a lost
-        # database is a 503, not a 500 (accounts.security_views.server_error).
+        # database is a 503, not a 500 (security.views.server_error).
         request.opp_error = exception
 
     def __call__(self, request):

@@ -86,7 +86,7 @@ def deadline_view(student: Student, today: datetime.date) -> dict | None:
 
 
 def portal_people_of_schools(user_ids: set[int], school_ids: set[int]) -> set[int]:
-    """The audit log's lookup (accounts.audit.register_people_lookup): of these portal accounts, the parents with a
+    """The audit log's lookup (audit.log.register_people_lookup): of these portal accounts, the parents with a
     child at one of these schools and the adult pupils enrolled there. Two queries."""
     parents = Guardian.objects.filter(user_id__in=user_ids, links__student__school_id__in=school_ids)
     pupils = Student.objects.filter(portal_user_id__in=user_ids, school_id__in=school_ids)

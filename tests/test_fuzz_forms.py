@@ -847,7 +847,7 @@ def test_a_nul_in_the_pupil_search_finds_without_it(fuzz, db):
 
 def test_a_60000_character_search_in_every_admin_list_answers(fuzz, db):
     """Django makes a LIKE per word and search field: 60,000 characters of words made SQLite refuse the query (a
-    500, issue 16). Admin searches are cut to accounts.admin.SEARCH_MAX_LENGTH characters."""
+    500, issue 16). Admin searches are cut to security.admin.SEARCH_MAX_LENGTH characters."""
     searches = [f for f in fuzz.forms if f.method == "get" and f.target.startswith("admin:") and "q" in f.fields]
     assert len(searches) >= 5, [f.label for f in searches]
     for form in searches:
