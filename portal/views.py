@@ -249,7 +249,7 @@ def invitation_account(request):
     if request.method == "POST" and form.is_valid():
         try:
             # A password the validators refuse comes as a bare ValidationError: it belongs to the password field.
-            with ServiceErrors(form, file_field="password1") as outcome:
+            with ServiceErrors(form, field="password1") as outcome:
                 user = services.accept(invitation=invitation, password=form.cleaned_data["password1"],
                                        first_name=form.cleaned_data.get("first_name", ""),
                                        last_name=form.cleaned_data.get("last_name", ""))
