@@ -5,20 +5,24 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 
 from . import access, deadlines
 from .models import Guardian, Student
 
+_LAST, _FIRST = Lower("last_name"), Lower("first_name")
+#: The pupil list's sort orders. Names ignore case ("de Wit" among the D's, not after "Visser"); by term, pupils
+#: without one ("niet nodig") come last both ways, on SQLite as on PostgreSQL (which differ on NULLs).
 SORTS = {
-    "naam": ("last_name", "first_name", "pk"),
-    "-naam": ("-last_name", "-first_name", "-pk"),
+    "naam": (_LAST.asc(), _FIRST.asc(), "pk"),
+    "-naam": (_LAST.desc(), _FIRST.desc(), "-pk"),
     "nummer": ("pupil_number", "pk"),
     "-nummer": ("-pupil_number", "-pk"),
-    "groep": ("group_name", "last_name", "pk"),
-    "-groep": ("-group_name", "last_name", "pk"),
-    "termijn": ("opp_due_on", "last_name", "pk"),
-    "-termijn": ("-opp_due_on", "last_name", "pk"),
+    "groep": ("group_name", _LAST.asc(), "pk"),
+    "-groep": ("-group_name", _LAST.asc(), "pk"),
+    "termijn": (F("opp_due_on").asc(nulls_last=True), _LAST.asc(), "pk"),
+    "-termijn": (F("opp_due_on").desc(nulls_last=True), _LAST.asc(), "pk"),
 }
 
 

@@ -202,3 +202,43 @@ def test_placement_opdc_requires_109370_fields(client, personas, pupil_a):
     html = response.content.decode()
     assert "ondersteuningsvraag aan het OPDC" in html and "verwachte duur" in html
     assert not PlacementEvent.objects.filter(student=pupil_a).exists()
+
+
+def _listed(client, **params):
+    return [row["student"].last_name for row in client.get(reverse("students:list"), params).context["rows"]]
+
+
+def test_the_list_sorts_names_regardless_of_case(client, personas, org):
+    """Issue 18.10: "de Wit" used to come after "Visser" (capitals sort before lower case)."""
+    for last in ("Visser", "de Wit", "Bakker", "van Dam"):
+        StudentFactory(school=org.school_a, last_name=last)
+    client.force_login(personas.begeleider_a)
+    assert _listed(client, sorteer="naam") == ["Bakker", "de Wit", "van Dam", "Visser"]
+    assert _listed(client, sorteer="-naam") == ["Visser", "van Dam", "de Wit", "Bakker"]
+
+
+def test_sorting_by_term_puts_pupils_without_one_last_both_ways(client, personas, org):
+    """Issue 18.10: "niet nodig" (no term) came first; a term list starts with the terms, nearest first."""
+    for last, due in (("Later", datetime.date(2026, 12, 20)), ("Geen", None), ("Eerst", datetime.date(2026, 12, 1))):
+        pupil = StudentFactory(school=org.school_a, last_name=last)
+        Student.objects.filter(pk=pupil.pk).update(opp_required=due is not None, opp_due_on=due, opp_in_force=False)
+    client.force_login(personas.begeleider_a)
+    assert _listed(client, sorteer="termijn") == ["Eerst", "Later", "Geen"]
+    assert _listed(client, sorteer="-termijn") == ["Later", "Eerst", "Geen"]
+
+
+def test_the_start_page_links_to_the_filtered_list(client, personas, org):
+    """Issue 18.4: the start page's "verstreken termijn / binnen 14 dagen" links filtered nothing (?status= where the
+    list reads ?termijn=)."""
+    for last, due in (("Verstreken", TODAY - datetime.timedelta(days=3)), ("Binnenkort", TODAY + datetime.timedelta(days=5)),
+                      ("Ruim", TODAY + datetime.timedelta(days=40))):
+        pupil = StudentFactory(school=org.school_a, last_name=last)
+        Student.objects.filter(pk=pupil.pk).update(opp_required=True, opp_due_on=due, opp_in_force=False)
+    client.force_login(personas.begeleider_a)
+    with time_machine.travel(datetime.datetime(2026, 11, 28, 10, tzinfo=datetime.UTC)):
+        start = client.get(reverse("staff_start")).content.decode()
+        overdue_link = reverse("students:list") + "?termijn=te_laat"
+        soon_link = reverse("students:list") + "?termijn=binnenkort"
+        assert overdue_link in start and soon_link in start
+        assert _listed(client, termijn="te_laat") == ["Verstreken"]
+        assert _listed(client, termijn="binnenkort") == ["Binnenkort"]
