@@ -35,3 +35,12 @@ def disputes_for_parents(student: Student) -> list[dict]:
              "hearing_on": d.hearing_on, "advice_on": d.advice_on, "response_sent_on": d.response_sent_parents_on,
              "closed": d.state == Dispute.State.GESLOTEN}
             for d in Dispute.objects.filter(plan__student=student).order_by("-filed_on", "-pk")]
+
+
+def audience(user, students) -> str:
+    """Whom the portal speaks about: "self" (an adult pupil reading their own OPP), "children" (a parent), or "both"
+    (an adult pupil who is also a parent). No pupils yet: a parent's words."""
+    own = {s.pk for s in students if s.portal_user_id == user.pk}
+    if own and len(own) == len(students):
+        return "self"
+    return "both" if own else "children"

@@ -49,7 +49,7 @@ def home(request):
         plan = selectors.plans_for(s).first()
         visible = selectors.visible_versions(plan) if plan else []
         rows.append({"student": s, "plan": plan, "version": visible[-1] if visible else None})
-    return render(request, "portal/home.html", {"rows": rows})
+    return render(request, "portal/home.html", {"rows": rows, "audience": selectors.audience(request.user, students)})
 
 
 @login_required

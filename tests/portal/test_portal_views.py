@@ -15,6 +15,7 @@ from notifications.models import Notification
 from opp import consent_services as cs
 from opp.models import ConsentAnswer, ConsentRequest, PlanVersion, Reaction
 from portal import urls as portal_urls
+from students.models import Student
 from tests.conftest import PASSWORD
 from tests.factories import parent_of
 
@@ -384,3 +385,20 @@ def test_a_reaction_from_an_adult_pupil_is_signed_with_her_name(world, personas)
     client.post(reverse("portal:react", args=[world.version_c.pk]), {"text": "Ik wil stage lopen."})
     assert Reaction.objects.get().author_name == "Lotte Horizon"
     assert Notification.objects.get(kind="reaction_new").recipient == world.begeleider_a2
+
+
+def test_the_portal_speaks_to_the_adult_pupil_about_their_own_opp(world):
+    """Issue 18.6: the adult pupil read "Mijn kinderen … het OPP van uw kind"."""
+    pupil_home = as_user(world.leerling_c).get(reverse("portal:home")).content.decode()
+    assert "Mijn OPP" in pupil_home and "uw ontwikkelingsperspectief" in pupil_home
+    assert "Mijn kinderen" not in pupil_home and "van uw kind" not in pupil_home
+    child_page = as_user(world.leerling_c).get(reverse("portal:child", args=[world.lotte.pk])).content.decode()
+    assert "Mijn kinderen" not in child_page
+    parent_home = as_user(world.ouder_a).get(reverse("portal:home")).content.decode()
+    assert "Mijn kinderen" in parent_home and "van uw kind" in parent_home
+
+
+def test_an_adult_pupil_who_is_also_a_parent_reads_both(world):
+    Student.objects.filter(pk=world.lotte.pk).update(portal_user=world.ouder_a)
+    html = as_user(world.ouder_a).get(reverse("portal:home")).content.decode()
+    assert "Mijn OPP en mijn kinderen" in html

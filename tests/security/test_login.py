@@ -123,7 +123,8 @@ def test_every_demo_account_logs_in_and_reaches_its_start_page(seeded, account):
         assert f"Welkom, {account.first_name} {account.last_name}" in html
     else:
         assert final_url == reverse("portal:home")
-        assert "Mijn kinderen" in html
+        # The adult pupil reads their own OPP; a parent their child's (issue 18.6).
+        assert ("Mijn OPP" if account.username == "leerling.horizon" else "Mijn kinderen") in html
     assert 'lang="nl"' in html
     assert AuditEvent.objects.filter(actor__username=account.username, action=AuditEvent.Action.LOGIN).count() == 1
 
