@@ -22,6 +22,7 @@ from students.models import ImportBatch, Student
 from tests.factories import SchoolFactory, StudentFactory, member
 
 EXAMPLE = Path(settings.BASE_DIR) / "docs" / "voorbeeld-leerlingen.csv"
+EXAMPLE_BAO = Path(settings.BASE_DIR) / "docs" / "voorbeeld-leerlingen-bao.csv"
 REQUIRED = ["leerlingnummer", "voornaam", "achternaam", "geboortedatum", "onderwijssoort", "inschrijfdatum"]
 
 
@@ -333,6 +334,19 @@ def test_example_file_covers_the_documented_cases(org):
     assert any(r["handelingsbekwaam"] for r in rows) and any(r["left_on"] and r["destination"] for r in rows)
     assert any(r["dyslexie"] for r in rows) and any(r["hoogbegaafd"] for r in rows)
     assert "Aangepast rooster; halve dagen tot de kerstvakantie" in {r["extra_support_description"] for r in rows}
+
+
+def test_the_bao_example_imports_at_a_primary_school(org):
+    """Issue 18.3: the README's example held only vso pupils, so at OBS De Bron (bao) every row failed. The bao
+    example imports there; the vso one still does not (the onderwijssoort must be one the school offers)."""
+    school = SchoolFactory(onderwijssoorten=["bao"])
+    plan = csv_import.plan_import(school=school, text=csv_import.decode(EXAMPLE_BAO.read_bytes())[0])
+    assert plan.ok, [str(p) for p in plan.problems]
+    assert plan.counts["created"] == 8
+    rows = [r.data for r in plan.rows]
+    assert {r["support_level"] for r in rows} == {"basis", "extra"}
+    assert any(r["left_on"] and r["destination"] for r in rows) and any(r["dyslexie"] for r in rows)
+    assert not csv_import.plan_import(school=school, text=csv_import.decode(EXAMPLE.read_bytes())[0]).ok
 
 
 def test_one_bad_row_among_good_rows_imports_nothing(login, org, personas):
