@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from audit import log as audit
@@ -28,6 +29,10 @@ S = Dispute.State
 
 
 # --- List and register --------------------------------------------------------------------------------------
+
+
+#: Shown at the top of a page re-rendered with a form's errors further down, where the eye does not reach.
+NOT_SAVED = _lazy("Er is niets opgeslagen. Bekijk de melding bij het formulier hieronder.")
 
 
 @login_required
@@ -114,6 +119,8 @@ def _form_post(request, pk, form_class, key, call, done):
         if outcome.ok:
             messages.success(request, done)
             return redirect("disputes:detail", pk=dispute.pk)
+    # The page is long and the form sits far below: say at the top that nothing was saved, and why to look down.
+    messages.error(request, NOT_SAVED)
     dispute.refresh_from_db()
     return _detail(request, dispute, status=400, **{key: form})
 
@@ -221,6 +228,8 @@ def school_documents(request, school_pk):
         if outcome.ok:
             messages.success(request, _("Het document is geüpload."))
             return redirect("disputes:school_documents", school_pk=school.pk)
+    if form.is_bound and form.errors:
+        messages.error(request, NOT_SAVED)
     docs = list(SchoolDocument.objects.filter(school=school).select_related("uploaded_by"))
     return render(request, "disputes/school_documents.html", {"school": school, "form": form, "documents": docs},
                   status=400 if form.is_bound and form.errors else 200)

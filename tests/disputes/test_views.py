@@ -284,3 +284,17 @@ def test_letter_download_is_an_audited_attachment(dispute_world, personas, login
     assert got.content.startswith(b"%PDF-")
     assert AuditEvent.objects.filter(action="export", object_type="disputes.dispute", object_id=str(d.pk),
                                      details__file="reactiebrief").exists()
+
+
+def test_a_refused_document_says_so_at_the_top_of_the_page(dispute_world, org, personas, login, private):
+    """Issue 18.7: a refused upload re-rendered the long page at its top with no alert; the error sat far below."""
+    client = login(personas.bestuurder_a)
+    html = client.post(reverse("disputes:upload", args=[dispute_world.dispute.pk]),
+                       {"title": "Bijlage", "upload": SimpleUploadedFile("b.pdf", EXE, content_type="application/pdf")}
+                       ).content.decode()
+    top = html.index("Er is niets opgeslagen. Bekijk de melding bij het formulier hieronder.")
+    assert 'class="alert alert-danger"' in html[:top + 200] and top < html.index("Alleen PDF, JPEG en PNG")
+    school = login(personas.schoolleider_a).post(reverse("disputes:school_documents", args=[org.school_a.pk]),
+                                                 {"kind": "sop", "upload": SimpleUploadedFile("sop.pdf", EXE)})
+    page = school.content.decode()
+    assert page.index("Er is niets opgeslagen.") < page.index("Alleen PDF, JPEG en PNG")
