@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import BOARD_ROLES, Board, Membership, Role, School, User
+from accounts.models import BOARD_ROLES, GROUP_SCOPED_ROLES, Board, Membership, Role, School, User
 
 
 class Cap(enum.StrEnum):
@@ -114,7 +115,9 @@ def capabilities(user: User) -> set[Cap]:
 
 
 def schools_with(user: User, cap: Cap) -> QuerySet[School]:
-    """The schools where the user has `cap`: a school role reaches its school, a board role its board's schools."""
+    """The schools where the user has `cap`: a school role reaches its school, a board role its board's schools.
+    Never scope pupils (or their plans) by this alone: a leerkracht reaches only their groups there (pupil_reach,
+    students.access.pupil_filter)."""
     school_ids: set[int] = set()
     board_ids: set[int] = set()
     for m in memberships(user):
@@ -127,6 +130,46 @@ def schools_with(user: User, cap: Cap) -> QuerySet[School]:
     if not school_ids and not board_ids:
         return School.objects.none()
     return School.objects.filter(Q(pk__in=school_ids) | Q(board_id__in=board_ids))
+
+
+@dataclass(frozen=True)
+class PupilReach:
+    """Which pupils `cap` reaches (need to know): every pupil of `school_ids` and of the schools of `board_ids`, and at
+    the schools of `groups` only the pupils of those groups (a leerkracht: the groups on their membership). A
+    leerkracht without a group reaches no pupil of that school (fail closed). students.access turns this into the
+    one database filter every pupil, plan, evaluation and dispute list starts from."""
+
+    school_ids: frozenset[int] = frozenset()
+    board_ids: frozenset[int] = frozenset()
+    groups: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.school_ids or self.board_ids or any(self.groups.values()))
+
+
+def pupil_reach(user: User, cap: Cap) -> PupilReach:
+    """The pupils the user reaches with `cap`: the whole school for a school role, the board's schools for a board
+    role, the own groups only for a group-scoped role (GROUP_SCOPED_ROLES). Several memberships add up; a whole
+    school wins over its groups."""
+    school_ids: set[int] = set()
+    board_ids: set[int] = set()
+    groups: dict[int, set[str]] = defaultdict(set)
+    for m in memberships(user):
+        if cap not in _caps_of(m):
+            continue
+        if m.role in BOARD_ROLES:
+            board_ids.add(m.board_id)
+        elif m.role in GROUP_SCOPED_ROLES:
+            groups[m.school_id].update(g for g in (m.groups or []) if g)
+        else:
+            school_ids.add(m.school_id)
+    return PupilReach(frozenset(school_ids), frozenset(board_ids),
+                      {s: frozenset(g) for s, g in groups.items() if s not in school_ids})
+
+
+def group_scope_of(user: User) -> list[Membership]:
+    """The user's group-scoped memberships (the leerkracht's start page names their groups, or says there are none)."""
+    return [m for m in memberships(user) if m.role in GROUP_SCOPED_ROLES]
 
 
 def boards_with(user: User, cap: Cap) -> QuerySet[Board]:

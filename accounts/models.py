@@ -213,6 +213,13 @@ class Membership(models.Model):
         default=False,
         help_text=_("Alleen voor een schoolleider: het bestuur heeft mandaat gegeven om voor deze school OPP's vast te stellen."),
     )
+    # Need to know: a leerkracht reads only the pupils of their own groups (Student.group_name), see
+    # accounts.access.pupil_reach. Without a group they read no pupils at all (fail closed).
+    groups = models.JSONField(
+        _("groepen/klassen"), default=list, blank=True,
+        help_text=_("Alleen voor een leerkracht: de groepen of klassen (zoals in het leerlingregister, bijvoorbeeld "
+                    "5 of 3B) waarvan de leerkracht de leerlingen ziet. Zonder groep ziet de leerkracht geen leerlingen."),
+    )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     requested_by = models.ForeignKey(
         User, verbose_name=_("aangevraagd door"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -272,3 +279,22 @@ class Membership(models.Model):
             raise ValidationError({"board": _("Deze rol hoort bij een bestuur: kies een bestuur en geen school.")})
         if self.adoption_mandate and self.role != Role.SCHOOLLEIDER:
             raise ValidationError({"adoption_mandate": _("Alleen een schoolleider kan mandaat krijgen om vast te stellen.")})
+        # Only a leerkracht has own groups; another role reads the whole school (or board) and keeps none.
+        self.groups = normalize_groups(self.groups) if self.role in GROUP_SCOPED_ROLES else []
+
+
+#: Roles that read only the pupils of the groups named on their membership (need to know).
+GROUP_SCOPED_ROLES = frozenset({Role.LEERKRACHT})
+
+
+def normalize_groups(groups) -> list[str]:
+    """The groups of a membership as stored: trimmed, without empties or doubles, in order. Accepts a list or a
+    text with commas ("5, 6a")."""
+    if isinstance(groups, str):
+        groups = groups.split(",")
+    seen: list[str] = []
+    for g in groups or []:
+        g = str(g).strip()[:30]
+        if g and g not in seen:
+            seen.append(g)
+    return seen

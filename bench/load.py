@@ -300,8 +300,10 @@ def seed_load_data() -> list[SimUser]:
                  email=f"load.{role}.{i + 1:02d}@{MAIL_DOMAIN}", password=password, managed_by=board)
             for i, (role, _school) in enumerate(staff_specs)])
         Membership.objects.bulk_create([
-            Membership(user=u, role=role, school=school, board=None if school else board, approved_at=timezone.now())
-            for u, (role, school) in zip(staff_users, staff_specs, strict=True)])
+            # A leerkracht reads only their own group (need to know): one group of the seeded 1a–8c each.
+            Membership(user=u, role=role, school=school, board=None if school else board, approved_at=timezone.now(),
+                       groups=[f"{i % 8 + 1}{'abc'[i % 3]}"] if role == Role.LEERKRACHT else [])
+            for i, (u, (role, school)) in enumerate(zip(staff_users, staff_specs, strict=True))])
         keys = [secrets.token_hex(20) for _u in staff_users]
         TOTPDevice.objects.bulk_create([TOTPDevice(user=u, name="Authenticator-app", confirmed=True, key=k)
                                         for u, k in zip(staff_users, keys, strict=True)])

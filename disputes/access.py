@@ -22,6 +22,7 @@ from accounts.access import (
     schools_with,
 )
 from accounts.models import School, User
+from students import access as student_access
 
 from .models import Dispute, DisputeDocument, DossierExport, SchoolDocument
 
@@ -34,7 +35,7 @@ _VIA_DISPUTE = "dispute__plan__student__school_id"
 
 def disputes_visible_to(user: User) -> QuerySet[Dispute]:
     """Every dispute list starts here: the disputes of the schools where the user may read them."""
-    return Dispute.objects.filter(plan__student__school__in=schools_with(user, Cap.DISPUTE_VIEW))
+    return Dispute.objects.filter(student_access.pupil_filter(user, Cap.DISPUTE_VIEW, "plan__student"))
 
 
 def dispute_for_user(user: User, pk, *, write: bool = False) -> Dispute:

@@ -42,8 +42,9 @@ def choice_or_404(value: str, choices: Container[str], *, school_id: int) -> str
 
 
 def plans_visible_to(user: User) -> QuerySet[Plan]:
-    """Every plan list starts here: the plans of the pupils of the schools where the user may read plans."""
-    return Plan.objects.filter(student__school__in=access.schools_with(user, Cap.PLAN_VIEW))
+    """Every plan list starts here: the plans of the pupils the user reaches with PLAN_VIEW (students.access: the
+    schools where the user reads plans, a leerkracht only their own groups)."""
+    return Plan.objects.filter(student_access.pupil_filter(user, Cap.PLAN_VIEW, "student"))
 
 
 def plan_for_user(user: User, pk, *, cap: Cap | None = None) -> Plan:
@@ -56,7 +57,7 @@ def plan_for_user(user: User, pk, *, cap: Cap | None = None) -> Plan:
 
 
 def versions_visible_to(user: User) -> QuerySet[PlanVersion]:
-    return PlanVersion.objects.filter(plan__student__school__in=access.schools_with(user, Cap.PLAN_VIEW))
+    return PlanVersion.objects.filter(student_access.pupil_filter(user, Cap.PLAN_VIEW, "plan__student"))
 
 
 def version_for_user(user: User, pk, *, cap: Cap | None = None) -> PlanVersion:
@@ -99,7 +100,7 @@ def consultation_for(plan: Plan, pk) -> Consultation:
 
 def consent_request_for_user(user: User, pk, *, cap: Cap | None = None) -> ConsentRequest:
     """One consent request: 404 outside the plans the user reads, 403 without `cap` at the pupil's school."""
-    requests = (ConsentRequest.objects.filter(version__plan__student__school__in=access.schools_with(user, Cap.PLAN_VIEW))
+    requests = (ConsentRequest.objects.filter(student_access.pupil_filter(user, Cap.PLAN_VIEW, "version__plan__student"))
                 .select_related("version__plan__student__school"))
     request = get_in_reach(requests, pk, school_path="version__plan__student__school_id")
     if cap is not None:
@@ -111,7 +112,7 @@ def consent_scan_for_user(user: User, pk) -> ConsentAnswer:
     """A consent answer whose signed form the user may download: the sender's (PLAN_EDIT), not a read of the plan.
     An answer without a scan (given in the portal) is not there (404)."""
     answers = (ConsentAnswer.objects.filter(
-        request__version__plan__student__school__in=access.schools_with(user, Cap.PLAN_VIEW))
+        student_access.pupil_filter(user, Cap.PLAN_VIEW, "request__version__plan__student"))
         .select_related("request__version__plan__student__school"))
     answer = get_in_reach(answers, pk, school_path="request__version__plan__student__school_id")
     school = answer.request.version.plan.student.school
@@ -123,7 +124,7 @@ def consent_scan_for_user(user: User, pk) -> ConsentAnswer:
 
 def reaction_for_user(user: User, pk, *, cap: Cap | None = None) -> Reaction:
     """A parent's reaction on a version: 404 outside reach, 403 without `cap` at the pupil's school."""
-    reactions = (Reaction.objects.filter(version__plan__student__school__in=access.schools_with(user, Cap.PLAN_VIEW))
+    reactions = (Reaction.objects.filter(student_access.pupil_filter(user, Cap.PLAN_VIEW, "version__plan__student"))
                  .select_related("version__plan__student__school"))
     reaction = get_in_reach(reactions, pk, school_path="version__plan__student__school_id")
     if cap is not None:

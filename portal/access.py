@@ -13,12 +13,14 @@ from django.db.models import Q, QuerySet
 
 from accounts.access import Cap, forbidden, get_in_reach, require_cap
 from accounts.models import School, User
+from disputes.models import Dispute
 from evaluations.models import Evaluation
 from opp.models import ConsentRequest, PlanVersion
 from students import access as student_access
 from students.models import PARENTS_NOT_TOLD, GuardianLink, Student
 
 from . import inzage
+from .models import Invitation
 from .selectors import PORTAL_STATES
 
 _PLAN_SCHOOL = "plan__student__school_id"
@@ -71,6 +73,17 @@ def student_for_inzage(user: User, pk) -> Student:
     return student
 
 
+def dispute_letter_for_portal(user: User, pk) -> Dispute:
+    """The board's response letter of a closed dispute (R-GPO-4) about the own child's plan: 404 for another child's
+    dispute and for one not closed; 403 for a guardian without gezag, who is no party to the dispute."""
+    disputes = Dispute.objects.filter(plan__student__in=portal_students(user), state=Dispute.State.GESLOTEN).exclude(
+        response="").select_related("plan__student__school")
+    dispute = get_in_reach(disputes, pk, school_path=_PLAN_SCHOOL)
+    if inzage.party_of(user, dispute.plan.student) is None:
+        raise forbidden(dispute.plan.student.school_id)
+    return dispute
+
+
 # --- Staff: invitations to the portal ---------------------------------------------------------------------------
 
 
@@ -91,3 +104,12 @@ def guardian_link_to_invite(user: User, pk, link_pk) -> tuple[Student, GuardianL
     """The pupil and one of their guardian links, for inviting that guardian."""
     student = student_to_invite(user, pk)
     return student, student_access.guardian_link_for(student, link_pk)
+
+
+def invitation_to_remind(user: User, pk, invitation_pk) -> tuple[Student, Invitation]:
+    """The pupil and one invitation for them (an adult pupil's own) or for one of their guardians: 404 for an
+    invitation of another pupil; 403 without PLAN_EDIT at the pupil's school."""
+    student = student_to_invite(user, pk)
+    invitations = Invitation.objects.filter(Q(guardian__links__student=student) | Q(pupil=student)).distinct()
+    return student, get_in_reach(invitations, invitation_pk, school_path="guardian__school_id",
+                                 parent_school_id=student.school_id)

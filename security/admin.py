@@ -16,13 +16,22 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import access
-from accounts.models import Board, Membership, Onderwijssoort, Samenwerkingsverband, School, User
+from accounts.models import (
+    GROUP_SCOPED_ROLES,
+    Board,
+    Membership,
+    Onderwijssoort,
+    Samenwerkingsverband,
+    School,
+    User,
+    normalize_groups,
+)
 from audit import log as audit
 from audit.models import AuditEvent
 from security import access as security_access
@@ -177,10 +186,26 @@ def _users_in_reach(request):
     ).distinct()
 
 
+class GroupsField(forms.CharField):
+    """A leerkracht's groups as one line of text ("5, 6a"), stored as a list (Membership.groups)."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        return normalize_groups(super().to_python(value))
+
+
 class MembershipForm(forms.ModelForm):
+    groups = GroupsField(
+        label=_("groepen/klassen"), required=False, max_length=500,
+        help_text=_("Alleen voor een leerkracht: de groepen of klassen zoals in het leerlingregister, gescheiden door "
+                    "komma's (bijvoorbeeld 5, 6a). De leerkracht ziet alleen de leerlingen van deze groepen; zonder "
+                    "groep geen enkele leerling."))
+
     class Meta:
         model = Membership
-        fields = ["user", "role", "school", "board", "adoption_mandate"]
+        fields = ["user", "role", "school", "board", "adoption_mandate", "groups"]
 
     def clean(self):
         cleaned = super().clean()
@@ -215,12 +240,16 @@ def _pending_note(request, membership: Membership, admin) -> None:
 @admin.register(Membership, site=admin_site)
 class MembershipAdmin(ScopedAdmin):
     form = MembershipForm
-    list_display = ("user", "role", "school", "board", "adoption_mandate", "status")
+    list_display = ("user", "role", "school", "board", "groups_display", "adoption_mandate", "status")
     list_filter = ("role", ("approved_at", admin.EmptyFieldListFilter))
     search_fields = ("user__username", "user__first_name", "user__last_name", "school__name")
     list_select_related = ("user", "school", "board")
     autocomplete_fields = ()
     readonly_fields = ("status",)
+
+    @admin.display(description=_("groepen/klassen"))
+    def groups_display(self, obj):
+        return ", ".join(obj.groups or []) or "-"
 
     @admin.display(description=_("status"))
     def status(self, obj):
@@ -275,6 +304,8 @@ class MembershipAdmin(ScopedAdmin):
                 board=obj.board, mandate=obj.adoption_mandate)
         else:
             saved = approvals.request_membership(actor=request.user, membership=obj)
+        if change and "groups" in form.changed_data:
+            _save_groups(request.user, saved, form.cleaned_data["groups"])
         obj.refresh_from_db()
         _pending_note(request, saved, self)
 
@@ -286,10 +317,20 @@ class MembershipAdmin(ScopedAdmin):
             approvals.end_membership(actor=request.user, membership=membership)
 
 
+def _save_groups(actor, membership: Membership, groups: list[str]) -> None:
+    """A leerkracht's groups (need to know: which pupils they read). Fewer or other pupils of the school whose role was
+    approved, so no new approval; audited."""
+    membership.groups = groups if membership.role in GROUP_SCOPED_ROLES else []
+    membership.save(update_fields=["groups"])
+    audit.record(actor, audit.Action.UPDATE, membership, school=membership.school_id,
+                 details={"groups": membership.groups})
+    access.clear_cache(membership.user)
+
+
 class MembershipReadonlyInline(admin.TabularInline):
     model = Membership
     fk_name = "user"
-    fields = ("role", "school", "board", "adoption_mandate", "approved_at")
+    fields = ("role", "school", "board", "groups", "adoption_mandate", "approved_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -335,7 +376,8 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     add_form = NewStaffForm
     form = StaffChangeForm
     inlines = [MembershipReadonlyInline]
-    list_display = ("username", "first_name", "last_name", "email", "is_active", "activated", "last_login")
+    list_display = ("username", "first_name", "last_name", "email", "roles_and_schools", "is_active", "activated",
+                    "last_login")
     list_filter = ("is_active",)
     actions = ["reset_second_factor", "send_activation_link", "request_new_password"]
     add_fieldsets = (
@@ -348,6 +390,17 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     @admin.display(description=_("wachtwoord ingesteld"), boolean=True)
     def activated(self, obj):
         return activation.is_activated(obj)
+
+    @admin.display(description=_("Rollen en scholen"))
+    def roles_and_schools(self, obj):
+        """"Intern begeleider — OBS De Bron; Leerkracht — …" from the prefetched roles (get_queryset): no query per row."""
+        parts = []
+        for m in obj.memberships.all():
+            text = f"{m.get_role_display()} — {m.school or m.board}"
+            if not m.is_approved:
+                text += " " + str(_("(wacht op goedkeuring)"))
+            parts.append(text)
+        return "; ".join(parts) or "–"
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -420,7 +473,8 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
                        n) % {"n": n})
 
     def get_queryset(self, request):
-        return _users_in_reach(request)
+        return _users_in_reach(request).prefetch_related(Prefetch(
+            "memberships", queryset=Membership.objects.select_related("school", "board").order_by("role", "pk")))
 
     def save_model(self, request, obj, form, change):
         if not change:

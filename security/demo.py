@@ -27,6 +27,7 @@ class DemoAccount:
     school: str | None = None  # BRIN
     board: str | None = None  # board name
     mandate: bool = False
+    groups: tuple[str, ...] = ()  # a leerkracht's own groups: they read only those pupils
     # Asked by the demo beheerder and not approved yet: something for the approvers to decide on.
     pending: bool = False
 
@@ -52,7 +53,7 @@ ACCOUNTS = [
     DemoAccount("ib.debron", "Ingrid", "Bakker", "Intern begeleider, OBS De Bron", Role.BEGELEIDER, school="11AA"),
     DemoAccount("ib.kompas", "Karim", "Ouali", "Intern begeleider, SBO Het Kompas", Role.BEGELEIDER, school="11BB"),
     DemoAccount("zc.horizon", "Zeynep", "Çelik", "Zorgcoördinator, VSO De Horizon", Role.BEGELEIDER, school="11CC"),
-    DemoAccount("leerkracht.debron", "Lotte", "Visser", "Leerkracht groep 6, OBS De Bron (alleen lezen)", Role.LEERKRACHT, school="11AA"),
+    DemoAccount("leerkracht.debron", "Lotte", "Visser", "Leerkracht groep 6, OBS De Bron (alleen lezen)", Role.LEERKRACHT, school="11AA", groups=("6",)),
     DemoAccount("directeur.debron", "Daan", "Mulder", "Schoolleider OBS De Bron, met mandaat om vast te stellen", Role.SCHOOLLEIDER, school="11AA", mandate=True),
     DemoAccount("bestuurder", "Bea", "Smit", "Bestuurder, Stichting Primair en Speciaal", Role.BESTUURDER, board=BOARD_PS),
     DemoAccount("geschillen", "Gert", "de Boer", "Geschillenfunctionaris, Stichting Primair en Speciaal", Role.GESCHILLEN, board=BOARD_PS),
@@ -102,7 +103,7 @@ def seed_organisations_and_accounts() -> dict[str, User]:
                 role=acc.role,
                 school=schools.get(acc.school),
                 board=boards.get(acc.board),
-                defaults={"adoption_mandate": acc.mandate},
+                defaults={"adoption_mandate": acc.mandate, "groups": list(acc.groups)},
             )
             if not membership.is_approved:
                 # The demo's own organisation: approved as the data migration approves existing roles.

@@ -8,7 +8,7 @@ reach is a 404 and a visible object the user may not change a 403; both name the
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts import access
 from accounts.access import Cap, get_in_reach, require_cap
@@ -19,9 +19,31 @@ from .models import GuardianLink, ImportBatch, PlacementEvent, Student
 # --- Pupils -----------------------------------------------------------------------------------------------------
 
 
+def pupil_filter(user: User, cap: Cap, path: str = "") -> Q:
+    """The one condition for "the pupils this user reaches with `cap`" (accounts.access.pupil_reach: whole schools,
+    the board's schools, a leerkracht's own groups), on Student or, with `path` ("student", "plan__student", ...),
+    on anything that hangs under a pupil. Matches nothing for a user who reaches no pupil (fail closed)."""
+    reach = access.pupil_reach(user, cap)
+    p = f"{path}__" if path else ""
+    condition = Q(**{f"{p}pk__in": []})
+    if reach.school_ids:
+        condition |= Q(**{f"{p}school_id__in": sorted(reach.school_ids)})
+    if reach.board_ids:
+        condition |= Q(**{f"{p}school__board_id__in": sorted(reach.board_ids)})
+    for school_id, groups in sorted(reach.groups.items()):
+        if groups:
+            condition |= Q(**{f"{p}school_id": school_id, f"{p}group_name__in": sorted(groups)})
+    return condition
+
+
+def students_reached(user: User, cap: Cap) -> QuerySet[Student]:
+    return Student.objects.filter(pupil_filter(user, cap))
+
+
 def students_visible_to(user: User) -> QuerySet[Student]:
-    """Every pupil list starts here: the pupils of the schools where the user may read the register."""
-    return Student.objects.filter(school__in=access.schools_with(user, Cap.PUPIL_VIEW))
+    """Every pupil list starts here: the pupils of the schools where the user may read the register, and for a
+    leerkracht only those of their own groups (need to know)."""
+    return students_reached(user, Cap.PUPIL_VIEW)
 
 
 def student_for_user(user: User, pk, *, write: bool = False) -> Student:
@@ -62,6 +84,14 @@ def may_edit_pupils_of(user: User, school: School) -> bool:
 def register_rights(user: User) -> dict:
     """The booleans of the register page."""
     return {"can_edit": editable_schools(user).exists()}
+
+
+def schools_without_groups(user: User) -> list[School]:
+    """The schools where the user is a leerkracht without any group: they read no pupil there (fail closed), and
+    their start page and the pupil list say so."""
+    reach = access.pupil_reach(user, Cap.PUPIL_VIEW)
+    return [m.school for m in access.group_scope_of(user)
+            if not m.groups and m.school_id not in reach.school_ids and m.is_approved]
 
 
 def student_rights(user: User, student: Student) -> dict:

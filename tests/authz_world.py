@@ -34,6 +34,8 @@ from .factories import (
 
 MARK_A = "Zwanenburg"
 MARK_A2 = "Horizonbeek"
+#: Group 6 of school A: the leerkracht of group 5 (leerkracht_a) never sees this pupil (need to know).
+MARK_A6 = "Zessenbosch"
 D = datetime.date
 PDF = SCAN_PDF
 CSV = ("leerlingnummer;voornaam;achternaam;geboortedatum;onderwijssoort;inschrijfdatum\n"
@@ -137,6 +139,19 @@ def build(org, personas) -> SimpleNamespace:
     # The parent of another pupil of school A: Bram's father, with a portal account.
     w.bram = StudentFactory(school=org.school_a, first_name="Bram", last_name="Bakker")
     w.ouder_bram = parent_of(w.bram, name="Bert Bakker", username="ouder_bram").user
+    # The leerkracht of group 5 at school A: every pupil of school A above is in group 5; Wout, in group 6 of the
+    # same school with an adopted plan and an evaluation, is not theirs (need to know: 404 like another school).
+    from students.models import Student
+
+    Student.objects.filter(school=org.school_a).update(group_name="5")
+    Membership.objects.filter(user=personas.leerkracht_a).update(groups=["5"])
+    w.wout = StudentFactory(school=org.school_a, first_name="Wout", last_name=MARK_A6, group_name="6",
+                            opp_required=True)
+    w.wout_version = PlanVersionFactory(plan=PlanFactory(student=w.wout, created_by=by), with_actions=1,
+                                        uitstroom_profiel="vmbo_kb", adopted=True)
+    w.wout_evaluation = Evaluation.objects.create(
+        plan=w.wout_version.plan, version=w.wout_version, school_year="2026-2027", held_on=D(2026, 10, 8),
+        conclusion=f"Wout {MARK_A6} gaat vooruit.", decision="voortzetten", created_by=by)
     w.leerkracht = personas.leerkracht_a
     w.leerkracht_membership = Membership.objects.get(user=personas.leerkracht_a)
     w.audit_row = AuditEvent.objects.filter(school=org.school_a).latest("pk")

@@ -82,7 +82,8 @@ def personas(org):
     return SimpleNamespace(
         begeleider_a=member(Role.BEGELEIDER, school=org.school_a, username="begeleider_a"),
         begeleider_b=member(Role.BEGELEIDER, school=org.school_b, username="begeleider_b"),
-        leerkracht_a=member(Role.LEERKRACHT, school=org.school_a, username="leerkracht_a"),
+        # The leerkracht of group 4a (StudentFactory's group): a leerkracht reads only the own groups' pupils.
+        leerkracht_a=member(Role.LEERKRACHT, school=org.school_a, username="leerkracht_a", groups=["4a"]),
         schoolleider_a=member(Role.SCHOOLLEIDER, school=org.school_a, username="schoolleider_a"),
         schoolleider_mandaat_a=member(Role.SCHOOLLEIDER, school=org.school_a, mandate=True, username="schoolleider_mandaat_a"),
         commissie_a2=member(Role.COMMISSIE, school=org.school_a2, username="commissie_a2"),

@@ -72,18 +72,19 @@ class MembershipFactory(DjangoModelFactory):
     board = None
 
 
-def member(role, *, school=None, board=None, mandate=False, username=None, approved=True):
-    """A user holding one role at a school or board; approved (issue 16) unless approved=False."""
+def member(role, *, school=None, board=None, mandate=False, username=None, approved=True, groups=()):
+    """A user holding one role at a school or board; approved (issue 16) unless approved=False. `groups`: a
+    leerkracht's own groups (they read only those pupils)."""
     user = UserFactory(**({"username": username} if username else {}))
     Membership.objects.create(user=user, role=role, school=school, board=board, adoption_mandate=mandate,
-                              approved_at=timezone.now() if approved else None)
+                              approved_at=timezone.now() if approved else None, groups=list(groups))
     return user
 
 
-def approved_membership(user, role, *, school=None, board=None, mandate=False):
+def approved_membership(user, role, *, school=None, board=None, mandate=False, groups=()):
     """One more approved membership for an existing user (a model default leaves a membership pending)."""
     return Membership.objects.create(user=user, role=role, school=school, board=board, adoption_mandate=mandate,
-                                     approved_at=timezone.now())
+                                     approved_at=timezone.now(), groups=list(groups))
 
 
 def fresh(obj):

@@ -211,3 +211,108 @@ def test_a_beheerder_account_holds_no_other_role(role, held, problem):
 
 def test_only_a_schoolleider_holds_the_mandate():
     assert [r for r in Role if access.may_hold_mandate(r)] == [Role.SCHOOLLEIDER]
+
+
+# --- Need to know: a leerkracht reads only the pupils of their own groups ----------------------------------------
+
+
+def _pupils_reached(user, cap=Cap.PUPIL_VIEW):
+    from students.access import students_reached
+
+    access.clear_cache(user)
+    return set(students_reached(user, cap).values_list("last_name", flat=True))
+
+
+@pytest.fixture
+def groups_world(org):
+    from tests.factories import StudentFactory
+
+    return {
+        name: StudentFactory(school=school, last_name=name, group_name=group)
+        for name, school, group in (("Vijf", org.school_a, "5"), ("Zes", org.school_a, "6"),
+                                    ("Vijfb", org.school_b, "5"), ("Vso", org.school_a2, "5"))
+    }
+
+
+def test_a_leerkracht_reaches_only_the_pupils_of_their_own_groups(org, groups_world):
+    teacher = member(Role.LEERKRACHT, school=org.school_a, groups=["5"])
+    reach = access.pupil_reach(teacher, Cap.PLAN_VIEW)
+    assert (reach.school_ids, reach.board_ids, reach.groups) == (frozenset(), frozenset(), {org.school_a.pk: {"5"}})
+    assert _pupils_reached(teacher) == {"Vijf"}  # not group 6, not group 5 of another school
+    assert _pupils_reached(teacher, Cap.PLAN_VIEW) == {"Vijf"}
+    # The school-level capability is unchanged: the pages know the school, the rows are filtered.
+    assert access.has_cap(teacher, Cap.PUPIL_VIEW, org.school_a)
+
+
+def test_a_leerkracht_without_groups_reaches_no_pupil(org, groups_world):
+    """Fail closed: no group named, no pupil read."""
+    teacher = member(Role.LEERKRACHT, school=org.school_a)
+    assert not access.pupil_reach(teacher, Cap.PUPIL_VIEW)
+    assert _pupils_reached(teacher) == set()
+
+
+def test_groups_add_up_and_a_whole_school_role_wins(org, groups_world):
+    teacher = member(Role.LEERKRACHT, school=org.school_a, groups=["5", "6"])
+    approved_membership(teacher, Role.LEERKRACHT, school=org.school_b, groups=["5"])
+    assert _pupils_reached(teacher) == {"Vijf", "Zes", "Vijfb"}
+    both = member(Role.LEERKRACHT, school=org.school_a, groups=["5"])
+    approved_membership(both, Role.BEGELEIDER, school=org.school_a)
+    assert _pupils_reached(both) == {"Vijf", "Zes"}
+    assert access.pupil_reach(both, Cap.PUPIL_VIEW).groups == {}
+
+
+def test_other_roles_reach_whole_schools_and_boards_as_before(org, personas, groups_world):
+    assert _pupils_reached(personas.begeleider_a) == {"Vijf", "Zes"}
+    assert _pupils_reached(personas.bestuurder_a, Cap.PLAN_VIEW) == {"Vijf", "Zes", "Vso"}
+    assert _pupils_reached(personas.bestuurder_a, Cap.PUPIL_VIEW) == set()  # the board reads plans, not the register
+    assert _pupils_reached(personas.beheerder_a) == set()
+
+
+def test_a_pending_leerkracht_membership_reaches_nothing(org, groups_world):
+    teacher = member(Role.LEERKRACHT, school=org.school_a, groups=["5"], approved=False)
+    assert _pupils_reached(teacher) == set()
+
+
+def test_plans_evaluations_and_disputes_follow_the_pupils(org, personas, groups_world):
+    """opp.access, evaluations.access and disputes.access derive from the same pupil filter."""
+    from disputes import access as dispute_access
+    from evaluations import access as evaluation_access
+    from opp import access as plan_access
+    from tests.factories import PlanFactory, PlanVersionFactory
+
+    by = personas.begeleider_a
+    own = PlanVersionFactory(plan=PlanFactory(student=groups_world["Vijf"], created_by=by), with_actions=1)
+    other = PlanVersionFactory(plan=PlanFactory(student=groups_world["Zes"], created_by=by), with_actions=1)
+    teacher = member(Role.LEERKRACHT, school=org.school_a, groups=["5"])
+    assert set(plan_access.plans_visible_to(teacher)) == {own.plan}
+    assert set(plan_access.versions_visible_to(teacher)) == {own}
+    assert plan_access.plan_for_user(teacher, own.plan.pk) == own.plan
+    with pytest.raises(Exception) as refused:
+        plan_access.version_for_user(teacher, other.pk)
+    assert refused.value.__class__.__name__ == "Http404" and refused.value.audit_school_id == org.school_a.pk
+    assert not evaluation_access.evaluations_visible_to(teacher).filter(plan=other.plan).exists()
+    assert set(plan_access.plans_visible_to(personas.begeleider_a)) == {own.plan, other.plan}
+    assert not dispute_access.disputes_visible_to(teacher).exists()
+
+
+def test_the_beheerder_names_a_leerkrachts_groups_in_the_admin(client, org, personas):
+    """Beheer → Rollen: "5, 6a" is stored as two groups, audited, and at once what the leerkracht reads."""
+    from django.urls import reverse
+
+    from audit.models import AuditEvent
+    from tests.auth import login
+    from tests.factories import StudentFactory
+
+    StudentFactory(school=org.school_a, last_name="Zesa", group_name="6a")
+    membership = Membership.objects.get(user=personas.leerkracht_a)
+    login(client, personas.beheerder_a)
+    url = reverse("admin:accounts_membership_change", args=[membership.pk])
+    assert 'name="groups" value="4a"' in client.get(url).content.decode()
+    response = client.post(url, {"user": personas.leerkracht_a.pk, "role": Role.LEERKRACHT, "school": org.school_a.pk,
+                                 "groups": " 5, 6a ,5"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    membership.refresh_from_db()
+    assert membership.groups == ["5", "6a"] and membership.is_approved  # fewer pupils than the school: no new approval
+    assert AuditEvent.objects.filter(object_type="accounts.membership", object_id=str(membership.pk),
+                                     details__groups=["5", "6a"]).exists()
+    assert _pupils_reached(personas.leerkracht_a) == {"Zesa"}

@@ -388,3 +388,50 @@ def test_the_search_uses_the_first_hundred_characters(beheerder, personas):
     url = reverse("admin:accounts_user_changelist")
     found = set(beheerder.get(url, {"q": "begeleider_a" + " " * 200 + "niet-gevonden"}).context["cl"].queryset)
     assert personas.begeleider_a in found
+
+
+# --- The user list: each account's roles and schools; the admin in Dutch ---------------------------------
+
+
+USERS = reverse("admin:accounts_user_changelist")
+
+
+def test_the_user_list_shows_each_accounts_roles_and_schools(beheerder, personas, org):
+    from tests.factories import MembershipFactory  # noqa: PLC0415 - only these tests need it
+
+    page = beheerder.get(USERS).content.decode()
+    assert "Rollen en scholen" in page
+    ib = personas.begeleider_a
+    MembershipFactory(user=ib, role=Role.LEERKRACHT, school=org.school_a2, approved_at=None)
+    page = beheerder.get(USERS).content.decode()
+    row = page[page.index(f">{ib.username}<"):]
+    row = row[:row.index("</tr>")]
+    assert f"Intern begeleider / zorgcoördinator — {org.school_a.name}" in row
+    assert f"Leerkracht / mentor — {org.school_a2.name} (wacht op goedkeuring)" in row
+
+
+def test_the_user_list_costs_the_same_queries_at_3_and_13_accounts(beheerder, org, django_assert_max_num_queries):
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from tests.factories import member  # noqa: PLC0415
+
+    for i in range(3):
+        member(Role.BEGELEIDER, school=org.school_a, username=f"ib.lijst.{i}")
+    with CaptureQueriesContext(connection) as few:
+        assert beheerder.get(USERS).status_code == 200
+    for i in range(10):
+        member(Role.LEERKRACHT, school=org.school_a2, username=f"lk.lijst.{i}")
+    with CaptureQueriesContext(connection) as many:
+        assert beheerder.get(USERS).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_the_admin_speaks_dutch_to_a_beheerder(beheerder):
+    page = beheerder.get(ADMIN_INDEX, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert '<html lang="nl"' in page
+    assert "OPP-portaal – beheer" in page and "Accounts, scholen en rollen" in page
+    assert "Accounts en organisaties" in page and "Gebruikers" in page and "Scholen" in page
+    assert "Site administration" not in page and "Log out" not in page
+    users = beheerder.get(USERS).content.decode()
+    assert "Gebruiker selecteren om te wijzigen" in users or "Selecteer gebruiker om te wijzigen" in users

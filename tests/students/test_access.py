@@ -77,7 +77,7 @@ def test_an_unknown_link_of_an_own_pupil_is_denied_in_the_pupils_school(client, 
 
 def test_a_write_by_a_read_only_role_is_a_403_in_the_pupils_school(client, org, two_schools):
     """A leerkracht of school A who is begeleider at school A2: the refusal belongs to school A, not to "none"."""
-    user = member(Role.LEERKRACHT, school=org.school_a, username="leest_a_schrijft_a2")
+    user = member(Role.LEERKRACHT, school=org.school_a, username="leest_a_schrijft_a2", groups=["4a"])
     approved_membership(user, Role.BEGELEIDER, school=org.school_a2)
     client.force_login(user)
     assert client.get(reverse("students:edit", args=[two_schools.pupil_a.pk])).status_code == 403

@@ -120,7 +120,8 @@ def test_deactivated_user_reaches_nothing(personas, pupils):
 def test_rights_are_per_school_not_per_user(org, pupils):
     """Begeleider at school A and leerkracht at school B: writes at A, reads only at B."""
     user = member(Role.BEGELEIDER, school=org.school_a)
-    approved_membership(user, Role.LEERKRACHT, school=org.school_b)  # approved (issue 16: pending gives nothing)
+    # approved (issue 16: pending gives nothing); the leerkracht of group 4a (StudentFactory's group)
+    approved_membership(user, Role.LEERKRACHT, school=org.school_b, groups=["4a"])
     accounts_access.clear_cache(user)
     assert set(access.students_visible_to(user)) == {pupils.a, pupils.b}
     assert access.student_for_user(user, pupils.a.pk, write=True) == pupils.a
