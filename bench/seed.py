@@ -40,6 +40,7 @@ from opp.models import (
     YieldItem,
 )
 from students.models import EligibilityDecision, Guardian, GuardianLink, Student
+from students.names import sort_key
 
 PREFIX = "Bench sweep"
 BOARDS = 50
@@ -187,6 +188,7 @@ def ensure_pupils(schools: list[School], pupils: int, today: datetime.date, *, r
                     fates.append("adopted" if r < 0.15 else rnd.choice(OPEN_STATES) if r < 0.45 else None)
                     # The standing the pupil services would store (students.history): the plan is in force.
                     students[-1].opp_in_force = fates[-1] == "adopted"
+                    students[-1].name_sort_key = sort_key(students[-1].last_name)  # bulk_create skips save()
                 Student.objects.bulk_create(students, batch_size=5000)
                 with_plan = [(s, fate) for s, fate in zip(students, fates, strict=True) if fate]
                 plans = Plan.objects.bulk_create(

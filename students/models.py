@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Onderwijssoort, School
 
+from .names import list_name, sort_key
+
 
 class SupportLevel(models.TextChoices):
     BASIS = "basis", _("Basisondersteuning")
@@ -29,6 +31,8 @@ class Student(models.Model):
     school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="students")
     first_name = models.CharField(_("voornaam"), max_length=100)
     last_name = models.CharField(_("achternaam"), max_length=150)
+    # Where the surname sorts in a Dutch list ("van den Berg" under B): students.names.sort_key, kept by save().
+    name_sort_key = models.CharField(_("sorteernaam"), max_length=150, blank=True, editable=False, default="")
     date_of_birth = models.DateField(_("geboortedatum"))
     pupil_number = models.CharField(
         _("leerlingnummer"), max_length=20, help_text=_("Het leerlingnummer in de eigen leerlingadministratie.")
@@ -126,12 +130,24 @@ class Student(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["school", "last_name", "first_name"], name="student_school_name_idx"),
+            models.Index(fields=["school", "name_sort_key", "first_name"], name="student_school_sortname_idx"),
             models.Index(fields=["school", "group_name"], name="student_school_group_idx"),
         ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        self.name_sort_key = sort_key(self.last_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "last_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_sort_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def list_name(self) -> str:
+        """"Berg, Jan van den": the name as the pupil list shows and sorts it."""
+        return list_name(self.first_name, self.last_name)
 
     @property
     def full_name(self) -> str:

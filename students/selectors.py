@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from . import access, deadlines
 from .models import Guardian, Student
 
-_LAST, _FIRST = Lower("last_name"), Lower("first_name")
-#: The pupil list's sort orders. Names ignore case ("de Wit" among the D's, not after "Visser"); by term, pupils
-#: without one ("niet nodig") come last both ways, on SQLite as on PostgreSQL (which differ on NULLs).
+_LAST, _FIRST = F("name_sort_key"), Lower("first_name")
+#: The pupil list's sort orders. Names sort the Dutch way, on the stored students.names.sort_key: without case or
+#: accents and on the surname's main part ("de Wit" under W, "van den Berg" under B); by term, pupils without one
+#: ("niet nodig") come last both ways, on SQLite as on PostgreSQL (which differ on NULLs).
 SORTS = {
     "naam": (_LAST.asc(), _FIRST.asc(), "pk"),
     "-naam": (_LAST.desc(), _FIRST.desc(), "-pk"),
@@ -46,8 +48,16 @@ def filter_by_deadline_status(qs: QuerySet[Student], status: str, today: datetim
 
 
 def student_list(user, *, q: str = "", school=None, group: str = "", opp: str = "", status: str = "",
-                 sort: str = "naam", today: datetime.date) -> QuerySet[Student]:
-    qs = access.students_visible_to(user).select_related("school")
+                 sort: str = "naam", today: datetime.date, show_left: bool = False,
+                 opp_status: str = "") -> QuerySet[Student]:
+    """The pupil list (and its CSV export): the pupils the user reaches, filtered, annotated with `opp_status`
+    (with_opp_status) and sorted. Pupils who left the school (left_on on or before today) only with `show_left`,
+    or when the term filter asks for them."""
+    qs = with_opp_status(access.students_visible_to(user).select_related("school"))
+    if not show_left and status != deadlines.Status.LEFT:
+        qs = qs.filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+    if opp_status and opp_status in opp_status_labels():
+        qs = qs.filter(opp_status=opp_status)
     if q:
         for term in q.split()[:5]:
             qs = qs.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(pupil_number__iexact=term))
@@ -62,6 +72,11 @@ def student_list(user, *, q: str = "", school=None, group: str = "", opp: str = 
     if status:
         qs = filter_by_deadline_status(qs, status, today)
     return qs.order_by(*SORTS.get(sort, SORTS["naam"]))
+
+
+def count_by_school(qs: QuerySet[Student]) -> dict[int, int]:
+    """How many pupils of `qs` per school (the export's audit rows). One query."""
+    return dict(qs.order_by().values_list("school_id").annotate(n=Count("pk")).values_list("school_id", "n"))
 
 
 def groups_for(user) -> list[str]:
@@ -95,6 +110,40 @@ def portal_people_of_schools(user_ids: set[int], school_ids: set[int]) -> set[in
     parents = Guardian.objects.filter(user_id__in=user_ids, links__student__school_id__in=school_ids)
     pupils = Student.objects.filter(portal_user_id__in=user_ids, school_id__in=school_ids)
     return set(parents.values_list("user_id", flat=True)) | set(pupils.values_list("portal_user_id", flat=True))
+
+
+# --- The pupil list's OPP status, registered by the plans app ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OppStatusProvider:
+    """How the pupil list shows where each pupil's OPP stands: `annotate(qs)` adds an `opp_status` (a key of
+    `labels`) to a pupil queryset in the same query (no query per row); `labels` says what each key reads."""
+
+    annotate: Callable[[QuerySet[Student]], QuerySet[Student]]
+    labels: Mapping[str, str]
+
+
+_opp_status: list[OppStatusProvider] = []
+
+
+def register_opp_status(provider: OppStatusProvider) -> None:
+    """Called once from the plans app's AppConfig.ready(): pupils stand below plans and know nothing of them."""
+    _opp_status[:] = [provider]
+
+
+def with_opp_status(qs: QuerySet[Student]) -> QuerySet[Student]:
+    if not _opp_status:
+        return qs.annotate(opp_status=Value("", output_field=CharField()))
+    return _opp_status[0].annotate(qs)
+
+
+def opp_status_labels() -> Mapping[str, str]:
+    return _opp_status[0].labels if _opp_status else {}
+
+
+def opp_status_label(student: Student) -> str:
+    return str(opp_status_labels().get(getattr(student, "opp_status", ""), ""))
 
 
 # --- The pupil page's plans, registered by the plans app ------------------------------------------------------

@@ -10,6 +10,7 @@ app_name = "students"
 
 urlpatterns = [
     path("", views.student_list, name="list"),
+    path("export.csv", views.student_export, name="export"),
     path("nieuw/", views.student_create, name="create"),
     path("<int:pk>/", views.student_detail, name="detail"),
     path("<int:pk>/wijzigen/", views.student_edit, name="edit"),
