@@ -108,9 +108,14 @@ SCALAR_FORMS: dict[str, type[SectionForm]] = {
 }
 
 
+# The selects of an item row start on their first choice (`initial`): a new, empty row whose selects were left
+# alone has not changed, so it is skipped instead of failing on its empty text fields.
+
+
 class FactorForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Soort"), choices=FactorItem.Kind.choices)
-    domain = forms.ChoiceField(label=_("Gebied"), choices=FactorItem.Domain.choices)
+    kind = forms.ChoiceField(label=_("Soort"), choices=FactorItem.Kind.choices, initial=FactorItem.Kind.choices[0][0])
+    domain = forms.ChoiceField(label=_("Gebied"), choices=FactorItem.Domain.choices,
+                               initial=FactorItem.Domain.choices[0][0])
     text = forms.CharField(label=_("Factor"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -124,7 +129,7 @@ class ActionForm(forms.Form):
 
 
 class YieldForm(forms.Form):
-    subject = forms.ChoiceField(label=_("Vakgebied"), choices=S.LEERGEBIEDEN)
+    subject = forms.ChoiceField(label=_("Vakgebied"), choices=S.LEERGEBIEDEN, initial=S.LEERGEBIEDEN[0][0])
     expectation = forms.CharField(label=_("Verwachting"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
