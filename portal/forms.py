@@ -34,7 +34,7 @@ class ReactionForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    party = forms.ChoiceField(label=_("Namens"), widget=forms.RadioSelect)
+    party = forms.ChoiceField(label=_("Wie geeft dit antwoord?"), widget=forms.RadioSelect)
     answer = forms.ChoiceField(label=_("Uw antwoord"), choices=ConsentAnswer.Answer.choices, widget=forms.RadioSelect)
     explanation = forms.CharField(label=_("Toelichting (niet verplicht)"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
@@ -62,4 +62,14 @@ class ConsentForm(forms.Form):
 class InviteForm(forms.Form):
     """The begeleider's invitation of a guardian or an adult pupil to the portal."""
 
+    name = forms.CharField(label=_("Naam"), max_length=200, required=False,
+                           help_text=_("Zo spreekt het portaal de ontvanger aan; de ontvanger kan de naam bij het "
+                                       "aanmaken van het account nog aanpassen."))
     email = forms.EmailField(label=_("E-mailadres"), error_messages={"invalid": _("Vul een geldig e-mailadres in.")})
+
+
+def split_name(name: str) -> dict:
+    """A name from the guardian record as the account form's first and last name ("Pieter de Vries" → "Pieter",
+    "de Vries")."""
+    first, _sep, last = (name or "").strip().partition(" ")
+    return {"first_name": first, "last_name": last.strip()}

@@ -1,7 +1,8 @@
 """Inzage: everything the portal holds on a pupil, as one ZIP (DOMAIN "Retention and privacy":
 parents have the right of access to their child's file).
 
-The ZIP is the parents' copy: `gegevens.json` (the data, structured, with a Dutch `toelichting`), a PDF of every
+The ZIP is the parents' copy: `gegevens.json` (the data, structured, with a Dutch `toelichting`), `overzicht.pdf`
+(the same data as a readable Dutch document), a PDF of every
 OPP version the portal lets the parents see and of every evaluation (the parents' copy, without the commission's
 report to the board), and `LEESMIJ.txt`. The staff's "inzageverzoek" export produces the same file.
 
@@ -30,7 +31,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -61,6 +62,9 @@ from .selectors import PORTAL_STATES
 
 JSON_NAME = "gegevens.json"
 README_NAME = "LEESMIJ.txt"
+#: The same content as gegevens.json, for people: a PDF in plain Dutch (templates/pdf/inzage_overzicht.html).
+OVERVIEW_NAME = "overzicht.pdf"
+OVERVIEW_TEMPLATE = "pdf/inzage_overzicht.html"
 #: Kept in memory up to this size, then spooled to a temporary file.
 SPOOL_BYTES = 16 * 1024 * 1024
 
@@ -155,16 +159,18 @@ def _build(student: Student, *, requested_via: str) -> InzageExport:
     }
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     readme = _readme(student, now, [meta for _name, _content, meta in files]).encode("utf-8")
+    overview = opp_pdf.html_to_pdf(_overview_html(student, loaded, now, [meta for _n, _c, meta in files]))
 
     spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - FileResponse closes it
     stamp = now.timetuple()[:6]
     with zipfile.ZipFile(spooled, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in [(README_NAME, readme), (JSON_NAME, payload)] + [(n, c) for n, c, _m in files]:
+        for name, content in [(README_NAME, readme), (OVERVIEW_NAME, overview), (JSON_NAME, payload)] + [
+                (n, c) for n, c, _m in files]:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, content)
     spooled.seek(0)
-    return InzageExport(file=spooled, filename=download_name(student, now.date()), files=len(files) + 2)
+    return InzageExport(file=spooled, filename=download_name(student, now.date()), files=len(files) + 3)
 
 
 def download_name(student: Student, day: datetime.date) -> str:
@@ -283,6 +289,60 @@ def _evaluation_html(evaluation: Evaluation, student: Student) -> str:
         "printed_on": timezone.localdate(),
     }
     return render_to_string(evaluation_pdf.TEMPLATE, context)
+
+
+def _overview_html(student: Student, loaded: _Loaded, now: datetime.datetime, files: list[dict]) -> str:
+    """The human-readable overview: what gegevens.json holds, as a Dutch document (dates as "28 november 2026").
+    Built from the same loaded rows, so it shows exactly what the portal shows and nothing for staff only."""
+    plans = []
+    for index, plan in enumerate(loaded.plans, start=1):
+        versions = [{"version": v, "adopted": v.state in FROZEN_STATES,
+                     "sections": _readable_sections(v, loaded.applicable),
+                     "consents": [{"request": r, "answers": list(r.answers.all())} for r in v.consent_requests.all()],
+                     "reactions": list(v.reactions.all())}
+                    for v in plan.inzage_versions]
+        evaluations = []
+        for e in plan.inzage_evaluations:
+            progress = {p.action_id: p for p in e.progress.all()}
+            evaluations.append({"evaluation": e, "reactions": list(e.reactions.all()),
+                                "items": [{"action": a, "progress": progress.get(a.pk)} for a in e.version.actions.all()]})
+        plans.append({"number": index, "plan": plan, "started_on": timezone.localtime(plan.created_at).date(),
+                      "versions": versions, "consultations": plan.inzage_consultations, "evaluations": evaluations})
+    return render_to_string(OVERVIEW_TEMPLATE, {
+        "student": student, "school": student.school, "made_at": now, "guardians": loaded.guardians,
+        "consent_party": _consent_party(student), "plans": plans,
+        "disputes": [{"dispute": d, "state": dispute_rules.PARENT_STATE[d.state]} for d in loaded.disputes],
+        "files": files, "json_name": JSON_NAME,
+    })
+
+
+def _readable(value) -> str:
+    if isinstance(value, bool):
+        return _("ja") if value else _("nee")
+    if isinstance(value, datetime.date):
+        return dateformat.format(value, "j F Y")
+    return "" if value is None else str(value)
+
+
+def _readable_sections(version: PlanVersion, applicable: list[str]) -> list[dict]:
+    """The sections the portal shows (R-CONTENT) as title + labelled rows or items, in their order."""
+    result = []
+    for key in applicable:
+        section = {"key": key, "title": S.SECTIONS[key].title, "rows": [], "factors": [], "actions": []}
+        if key == "uitstroom":
+            section["rows"] = [(_("Uitstroomprofiel"), S.uitstroom_label(version.uitstroom_profiel or "")),
+                               (_("Onderbouwing"), version.uitstroom_onderbouwing)]
+        elif key == "factoren":
+            section["factors"] = list(version.factors.all())
+        elif key == "handelingsdeel":
+            section["actions"] = list(version.actions.all())
+        elif key == "leerrendement":
+            section["rows"] = [(y.get_subject_label(), y.expectation) for y in version.yields.all()]
+        else:
+            section["rows"] = [(str(PlanVersion._meta.get_field(name).verbose_name).capitalize(),
+                                _readable(getattr(version, name))) for name in opp_selectors.SECTION_FIELDS.get(key, ())]
+        result.append(section)
+    return result
 
 
 # --- The data -------------------------------------------------------------------------------------------
@@ -518,6 +578,7 @@ def _readme(student: Student, now: datetime.datetime, files: list[dict]) -> str:
         "",
         _("Deze ZIP bevat alles wat het ouderportaal over de leerling laat zien:"),
         "",
+        _("- %(name)s: een overzicht van alle gegevens om te lezen en te printen.") % {"name": OVERVIEW_NAME},
         _("- %(name)s: alle gegevens in één bestand (JSON, UTF-8). Het onderdeel 'toelichting' legt uit wat "
           "erin staat.") % {"name": JSON_NAME},
         _("- opp-…-versie-….pdf: elke versie van het ontwikkelingsperspectief die de school aan u heeft voorgelegd. "

@@ -22,6 +22,8 @@ class Invitation(models.Model):
 
     token_hash = models.CharField(max_length=64, unique=True)
     email = models.EmailField(_("e-mailadres"))
+    # How the invitee is addressed: pre-filled from the guardian record (or the pupil), it pre-fills the account form.
+    name = models.CharField(_("naam"), max_length=200, blank=True)
     guardian = models.ForeignKey("students.Guardian", verbose_name=_("ouder/verzorger"), on_delete=models.CASCADE,
                                  null=True, blank=True, related_name="invitations")
     pupil = models.ForeignKey("students.Student", verbose_name=_("meerderjarige leerling"), on_delete=models.CASCADE,

@@ -24,17 +24,31 @@ def plans_for(student: Student):
     return (Plan.objects.filter(student=student).prefetch_related("versions").order_by("-created_at"))
 
 
+def plan_ended(plan: Plan) -> bool:
+    """Beëindigd or ingetrokken (R-SET-5): the plan stays on record but is no current OPP."""
+    return plan.state != Plan.State.ACTIEF
+
+
 def visible_versions(plan: Plan) -> list[PlanVersion]:
     return [v for v in plan.versions.all() if v.state in PORTAL_STATES]
 
 
 def disputes_for_parents(student: Student) -> list[dict]:
-    """The pupil's disputes as the parents see them: the state and the dates, never the documents or the board's
-    internal data."""
-    return [{"subject": d.get_subject_display(), "filed_on": d.filed_on, "state": dispute_rules.PARENT_STATE[d.state],
+    """The pupil's disputes as the parents see them: the state and the dates and, once closed, the board's response
+    letter — never the dossier's documents or the board's internal data."""
+    return [{"pk": d.pk, "subject": d.get_subject_display(), "filed_on": d.filed_on,
+             "state": dispute_rules.PARENT_STATE[d.state],
              "hearing_on": d.hearing_on, "advice_on": d.advice_on, "response_sent_on": d.response_sent_parents_on,
-             "closed": d.state == Dispute.State.GESLOTEN}
+             "closed": d.state == Dispute.State.GESLOTEN,
+             # The board's response letter (R-GPO-4): downloadable once the dispute is closed (portal.access).
+             "has_letter": d.state == Dispute.State.GESLOTEN and bool(d.response)}
             for d in Dispute.objects.filter(plan__student=student).order_by("-filed_on", "-pk")]
+
+
+def invitation_audience(invitation) -> str:
+    """Whom an invitation's pages speak to, in `audience`'s words: an adult pupil invited in their own name reads
+    about their own OPP ("self"); a guardian (or a link no longer known) about their child ("children")."""
+    return "self" if invitation is not None and invitation.pupil_id else "children"
 
 
 def audience(user, students) -> str:

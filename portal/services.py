@@ -21,6 +21,9 @@ from students.models import Guardian, Student
 from . import access as portal_access
 from .models import Invitation, token_hash
 
+#: The account page reached without (or after losing) the session of an exchange: the emailed link is the way back.
+NO_SESSION = "no_session"
+
 
 class InvitationProblem(Exception):
     def __init__(self, problem: str, invitation: Invitation | None = None):
@@ -31,8 +34,9 @@ class InvitationProblem(Exception):
 
 @transaction.atomic
 def invite(*, actor: User, email: str, guardian: Guardian | None = None, pupil: Student | None = None,
-           child: Student | None = None) -> Invitation:
-    """Send (or resend) an invitation; earlier open invitations for the same person are revoked."""
+           child: Student | None = None, name: str = "", reminder_of: Invitation | None = None) -> Invitation:
+    """Send (or resend) an invitation; earlier open invitations for the same person are revoked. `name` is how the
+    invitee is addressed and pre-fills the account form; `reminder_of` marks a reminder in the audit log."""
     school = guardian.school if guardian else pupil.school
     portal_access.require_inviter(actor, school)
     email = (email or "").strip().lower()
@@ -53,11 +57,14 @@ def invite(*, actor: User, email: str, guardian: Guardian | None = None, pupil: 
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         token_hash=token_hash(token), email=email, guardian=guardian, pupil=pupil, created_by=actor,
-        expires_at=now + datetime.timedelta(days=settings.OPP_INVITATION_DAYS),
+        name=(name or "").strip()[:200], expires_at=now + datetime.timedelta(days=settings.OPP_INVITATION_DAYS),
     )
     if child is None:
         child = guardian.links.select_related("student").first().student if guardian else pupil
-    audit.record(actor, audit.Action.CREATE, invitation, school=school.pk, details={"for": "guardian" if guardian else "pupil"})
+    details = {"for": "guardian" if guardian else "pupil"}
+    if reminder_of is not None:
+        details |= {"reminder": True, "replaces": reminder_of.pk}
+    audit.record(actor, audit.Action.CREATE, invitation, school=school.pk, details=details)
     enqueue(recipient=None, to_email=email, kind="invitation", template="invitation", subject=invitation, school=school,
             context={"token": token, "first_name": child.first_name if child else "", "school_name": school.name,
                      "for_pupil": pupil is not None, "expires_at": invitation.expires_at})
@@ -65,18 +72,48 @@ def invite(*, actor: User, email: str, guardian: Guardian | None = None, pupil: 
 
 
 @transaction.atomic
+def remind(*, actor: User, invitation: Invitation, child: Student | None = None) -> Invitation:
+    """"Herinnering sturen" for a pending invitation: the same email again. Only the old token's hash is stored, so
+    the reminder carries a fresh token (and a fresh validity); the old link stops working (revoked by `invite`)."""
+    invitation = Invitation.objects.select_for_update().select_related("guardian__school", "pupil__school").get(
+        pk=invitation.pk)
+    if invitation.accepted_user_id or invitation.used_at:
+        raise ValidationError(_("Deze uitnodiging is al geaccepteerd; er is een portaalaccount."))
+    if invitation.revoked_at:
+        raise ValidationError(_("Deze uitnodiging is al vervangen door een nieuwere. Stuur de herinnering vanaf de "
+                                "leerlingpagina opnieuw."))
+    return invite(actor=actor, email=invitation.email, guardian=invitation.guardian, pupil=invitation.pupil,
+                  child=child, name=invitation.name, reminder_of=invitation)
+
+
+@transaction.atomic
 def exchange(token: str) -> Invitation:
-    """The POST of the emailed token: one time only. Returns the invitation, now marked used."""
-    invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token or "")).first()
+    """The POST of the emailed token. It proves that whoever holds this session has the link; it spends nothing.
+
+    The invitation stays valid until the account is made or linked (`accept`): a parent who stops at the password
+    form comes back through the same link (any session) and continues. The caller keeps only the invitation's id in
+    the session and redirects to a token-less address."""
+    invitation = Invitation.objects.filter(token_hash=token_hash(token or "")).first()
     if invitation is None:
         raise InvitationProblem(Invitation.Problem.UNKNOWN)
     problem = invitation.problem()
     if problem:
         raise InvitationProblem(problem, invitation)
-    invitation.used_at = timezone.now()
-    invitation.save(update_fields=["used_at"])
     audit.record(None, audit.Action.UPDATE, invitation, school=invitation.school_id, actor_label=f"uitnodiging-{invitation.pk}",
                  details={"exchanged": True})
+    return invitation
+
+
+def open_invitation(pk) -> Invitation:
+    """The invitation a session exchanged, if it can still make an account: raises InvitationProblem otherwise."""
+    if not pk:
+        raise InvitationProblem(NO_SESSION)
+    invitation = Invitation.objects.filter(pk=pk).first()
+    if invitation is None:
+        raise InvitationProblem(Invitation.Problem.UNKNOWN)
+    problem = invitation.problem()
+    if problem:
+        raise InvitationProblem(problem, invitation)
     return invitation
 
 
@@ -87,13 +124,18 @@ def existing_user_for(invitation: Invitation) -> User | None:
 @transaction.atomic
 def accept(*, invitation: Invitation, password: str, first_name: str = "", last_name: str = "") -> User:
     """Create the portal account (or link the existing one, whose password must then match)."""
+    now = timezone.now()
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.expires_at <= timezone.now():
-        raise InvitationProblem(Invitation.Problem.EXPIRED, invitation)
-    if invitation.accepted_user_id:
+    problem = invitation.problem(now)
+    if problem:
+        raise InvitationProblem(problem, invitation)
+    # Spent here, once: a conditional UPDATE, so that of two tabs racing exactly one gets the row (the other sees
+    # "used"); a refused password below rolls this back with the rest of the transaction.
+    spent = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True,
+                                      accepted_user__isnull=True, expires_at__gt=now).update(used_at=now)
+    if not spent:
         raise InvitationProblem(Invitation.Problem.USED, invitation)
-    if invitation.revoked_at:
-        raise InvitationProblem(Invitation.Problem.REVOKED, invitation)
+    invitation.used_at = now
     user = existing_user_for(invitation)
     if user is not None:
         if not user.check_password(password):

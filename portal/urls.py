@@ -14,6 +14,7 @@ urlpatterns = [
     path("instemming/<int:pk>/", views.answer, name="answer"),
     path("evaluatie/<int:pk>/reageren/", views.evaluation_react, name="evaluation_react"),
     path("evaluatie/<int:pk>/pdf/", pdf_views.portal_evaluation_pdf, name="evaluation_pdf"),
+    path("geschil/<int:pk>/reactiebrief/", pdf_views.portal_dispute_letter, name="dispute_letter"),
     path("uitnodiging/", views.invitation_exchange, name="invitation_exchange"),
     path("uitnodiging/account/", views.invitation_account, name="invitation_account"),
     path("uitnodiging/<str:token>/", views.invitation_landing, name="invitation_landing"),

@@ -20,14 +20,14 @@ from evaluations.models import ItemProgress
 from opp import bekendmaking, compliance, consent_services
 from opp import sections as S
 from opp import selectors as opp_selectors
-from opp.models import ConsentRequest
+from opp.models import ConsentRequest, Plan
 from opp.rules import gpo_last_day
 from opp_portal.forms import ServiceErrors
 from ratelimits import limits
 
-from . import access, inzage, selectors, services
-from .forms import AcceptForm, ConsentForm, ReactionForm
-from .models import Invitation
+from . import access, glossary, inzage, selectors, services
+from .forms import AcceptForm, ConsentForm, ReactionForm, split_name
+from .models import Invitation, token_hash
 
 SESSION_KEY = "portal_invitation_id"
 
@@ -47,8 +47,10 @@ def home(request):
     rows = []
     for s in students:
         plan = selectors.plans_for(s).first()
-        visible = selectors.visible_versions(plan) if plan else []
-        rows.append({"student": s, "plan": plan, "version": visible[-1] if visible else None})
+        # An ended or withdrawn plan is no current OPP (R-SET-5): the row says it ended, and when.
+        ended = plan if plan is not None and selectors.plan_ended(plan) else None
+        visible = selectors.visible_versions(plan) if plan and not ended else []
+        rows.append({"student": s, "plan": plan, "ended": ended, "version": visible[-1] if visible else None})
     return render(request, "portal/home.html", {"rows": rows, "audience": selectors.audience(request.user, students)})
 
 
@@ -62,7 +64,10 @@ def child(request, pk):
     adopted = [v for p in plans for v in p.versions.all() if v.state in ("vastgesteld", "vervangen")]
     consultations = list(current_plan.consultations.prefetch_related("suggestions")) if current_plan else []
     consent_panel = None
-    if version is not None:
+    ended = current_plan is not None and selectors.plan_ended(current_plan)
+    if version is not None and ended:
+        audit.record(request.user, audit.Action.VIEW, version)
+    elif version is not None:
         status = consent_services.status(version)
         latest = status["latest"]
         mine = consent_services.parties_of_user(request.user, latest) if latest else []
@@ -75,16 +80,25 @@ def child(request, pk):
     else:
         audit.record(request.user, audit.Action.VIEW, student)
     gpo = _decision_notice(request.user, student, current_plan)
+    disputes = selectors.disputes_for_parents(student)
     return render(request, "portal/child.html", {
-        "disputes": selectors.disputes_for_parents(student),
+        "disputes": disputes,
         "student": student, "plan": current_plan, "version": version, "adopted": adopted, "gpo": gpo,
+        "ended": ended, "audience": selectors.audience(request.user, [student]),
         "today": timezone.localdate(),
         "consultations": consultations, "consent": consent_panel,
         "reactions": list(version.reactions.all()) if version else [],
         "reaction_form": ReactionForm(), **_version_context(version),
         "evaluations": _evaluations_of(request.user, current_plan),
         "inzage_as": inzage.party_of(request.user, student),
+        **_glossary_context(gpo=bool(disputes or (gpo and not gpo.get("ended") and not gpo.get("withdrawn"))
+                                     or (consent_panel and consent_panel["status"]["refused"]))),
     })
+
+
+def _glossary_context(*, gpo: bool = False) -> dict:
+    """The plain-language explanations of the words on a parent's page (portal.glossary) and the GPO's address."""
+    return {"glossary": glossary.for_page(gpo=gpo), "terms": glossary.BY_KEY, "gpo_url": glossary.GPO_URL}
 
 
 def _decision_notice(user, student, plan) -> dict | None:
@@ -93,7 +107,10 @@ def _decision_notice(user, student, plan) -> dict | None:
     not theirs. A withdrawal names no GPO route (R-GPO-6, GPO 108928) but where parents can go instead."""
     if plan is None:
         return None
-    if plan.state == "ingetrokken":
+    if plan.state == Plan.State.BEEINDIGD:
+        # R-SET-5: ended after an evaluation. Not a decision on the content: no GPO deadline to show (R-GPO-6/7).
+        return {"ended": True, "on": plan.ended_on}
+    if plan.state == Plan.State.INGETROKKEN:
         rows = bekendmaking.rows_of_user(user, student, plan)
         swv = student.school.samenwerkingsverband
         return {"withdrawn": True, "on": plan.ended_on, "reason": plan.end_reason,
@@ -156,7 +173,7 @@ def version_detail(request, pk):
     version = access.version_for_portal(request.user, pk)
     audit.record(request.user, audit.Action.VIEW, version)
     return render(request, "portal/version.html", {"student": version.plan.student, "version": version,
-                                                   **_version_context(version)})
+                                                   **_version_context(version), **_glossary_context()})
 
 
 @login_required
@@ -216,7 +233,9 @@ _per_address = limits.per_address("invitation", "OPP_RATELIMIT_INVITATION")
 def invitation_landing(request, token):
     """The emailed link. Nothing is exchanged by a GET (mail scanners follow links); the page POSTs the
     token and the next address is clean. No external resources here, and no path leaves it in a Referer."""
-    return _no_referrer(render(request, "portal/invitation_landing.html", {"token": token}))
+    invitation = Invitation.objects.filter(token_hash=token_hash(token)).first()
+    return _no_referrer(render(request, "portal/invitation_landing.html",
+                               {"token": token, "audience": selectors.invitation_audience(invitation)}))
 
 
 @never_cache
@@ -234,18 +253,21 @@ def invitation_exchange(request):
 @never_cache
 @_per_address
 def invitation_account(request):
-    pk = request.session.get(SESSION_KEY)
-    invitation = Invitation.objects.filter(pk=pk, used_at__isnull=False, accepted_user__isnull=True).first() if pk else None
-    if invitation is None or invitation.revoked_at:
-        problem = "revoked" if invitation is not None else "used"
-        return _no_referrer(render(request, "portal/invitation_problem.html", {"problem": problem}, status=410))
+    # Only the invitation's id is in the session, never the token. It is not spent until the account exists
+    # (services.accept): a parent who leaves here comes back through the same emailed link and continues.
+    try:
+        invitation = services.open_invitation(request.session.get(SESSION_KEY))
+    except services.InvitationProblem as exc:
+        request.session.pop(SESSION_KEY, None)
+        return _no_referrer(render(request, "portal/invitation_problem.html", {"problem": exc.problem}, status=410))
     if request.method == "POST":
         refused = limits.check_email(request, group="invitation", setting="OPP_RATELIMIT_INVITATION_EMAIL",
                                      email=invitation.email)
         if refused is not None:
             return refused
     existing = services.existing_user_for(invitation) is not None
-    form = AcceptForm(request.POST or None, existing=existing)
+    # The name the school has on record (portal.forms.split_name) is filled in; the parent may correct it.
+    form = AcceptForm(request.POST or None, existing=existing, initial=split_name(invitation.name))
     if request.method == "POST" and form.is_valid():
         try:
             # A password the validators refuse comes as a bare ValidationError: it belongs to the password field.
@@ -261,5 +283,6 @@ def invitation_account(request):
             messages.success(request, _("Welkom in het ouderportaal."))
             return redirect("portal:home")
     return _no_referrer(render(request, "portal/invitation_account.html",
-                               {"form": form, "existing": existing, "email": invitation.email}))
+                               {"form": form, "existing": existing, "email": invitation.email,
+                                "audience": selectors.invitation_audience(invitation)}))
 

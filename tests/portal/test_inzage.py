@@ -54,7 +54,7 @@ NOW = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=AMS)
 INTERNAL = "INTERN-7731"
 COMMISSION_REPORT = "RAPPORTAGE-AAN-BESTUUR-5521"
 IP = "203.0.113.77"
-SERVER_MADE = re.compile(r"^(LEESMIJ\.txt|gegevens\.json|opp-\d+-versie-\d+\.pdf|evaluatie-\d{4}-\d{2}-\d{2}(-\d+)?\.pdf)$")
+SERVER_MADE = re.compile(r"^(LEESMIJ\.txt|gegevens\.json|overzicht\.pdf|opp-\d+-versie-\d+\.pdf|evaluatie-\d{4}-\d{2}-\d{2}(-\d+)?\.pdf)$")
 TOP_KEYS = {"toelichting", "gemaakt_op", "opgevraagd_via", "leerling", "ouders_met_gezag", "opps", "geschillen", "bestanden"}
 
 
@@ -153,7 +153,8 @@ def test_a_parent_with_gezag_downloads_one_zip_with_the_data_the_pdfs_and_a_read
     assert "no-store" in response["Cache-Control"]
     archive = zip_of(response)
     names = archive.namelist()
-    assert sorted(names) == ["LEESMIJ.txt", "evaluatie-2026-11-28.pdf", "gegevens.json", "opp-1-versie-1.pdf"]
+    assert sorted(names) == ["LEESMIJ.txt", "evaluatie-2026-11-28.pdf", "gegevens.json", "opp-1-versie-1.pdf",
+                             "overzicht.pdf"]
     assert all(SERVER_MADE.match(n) for n in names)
 
     raw = archive.read("gegevens.json")
@@ -384,7 +385,7 @@ def test_the_download_is_audited_with_counts_only(adopted):
     [event] = inzage_events()
     assert event.actor == adopted.ouder_a and event.object_id == str(adopted.sanne.pk)
     assert event.school_id == adopted.sanne.school_id
-    assert event.details == {"kind": "inzage", "files": len(archive.namelist())} == {"kind": "inzage", "files": 4}
+    assert event.details == {"kind": "inzage", "files": len(archive.namelist())} == {"kind": "inzage", "files": 5}
 
 
 # --- The school, on a formal request -------------------------------------------------------------------------------
@@ -400,7 +401,7 @@ def test_the_begeleider_exports_the_same_parents_copy_and_it_is_audited(adopted,
     assert staff_data == parent_data
     assert INTERNAL not in all_text(staff)
     event = AuditEvent.objects.filter(action="export", object_type="students.student", actor=personas.begeleider_a).get()
-    assert event.details == {"kind": "inzage", "by": "school", "files": 4}
+    assert event.details == {"kind": "inzage", "by": "school", "files": 5}
 
 
 def test_the_schoolleider_may_export(world, personas):
@@ -493,3 +494,26 @@ def test_the_number_of_queries_does_not_grow_with_versions_and_evaluations(clock
         assert all(v["pdf"]["bron"] == "archief" for v in versions)
         assert len(versions) == len(data["opps"][0]["evaluaties"]) == (1 if student.pk == small.pk else 3)
     assert counts[small.pk] == counts[large.pk]
+
+
+# --- The readable overview -----------------------------------------------------------------------------------------
+
+
+def test_the_zip_has_a_readable_dutch_overview_next_to_the_json(adopted):
+    archive = zip_of(post_portal(adopted.ouder_a, adopted.sanne))
+    raw = archive.read("overzicht.pdf")
+    assert raw.startswith(b"%PDF")
+    text = " ".join("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(raw)).pages).split())
+    v = adopted.version_a
+    assert "Inzage: overzicht van de gegevens" in text and "Sanne Jansen" in text
+    assert "gemaakt op 28 november 2026" in text and "Vastgesteld op 28 november 2026" in text
+    assert "Evaluatie van 28 november 2026" in text
+    assert "2026-11-28" not in text.replace("evaluatie-2026-11-28.pdf", "")  # dates as people write them
+    for goal in v.actions.values_list("goal", flat=True):
+        assert " ".join(goal.split()) in text
+    assert "Fijn plan. Groet, Zoë’s moeder" in text and "Mirjam Jansen" in text
+    assert "Eerst nog een gesprek graag." in text
+    # Nothing for staff only, and no fingerprints (those stay in gegevens.json and LEESMIJ.txt).
+    assert INTERNAL not in text and IP not in text
+    assert v.adopted_hash not in text.replace(" ", "") and v.archived_pdf_hash not in text.replace(" ", "")
+    assert "overzicht.pdf" in archive.read("LEESMIJ.txt").decode("utf-8")

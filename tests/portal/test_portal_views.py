@@ -56,7 +56,8 @@ def consent_post(client, req, party, answer="ja", password=PASSWORD, **extra):
 
 # --- Every portal URL of another pupil is a 404 ---------------------------------------------------------------
 
-PER_PUPIL = ["child", "version", "react", "answer", "version_pdf", "evaluation_react", "evaluation_pdf", "inzage"]
+PER_PUPIL = ["child", "version", "react", "answer", "version_pdf", "evaluation_react", "evaluation_pdf", "inzage",
+             "dispute_letter"]
 
 
 def evaluation_of(version):
@@ -71,6 +72,20 @@ def evaluation_of(version):
             "decision": "voortzetten", "created_by": version.created_by})[0]
 
 
+def closed_dispute_of(version):
+    """A closed dispute about the version's plan with the board's response recorded (the response letter exists)."""
+    import datetime
+
+    from disputes.models import Dispute
+
+    d = datetime.date(2026, 10, 1)
+    return Dispute.objects.get_or_create(
+        plan=version.plan, version=version, defaults={
+            "subject": "vaststelling", "state": "gesloten", "filed_on": d, "advice": "ongegrond", "advice_on": d,
+            "response": "volgt", "response_sent_parents_on": d, "response_sent_commission_on": d, "closed_on": d,
+            "created_by": version.created_by})[0]
+
+
 def portal_requests(w, family):
     """name → (method, url, data) for one family's pupil: Sanne ("a") or Bram ("b")."""
     student, version, req, party = {
@@ -79,6 +94,7 @@ def portal_requests(w, family):
     return {
         "evaluation_react": ("POST", reverse("portal:evaluation_react", args=[evaluation.pk]), {"text": "Ingebroken reactie"}),
         "evaluation_pdf": ("GET", reverse("portal:evaluation_pdf", args=[evaluation.pk]), None),
+        "dispute_letter": ("GET", reverse("portal:dispute_letter", args=[closed_dispute_of(version).pk]), None),
         "child": ("GET", reverse("portal:child", args=[student.pk]), None),
         "inzage": ("POST", reverse("portal:inzage", args=[student.pk]), {}),
         "version": ("GET", reverse("portal:version", args=[version.pk]), None),
