@@ -25,7 +25,8 @@ from disputes.models import Dispute
 from evaluations.models import CommissionEvaluation, Evaluation
 from evaluations.schoolyear import school_year, school_year_label
 from evaluations.selectors import is_due_this_year
-from opp.models import FROZEN_STATES, Plan, PlanVersion
+from opp import selectors as opp_selectors
+from opp.models import FROZEN_STATES, ConsentRequest, Plan, PlanVersion
 from students import deadlines as term
 from students.eligibility import COMMISSION_SOORTEN
 from students.models import Student
@@ -66,10 +67,37 @@ class TaskRow:
     status: str  # a students.deadlines.Status value: the CSS class status-<status>
     status_label: str
     url: str
+    #: What to do now (opp.next_step): "Aanbieden ter vaststelling (instemming compleet)", "Wacht op het bestuur"…;
+    #: "" for kinds that say it themselves (evaluations, disputes).
+    action_label: str = ""
+    action_who: str = ""
+    waiting: bool = False
 
     @property
     def days_overdue(self) -> int:
         return max(0, -self.days_left)
+
+    @property
+    def label(self) -> str:
+        return self.action_label or self.kind_label
+
+
+#: The kinds whose row says the plan's next step instead of the kind's own name.
+NEXT_STEP_KINDS = ("opp_vaststellen", "instemming")
+
+
+def _next_actions(user, items: list[DueItem], today: datetime.date) -> dict[tuple[str, int], object]:
+    """The next action (opp.next_step) per row of the plan kinds, keyed like _names. A fixed number of queries:
+    one for the consent requests' pupils, then opp.selectors.next_steps_for_students for all pupils at once."""
+    students = {(i.subject_type, i.subject_id): i.subject_id for i in items
+                if i.kind in NEXT_STEP_KINDS and i.subject_type == "students.student"}
+    requests = [i.subject_id for i in items if i.kind in NEXT_STEP_KINDS and i.subject_type == "opp.consentrequest"]
+    if requests:
+        for pk, student_id in ConsentRequest.objects.filter(pk__in=requests).values_list("pk", "version__plan__student_id"):
+            students[("opp.consentrequest", pk)] = student_id
+    steps = opp_selectors.next_steps_for_students(user, set(students.values()), today)
+    return {key: steps[student_id].action for key, student_id in students.items()
+            if student_id in steps and steps[student_id].action is not None}
 
 
 def horizon_days(kind: Kind) -> int:
@@ -136,14 +164,18 @@ def tasks_for(user, today: datetime.date, limit: int = 20) -> tuple[list[TaskRow
     found.sort(key=lambda pair: (pair[0].due_on, pair[1].key, pair[0].initials, pair[0].subject_id))
     page = found[:limit]
     names = _names([item for item, _kind in page])
+    actions = _next_actions(user, [item for item, _kind in page], today)
     rows = []
     for item, kind in page:
         st = term.status(due_on=item.due_on, today=today)
+        action = actions.get((item.subject_type, item.subject_id))
         rows.append(TaskRow(
             kind=kind.key, kind_label=str(kind.label), initials=item.initials,
             name=names.get((item.subject_type, item.subject_id), ""), school_name=schools.get(item.school_id, ""),
             due_on=item.due_on, days_left=term.days_left(item.due_on, today), status=str(st),
             status_label=str(ITEM_STATE_LABELS.get(item.state) or term.STATUS_LABELS[st]), url=item.url,
+            action_label=action.task_label if action else "", action_who=action.who if action else "",
+            waiting=bool(action and action.waiting),
         ))
     return rows, len(found)
 
@@ -285,7 +317,9 @@ def _totals(rows: list[SchoolCounts]) -> SchoolCounts:
 def school_overview(user, today: datetime.date) -> dict:
     """The schoolleider's overview of their school(s)."""
     rows = _counts(access.schools_with(user, Cap.SCHOOL_OVERVIEW), today)
-    return {"schools": rows, "totals": _totals(rows) if len(rows) > 1 else None, **_evaluation_labels(today)}
+    # The schoolleider reads the school's pupils: the overdue count links to them (students:list?termijn=te_laat).
+    return {"schools": rows, "totals": _totals(rows) if len(rows) > 1 else None, **_evaluation_labels(today),
+            "link_pupils": True}
 
 
 def _evaluation_labels(today: datetime.date) -> dict:
@@ -298,23 +332,38 @@ class OverdueRow:
     school_name: str
     due_on: datetime.date
     days_overdue: int
-    plan_url: str  # "" without a plan: the bestuurder has no pupil register to link to
+    #: The running plan, else the last ended or withdrawn one ("" without any plan: the bestuurder has no pupil
+    #: register to link to).
+    plan_url: str
+    #: The last plan was withdrawn (intrekken, R-SET-5) on this day and no new plan runs.
+    withdrawn_on: datetime.date | None = None
+    ended_on: datetime.date | None = None  # … or ended (beëindigd) on this day
 
 
 def _overdue(pupil_ids: list[int], today: datetime.date) -> list[OverdueRow]:
     """Pupils whose six-week term passed without adoption, the most overdue first. One query."""
     plan = Plan.objects.filter(student=OuterRef("pk"), state=Plan.State.ACTIEF).values("pk")[:1]
+    last = Plan.objects.filter(student=OuterRef("pk")).exclude(state=Plan.State.ACTIEF).order_by("-ended_on", "-pk")
     # By the present pupils' ids (from _counts_and_pupils): given the schools (a subquery, or even a list of
     # ids) PostgreSQL expects a board's overdue pupils to be spread over the due-date index and, for the LIMIT,
     # walks every overdue pupil of the database in due-date order (bench/pages.py).
     qs = (Student.objects.filter(pk__in=pupil_ids, opp_required=True, opp_due_on__lt=today).filter(_present(today))
           .filter(opp_in_force=False)
-          .annotate(plan_id=Subquery(plan))
+          .annotate(plan_id=Subquery(plan), last_id=Subquery(last.values("pk")[:1]),
+                    last_state=Subquery(last.values("state")[:1]), last_end=Subquery(last.values("ended_on")[:1]))
           .order_by("opp_due_on", "pk")
-          .values_list("first_name", "last_name", "school__name", "opp_due_on", "plan_id")[:OVERDUE_LIST_LIMIT])
-    return [OverdueRow(registry.initials(first, last), school, due, (today - due).days,
-                       reverse("opp:plan", args=[plan_id]) if plan_id else "")
-            for first, last, school, due, plan_id in qs]
+          .values_list("first_name", "last_name", "school__name", "opp_due_on", "plan_id", "last_id", "last_state",
+                       "last_end")[:OVERDUE_LIST_LIMIT])
+    rows = []
+    for first, last_name, school, due, plan_id, last_id, last_state, last_end in qs:
+        shown = plan_id or last_id
+        ended = None if plan_id else last_state
+        rows.append(OverdueRow(
+            registry.initials(first, last_name), school, due, (today - due).days,
+            reverse("opp:plan", args=[shown]) if shown else "",
+            withdrawn_on=last_end if ended == Plan.State.INGETROKKEN else None,
+            ended_on=last_end if ended == Plan.State.BEEINDIGD else None))
+    return rows
 
 
 def board_overview(user, today: datetime.date) -> dict:

@@ -19,3 +19,10 @@ class DisputesConfig(AppConfig):
         from .panels import open_disputes
 
         panels.register("geschillen", open_disputes, order=70)
+
+        # The pupil's timeline (students.history) stands below: its events are registered here.
+        from students import history
+
+        from .timeline import timeline_events
+
+        history.register_timeline("disputes", timeline_events)

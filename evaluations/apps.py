@@ -20,3 +20,10 @@ class EvaluationsConfig(AppConfig):
 
         contributions.register_plan_context("evaluations", plan_page_context)
         contributions.register_snapshot_part("evaluation", status_for)
+
+        # The pupil's timeline (students.history) stands below: its events are registered here.
+        from students import history
+
+        from .timeline import timeline_events
+
+        history.register_timeline("evaluations", timeline_events)

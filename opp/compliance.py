@@ -30,6 +30,9 @@ class Finding:
     rule: str
     gpo: tuple[str, ...] = ()
     section: str = ""
+    #: Where a finding that is not about a section can be resolved: an anchor of the plan page ("h-overleg",
+    #: "h-evaluaties", "h-commissie") or "pupil" (the pupil page: placements, the six-week term).
+    place: str = ""
 
     @property
     def blocking(self) -> bool:
@@ -111,6 +114,15 @@ def findings(snapshot: Snapshot) -> list[Finding]:
     for fn in REGISTRY:
         result.extend(fn(snapshot))
     return sorted(result, key=lambda f: (f.severity != BLOCKING, S.ORDER.index(f.section) if f.section in S.ORDER else 99))
+
+
+#: Findings about the workflow rather than the content (consultation, consent): opp.next_step names those as steps.
+WORKFLOW_CODES = ("no_consultation", "single_meeting_without_agreement", "consent_")
+
+
+def content_blocking(found) -> bool:
+    """A blocking finding about the content itself (an incomplete section, the commission's advice …)."""
+    return any(f.blocking and not f.code.startswith(WORKFLOW_CODES) for f in found)
 
 
 def has_blocking(found: Iterable[Finding]) -> bool:
@@ -213,17 +225,17 @@ def consultation(s: Snapshot):
         yield Finding("no_consultation_revision", BLOCKING,
                       _("Over deze bijstelling is nog geen overleg met de ouders vastgelegd. Ook een bijstelling wordt "
                         "pas vastgesteld na op overeenstemming gericht overleg; overleg over de vorige versie telt "
-                        "niet mee."), "R-CONSENT-7", ("107087",))
+                        "niet mee."), "R-CONSENT-7", ("107087",), place="h-overleg")
         return
     if not meetings:
         yield Finding("no_consultation", BLOCKING,
                       _("Er is nog geen overleg met de ouders vastgelegd. Vaststellen kan pas na op overeenstemming "
-                        "gericht overleg."), "R-TIME-2")
+                        "gericht overleg."), "R-TIME-2", place="h-overleg")
         return
     if len(meetings) == 1 and meetings[0].agreement != "ja":
         yield Finding("single_meeting_without_agreement", BLOCKING,
                       _("Er is maar één overleg geweest en daarin is geen overeenstemming bereikt. Dat is geen open en "
-                        "reëel overleg: plan een nieuw overleg met de ouders."), "R-CONSENT-2", ("107087", "107619"))
+                        "reëel overleg: plan een nieuw overleg met de ouders."), "R-CONSENT-2", ("107087", "107619"), place="h-overleg")
 
 
 # --- Commission advice ((v)so) --------------------------------------------------------------------------
@@ -266,11 +278,11 @@ def placements_rest_on_opp(s: Snapshot):
             label, gpo = _KIND_LABELS[p.kind]
             yield Finding(f"placement_without_opp:{p.kind}", WARNING,
                           _("%(what)s per %(date)s zonder vastgesteld OPP dat eraan ten grondslag ligt.")
-                          % {"what": _(label), "date": date_format(p.start_on, "j F Y")}, "R-TIME-5", gpo)
+                          % {"what": _(label), "date": date_format(p.start_on, "j F Y")}, "R-TIME-5", gpo, place="pupil")
         if p.kind == "verwijdering" and not p.investigation_recorded:
             yield Finding("removal_without_investigation", WARNING,
                           _("Bij de verwijderingsprocedure is geen deugdelijk onderzoek naar het OPP en de resterende "
-                            "ondersteuningsmogelijkheden vastgelegd."), "R-TIME-5", ("108148", "107469"))
+                            "ondersteuningsmogelijkheden vastgelegd."), "R-TIME-5", ("108148", "107469"), place="pupil")
 
 
 # --- Six-week deadline -------------------------------------------------------------------------------------
@@ -281,7 +293,7 @@ def deadline_passed(s: Snapshot):
     if s.due_on and not s.in_force and s.today > s.due_on:
         yield Finding("deadline_passed", WARNING,
                       _("De termijn van zes weken is verstreken op %(date)s.") % {"date": date_format(s.due_on, "j F Y")},
-                      "R-TIME-1")
+                      "R-TIME-1", place="pupil")
 
 
 # --- Consent (R-CONSENT-4, 5; R-TIME-2b) — registered by the consent feature ----------------------------
@@ -323,13 +335,13 @@ def evaluations(s: Snapshot):
     if not info["held"]:
         yield Finding("no_evaluation_this_year", WARNING,
                       _("Dit OPP is in schooljaar %(year)s nog niet met de ouders geëvalueerd.") % {"year": info["school_year"]},
-                      "R-EVAL-1")
+                      "R-EVAL-1", place="h-evaluaties")
     elif info.get("held_without_parents"):
         yield Finding("evaluation_without_parents", WARNING,
                       _("De evaluatie van schooljaar %(year)s is gehouden zonder de ouders (wel uitgenodigd). "
                         "Bespreek de evaluatie alsnog met de ouders als dat kan.") % {"year": info["school_year"]},
-                      "R-EVAL-1")
+                      "R-EVAL-1", place="h-evaluaties")
     if info["commission_due"] and not info["commission_held"]:
         yield Finding("no_commission_evaluation_this_year", WARNING,
                       _("De commissie heeft dit OPP in schooljaar %(year)s nog niet geëvalueerd.") % {"year": info["school_year"]},
-                      "R-EVAL-3")
+                      "R-EVAL-3", place="h-commissie")

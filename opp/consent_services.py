@@ -14,6 +14,7 @@ from accounts import access
 from accounts.access import Cap
 from accounts.models import User
 from audit import log as audit
+from notifications.models import Notification
 from notifications.services import enqueue
 from opp_portal import uploads
 from students.models import Guardian, Student
@@ -26,6 +27,13 @@ MSG_NOT_COVERED = _("Het handelingsdeel is gewijzigd nadat om instemming is gevr
                     "tekst niet meer.")
 MSG_CLOSED = _("Dit verzoek om instemming is niet meer open (status: %(state)s).")
 MSG_ALREADY = _("U heeft dit verzoek al beantwoord.")
+MSG_REMINDED_TODAY = _("%(names)s kreeg vandaag al een herinnering. U kunt één herinnering per dag sturen; "
+                       "probeer het morgen opnieuw.")
+MSG_NO_ACCOUNT = _("%(names)s heeft geen portaalaccount met e-mailadres: een herinnering kan niet worden verstuurd. "
+                   "Neem contact op, of leg de instemming op papier vast.")
+MSG_NOBODY_WAITING = _("Alle partijen hebben dit verzoek al beantwoord.")
+#: The notification kind of a reminder; at most one per party per day (the outbox rows are the record of it).
+REMINDER_KIND = "consent_reminder"
 
 
 def requirement_for(student: Student) -> consent.Requirement:
@@ -129,6 +137,44 @@ def request_withdraw(*, actor: User, request: ConsentRequest) -> ConsentRequest:
         version.save(update_fields=["state", "updated_at"])
     audit.record(actor, audit.Action.TRANSITION, request, details={"to": "ingetrokken"})
     return request
+
+
+def waiting_parties(request: ConsentRequest) -> list[dict]:
+    """The request's parties who have not answered yet."""
+    answered = {("guardian" if a.guardian_id else "pupil", a.guardian_id or a.pupil_id) for a in request.answers.all()}
+    return [p for p in request.parties if (p["kind"], p["id"]) not in answered]
+
+
+@transaction.atomic
+def request_remind(*, actor: User, request: ConsentRequest) -> list[str]:
+    """Send the request's notification again to the parties who have not answered (R-CONSENT-4: the school asks
+    explicitly), at most once per party per calendar day. Returns the names of the parties reminded."""
+    request = ConsentRequest.objects.select_for_update().select_related("version__plan__student__school").get(pk=request.pk)
+    student = request.version.plan.student
+    access.require_cap(actor, Cap.PLAN_EDIT, student.school)
+    if request.state != ConsentRequest.State.OPEN:
+        raise ValidationError(MSG_CLOSED % {"state": request.get_state_display()})
+    waiting = waiting_parties(request)
+    if not waiting:
+        raise ValidationError(MSG_NOBODY_WAITING)
+    reachable = [(user, party) for user, party in party_users(waiting) if user.email]
+    if not reachable:
+        raise ValidationError(MSG_NO_ACCOUNT % {"names": ", ".join(p["name"] for p in waiting)})
+    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    reminded_today = set(Notification.objects.filter(
+        kind=REMINDER_KIND, subject_type=ConsentRequest._meta.label_lower, subject_id=str(request.pk),
+        created_at__gte=start_of_day, recipient__in=[user for user, _party in reachable],
+    ).values_list("recipient_id", flat=True))
+    due = [(user, party) for user, party in reachable if user.pk not in reminded_today]
+    if not due:
+        raise ValidationError(MSG_REMINDED_TODAY % {"names": ", ".join(p["name"] for _u, p in reachable)})
+    for user, party in due:
+        enqueue(recipient=user, kind=REMINDER_KIND, template="consent_request", subject=request, school=student.school,
+                context={"first_name": student.first_name, "school_name": student.school.name,
+                         "for_pupil": party["kind"] == "pupil"})
+    audit.record(actor, audit.Action.UPDATE, request,
+                 details={"reminder": [f"{p['kind']}:{p['id']}" for _u, p in due]})
+    return [p["name"] for _u, p in due]
 
 
 def parties_of_user(user: User, request: ConsentRequest) -> list[dict]:

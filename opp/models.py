@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from students.models import Student
 
+from . import hashing
 from .sections import LEERGEBIEDEN
 
 
@@ -199,6 +201,29 @@ class PlanVersion(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+    def handelingsdeel_hash(self) -> str:
+        """The hash consent binds (R-CONSENT-5); uses prefetched actions when present."""
+        return hashing.handelingsdeel_hash([{f: getattr(a, f) for f in hashing.ACTION_FIELDS} for a in self.actions.all()])
+
+    @cached_property
+    def consent_complete(self) -> bool:
+        """Every party consented, on this version, to exactly its current handelingsdeel (R-CONSENT-4, 5). The version
+        stays in the state "instemming gevraagd" until it is offered for adoption; this says the asking is over."""
+        if self.state != VersionState.INSTEMMING_GEVRAAGD:
+            return False
+        requests = sorted(self.consent_requests.all(), key=lambda r: (r.requested_at, r.pk), reverse=True)
+        latest = requests[0] if requests else None
+        return (latest is not None and latest.state == "gegeven"
+                and latest.handelingsdeel_hash == self.handelingsdeel_hash())
+
+    @property
+    def status_label(self) -> str:
+        """The version's status as every screen names it (staff pages, the portal, the PDF): the one place that
+        says "Instemming gegeven" once the consent is complete, instead of the stored "Instemming gevraagd"."""
+        if self.consent_complete:
+            return str(_("Instemming gegeven"))
+        return str(self.get_state_display())
 
     def audit_school_id(self):
         return self.plan.student.school_id

@@ -6,19 +6,21 @@ import datetime
 import difflib
 from dataclasses import dataclass
 
-from django.db.models import Min, Q
+from django.db.models import Min, Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
+from accounts.access import Cap
 from students import eligibility, history
-from students.models import Student
+from students.models import GuardianLink, Student
 from students.services import facts_for, standing_of
 
-from . import compliance, consent_services, contributions, hashing
+from . import bekendmaking, compliance, consent_services, contributions, hashing, next_step, transitions
 from . import sections as S
 from .content import version_content
-from .models import FROZEN_STATES, OPEN_STATES, FactorItem, Plan, PlanVersion, VersionState
+from .models import FROZEN_STATES, OPEN_STATES, ConsentRequest, FactorItem, Plan, PlanVersion, VersionState
 
 # --- A pupil's OPP history (ARCHITECTURE.md: read in one place) ----------------------------------------------
 
@@ -113,15 +115,165 @@ def findings_for(version: PlanVersion, *, today: datetime.date) -> list[complian
 
 
 def pupil_page(student: Student, today: datetime.date) -> dict:
-    """What the pupil page shows of the plans: the history, the plans, the current plan, its open version and
-    that version's findings. Registered with students.selectors in OppConfig.ready() (pupils stand below plans)."""
+    """What the pupil page shows of the plans: the history, the plans, the current plan, its open version,
+    that version's findings, and the facts of the next step (the stepper, opp/_stepper.html, decides it for the
+    user who reads the page: templatetags/opp_stepper). Registered with students.selectors in OppConfig.ready()
+    (pupils stand below plans)."""
     its_history = pupil_history(student)
     open_version = its_history.open_version
+    found = findings_for(load_version(open_version.pk), today=today) if open_version else []
+    plan = (_with_parts(Plan.objects.filter(pk=its_history.current_plan.pk)).get()
+            if its_history.current_plan is not None else None)
     return {
         "history": its_history, "plans": its_history.plans, "current_plan": its_history.current_plan,
-        "open_version": open_version,
-        "findings": findings_for(load_version(open_version.pk), today=today) if open_version else [],
+        "open_version": open_version, "findings": found,
+        "next_step_plan": plan,
+        "next_step_facts": next_step_facts(plan, student, today, evaluation=_evaluation_of(plan, today) if plan else None,
+                                           blocking=compliance.content_blocking(found) if open_version else None),
     }
+
+
+# --- The next step (opp.next_step) ---------------------------------------------------------------------------
+
+
+def _with_parts(plans, *, adopted_parts: bool = True):
+    """Plans with everything the next step reads, prefetched: a fixed number of queries for any number of plans.
+    `adopted_parts`: also what an adopted plan's step needs (its bekendmakingen and the parties to tell)."""
+    parts = [Prefetch("versions", queryset=PlanVersion.objects.order_by("number").prefetch_related(
+        "actions", Prefetch("consent_requests", queryset=ConsentRequest.objects.prefetch_related("answers")),
+        "reactions")), "consultations"]
+    if adopted_parts:
+        parts += ["bekendmakingen", Prefetch("student__guardian_links",
+                                             queryset=GuardianLink.objects.select_related("guardian"))]
+    return plans.select_related("student__school").prefetch_related(*parts)
+
+
+def _consent_facts(plan: Plan, version: PlanVersion) -> dict:
+    """R-CONSENT-4, 5: "given" when the latest decision on exactly this handelingsdeel (on any version of the plan:
+    an unchanged handelingsdeel keeps its consent) was consent — as consent_services.covering_request decides it;
+    else the state of this version's latest request."""
+    current = version.handelingsdeel_hash()
+    requests = [r for v in plan.versions.all() for r in v.consent_requests.all()]
+    decided = sorted((r for r in requests if r.handelingsdeel_hash == current
+                      and r.state in (ConsentRequest.State.GEGEVEN, ConsentRequest.State.GEWEIGERD)),
+                     key=lambda r: (r.closed_at or r.requested_at, r.pk), reverse=True)
+    if decided and decided[0].state == ConsentRequest.State.GEGEVEN:
+        return {"consent": "given", "consent_request_id": decided[0].pk}
+    own = sorted(version.consent_requests.all(), key=lambda r: (r.requested_at, r.pk), reverse=True)
+    latest = own[0] if own else None
+    if latest is None or latest.state == ConsentRequest.State.INGETROKKEN:
+        return {}
+    facts = {"consent_request_id": latest.pk,
+             "consent_requested_on": timezone.localtime(latest.requested_at).date()}
+    if latest.state == ConsentRequest.State.OPEN:
+        answered = {("guardian" if a.guardian_id else "pupil", a.guardian_id or a.pupil_id) for a in latest.answers.all()}
+        facts.update(consent="open", waiting_for=tuple(p["name"] for p in latest.parties
+                                                       if (p["kind"], p["id"]) not in answered))
+    elif latest.state == ConsentRequest.State.GEWEIGERD:
+        facts["consent"] = "refused"
+        facts["refused_on"] = timezone.localtime(latest.closed_at or latest.requested_at).date()
+    else:
+        facts["consent"] = "stale"  # consent given on a handelingsdeel that has changed since
+    return facts
+
+
+def next_step_facts(plan: Plan | None, student: Student, today: datetime.date, *, evaluation: dict | None = None,
+                    blocking: bool | None = None) -> next_step.Facts:
+    """The plain facts of opp.next_step from a plan loaded with _with_parts() (or None: no running plan)."""
+    base = {"today": today, "student_id": student.pk, "opp_required": student.opp_required,
+            "due_on": None if student.opp_in_force else student.opp_due_on, "blocking": blocking}
+    if plan is None:
+        return next_step.Facts(**base)
+    versions = list(plan.versions.all())
+    open_v = next((v for v in versions if v.state in OPEN_STATES), None)
+    adopted = next((v for v in versions if v.state == VersionState.VASTGESTELD), None)
+    version = open_v or adopted
+    facts = {**base, "plan_id": plan.pk, "plan_state": plan.state, "ended_on": plan.ended_on,
+             "has_adopted": adopted is not None}
+    if version is None:
+        return next_step.Facts(**facts)
+    facts.update(version_id=version.pk, version_number=version.number, version_state=version.state,
+                 is_revision=version.based_on_id is not None)
+    if open_v is not None:
+        since = timezone.localtime(open_v.created_at).date()
+        consent = _consent_facts(plan, open_v)
+        refused_on = consent.pop("refused_on", None)
+        agreements = tuple(c.agreement for c in sorted(plan.consultations.all(), key=lambda c: (c.held_on, c.pk))
+                           if c.version_id == open_v.pk or (c.version_id is None and c.held_on >= since))
+        if refused_on is not None and any(c.held_on >= refused_on and (c.version_id in (None, open_v.pk))
+                                          for c in plan.consultations.all()):
+            consent.pop("consent")  # consulted again after the refusal: ask again (ARCHITECTURE.md "Consent parties")
+        facts.update(agreements=agreements, open_reactions=sum(1 for r in open_v.reactions.all() if not r.response),
+                     **consent)
+    else:
+        if "bekendmakingen" in getattr(plan, "_prefetched_objects_cache", {}):
+            told = {(b.party_kind, b.party_id) for b in plan.bekendmakingen.all()
+                    if b.act == "vaststelling" and b.version_id == adopted.pk}
+            parties = bekendmaking.parties_for(plan.student, links=list(plan.student.guardian_links.all()))
+            facts["not_told"] = tuple(p.name for p in parties if (p.kind, p.id) not in told)
+        if evaluation is not None:
+            facts.update(evaluation_due=evaluation.get("due"), evaluation_held=evaluation.get("held"))
+            start, end = _school_year(today)
+            facts["school_year_end"] = end
+    return next_step.Facts(**facts)
+
+
+def _school_year(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """1 August – 31 July (R-EVAL-1)."""
+    start_year = day.year if day.month >= 8 else day.year - 1
+    return datetime.date(start_year, 8, 1), datetime.date(start_year + 1, 7, 31)
+
+
+def next_step_can(user, plan: Plan | None, student: Student) -> next_step.Can:
+    """What `user` may do: opp.transitions.allowed() (the one table) and PLAN_EDIT at the pupil's school."""
+    edit = user is not None and access.has_cap(user, Cap.PLAN_EDIT, student.school)
+    if plan is None:
+        return next_step.Can(start=edit, edit=edit)
+    versions = list(plan.versions.all())
+    version = (next((v for v in versions if v.state in OPEN_STATES), None)
+               or next((v for v in versions if v.state == VersionState.VASTGESTELD), None))
+    return next_step.Can.from_allowed(transitions.allowed(user, plan, version, versions=versions), edit=edit)
+
+
+def next_step_for_plan(user, plan: Plan, today: datetime.date, *, evaluation: dict | None = None,
+                       blocking: bool | None = None) -> next_step.NextStep:
+    """The plan page's stepper (a fixed number of queries)."""
+    loaded = _with_parts(Plan.objects.filter(pk=plan.pk)).get()
+    if evaluation is None and loaded.state == Plan.State.ACTIEF:
+        evaluation = _evaluation_of(loaded, today)
+    facts = next_step_facts(loaded, loaded.student, today, evaluation=evaluation, blocking=blocking)
+    return next_step.decide(facts, next_step_can(user, loaded, loaded.student))
+
+
+def plan_page_next_step(user, plan: Plan, *, can_edit: bool, has_adopted: bool) -> dict:
+    """The plan page's context part (opp.contributions.plan_context, registered in OppConfig.ready())."""
+    return {"next_step": next_step_for_plan(user, plan, timezone.localdate())}
+
+
+def _evaluation_of(plan: Plan, today: datetime.date) -> dict | None:
+    """This school year's evaluation status, from the evaluations app (opp.contributions), for a plan in force."""
+    if not any(v.state == VersionState.VASTGESTELD for v in plan.versions.all()):
+        return None
+    return contributions.snapshot_parts(plan, today).get("evaluation")
+
+
+def next_steps_for_students(user, student_ids, today: datetime.date) -> dict[int, next_step.NextStep]:
+    """The next step of each pupil's running plan (or of starting one), for a list ("Mijn taken"). A fixed number
+    of queries for any number of pupils; no evaluation facts (the task list has its own evaluation rows)."""
+    ids = set(student_ids)
+    if not ids:
+        return {}
+    plans = {p.student_id: p for p in _with_parts(Plan.objects.filter(student_id__in=ids, state=Plan.State.ACTIEF),
+                                                  adopted_parts=False)}
+    missing = ids - set(plans)
+    students = {p.student_id: p.student for p in plans.values()}
+    if missing:
+        students.update({s.pk: s for s in Student.objects.filter(pk__in=missing).select_related("school")})
+    result = {}
+    for pk, student in students.items():
+        plan = plans.get(pk)
+        result[pk] = next_step.decide(next_step_facts(plan, student, today), next_step_can(user, plan, student))
+    return result
 
 
 def current_plan(student: Student) -> Plan | None:
@@ -198,3 +350,33 @@ def diff(old: PlanVersion, new: PlanVersion) -> list[dict]:
                 lines.append({"op": {"- ": "del", "+ ": "ins", "  ": "eq"}[tag], "text": line[2:]})
         result.append({"key": key, "title": S.SECTIONS[key].title, "changed": True, "lines": lines})
     return result
+
+
+# --- The pupil's timeline (students.history.register_timeline, from OppConfig.ready()) ------------------------
+
+
+def timeline_events(student_id: int) -> list[history.TimelineEvent]:
+    """The plans' events on the pupil's timeline: started, consent asked and answered (R-CONSENT-4), adopted (R-SET-1),
+    ended or withdrawn (R-SET-5). Two queries."""
+    events = []
+    plans = list(Plan.objects.filter(student_id=student_id).prefetch_related(
+        Prefetch("versions", queryset=PlanVersion.objects.order_by("number").prefetch_related("consent_requests"))))
+    for plan in plans:
+        events.append(history.TimelineEvent(timezone.localtime(plan.created_at).date(), str(_("OPP gestart"))))
+        for v in plan.versions.all():
+            n = {"n": v.number}
+            for r in v.consent_requests.all():
+                events.append(history.TimelineEvent(timezone.localtime(r.requested_at).date(),
+                                                    str(_("Om instemming gevraagd (versie %(n)s)") % n)))
+                if r.closed_at and r.state in (ConsentRequest.State.GEGEVEN, ConsentRequest.State.GEWEIGERD):
+                    title = (_("Instemming gegeven (versie %(n)s)") if r.state == ConsentRequest.State.GEGEVEN
+                             else _("Geen instemming (versie %(n)s)"))
+                    events.append(history.TimelineEvent(timezone.localtime(r.closed_at).date(), str(title % n)))
+            if v.adopted_at:
+                events.append(history.TimelineEvent(timezone.localtime(v.adopted_at).date(),
+                                                    str(_("OPP vastgesteld (versie %(n)s)") % n),
+                                                    v.adopted_as))
+        if plan.ended_on:
+            title = _("OPP ingetrokken") if plan.state == Plan.State.INGETROKKEN else _("OPP beëindigd")
+            events.append(history.TimelineEvent(plan.ended_on, str(title)))
+    return events

@@ -25,6 +25,8 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .deadlines import Start, StartBasis, start_of_term
 from .eligibility import PlacementFact
 
@@ -125,3 +127,68 @@ def plan_facts(student_id: int | None) -> tuple[PlanFact, ...]:
     if student_id is None or not _provider:
         return ()
     return _provider[0](student_id)
+
+
+# --- The pupil's timeline: events of this app and those the apps above register -------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One dated line of the pupil page's timeline."""
+
+    on: datetime.date
+    title: str
+    text: str = ""
+
+
+#: student_id → that pupil's events (a fixed number of queries, whatever the history holds).
+TimelineProvider = Callable[[int], Iterable[TimelineEvent]]
+_timeline: dict[str, TimelineProvider] = {}
+
+
+def register_timeline(key: str, provider: TimelineProvider) -> None:
+    """Called from an AppConfig.ready() of an app above the pupils (plans: started, consent, adoption, end;
+    evaluations; disputes). `key` names the contributor, so that a second ready() replaces it."""
+    _timeline[key] = provider
+
+
+@dataclass(frozen=True)
+class DecisionFact:
+    on: datetime.date
+    required: bool
+    reason: str
+
+
+def decision_changes(decisions: Iterable[DecisionFact]) -> list[DecisionFact]:
+    """The R-ELIG decisions that changed something for the reader: a new outcome or a new reason (R-ELIG-5). The
+    history also keeps a row when only the term's due date moved (a plan started, was adopted or withdrawn); that
+    is no new decision and the timeline shows it once. Oldest first in, oldest first out."""
+    shown: list[DecisionFact] = []
+    for d in sorted(decisions, key=lambda d: d.on):
+        if shown and shown[-1].required == d.required and shown[-1].reason == d.reason:
+            continue
+        shown.append(d)
+    return shown
+
+
+def timeline(student, placements, decisions) -> list[dict]:
+    """The pupil page's timeline, newest first: enrolment, placements, the R-ELIG decisions (each change once), and
+    what the registered apps add (the OPP's start, consent, adoption, evaluations, disputes, its end)."""
+    items = [{"on": student.enrolled_on, "title": _("Ingeschreven"), "text": student.school.name}]
+    if student.placed_on:
+        items.append({"on": student.placed_on, "title": _("Definitief geplaatst"), "text": ""})
+    if student.support_need_on:
+        items.append({"on": student.support_need_on, "title": _("Extra ondersteuning nodig gebleken"), "text": ""})
+    for p in placements:
+        items.append({"on": p.start_on, "title": p.get_kind_display(), "text": p.location})
+        if p.end_on:
+            items.append({"on": p.end_on, "title": _("Einde: %(kind)s") % {"kind": p.get_kind_display()}, "text": ""})
+    facts = [DecisionFact(on=d["on"], required=d["required"], reason=d["reason"]) for d in decisions]
+    for d in decision_changes(facts):
+        items.append({"on": d.on, "title": _("Besluit: OPP verplicht") if d.required else _("Besluit: geen OPP nodig"),
+                      "text": d.reason})
+    if student.left_on:
+        items.append({"on": student.left_on, "title": _("Uitgeschreven"), "text": student.destination})
+    for provider in _timeline.values():
+        items += [{"on": e.on, "title": e.title, "text": e.text} for e in provider(student.pk)]
+    return sorted(items, key=lambda i: i["on"], reverse=True)

@@ -292,3 +292,76 @@ def test_the_migration_recomputes_every_pupils_standing_from_its_history(org):
         assert Student.objects.count() >= 3  # nothing deleted
     finally:
         MigrationExecutor(connection).migrate(latest)
+
+
+# --- The pupil's timeline (students.history.timeline, with the events the apps above register) -------------------
+
+TIMELINE_NOW = datetime.datetime(2026, 9, 25, 10, 0, tzinfo=AMS)
+
+
+def test_timeline_shows_each_change_of_the_decision_once():
+    """R-ELIG-5: a new decision row is written when only the term's due date moved (a plan started or was adopted);
+    the timeline names the decision once, and again only when its outcome or reason changes."""
+    d = history.DecisionFact
+    shown = history.decision_changes([
+        d(D(2026, 9, 1), True, "Extra ondersteuning"), d(D(2026, 9, 20), True, "Extra ondersteuning"),
+        d(D(2026, 10, 1), False, "Basisondersteuning"), d(D(2026, 11, 1), True, "Extra ondersteuning"),
+    ])
+    assert [(x.on, x.required) for x in shown] == [(D(2026, 9, 1), True), (D(2026, 10, 1), False),
+                                                   (D(2026, 11, 1), True)]
+
+
+@pytest.mark.clock(TIMELINE_NOW)
+def test_pupil_timeline_has_consent_adoption_evaluation_and_dispute_and_one_decision(client, world, personas):
+    from disputes import services as dispute_services
+    from opp import adoption
+    from students.models import EligibilityDecision
+    from tests.factories import complete_version, consent_given
+
+    w, ib = world, personas.begeleider_a
+    complete_version(w.version_a, by=ib)
+    consent_given(w.version_a, by=ib)
+    adoption.submit(actor=ib, version=w.version_a)
+    adoption.adopt_confirmed(actor=personas.bestuurder_a, version=w.version_a)
+    w.version_a.refresh_from_db()
+    evaluation_services.evaluation_record(actor=ib, plan=w.version_a.plan, data=evaluation_data(D(2026, 9, 25)),
+                                          progress=progress_for(w.version_a))
+    dispute_services.register(actor=personas.geschillen_a, plan=w.version_a.plan, version=w.version_a,
+                              subject="vaststelling", filed_on=D(2026, 9, 25))
+    # Two decision rows with the same outcome and reason (only the due date moved): the bug showed both.
+    latest = w.sanne.eligibility_decisions.order_by("-decided_at", "-pk").first()
+    reasons = latest.reasons if latest else [{"rule": "R-ELIG-1", "text": "Extra ondersteuning"}]
+    EligibilityDecision.objects.create(student=w.sanne, required=True, reasons=reasons, due_on=D(2026, 10, 13))
+    EligibilityDecision.objects.create(student=w.sanne, required=True, reasons=reasons, due_on=D(2026, 10, 20))
+    client.force_login(ib)
+    html = client.get(reverse("students:detail", args=[w.sanne.pk])).content.decode()
+    timeline = html.split('id="h-timeline"', 1)[1].split("</ol>", 1)[0]
+    assert timeline.count("Besluit: OPP verplicht") == 1, timeline
+    for title in ("OPP gestart", "Om instemming gevraagd (versie 1)", "Instemming gegeven (versie 1)",
+                  "OPP vastgesteld (versie 1)", "Evaluatie van het OPP",
+                  "Geschil ingediend bij de Geschillencommissie passend onderwijs"):
+        assert title in timeline, title
+
+
+@pytest.mark.clock(TIMELINE_NOW)
+def test_timeline_queries_do_not_grow_with_the_history(world, personas):
+    """Each registered app adds a fixed number of queries, whatever the number of plans and events."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ib = personas.begeleider_a
+    pupil = StudentFactory(school=world.sanne.school, opp_required=True, support_level="extra")
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as q:
+            events = [e for provider in history._timeline.values() for e in provider(pupil.pk)]
+        return len(q), len(events)
+
+    version = adopted_plan(pupil, by=ib)
+    few, few_events = queries()
+    for _i in range(3):
+        opp_services.plan_withdraw(actor=personas.bestuurder_a, plan=version.plan, reason="Verhuisd.",
+                                   on_date=TIMELINE_NOW.date())
+        version = adopted_plan(pupil, by=ib)
+    many, many_events = queries()
+    assert many_events > few_events and many == few
