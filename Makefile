@@ -10,7 +10,10 @@ STAMP := $(VENV)/.installed
 # Two-factor authentication is off for a first look; `make run OPP_REQUIRE_2FA=1` shows it (seed_demo
 # prints each demo account's TOTP key; `python manage.py demo_totp <account>` prints the current code).
 OPP_REQUIRE_2FA ?= 0
-LOCAL_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 OPP_REQUIRE_2FA=$(OPP_REQUIRE_2FA)
+# Links in emails point at the server `make run` starts, on whatever PORT it runs (`make run PORT=8123`).
+OPP_SITE_URL ?= http://127.0.0.1:$(PORT)
+LOCAL_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 OPP_REQUIRE_2FA=$(OPP_REQUIRE_2FA) \
+	OPP_SITE_URL=$(OPP_SITE_URL)
 
 .PHONY: run test install migrate seed lint messages web worker beat check-deploy bench bench-load bench-db-outage clean backup restore
 

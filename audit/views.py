@@ -24,7 +24,7 @@ from audit import access as audit_access
 from audit import log as audit
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
-from audit.selectors import events_for_schools, find_pupils, object_type_label, pupil_condition
+from audit.selectors import events_for_schools, find_pupils, object_labels, object_type_label, pupil_condition
 from opp_portal import uploads
 
 PAGE_SIZE = 50
@@ -95,11 +95,13 @@ def _rows(events, school_ids) -> list[dict]:
     events = list(events)
     known = audit.people_known_to({e.actor_id for e in events if e.actor_id and audit.is_pseudonymous(e)},
                                   set(school_ids))
+    labels = object_labels(events, school_ids)  # one query per object type, never one per row
     rows = []
     for e in events:
         who, username = _who(e, known)
         rows.append({"event": e, "who": who, "username": username,
-                     "object_label": object_type_label(e.object_type) if e.object_type else ""})
+                     "object_label": object_type_label(e.object_type) if e.object_type else "",
+                     "object_name": labels.get((e.object_type, e.object_id), "")})
     return rows
 
 
@@ -145,12 +147,13 @@ def _export(request, qs, used, *, school, marker, school_ids) -> HttpResponse:
     response.write("\ufeff")  # Excel reads UTF-8 only with the byte order mark
     writer = csv.writer(response, delimiter=";")
     writer.writerow([_("Tijdstip"), _("Wie"), _("Gebruikersnaam"), _("Handeling"), _("Soort object"),
-                     _("Object-id"), _("School"), _("IP-adres")])
+                     _("Object-id"), _("School"), _("IP-adres"), _("Object")])
     for row in _rows(events, school_ids):
         e = row["event"]
         writer.writerow([_cell(v) for v in (
             timezone.localtime(e.at, AMSTERDAM).strftime("%Y-%m-%d %H:%M:%S"), row["who"], row["username"],
-            e.get_action_display(), row["object_label"], e.object_id, e.school.name if e.school else "", e.ip_address)])
+            e.get_action_display(), row["object_label"], e.object_id, e.school.name if e.school else "", e.ip_address,
+            row["object_name"])])
     if truncated:
         writer.writerow([_cell(_("Let op: de export bevat alleen de nieuwste %(n)s regels. Verklein de selectie met "
                                  "de filters om de rest te exporteren.") % {"n": f"{EXPORT_LIMIT:,}".replace(",", ".")})])

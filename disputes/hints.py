@@ -10,6 +10,10 @@ from django.utils.translation import gettext as _
 
 from opp.rules import gpo_last_day
 
+#: The dispute page's forms a hint belongs beside: admissibility is what the board raises in its defence (the
+#: commission's dates) and what the commission's advice decides (niet-ontvankelijk).
+ADMISSIBILITY_FORMS = ("dates", "advice")
+
 
 @dataclass(frozen=True)
 class Hint:
@@ -17,6 +21,7 @@ class Hint:
     text: str
     rule: str
     gpo: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ADMISSIBILITY_FORMS
 
 
 def hints(*, filed_on: datetime.date, made_known_on: datetime.date | None, left_school_on: datetime.date | None,

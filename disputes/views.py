@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -74,6 +75,57 @@ def _steps(dispute: Dispute) -> list[dict]:
             for i, s in enumerate(services.ORDER)]
 
 
+#: The stages of an open dispute, in order, each with its form: (key, state from which it is the current form,
+#: title, url name, button). The commission's dates first; the advice once the hearing is on record; the board's
+#: response once the advice is in; closing once the response was sent.
+STAGES = [
+    ("dates", Dispute.State.INGEDIEND, _lazy("Datums bij de commissie"), "disputes:dates", _lazy("Datums opslaan")),
+    ("advice", Dispute.State.ZITTING, _lazy("Advies van de commissie"), "disputes:advice", _lazy("Advies vastleggen")),
+    ("response", Dispute.State.ADVIES_ONTVANGEN, _lazy("Reactie van het bestuur"), "disputes:response",
+     _lazy("Reactie vastleggen")),
+    ("close", Dispute.State.REACTIE_VERZONDEN, _lazy("Geschil sluiten"), "disputes:close", _lazy("Geschil sluiten")),
+]
+
+
+def _summary(key: str, dispute: Dispute) -> str:
+    """One line for a finished stage."""
+    fmt = _date_text
+    if key == "dates":
+        parts = [(_("Ontvangen door de commissie"), dispute.received_on),
+                 (_("verweer ingediend"), dispute.defence_submitted_on), (_("zitting"), dispute.hearing_on)]
+        return "; ".join(f"{label}: {fmt(day)}" for label, day in parts if day) or _("Geen datums vastgelegd.")
+    if key == "advice":
+        return f"{dispute.get_advice_display()} ({fmt(dispute.advice_on)})" if dispute.advice else "–"
+    if key == "response":
+        return dispute.get_response_display() or "–"
+    return ""
+
+
+def _date_text(day) -> str:
+    return date_format(day, "j F Y") if day else "–"
+
+
+def _stages(dispute: Dispute, forms: dict, found_hints: list) -> list[dict]:
+    """The forms of an open dispute by stage: the current one first and open, later ones folded away, finished
+    ones summarised (and still correctable, folded). A form the service refused is always shown open."""
+    current = services.ORDER.index(dispute.state)
+    stages = []
+    for key, from_state, title, url_name, button in STAGES:
+        starts = services.ORDER.index(from_state)
+        following = [s for s in STAGES if services.ORDER.index(s[1]) > starts]
+        ends = services.ORDER.index(following[0][1]) if following else len(services.ORDER)
+        status = "done" if current >= ends else "current" if current >= starts else "later"
+        form = forms[f"{key}_form"]
+        refused = form.is_bound and bool(form.errors)
+        stages.append({"key": key, "title": title, "url_name": url_name, "button": button, "form": form,
+                       "status": status, "open": status == "current" or refused, "refused": refused,
+                       "summary": _summary(key, dispute) if status == "done" else "",
+                       "hints": [h for h in found_hints if key in h.forms]})
+    order = {"current": 0, "later": 1, "done": 2}
+    # The refused form first (the page reopens where the user was), then the current stage, later, finished.
+    return sorted(stages, key=lambda s: (not s["refused"], order[s["status"]]))
+
+
 def _detail(request, dispute: Dispute, status: int = 200, **forms):
     student, plan = dispute.plan.student, dispute.plan
     rights = access.dispute_rights(request.user, dispute)
@@ -81,8 +133,8 @@ def _detail(request, dispute: Dispute, status: int = 200, **forms):
     context = {
         "dispute": dispute, "student": student, "plan": plan, "version": dispute.version, **rights,
         "steps": _steps(dispute), "deadlines": rules.deadlines_of(dispute),
-        "hints": hints.hints(filed_on=dispute.filed_on, made_known_on=dispute.made_known_on,
-                             left_school_on=student.left_on, plan_withdrawn=plan.state == "ingetrokken"),
+        "hints": (found_hints := hints.hints(filed_on=dispute.filed_on, made_known_on=dispute.made_known_on,
+                                             left_school_on=student.left_on, plan_withdrawn=plan.state == "ingetrokken")),
         "documents": list(dispute.documents.all()),
         "exports": list(dispute.exports.all()[:5]),
     }
@@ -99,6 +151,7 @@ def _detail(request, dispute: Dispute, status: int = 200, **forms):
                 "sent_commission_on": dispute.response_sent_commission_on}),
             close_form=forms.get("close_form") or CloseForm(),
         )
+        context["stages"] = _stages(dispute, context, found_hints)
     if can_edit:
         context["document_form"] = forms.get("document_form") or DocumentForm()
     audit.record(request.user, audit.Action.VIEW, dispute)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opp_portal.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 
+from . import rules
 from .models import CommissionEvaluation, Evaluation, ItemProgress
 
 MAX_TEXT = 20_000
@@ -113,6 +114,11 @@ class CommissionEvaluationForm(forms.Form):
     advice = forms.ChoiceField(label=_("Advies"), choices=CommissionEvaluation.Advice.choices, widget=forms.RadioSelect,
                                error_messages={"required": _("Kies een advies."), "invalid_choice": _("Kies een advies.")})
     advice_text = _text_field(_("Toelichting op het advies"), rows=3)
+
+    def __init__(self, *args, soort: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if soort is not None:  # only the advice that fits the pupil (R-EVAL-3): no terugplaatsing to the bao from vso
+            self.fields["advice"].choices = rules.advice_choices(soort, CommissionEvaluation.Advice.choices)
 
 
 class EvaluationReactionForm(forms.Form):

@@ -130,14 +130,16 @@ class CommissionEvaluation(models.Model):
     class Advice(models.TextChoices):
         GEEN = "geen", _("Geen wijziging nodig")
         BIJSTELLING = "bijstelling", _("Bijstelling van het OPP")
+        # One value per destination: which fits the pupil's onderwijssoort is evaluations.rules.advice_fits (R-EVAL-3).
         TERUGPLAATSING = "terugplaatsing", _("Terugplaatsing naar het regulier of speciaal basisonderwijs")
+        TERUGPLAATSING_VO = "terugplaatsing_vo", _("Terugplaatsing naar het regulier voortgezet onderwijs (vo)")
 
     plan = models.ForeignKey(Plan, verbose_name=_("OPP"), on_delete=models.PROTECT, related_name="commission_evaluations")
     school_year = models.CharField(_("schooljaar"), max_length=9, db_index=True)
     held_on = models.DateField(_("datum"))
     evaluation = models.TextField(_("evaluatie van de commissie"))
     report = models.TextField(_("verslag aan het bestuur"))
-    advice = models.CharField(_("advies"), max_length=15, choices=Advice.choices)
+    advice = models.CharField(_("advies"), max_length=20, choices=Advice.choices)
     advice_text = models.TextField(_("toelichting op het advies"), blank=True)
     created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("vastgelegd door"), on_delete=models.PROTECT,

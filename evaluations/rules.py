@@ -41,3 +41,30 @@ def counts_as_yearly(*, parents_present: bool, parents_invited_on: datetime.date
     """R-EVAL-1: does this evaluation count as the school year's evaluation with the parents?"""
     return yearly_how(parents_present=parents_present, parents_invited_on=parents_invited_on,
                       parents_absence_reason=parents_absence_reason) is not YearlyHow.NOT_COUNTED
+
+
+# --- The commission's advice (R-EVAL-3) -----------------------------------------------------------------------
+# The (v)so commission advises on revision — or on terugplaatsing: the pupil's return out of special education.
+# Where to depends on the pupil's onderwijssoort: from the so to the regular or special primary school (bao/sbo),
+# from the vso to regular secondary education (vo) — never "back to the basisonderwijs" for a vso pupil. Any other
+# soort has no commission and so no terugplaatsing. The values are CommissionEvaluation.Advice's; this is the one
+# place that says which fit which pupil (the form offers only these, the service refuses the rest).
+
+ADVICE_GEEN = "geen"
+ADVICE_BIJSTELLING = "bijstelling"
+ADVICE_TERUGPLAATSING = "terugplaatsing"  # naar het regulier of speciaal basisonderwijs (from the so)
+ADVICE_TERUGPLAATSING_VO = "terugplaatsing_vo"  # naar het regulier voortgezet onderwijs (from the vso)
+
+#: R-EVAL-3: the terugplaatsing that fits a pupil of this onderwijssoort.
+TERUGPLAATSING_BY_SOORT = {"so": ADVICE_TERUGPLAATSING, "vso": ADVICE_TERUGPLAATSING_VO}
+_ALL_TERUGPLAATSINGEN = frozenset(TERUGPLAATSING_BY_SOORT.values())
+
+
+def advice_fits(advice: str, soort: str) -> bool:
+    """R-EVAL-3: may the commission give this advice for a pupil of this onderwijssoort?"""
+    return advice not in _ALL_TERUGPLAATSINGEN or TERUGPLAATSING_BY_SOORT.get(soort) == advice
+
+
+def advice_choices(soort: str, choices) -> list[tuple[str, str]]:
+    """R-EVAL-3: of these (value, label) choices, the ones that fit a pupil of this onderwijssoort, in order."""
+    return [(value, label) for value, label in choices if advice_fits(value, soort)]

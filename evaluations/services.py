@@ -193,6 +193,11 @@ def commission_record(*, actor: User, plan: Plan, data: dict) -> CommissionEvalu
             errors[field] = _("Dit veld is verplicht.")
     if data.get("advice") not in CommissionEvaluation.Advice.values:
         errors["advice"] = _("Kies een advies.")
+    elif not rules.advice_fits(data["advice"], student.onderwijssoort):
+        errors["advice"] = _("Deze terugplaatsing past niet bij een leerling in het %(soort)s: uit het so gaat een "
+                             "leerling terug naar het (speciaal) basisonderwijs, uit het vso naar het regulier "
+                             "voortgezet onderwijs (R-EVAL-3). Kies een ander advies.") % {
+            "soort": student.onderwijssoort}
     if errors:
         raise ValidationError(errors)
     _text(data, "evaluation", "report", "advice_text")

@@ -119,7 +119,7 @@ def commission_record(request, pk):
     if not context["applies"]:
         return render(request, "evaluations/commission_record.html", context)
     form = CommissionEvaluationForm(request.POST if request.method == "POST" else None,
-                                    initial={"held_on": timezone.localdate()})
+                                    initial={"held_on": timezone.localdate()}, soort=plan.student.onderwijssoort)
     if form.is_bound and form.is_valid():
         with ServiceErrors(form) as outcome:
             services.commission_record(actor=request.user, plan=plan, data=form.cleaned_data)

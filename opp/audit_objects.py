@@ -1,8 +1,10 @@
 """What the audit log shows of the plans app's objects, and which of them belong to a pupil (audit.selectors;
 registered in OppConfig.ready())."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.selectors import day, pupil_name, register_describers
 from opp.models import ConsentAnswer, ConsentRequest, Consultation, Plan, PlanVersion, Reaction
 
 LABELS = {
@@ -24,3 +26,61 @@ def objects_of_pupils(ids: list[int]) -> dict:
         "opp.consentanswer": ConsentAnswer.objects.filter(request__version__plan__student_id__in=ids),
         "opp.reaction": Reaction.objects.filter(version__plan__student_id__in=ids),
     }
+
+
+# --- Human labels (audit.selectors.object_labels): one query per object type per page ----------------------------
+
+
+def plan_label(plan, school_ids) -> str:
+    """"OPP van Sanne de Vries" (the pupil's name only for a viewer whose schools hold the pupil)."""
+    return gettext("OPP van %(pupil)s") % {"pupil": pupil_name(plan.student, school_ids)}
+
+
+def version_label(version, school_ids) -> str:
+    """"OPP van Sanne de Vries, versie 2"."""
+    return gettext("%(plan)s, versie %(number)s") % {"plan": plan_label(version.plan, school_ids),
+                                                      "number": version.number}
+
+
+def _plans(pks, school_ids):
+    return {p.pk: plan_label(p, school_ids) for p in Plan.objects.filter(pk__in=pks).select_related("student")}
+
+
+def _versions(pks, school_ids):
+    return {v.pk: version_label(v, school_ids)
+            for v in PlanVersion.objects.filter(pk__in=pks).select_related("plan__student")}
+
+
+def _consultations(pks, school_ids):
+    rows = Consultation.objects.filter(pk__in=pks).select_related("plan__student")
+    return {c.pk: gettext("Overleg van %(day)s — %(pupil)s") % {"day": day(c.held_on),
+                                                                "pupil": pupil_name(c.plan.student, school_ids)}
+            for c in rows}
+
+
+def _consent_requests(pks, school_ids):
+    rows = ConsentRequest.objects.filter(pk__in=pks).select_related("version__plan__student")
+    return {r.pk: gettext("Verzoek om instemming — %(version)s") % {"version": version_label(r.version, school_ids)}
+            for r in rows}
+
+
+def _consent_answers(pks, school_ids):
+    rows = ConsentAnswer.objects.filter(pk__in=pks).select_related("request__version__plan__student")
+    return {a.pk: gettext("Instemming — %(version)s") % {"version": version_label(a.request.version, school_ids)}
+            for a in rows}
+
+
+def _reactions(pks, school_ids):
+    rows = Reaction.objects.filter(pk__in=pks).select_related("version__plan__student")
+    return {r.pk: gettext("Reactie op het %(version)s") % {"version": version_label(r.version, school_ids)}
+            for r in rows}
+
+
+register_describers({
+    "opp.plan": _plans,
+    "opp.planversion": _versions,
+    "opp.consultation": _consultations,
+    "opp.consentrequest": _consent_requests,
+    "opp.consentanswer": _consent_answers,
+    "opp.reaction": _reactions,
+})

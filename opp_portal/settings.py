@@ -313,7 +313,7 @@ LOGGING = {
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (compose: 1).
 TRUSTED_PROXY_COUNT = _env(env.int, "TRUSTED_PROXY_COUNT", default=0)
 
-# Absolute base URL for links in emails (no request at hand in a worker).
+# Absolute base URL for links in emails (no request at hand in a worker). `make run` sets it from its PORT.
 OPP_SITE_URL = _env(env.str, "OPP_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "https://localhost")
 
 # Parent portal: invitations expire after this many days.

@@ -2,6 +2,8 @@
 documents served as audited attachments, the dossier page's progress, the portal and the start page."""
 
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -298,3 +300,64 @@ def test_a_refused_document_says_so_at_the_top_of_the_page(dispute_world, org, p
                                                  {"kind": "sop", "upload": SimpleUploadedFile("sop.pdf", EXE)})
     page = school.content.decode()
     assert page.index("Er is niets opgeslagen.") < page.index("Alleen PDF, JPEG en PNG")
+
+
+# --- The page by stage: the current form first, later ones folded, finished ones summarised ---------------
+
+
+def _sections(html: str) -> list[str]:
+    return re.findall(r'<section class="card mb-3[^"]*" aria-labelledby="h-(dates|advice|response|close)"', html)
+
+
+def test_the_current_stage_comes_first_and_later_stages_are_folded(dispute_world, personas, login):
+    client = login(personas.geschillen_a)
+    url = reverse("disputes:detail", args=[dispute_world.dispute.pk])
+    html = client.get(url).content.decode()
+    assert _sections(html) == ["dates", "advice", "response", "close"]
+    # The form to fill in now comes right after the progress and the deadlines, before the case's details.
+    assert html.index('aria-labelledby="h-state"') < html.index('aria-labelledby="h-dates"') < html.index(
+        'aria-labelledby="h-case"')
+    dates = html[html.index('aria-labelledby="h-dates"'):html.index('aria-labelledby="h-advice"')]
+    advice = html[html.index('aria-labelledby="h-advice"'):html.index('aria-labelledby="h-response"')]
+    assert "nu aan de beurt" in dates and "<details>" not in dates
+    assert "<details>" in advice and "later" in advice
+
+    assert client.post(reverse("disputes:dates", args=[dispute_world.dispute.pk]), {
+        "received_on": "2026-10-06", "defence_submitted_on": "2026-10-08", "hearing_on": "2026-10-09"}).status_code == 302
+    html = client.get(url).content.decode()
+    assert _sections(html) == ["advice", "response", "close", "dates"]  # finished stages last, summarised
+    dates = html[html.index('aria-labelledby="h-dates"'):]
+    assert "afgerond" in dates and "Ontvangen door de commissie: 6 oktober 2026" in dates and "<details>" in dates
+
+
+def test_the_hints_sit_beside_the_forms_they_belong_to(dispute_world, personas, login):
+    dispute_world.sanne.left_on = D(2026, 10, 3)
+    dispute_world.sanne.save(update_fields=["left_on"])
+    html = login(personas.geschillen_a).get(reverse("disputes:detail", args=[dispute_world.dispute.pk])).content.decode()
+    dates = html[html.index('aria-labelledby="h-dates"'):html.index('aria-labelledby="h-advice"')]
+    advice = html[html.index('aria-labelledby="h-advice"'):html.index('aria-labelledby="h-response"')]
+    response = html[html.index('aria-labelledby="h-response"'):html.index('aria-labelledby="h-close"')]
+    for section in (dates, advice):
+        assert "<aside" in section and "Mogelijk niet-ontvankelijk: geen belang" in section and "108029" in section
+    assert "Mogelijk niet-ontvankelijk" not in response
+    # The hint is no longer only a separate block at the top: it is beside the form that deals with it.
+    assert html.index("Mogelijk niet-ontvankelijk") > html.index('aria-labelledby="h-dates"')
+
+
+def test_a_refused_later_form_is_shown_open_first_and_says_so_at_the_top(dispute_world, personas, login):
+    client = login(personas.geschillen_a)
+    r = client.post(reverse("disputes:response", args=[dispute_world.dispute.pk]), {
+        "response": "volgt_niet", "reasons": "", "sent_parents_on": "2026-10-13", "sent_commission_on": "2026-10-13"})
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert html.index("Er is niets opgeslagen.") < html.index('aria-labelledby="h-response"')
+    assert _sections(html)[0] == "response"
+    response = html[html.index('aria-labelledby="h-response"'):html.index('aria-labelledby="h-dates"')]
+    assert "<details>" not in response and "volgt_niet" in response
+
+
+def test_a_reader_without_forms_still_sees_the_hints(dispute_world, personas, login):
+    dispute_world.sanne.left_on = D(2026, 10, 3)
+    dispute_world.sanne.save(update_fields=["left_on"])
+    html = login(personas.schoolleider_a).get(reverse("disputes:detail", args=[dispute_world.dispute.pk])).content.decode()
+    assert _sections(html) == [] and "Mogelijk niet-ontvankelijk: geen belang" in html

@@ -103,7 +103,7 @@ def lotte(org, personas):
                                                    end_reason="Geen extra ondersteuning meer nodig.")
     CommissionEvaluation.objects.create(plan=version.plan, school_year="2026-2027", held_on=datetime.date(2027, 2, 1),
                                         evaluation="De commissie ziet goede vorderingen.",
-                                        report="Verslag: doelen grotendeels behaald.", advice="terugplaatsing",
+                                        report="Verslag: doelen grotendeels behaald.", advice="terugplaatsing_vo",
                                         advice_text="Terugplaatsing naar het regulier onderwijs is haalbaar.",
                                         created_by=commissie)
     CommissionEvaluation.objects.create(plan=version.plan, school_year="2025-2026", held_on=datetime.date(2026, 3, 1),
@@ -153,7 +153,7 @@ def test_an_ended_vso_plan_shows_the_reason_and_this_years_commission_evaluation
                      "Het OPP is beëindigd op 15 maart 2027.",
                      "Evaluatie door de commissie (schooljaar 2026-2027)", "Evaluatie van 1 februari 2027",
                      "De commissie ziet goede vorderingen.", "Verslag aan het bestuur",
-                     "Verslag: doelen grotendeels behaald.", "Terugplaatsing naar het regulier of speciaal basisonderwijs",
+                     "Verslag: doelen grotendeels behaald.", "Terugplaatsing naar het regulier voortgezet onderwijs (vo)",
                      "Terugplaatsing naar het regulier onderwijs is haalbaar.",
                      "Er is (nog) geen reactie gegeven."):
         assert flat(expected) in body, expected

@@ -92,7 +92,7 @@ def w(org, personas):
     bram_version = adopted_version(bram, by=ib, goals=["Bram rekent tot 100"])
     bram_evaluation = record(bram_version, ib, conclusion="Bram-conclusie")
     begeleider_a2 = member(Role.BEGELEIDER, school=org.school_a2, username="begeleider_a2")
-    leerkracht_a2 = member(Role.LEERKRACHT, school=org.school_a2, username="leerkracht_a2")
+    leerkracht_a2 = member(Role.LEERKRACHT, school=org.school_a2, username="leerkracht_a2", groups=["4a"])
     vera = StudentFactory(school=org.school_a2, first_name="Vera", last_name="Vos", opp_required=True,
                           support_level="extra", date_of_birth=datetime.date(2011, 5, 1))
     vera_version = adopted_version(vera, by=begeleider_a2, goals=["Vera plant haar stage"])
@@ -435,19 +435,20 @@ def test_the_commission_records_and_the_bestuurder_sees_the_report(w, personas):
     assert not CommissionEvaluation.objects.exists()
 
     response = commissie.post(record_url, {"held_on": "2027-03-12", "evaluation": "Goede vorderingen.",
-                                           "report": "Verslag aan het bestuur.", "advice": "terugplaatsing",
+                                           "report": "Verslag aan het bestuur.", "advice": "terugplaatsing_vo",
                                            "advice_text": "Terugplaatsing is haalbaar."})
     assert response.status_code == 302 and response["Location"] == reverse("opp:plan", args=[w.vera_plan.pk])
     row = CommissionEvaluation.objects.get()
     assert (row.plan, row.held_on, row.school_year, row.advice, row.created_by) == (
-        w.vera_plan, datetime.date(2027, 3, 12), "2026-2027", "terugplaatsing", personas.commissie_a2)
+        w.vera_plan, datetime.date(2027, 3, 12), "2026-2027", "terugplaatsing_vo", personas.commissie_a2)
     assert "Vera Vos" not in _panel(html(commissie.get(reverse("staff_start"))), "commissie")
 
     board = _panel(html(as_user(personas.bestuurder_a).get(reverse("staff_start"))), "commissieverslagen")
     assert "Verslagen van de commissie" in board
     body = text(board)
     assert "12 maart 2027" in body and "School A2 (vso)" in body and "V.V." in body
-    assert "Terugplaatsing naar het regulier of speciaal basisonderwijs" in body
+    assert "Terugplaatsing naar het regulier voortgezet onderwijs (vo)" in body
+    assert "basisonderwijs" not in body  # Vera is in the vso: never "terug naar het basisonderwijs" (R-EVAL-3)
     assert "Vera" not in body  # initials only on the board's start page
     assert reverse("evaluations:commission_detail", args=[row.pk]) in board
     other = _panel(html(as_user(personas.bestuurder_b).get(reverse("staff_start"))), "commissieverslagen")
