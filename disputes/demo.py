@@ -1,6 +1,7 @@
-"""Disputes demo: an open dispute awaiting the board's defence (Adam, SBO Het Kompas) and a closed one whose
-advice the board did not follow, with its reasons (Lotte, CBS Het Anker). Made through the services.
-Idempotent: a plan that already has a dispute is left alone."""
+"""Disputes demo: an open dispute awaiting the board's defence (Ruben, SBO Het Kompas: filed within the six weeks
+after his father was told of the adoption) and a closed one whose advice the board did not follow, with its
+reasons (Lotte, CBS Het Anker: its stages took three months of last school year). Made through the services,
+each stage on its own day. Idempotent: a plan that already has a dispute is left alone."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from opp.demo import clock_at
+from opp.demo import clock_at, on_day
 from opp.models import FROZEN_STATES, Plan
 
 from . import services
@@ -26,17 +27,20 @@ def seed_disputes(today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
     users = {u.username: u for u in User.objects.filter(username__in=["geschillen", "bestuurder.noord"])}
 
-    # Adam: filed ten days ago (not before the bekendmaking), received a week ago: the defence is awaited.
-    adam_plan = Plan.objects.filter(student__school__brin="11BB", student__pupil_number="K001").order_by("-pk").first()
-    version = _adopted(adam_plan) if adam_plan else None
-    if version and "geschillen" in users and not Dispute.objects.filter(plan=adam_plan).exists():
-        known = services.made_known_on(version) or today - datetime.timedelta(days=10)
-        filed_on = min(today, max(known, today - datetime.timedelta(days=10)))
-        dispute = services.register(
-            actor=users["geschillen"], plan=adam_plan, version=version, subject=Dispute.Subject.VASTSTELLING,
-            filed_on=filed_on, reference="GPO-2026-0142")
-        services.record_dates(actor=users["geschillen"], dispute=dispute, data={
-            "received_on": max(filed_on, today - datetime.timedelta(days=7))})
+    # Ruben: adopted sixteen days ago, his father told that day (opp.demo.seed_bekendmaking); the parents filed
+    # ten days ago, the commission received it a week ago: the defence is awaited.
+    ruben_plan = Plan.objects.filter(student__school__brin="11BB", student__pupil_number="K003").order_by("-pk").first()
+    version = _adopted(ruben_plan) if ruben_plan else None
+    if version and "geschillen" in users and not Dispute.objects.filter(plan=ruben_plan).exists():
+        first_known = services.first_made_known_on(version) or timezone.localdate(version.adopted_at)
+        filed_on = min(today, max(first_known, today - datetime.timedelta(days=10)))
+        received_on = max(filed_on, today - datetime.timedelta(days=7))
+        with on_day(filed_on, 16):
+            dispute = services.register(
+                actor=users["geschillen"], plan=ruben_plan, version=version, subject=Dispute.Subject.VASTSTELLING,
+                filed_on=filed_on, reference=f"GPO-{filed_on.year}-0142")
+        with on_day(received_on, 10):
+            services.record_dates(actor=users["geschillen"], dispute=dispute, data={"received_on": received_on})
 
     # Lotte: her first OPP (set ten months ago, see evaluations.demo) was disputed within the six weeks; the board
     # defended it, the commission heard it and advised (gegrond); the board did not follow the advice, with reasons,
@@ -55,7 +59,7 @@ def seed_disputes(today: datetime.date | None = None) -> None:
 
         with at(20):
             dispute = services.register(actor=actor, plan=lotte_plan, version=version,
-                                        subject=Dispute.Subject.VASTSTELLING, filed_on=on(20), reference="GPO-2026-0097")
+                                        subject=Dispute.Subject.VASTSTELLING, filed_on=on(20), reference=f"GPO-{on(20).year}-0097")
         with at(34):
             dispute = services.record_dates(actor=actor, dispute=dispute, data={
                 "received_on": on(22), "defence_submitted_on": on(34)})

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import School, User
 from opp import services as opp_services
+from opp.demo import on_day
 from students import services as student_services
 from students.models import Student
 
@@ -71,11 +72,16 @@ def seed_retention(stdout=None, today: D | None = None) -> list[Student]:
                 "kind": "opdc", "start_on": need_on + datetime.timedelta(days=30), "location": "OPDC De Brug",
                 "support_question": "Werkhouding en gedrag in de groep stabiliseren.", "expected_duration": "12 weken",
                 "follows_whole_programme": False})
-        plan = opp_services.plan_start(actor=actor, student=student)
-        opp_services.consultation_record(actor=actor, plan=plan, data={
-            "version": plan.versions.get(), "held_on": need_on + datetime.timedelta(days=14), "parents_present": True,
-            "pupil_present": False, "staff_present": "Ingrid Bakker (ib)", "others_present": "", "agreement": "ja",
-            "summary": "Het concept-OPP is met de ouders besproken.", "internal_note": ""}, suggestions=[])
+        # The concept was started a week after the need and discussed a week later: never before the version.
+        with on_day(need_on + datetime.timedelta(days=7)):
+            plan = opp_services.plan_start(actor=actor, student=student)
+        held_on = need_on + datetime.timedelta(days=14)
+        with on_day(held_on):
+            opp_services.consultation_record(actor=actor, plan=plan, data={
+                "version": plan.versions.get(), "held_on": held_on, "parents_present": True, "pupil_present": False,
+                "staff_present": "Ingrid Bakker (ib)", "others_present": "", "agreement": "ja",
+                "summary": f"Het concept-OPP van {spec['first_name']} is met de ouders besproken.",
+                "internal_note": ""}, suggestions=[])
         made.append(student)
     if made and stdout is not None:
         stdout.write(f"Bewaartermijnen: {len(made)} vertrokken demoleerling(en) aangemaakt; "

@@ -21,72 +21,92 @@ D = datetime.date
 
 def _pupils(today: D) -> list[dict]:
     ago = lambda days: today - datetime.timedelta(days=days)  # noqa: E731
+
+    def born(years: int, month: int, day: int) -> D:
+        """A birthday `years` before this calendar year: the age fits the group whenever the demo is seeded."""
+        return D(today.year - years, month, day)
+
+    def since(years: int) -> D:
+        """Enrolled at the start of a school year, about `years` years ago (groep 1 for the bao pupils)."""
+        return ago(365 * years + 100)
+
     return [
         # --- OBS De Bron (bao) ---
-        dict(brin="11AA", pupil_number="D001", first_name="Sanne", last_name="Jansen", date_of_birth=D(2017, 3, 14),
-             onderwijssoort="bao", group_name="5", enrolled_on=D(2021, 8, 23), support_need_on=ago(40),
+        dict(brin="11AA", pupil_number="D001", first_name="Sanne", last_name="Jansen", date_of_birth=born(9, 3, 14),
+             onderwijssoort="bao", group_name="5", enrolled_on=since(4), support_need_on=ago(40),
              support_level="extra", extra_support_description="Intensieve lees- en gedragsondersteuning in een kleine groep",
              extra_support_funding="swv", _note="dag 40 van 42"),
-        dict(brin="11AA", pupil_number="D002", first_name="Noah", last_name="de Wit", date_of_birth=D(2016, 6, 2),
-             onderwijssoort="bao", group_name="6", enrolled_on=D(2020, 8, 24), dyslexie=True,
+        dict(brin="11AA", pupil_number="D002", first_name="Noah", last_name="de Wit", date_of_birth=born(10, 6, 2),
+             onderwijssoort="bao", group_name="6", enrolled_on=since(5), dyslexie=True,
              _note="dyslexie, basisondersteuning: geen OPP"),
-        dict(brin="11AA", pupil_number="D003", first_name="Lina", last_name="Amrani", date_of_birth=D(2015, 11, 20),
-             onderwijssoort="bao", group_name="7", enrolled_on=D(2019, 8, 19), support_need_on=ago(20), hoogbegaafd=True,
+        dict(brin="11AA", pupil_number="D003", first_name="Lina", last_name="Amrani", date_of_birth=born(11, 11, 20),
+             onderwijssoort="bao", group_name="7", enrolled_on=since(6), support_need_on=ago(20), hoogbegaafd=True,
              support_level="extra", extra_support_description="Plusklas van het samenwerkingsverband, twee dagdelen per week",
              extra_support_funding="swv", _note="hoogbegaafd in een SWV-voorziening: wel OPP"),
-        dict(brin="11AA", pupil_number="D004", first_name="Finn", last_name="Bakker", date_of_birth=D(2016, 1, 9),
-             onderwijssoort="bao", group_name="6", enrolled_on=D(2020, 8, 24), support_need_on=ago(60),
+        dict(brin="11AA", pupil_number="D004", first_name="Finn", last_name="Bakker", date_of_birth=born(10, 1, 9),
+             onderwijssoort="bao", group_name="6", enrolled_on=since(5), support_need_on=ago(60),
              support_level="extra", extra_support_description="Ambulante begeleiding bij werkhouding en planning",
              extra_support_funding="school", _note="termijn verstreken"),
-        dict(brin="11AA", pupil_number="D005", first_name="Emma", last_name="Visser", date_of_birth=D(2018, 4, 30),
-             onderwijssoort="bao", group_name="4", enrolled_on=D(2022, 8, 22), _note="basisondersteuning, ouder zonder gezag"),
-        dict(brin="11AA", pupil_number="D006", first_name="Daan", last_name="Smits", date_of_birth=D(2015, 9, 12),
-             onderwijssoort="bao", group_name="8", enrolled_on=D(2019, 8, 19), support_need_on=ago(30),
+        dict(brin="11AA", pupil_number="D005", first_name="Emma", last_name="Visser", date_of_birth=born(8, 4, 30),
+             onderwijssoort="bao", group_name="4", enrolled_on=since(3), _note="basisondersteuning, ouder zonder gezag"),
+        dict(brin="11AA", pupil_number="D006", first_name="Daan", last_name="Smits", date_of_birth=born(12, 9, 12),
+             onderwijssoort="bao", group_name="8", enrolled_on=since(7), support_need_on=ago(30),
              support_level="extra", extra_support_description="Tijdelijke plaatsing in het OPDC met terugkeer naar groep 8",
              extra_support_funding="swv", _note="OPDC-plaatsing zonder vastgesteld OPP"),
-        dict(brin="11AA", pupil_number="D007", first_name="Julia", last_name="Peters", date_of_birth=D(2015, 7, 3),
-             onderwijssoort="bao", group_name="8", enrolled_on=D(2019, 8, 19), support_need_on=ago(90),
+        dict(brin="11AA", pupil_number="D007", first_name="Julia", last_name="Peters", date_of_birth=born(12, 7, 3),
+             onderwijssoort="bao", group_name="8", enrolled_on=since(7), support_need_on=ago(90),
              support_level="extra", extra_support_description="Gedragsbegeleiding en time-outplek", extra_support_funding="school",
              _note="verwijderingsprocedure zonder onderzoek"),
-        dict(brin="11AA", pupil_number="D008", first_name="Sem", last_name="Hoekstra", date_of_birth=D(2016, 2, 17),
-             onderwijssoort="bao", group_name="6", enrolled_on=D(2020, 8, 24), left_on=ago(30),
+        dict(brin="11AA", pupil_number="D008", first_name="Sem", last_name="Hoekstra", date_of_birth=born(10, 2, 17),
+             onderwijssoort="bao", group_name="6", enrolled_on=since(5), left_on=ago(30),
              destination="Verhuisd; ingeschreven op een basisschool in Utrecht", _note="uitgeschreven"),
-        dict(brin="11AA", pupil_number="D009", first_name="Mees", last_name="Kramer", date_of_birth=D(2018, 10, 5),
-             onderwijssoort="bao", group_name="3", enrolled_on=D(2022, 8, 22), support_need_on=ago(12),
+        dict(brin="11AA", pupil_number="D009", first_name="Mees", last_name="Kramer", date_of_birth=born(7, 10, 5),
+             onderwijssoort="bao", group_name="3", enrolled_on=since(2), support_need_on=ago(12),
              support_level="extra", extra_support_description="Observatie in het sbo om de ondersteuningsbehoefte in kaart te brengen",
              extra_support_funding="swv", _note="observatieplaatsing in het sbo"),
-        # --- SBO Het Kompas (sbo) ---
-        dict(brin="11BB", pupil_number="K001", first_name="Adam", last_name="El Baz", date_of_birth=D(2016, 5, 21),
-             onderwijssoort="sbo", group_name="Middenbouw 2", enrolled_on=ago(25), _note="sbo: altijd OPP, op schema"),
-        dict(brin="11BB", pupil_number="K002", first_name="Tess", last_name="Vos", date_of_birth=D(2015, 12, 1),
-             onderwijssoort="sbo", group_name="Bovenbouw 1", enrolled_on=ago(33), _note="sbo: binnen 14 dagen"),
+        # --- SBO Het Kompas (sbo: every pupil has extra support and an OPP, R-ELIG-1) ---
+        # Adam El Baz (K001) came last school year: evaluations.demo plays his story on those dates.
+        dict(brin="11BB", pupil_number="K002", first_name="Tess", last_name="Vos", date_of_birth=born(11, 12, 1),
+             onderwijssoort="sbo", group_name="Bovenbouw 1", enrolled_on=ago(33), support_level="extra",
+             extra_support_description="Plaatsing in het sbo met een toelaatbaarheidsverklaring: kleine groep, "
+                                       "ondersteuning bij rekenen en faalangst",
+             extra_support_funding="swv", _note="sbo: binnen 14 dagen"),
         # --- VSO De Horizon (vso, cluster 4) ---
-        dict(brin="11CC", pupil_number="H001", first_name="Milan", last_name="Kok", date_of_birth=D(2007, 2, 11),
-             onderwijssoort="vso", group_name="Arbeid 3", enrolled_on=D(2024, 8, 26), placed_on=ago(15),
-             handelingsbekwaam=True, _note="meerderjarig en handelingsbekwaam"),
-        dict(brin="11CC", pupil_number="H002", first_name="Isa", last_name="Mulder", date_of_birth=D(2010, 8, 30),
-             onderwijssoort="vso", group_name="Vervolg 2", enrolled_on=ago(5), _note="vso: net ingeschreven"),
+        # Milan Kok (H001), adult, came last school year: evaluations.demo plays his story on those dates.
+        dict(brin="11CC", pupil_number="H002", first_name="Isa", last_name="Mulder", date_of_birth=born(16, 8, 30),
+             onderwijssoort="vso", group_name="Vervolg 2", enrolled_on=ago(5), support_level="extra",
+             extra_support_description="Cluster 4: kleine klas met gedragsbegeleiding en een vaste mentor",
+             extra_support_funding="swv", _note="vso: net ingeschreven"),
         # --- CBS Het Anker (bao, Stichting Noord) ---
-        dict(brin="22DD", pupil_number="A001", first_name="Lotte", last_name="de Vries", date_of_birth=D(2017, 1, 25),
-             onderwijssoort="bao", group_name="5", enrolled_on=D(2021, 8, 23), support_need_on=ago(310),
-             support_level="extra", extra_support_description="Logopedie en taalondersteuning op school",
-             extra_support_funding="school",
+        # Lotte's first need, OPP and its end fall in last school year; evaluations.demo sets them on those dates.
+        dict(brin="22DD", pupil_number="A001", first_name="Lotte", last_name="de Vries", date_of_birth=born(10, 1, 25),
+             onderwijssoort="bao", group_name="6", enrolled_on=since(5),
              _note="eerste OPP vorig schooljaar beëindigd; de behoefte is terug: nieuwe termijn (evaluations.demo)"),
-        dict(brin="22DD", pupil_number="A002", first_name="Bram", last_name="Koster", date_of_birth=D(2016, 9, 9),
-             onderwijssoort="bao", group_name="6", enrolled_on=D(2020, 8, 24), dyscalculie=True,
+        dict(brin="22DD", pupil_number="A002", first_name="Bram", last_name="Koster", date_of_birth=born(10, 9, 9),
+             onderwijssoort="bao", group_name="6", enrolled_on=since(5), dyscalculie=True,
              _note="dyscalculie, basisondersteuning: geen OPP"),
     ]
 
 
-# pupil number → list of (guardian name, email, username or None, relation, gezag)
+# pupil → list of (guardian name, email, username or None, relation, gezag). Every pupil with a plan has
+# its guardians; a username links the guardian to the portal account the README promises.
 GUARDIANS = {
     ("11AA", "D001"): [("Mirjam Jansen", "ouder.jansen@demo.opp-portaal.nl", "ouder.jansen", "ouder", True),
                        ("Peter Jansen", "p.jansen@demo.opp-portaal.nl", None, "ouder", True)],
+    ("11AA", "D002"): [("Karin de Wit", "k.dewit@demo.opp-portaal.nl", None, "ouder", True)],
+    ("11AA", "D003"): [("Samira Amrani", "s.amrani@demo.opp-portaal.nl", None, "ouder", True),
+                       ("Khalid Amrani", "k.amrani@demo.opp-portaal.nl", None, "ouder", True)],
+    ("11AA", "D004"): [("Jeroen Bakker", "j.bakker@demo.opp-portaal.nl", None, "ouder", True)],
     ("11AA", "D005"): [("Ellen Visser", "e.visser@demo.opp-portaal.nl", None, "ouder", True),
                        ("Rob Meijer", "r.meijer@demo.opp-portaal.nl", None, "verzorger", False)],
-    ("11BB", "K001"): [("Youssef El Baz", "ouder.elbaz@demo.opp-portaal.nl", "ouder.elbaz", "ouder", True)],
-    ("11CC", "H001"): [("Henk Kok", "h.kok@demo.opp-portaal.nl", None, "ouder", True)],
+    ("11AA", "D006"): [("Monique Smits", "m.smits@demo.opp-portaal.nl", None, "ouder", True)],
+    ("11AA", "D007"): [("Ilse Peters", "i.peters@demo.opp-portaal.nl", None, "ouder", True),
+                       ("Marco Peters", "m.peters@demo.opp-portaal.nl", None, "ouder", True)],
+    ("11AA", "D009"): [("Fatma Kramer", "f.kramer@demo.opp-portaal.nl", None, "ouder", True)],
+    ("11BB", "K002"): [("Marieke Vos", "m.vos@demo.opp-portaal.nl", None, "ouder", True)],
+    ("11CC", "H002"): [("Wendy Mulder", "w.mulder@demo.opp-portaal.nl", None, "ouder", True)],
     ("22DD", "A001"): [("Sanne de Vries", "ouder.devries@demo.opp-portaal.nl", "ouder.devries", "ouder", True)],
+    ("22DD", "A002"): [("Tom Koster", "t.koster@demo.opp-portaal.nl", None, "ouder", True)],
 }
 
 PLACEMENTS = {
@@ -132,9 +152,6 @@ def seed_students(today: D | None = None) -> dict[str, Student]:
                                              relation=relation, has_gezag=gezag)
             if username:
                 Guardian.objects.filter(pk=link.guardian_id).update(user=User.objects.get(username=username))
-
-    milan = result["11CC/H001"]
-    Student.objects.filter(pk=milan.pk).update(portal_user=User.objects.get(username="leerling.horizon"))
 
     for (brin, number), spec in PLACEMENTS.items():
         student = result[f"{brin}/{number}"]

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from disputes.demo import seed_disputes
 from evaluations.demo import seed_evaluations
 from opp.demo import seed_adoption, seed_consent, seed_plans
+from portal.demo import seed_invitations
 from retention.demo import seed_retention
 from security import demo
 from students.demo import seed_students
@@ -40,4 +41,5 @@ class Command(BaseCommand):
 
 def demo_hooks():
     """Each feature app adds its demo data here, in dependency order."""
-    return [seed_students, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_disputes, seed_retention]
+    return [seed_students, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_disputes, seed_invitations,
+            seed_retention]
