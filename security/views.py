@@ -15,7 +15,6 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from audit import log as audit
 from opp_portal.forms import ServiceErrors, apply_errors
+from opp_portal.redirects import safe_next
 from ratelimits import limits
 from security import access as security_access
 from security import activation, approvals, otp
@@ -32,11 +32,7 @@ from security.models import UserSession
 
 
 def _next_url(request) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
-        return candidate
-    return reverse("home")
+    return safe_next(request, reverse("home"))
 
 
 @login_required
