@@ -14,8 +14,16 @@ class OppConfig(AppConfig):
         from .selectors import plan_facts, pupil_page
 
         history.register_plan_facts(plan_facts)
+        # … and the pupil's timeline gets the plans' events (started, consent, adopted, ended) from here.
+        from .selectors import timeline_events
+
+        history.register_timeline("opp", timeline_events)
         # The pupil page shows the OPP history the same way.
         student_selectors.register_pupil_page(pupil_page)
+        # And the pupil list's OPP-status column.
+        from .pupil_list import PROVIDER as pupil_list_status
+
+        student_selectors.register_opp_status(pupil_list_status)
 
         # What the audit log shows of this app's objects and which belong to a pupil: the audit app asks here.
         from audit import selectors as audit_selectors
@@ -29,3 +37,13 @@ class OppConfig(AppConfig):
         from .panels import adoption_queue
 
         panels.register("vaststellen", adoption_queue, order=20)
+        # The leerkracht's own pupils with an OPP and their handelingsdeel (read only).
+        from .leerkracht_panel import leerkracht_pupils
+
+        panels.register("leerkracht", leerkracht_pupils, order=15)
+
+        # The plan page's stepper: one next step for the plan (opp.next_step), beside the evaluations' sections.
+        from . import contributions
+        from .selectors import plan_page_next_step
+
+        contributions.register_plan_context("next_step", plan_page_next_step)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from accounts.access import Cap
 from audit import log as audit
 from opp_portal import uploads
 from opp_portal.forms import ServiceErrors
+from opp_portal.redirects import safe_next
 
 from . import access, consent_services
 from .forms import PaperConsentForm, ResponseForm
@@ -46,6 +48,22 @@ def request_withdraw(request, pk):
     if outcome.ok:
         messages.success(request, _("Het verzoek om instemming is ingetrokken; de versie is terug in overleg."))
     return redirect("opp:version", pk=req.version_id)
+
+
+@login_required
+@require_POST
+def request_remind(request, pk):
+    req = access.consent_request_for_user(request.user, pk, cap=Cap.PLAN_EDIT)
+    with ServiceErrors(request=request) as outcome:
+        names = consent_services.request_remind(actor=request.user, request=req)
+    if outcome.ok:
+        messages.success(request, _("Herinnering verstuurd aan %(names)s.") % {"names": ", ".join(names)})
+    return redirect(_back(request, req))
+
+
+def _back(request, req) -> str:
+    """Back to the page the button was on (the plan, the version or the pupil page), else the version."""
+    return safe_next(request, reverse("opp:version", args=[req.version_id]))
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,82 +63,146 @@ def _evaluation_context(user, plan, *, can_edit: bool, has_adopted: bool) -> dic
     return contributions.plan_context(user, plan, can_edit=can_edit, has_adopted=has_adopted)
 
 
-def _section_forms(version: PlanVersion, student, bound_section=None, bound_data=None):
-    revisions = version.section_revisions
-    result = {}
-    for key, form_class in SCALAR_FORMS.items():
+def _section_form(version: PlanVersion, student, key: str, data=None):
+    """The editor's form (or formset, for the item sections) of one section, on what is stored now; bound to `data`
+    when given."""
+    if key in SCALAR_FORMS:
         initial = {f: getattr(version, f) for f in services.SECTION_SCALARS[key]}
         initial = {k: ({True: "true", False: "false"}.get(v, v) if k.endswith(("_nodig", "_programma")) else v)
                    for k, v in initial.items()}
-        initial["revision"] = revisions.get(key, 0)
-        if key == bound_section:
-            result[key] = form_class(bound_data, student=student, prefix=key, initial=initial)
-        else:
-            result[key] = form_class(student=student, prefix=key, initial=initial)
-    for key, formset_class in ITEM_FORMS.items():
-        _model, related, fields = services.ITEM_SECTIONS[key]
-        initial = [{f: getattr(item, f) for f in fields} | {"ORDER": i} for i, item in enumerate(getattr(version, related).all(), 1)]
-        if key == bound_section:
-            result[key] = formset_class(bound_data, prefix=key, initial=initial)
-        else:
-            result[key] = formset_class(prefix=key, initial=initial)
-    return result
+        initial["revision"] = version.section_revisions.get(key, 0)
+        return SCALAR_FORMS[key](data, student=student, prefix=key, initial=initial)
+    if data is not None:
+        # Posted rows stand on their own, not on what is stored now: with the stored rows as `initial`, a row the
+        # script added and autosaved before would count as "unchanged extra row" and be dropped on the next save.
+        return ITEM_FORMS[key](data, prefix=key)
+    _model, related, fields = services.ITEM_SECTIONS[key]
+    initial = [{f: getattr(item, f) for f in fields} | {"ORDER": i} for i, item in enumerate(getattr(version, related).all(), 1)]
+    return ITEM_FORMS[key](prefix=key, initial=initial)
+
+
+def _section_forms(version: PlanVersion, student, data=None, bound=frozenset()) -> dict:
+    """Every section's form; the sections in `bound` show what the user posted, the others what is stored."""
+    return {key: _section_form(version, student, key, data if key in bound else None) for key in SECTION_KEYS}
+
+
+def _posted_sections(post) -> set[str]:
+    """The sections whose fields the editor's form posted: each editable section carries its revision."""
+    return {key for key in SECTION_KEYS if f"{key}-revision" in post}
+
+
+def _stored_items(version: PlanVersion, key: str) -> list[dict]:
+    _model, related, fields = services.ITEM_SECTIONS[key]
+    return [{f: getattr(item, f) for f in fields} for item in getattr(version, related).all()]
+
+
+def _differs(version: PlanVersion, key: str, form) -> bool:
+    """Whether a bound section form holds other text than is stored: typed and not (yet) saved. An item section
+    compares its rows in the user's order, so rows moved back or a hidden deleted row do not count."""
+    if key in ITEM_FORMS:
+        return not form.is_valid() or ordered_items(form) != _stored_items(version, key)
+    return any(name != "revision" for name in form.changed_data)
+
+
+def _unsaved(version: PlanVersion, student, post, keys) -> list[str]:
+    """The sections among `keys` whose posted text differs from what is stored now, in the editor's order."""
+    return [key for key in SECTION_KEYS
+            if key in keys and _differs(version, key, _section_form(version, student, key, post))]
+
+
+def _title(section: str) -> str:
+    return str(S.SECTIONS[section].title) if section in S.SECTIONS else _("Algemeen")
+
+
+def _revision(value) -> int:
+    """A posted revision (the section's lock token); one that is no number never matches, so the save is stale."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
 
 
 @login_required
 def version_editor(request, pk):
+    """The version page. Its sections are ONE form: every section posts its text and the pressed button names the
+    section to save (`section`, or `clear` for emptying a section that does not apply). Only that section is saved
+    (one service call, one audit row); text typed in the other sections and not saved comes back on the page
+    instead of being thrown away. static/js/editor.js adds autosave on top (`version_autosave`)."""
     version = selectors.load_version(access.version_for_user(request.user, pk).pk)
     student = version.plan.student
     rights = access.version_rights(request.user, version)
     if request.method != "POST":
         audit.record(request.user, audit.Action.VIEW, version)
         return _editor_page(request, version, rights, _section_forms(version, student))
-    section = access.choice_or_404(request.POST.get("section", ""), SECTION_KEYS, school_id=student.school_id)
-    forms = None
+    clear = request.POST.get("clear", "")
+    section = access.choice_or_404(clear or request.POST.get("section", ""), SECTION_KEYS, school_id=student.school_id)
+    posted = _posted_sections(request.POST) | ({section} if not clear else set())
+    others = posted - {section}
+    form = None
     if access.may_save_section(request.user, version, section, rights):  # 403 for read-only roles
-        forms = _section_forms(version, student, section, request.POST)
-        outcome = _save_section(request, version, section, forms[section]) if forms[section].is_valid() else "invalid"
+        form = _section_form(version, student, section, request.POST)
+        outcome = _save_section(request, version, section, form, clear=bool(clear))
     else:
         messages.error(request, services.MSG_NOT_EDITABLE % {"state": version.get_state_display()})
         outcome = "lost"
+    version = selectors.load_version(version.pk)  # what is stored now, beside the user's text
+    kept = _unsaved(version, student, request.POST, others)  # typed elsewhere on the page, not saved
     if outcome == "saved":
-        messages.success(request, _("Onderdeel ‘%(title)s’ is opgeslagen.") % {
-            "title": S.SECTIONS[section].title if section in S.SECTIONS else _("Algemeen")})
-        return redirect(f"{request.path}#sectie-{section}")
-    version = selectors.load_version(version.pk)  # show what is stored now beside the user's text
+        messages.success(request, _("Onderdeel ‘%(title)s’ is opgeslagen.") % {"title": _title(section)})
+        if not kept:
+            return redirect(f"{request.path}#sectie-{section}")
+        messages.warning(request, _("Nog niet opgeslagen: uw tekst in %(titles)s staat hieronder nog. Sla die onderdelen "
+                                    "ook op.") % {"titles": ", ".join(f"‘{_title(k)}’" for k in kept)})
+        return _editor_page(request, version, rights, _section_forms(version, student, request.POST, kept),
+                            data=request.POST, bound=kept, unsaved=kept)
     if outcome == "lost":
         # The version moved on while the user typed (or was never open to them): say so, and give their text back.
-        return _editor_page(request, version, rights, _section_forms(version, student), bound_section=section,
-                            lost_input=_posted_text(request.POST, section))
+        lost = ([] if clear else [section]) + [k for k in kept if k != section]
+        return _editor_page(request, version, rights, _section_forms(version, student),
+                            lost_input=_posted_text(request.POST, lost))
+    bound = {section, *kept} if not clear else set(kept)
     if outcome == "stale":
         # Keep the user's text, now based on the stored revision: saving again is a deliberate overwrite.
         data = request.POST.copy()
         data[f"{section}-revision"] = str(version.section_revisions.get(section, 0))
-        forms = _section_forms(version, student, section, data)
-        forms[section].is_valid()
-        return _editor_page(request, version, rights, forms, bound_section=section, stale=section)
+        forms = _section_forms(version, student, data, bound)
+        if not clear:
+            forms[section].is_valid()
+        return _editor_page(request, version, rights, forms, data=data, bound=bound, stale=section, unsaved=kept)
     messages.error(request, _("Niet opgeslagen: verbeter de gemarkeerde velden. Uw invoer is bewaard."))
-    return _editor_page(request, version, rights, forms, bound_section=section)
+    forms = _section_forms(version, student, request.POST, bound)
+    if form is not None and not clear:
+        forms[section] = form  # with its errors
+    return _editor_page(request, version, rights, forms, data=request.POST, bound=bound, unsaved=kept)
 
 
-def _save_section(request, version: PlanVersion, section: str, form) -> str:
-    """Save one valid section form: "saved", or why not — "stale" (someone saved this section since the page was
+def _service_save(user, version: PlanVersion, section: str, form, post, *, clear: bool = False) -> None:
+    """Hand one section to the service (opp.services.version_save_section, which checks the right, the state and the
+    revision and writes the audit row); its ValidationError propagates. `clear` empties the section."""
+    if section in ITEM_FORMS:
+        revision = _revision(post.get(f"{section}-clear-revision" if clear else f"{section}-revision"))
+        services.version_save_section(actor=user, version=version, section=section, revision=revision,
+                                      items=[] if clear else ordered_items(form))
+        return
+    if clear:
+        revision = _revision(post.get(f"{section}-clear-revision"))
+        data = {k: (None if k.endswith(("_nodig", "_programma", "_on")) else "") for k in services.SECTION_SCALARS[section]}
+    else:
+        data = dict(form.cleaned_data)
+        revision = data.pop("revision")
+    services.version_save_section(actor=user, version=version, section=section, revision=revision, data=data)
+
+
+def _save_section(request, version: PlanVersion, section: str, form, *, clear: bool = False) -> str:
+    """Save one section form: "saved", or why not — "stale" (someone saved this section since the page was
     opened), "lost" (the version moved on) or "invalid" (the messages are on the form or the page)."""
+    if not clear and not form.is_valid():
+        return "invalid"
     try:
-        if section in ITEM_FORMS:
-            revision = request.POST.get(f"{section}-revision")
-            services.version_save_section(actor=request.user, version=version, section=section,
-                                          revision=int(revision or -1), items=ordered_items(form))
-        else:
-            data = dict(form.cleaned_data)
-            revision = data.pop("revision")
-            if request.POST.get("clear") == "1":
-                data = {k: (None if k.endswith(("_nodig", "_programma", "_on")) else "") for k in data}
-            services.version_save_section(actor=request.user, version=version, section=section,
-                                          revision=revision, data=data)
+        _service_save(request.user, version, section, form, request.POST, clear=clear)
     except ValidationError as exc:
         code = getattr(exc, "code", None)
-        if code in ("stale", "not_editable") or section in ITEM_FORMS:
+        if code in ("stale", "not_editable") or section in ITEM_FORMS or clear:
             messages.error(request, message_of(exc))
         else:
             apply_errors(form, exc)
@@ -145,8 +210,8 @@ def _save_section(request, version: PlanVersion, section: str, form) -> str:
     return "saved"
 
 
-def _editor_page(request, version: PlanVersion, rights: access.VersionRights, forms: dict, *,
-                 bound_section: str | None = None, stale: str | None = None, lost_input=None):
+def _editor_page(request, version: PlanVersion, rights: access.VersionRights, forms: dict, *, data=None,
+                 bound=frozenset(), stale: str | None = None, unsaved=(), lost_input=None):
     plan, student = version.plan, version.plan.student
     snap = selectors.snapshot(version, today=timezone.localdate())
     found = compliance.findings(snap)
@@ -155,8 +220,8 @@ def _editor_page(request, version: PlanVersion, rights: access.VersionRights, fo
     sections = [{
         "key": key, "meta": S.SECTIONS[key], "form": forms[key], "is_formset": key in ITEM_FORMS,
         "complete": compliance.section_complete(key, snap), "applies": key in applicable,
-        "revision": version.section_revisions.get(key, 0), "stale": stale == key,
-        "revision_value": (request.POST.get(f"{key}-revision", "") if bound_section == key and stale != key
+        "revision": version.section_revisions.get(key, 0), "stale": stale == key, "unsaved": key in unsaved,
+        "revision_value": (data.get(f"{key}-revision", "") if data is not None and key in bound
                            else version.section_revisions.get(key, 0)),
         "editable": rights.section_editable(key),
         "findings": [f for f in found if f.section == key],
@@ -165,21 +230,106 @@ def _editor_page(request, version: PlanVersion, rights: access.VersionRights, fo
         "consent": consent_services.status(version) if not version.is_frozen else None,
         "can": rights.can, "can_manage": rights.manage, "can_edit": rights.edit,
         "version": version, "plan": plan, "student": student, "sections": sections, "findings": found,
+        "has_editor_form": rights.edit or any(s["editable"] for s in sections),
         "blocking": compliance.has_blocking(found), "general_form": forms["algemeen"],
+        "general_unsaved": "algemeen" in unsaved,
         "content": content.version_content(version), "adopted": selectors.adopted_version(plan),
         "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or ""),
         "other_versions": plan.versions.exclude(pk=version.pk).order_by("-number"),
-        "bound_section": bound_section, "lost_input": lost_input,
+        "lost_input": lost_input,
         "bekendmaking": bekendmaking_views.block(request.user, version) if version.is_frozen else None,
     })
 
 
-def _posted_text(post, section: str) -> list[tuple[str, str]]:
-    """What the user typed in a section that could not be saved, to hand back to them verbatim."""
-    prefix = f"{section}-"
-    return [(key[len(prefix):], value) for key, value in post.items()
-            if key.startswith(prefix) and value.strip() and not key.endswith(("revision", "TOTAL_FORMS", "INITIAL_FORMS",
-                                                                              "MIN_NUM_FORMS", "MAX_NUM_FORMS", "ORDER"))]
+_NOT_TEXT = ("revision", "TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS", "ORDER", "DELETE")
+
+
+def _posted_text(post, sections) -> list[dict]:
+    """What the user typed in sections that could not be saved, per section, to hand back to them verbatim."""
+    result = []
+    for section in sections:
+        prefix = f"{section}-"
+        values = [value for key, value in post.items()
+                  if key.startswith(prefix) and value.strip() and not key.endswith(_NOT_TEXT)]
+        if values:
+            result.append({"title": _title(section), "values": values})
+    return result
+
+
+# --- Autosave (static/js/editor.js) ------------------------------------------------------------------------------
+
+
+def _form_errors(form) -> list[dict]:
+    """A form's or formset's errors for the script: the field's name (to mark it) and a Dutch sentence."""
+    errors = []
+    forms = form.forms if hasattr(form, "forms") else [form]
+    for number, f in enumerate(forms, 1):
+        for name, messages_ in f.errors.items():
+            field = f.fields.get(name)
+            label = str(field.label) if field is not None and field.label else ""
+            if hasattr(form, "forms"):
+                label = _("Onderdeel %(n)s, %(label)s") % {"n": number, "label": label.lower()} if label else \
+                    _("Onderdeel %(n)s") % {"n": number}
+            for message in messages_:
+                errors.append({"name": f.add_prefix(name) if name in f.fields else "",
+                               "text": f"{label}: {message}" if label else str(message)})
+    if hasattr(form, "non_form_errors"):
+        errors += [{"name": "", "text": str(m)} for m in form.non_form_errors()]
+    return errors
+
+
+def _autosave_answer(version: PlanVersion, section: str, *, status: int = 200, message: str = "", errors=(),
+                     saved: bool = False) -> JsonResponse:
+    saved_at = timezone.localtime(version.updated_at) if saved else None
+    return JsonResponse({
+        "saved_at": saved_at.isoformat() if saved_at else None,
+        "revision": version.section_revisions.get(section, 0),
+        "errors": list(errors),
+        "message": message or (_("Opgeslagen om %(time)s") % {"time": saved_at.strftime("%H:%M")} if saved_at else ""),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def version_autosave(request, pk):
+    """One section saved by the editor's script when the user pauses or leaves it (static/js/editor.js): the same
+    access checks, form, optimistic lock (the section's revision) and service as the plain save, so one audit row
+    per save. JSON {saved_at, revision, errors, message}; a refusal is a 4xx with a Dutch message: 400 invalid
+    input, 409 saved by someone else since (stale) or the version moved on; 403/404 as the page."""
+    version = selectors.load_version(access.version_for_user(request.user, pk).pk)
+    student = version.plan.student
+    rights = access.version_rights(request.user, version)
+    section = access.choice_or_404(request.POST.get("section", ""), SECTION_KEYS, school_id=student.school_id)
+    not_saved = _("Niet opgeslagen")
+    if not access.may_save_section(request.user, version, section, rights):  # 403 for read-only roles
+        return _autosave_answer(version, section, status=409, message=f"{not_saved} — " + str(
+            services.MSG_NOT_EDITABLE % {"state": version.get_state_display()}))
+    form = _section_form(version, student, section, request.POST)
+    if not form.is_valid():
+        return _autosave_answer(version, section, status=400, errors=_form_errors(form), message=_(
+            "Niet opgeslagen — verbeter de gemarkeerde velden. Uw tekst staat er nog."))
+    if not _differs(version, section, form):
+        # Nothing new since the last save (or exactly what is stored): no save and no audit row; the page gets
+        # the current revision, so it is in step again.
+        return _autosave_answer(version, section, message=_("Alles is opgeslagen."))
+    try:
+        _service_save(request.user, version, section, form, request.POST)
+    except ValidationError as exc:
+        code = getattr(exc, "code", None)
+        version = selectors.load_version(version.pk)
+        if code == "stale":
+            message = _("Niet opgeslagen — iemand anders heeft dit onderdeel intussen opgeslagen. Uw tekst staat er "
+                        "nog. Klik op ‘Opslaan’ om uw tekst naast de opgeslagen tekst te zien en te kiezen.")
+        else:
+            message = f"{not_saved} — {message_of(exc)}"
+        errors = []
+        if hasattr(exc, "error_dict") and section not in ITEM_FORMS:
+            errors = [{"name": f"{section}-{name}" if name in form.fields else "", "text": " ".join(e.messages)}
+                      for name, e in ((n, ValidationError(v)) for n, v in exc.error_dict.items())]
+        return _autosave_answer(version, section, status=409 if code in ("stale", "not_editable") else 400,
+                                message=message, errors=errors)
+    version.refresh_from_db(fields=["section_revisions", "updated_at"])
+    return _autosave_answer(version, section, saved=True)
 
 
 @login_required

@@ -5,41 +5,50 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from audit import log as audit
 from audit import selectors as audit_selectors
 from opp_portal.forms import ServiceErrors
 
-from . import access, deadlines, eligibility, selectors, services
+from . import access, deadlines, eligibility, history, page_parts, pupil_csv, selectors, services
 from .forms import GuardianForm, PlacementForm, StudentForm
 
 PAGE_SIZE = 25
 
 
-@login_required
-def student_list(request):
-    schools = access.register_schools(request.user)
-    today = timezone.localdate()
+def _list_filters(request, schools) -> tuple[dict, object]:
+    """The pupil list's filters from the query string (the list and its CSV export read the same ones)."""
     params = {
         # PostgreSQL refuses NUL in a query parameter (a 500): a search for it finds what the rest finds.
         "q": request.GET.get("q", "").replace("\x00", "").strip()[:100],
         "group": request.GET.get("groep", "").replace("\x00", "")[:30],
         "opp": request.GET.get("opp", ""),
         "status": request.GET.get("termijn", ""),
+        "opp_status": request.GET.get("oppstatus", "")[:30],
+        "show_left": request.GET.get("vertrokken", "") == "1",
         "sort": request.GET.get("sorteer", "naam"),
     }
     school = None
     school_id = request.GET.get("school", "")
     if school_id:
         school = next((s for s in schools if str(s.pk) == school_id), None)
+    return params, school
+
+
+@login_required
+def student_list(request):
+    schools = access.register_schools(request.user)
+    today = timezone.localdate()
+    params, school = _list_filters(request, schools)
     qs = selectors.student_list(request.user, school=school, today=today, **params)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = [
-        {"student": s, "deadline": selectors.deadline_view(s, today)}
+        {"student": s, "deadline": selectors.deadline_view(s, today), "opp_status": selectors.opp_status_label(s)}
         for s in page.object_list
     ]
     query = request.GET.copy()
@@ -47,8 +56,30 @@ def student_list(request):
     return render(request, "students/student_list.html", {
         "page": page, "rows": rows, "schools": schools, "school": school, "params": params,
         "groups": selectors.groups_for(request.user), "status_choices": deadlines.STATUS_LABELS.items(),
-        "querystring": query.urlencode(), "today": today, **access.register_rights(request.user),
+        "opp_status_choices": selectors.opp_status_labels().items(),
+        "querystring": query.urlencode(), "today": today,
+        "schools_without_groups": access.schools_without_groups(request.user), **access.register_rights(request.user),
     })
+
+
+@login_required
+@require_GET
+def student_export(request):
+    """The (filtered, sorted) pupil list as CSV for the school's own overviews: only the pupils the user may see,
+    audited as an export of pupil data (one row per school in the file, with the count and the filters)."""
+    schools = access.register_schools(request.user)
+    today = timezone.localdate()
+    params, school = _list_filters(request, schools)
+    qs = selectors.student_list(request.user, school=school, today=today, **params)
+    filters = {k: v for k, v in {**params, "school": school.pk if school else ""}.items() if v not in ("", False)}
+    for school_id, count in selectors.count_by_school(qs).items():
+        audit.record(request.user, audit.Action.EXPORT, school=school_id,
+                     details={"export": "leerlingenlijst", "count": count, "filters": filters})
+    response = StreamingHttpResponse(pupil_csv.rows(qs, today=today, with_school=len(schools) > 1),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="leerlingen-{today.isoformat()}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -73,28 +104,15 @@ def student_detail(request, pk):
         **rights, "today": today,
         # Who read this file, for those who may read the school's audit log (one query).
         "viewers": audit_selectors.recent_views_of(student) if rights["can_see_viewers"] else None,
+        "page_parts": page_parts.parts(student, request.user),  # panels the apps above register
     })
 
 
 def _timeline(student, placements, decisions):
-    items = [{"on": student.enrolled_on, "title": _("Ingeschreven"), "text": student.school.name}]
-    if student.placed_on:
-        items.append({"on": student.placed_on, "title": _("Definitief geplaatst"), "text": ""})
-    if student.support_need_on:
-        items.append({"on": student.support_need_on, "title": _("Extra ondersteuning nodig gebleken"), "text": ""})
-    for p in placements:
-        items.append({"on": p.start_on, "title": p.get_kind_display(), "text": p.location})
-        if p.end_on:
-            items.append({"on": p.end_on, "title": _("Einde: %(kind)s") % {"kind": p.get_kind_display()}, "text": ""})
-    for d in decisions:
-        items.append({
-            "on": timezone.localtime(d.decided_at).date(),
-            "title": _("Besluit: OPP verplicht") if d.required else _("Besluit: geen OPP nodig"),
-            "text": "; ".join(r["text"] for r in d.reasons[:1]),
-        })
-    if student.left_on:
-        items.append({"on": student.left_on, "title": _("Uitgeschreven"), "text": student.destination})
-    return sorted(items, key=lambda i: i["on"], reverse=True)
+    # students.history builds it (each decision change once) with the events the apps above register.
+    return history.timeline(student, placements, [
+        {"on": timezone.localtime(d.decided_at).date(), "required": d.required,
+         "reason": "; ".join(r["text"] for r in d.reasons[:1])} for d in decisions])
 
 
 @login_required

@@ -34,7 +34,7 @@ from security.admin import admin_site
 from tests.auth import login
 
 from . import authz_world
-from .authz_world import MARK_A, MARK_A2
+from .authz_world import MARK_A, MARK_A2, MARK_A6
 from .urlwalk import ROUTES
 
 APP_LOGIN = "/accounts/login/"
@@ -56,6 +56,7 @@ ROUTE_OBJECTS: dict[str, dict] = {
     "students:placement_edit": {"pk": "fenna", "event_pk": "placement"},
     "students:invite_guardian": {"pk": "fenna", "link_pk": "vader_link"},
     "students:invite_pupil": {"pk": "fenna"},
+    "students:invitation_remind": {"pk": "fenna", "invitation_pk": "invitation"},
     "students:inzage": {"pk": "fenna"},
     "students:import_preview": {"pk": "batch"},
     "students:import_apply": {"pk": "batch"},
@@ -68,9 +69,11 @@ ROUTE_OBJECTS: dict[str, dict] = {
     "opp:consultation_edit": {"pk": "plan", "consultation_pk": "consultation"},
     "opp:version": {"pk": "concept"},
     "opp:to_overleg": {"pk": "concept"},
+    "opp:version_autosave": {"pk": "concept"},
     "opp:diff": {"pk": "v2"},
     "opp:consent_request": {"pk": "in_overleg"},
     "opp:consent_withdraw": {"pk": "consent_request"},
+    "opp:consent_remind": {"pk": "consent_request"},
     "opp:consent_paper": {"pk": "consent_request"},
     "opp:consent_scan": {"pk": "consent_answer"},
     "opp:reaction_respond": {"pk": "reaction"},
@@ -108,6 +111,7 @@ ROUTE_OBJECTS: dict[str, dict] = {
     "portal:answer": {"pk": "consent_request"},
     "portal:evaluation_react": {"pk": "evaluation"},
     "portal:evaluation_pdf": {"pk": "evaluation"},
+    "portal:dispute_letter": {"pk": "dispute"},
     "portal:invitation_landing": {"token": lambda w: w.token},
     # The admin. No pupil model is registered there; two probes ask for one anyway: "view on site" for a
     # pupil, and the catch-all with the address a Student admin would have.
@@ -177,9 +181,10 @@ def url_for(route, world) -> str:
 PERSONAS = ["anonymous", "begeleider_a2", "begeleider_b", "bestuurder_b", "leerkracht_a", "ouder_bram", "beheerder_a",
             "outsider"]
 STAFF = {"begeleider_a2", "begeleider_b", "bestuurder_b", "leerkracht_a", "beheerder_a"}
-#: The surnames a persona may never see on a page: every persona but the leerkracht (school A) and begeleider_a2
-#: (school A2) may see neither school's pupils.
-UNSEEN = {"leerkracht_a": {MARK_A2}, "begeleider_a2": {MARK_A}}
+#: The surnames a persona may never see on a page: every persona but the leerkracht (group 5 of school A) and
+#: begeleider_a2 (school A2) may see neither school's pupils; the leerkracht never sees group 6 (need to know).
+UNSEEN = {"leerkracht_a": {MARK_A2, MARK_A6}, "begeleider_a2": {MARK_A, MARK_A6}}
+DEFAULT_UNSEEN = {MARK_A, MARK_A2, MARK_A6}
 
 
 @dataclass(frozen=True)
@@ -202,13 +207,15 @@ HIDDEN = E(404)  # an object outside the persona's reach: its existence is not r
 POST_ONLY = {
     "logout", "otp_backup_codes", "otp_remove",
     "students:guardian_remove", "students:import_apply", "students:import_discard", "students:inzage",
-    "opp:start", "opp:revision_start", "opp:to_overleg", "opp:consent_request", "opp:consent_withdraw",
+    "opp:start", "opp:revision_start", "opp:to_overleg", "opp:consent_request", "opp:consent_withdraw", "opp:consent_remind",
     "opp:reaction_respond", "opp:submit", "opp:bekendmaking_record", "opp:withdrawal_notice_record",
     "disputes:dates", "disputes:advice", "disputes:response", "disputes:close", "disputes:upload", "disputes:export",
     "portal:react", "portal:answer", "portal:evaluation_react", "portal:inzage", "portal:invitation_exchange",
+    "students:invitation_remind", "opp:version_autosave",
     "approval_decide", "activation_exchange",
 }
-GET_ONLY = {"opp:version_pdf", "evaluations:pdf", "portal:version_pdf", "portal:evaluation_pdf",
+GET_ONLY = {"students:export", "opp:version_pdf", "evaluations:pdf", "portal:version_pdf", "portal:evaluation_pdf",
+            "portal:dispute_letter",
             "opp:bekendmaking_letter", "opp:withdrawal_notice_letter"}
 
 #: What the leerkracht may open of their own school; every other staff route of school A is a write (403).
@@ -248,7 +255,8 @@ RULES: list[Rule] = [
     # types /leerlingen/ is told "not for you" — the page exists for every school, so that reveals nothing.
     Rule("audit_log", "the log of the schoolleider's school or the bestuurder's board", FORBIDDEN,
          {"bestuurder_b": OK}),
-    Rule("students:list", "the register of the schools where one reads pupils", FORBIDDEN,
+    Rule("students:list|students:export", "the register (and its CSV) of the schools where one reads pupils",
+         FORBIDDEN,
          {"begeleider_a2": OK, "begeleider_b": OK, "leerkracht_a": OK}),
     Rule("students:create|students:import_upload", "enrol or import at a school where one edits pupils", FORBIDDEN,
          {"begeleider_a2": OK, "begeleider_b": OK}),
@@ -290,6 +298,9 @@ EXCEPTIONS: dict[tuple[str, str], tuple[E, str]] = {
     ("opp:version", "leerkracht_a"): (
         E(200, 404), "an empty POST names no section: the editor answers 404 before the rights check; with a section "
                      "the leerkracht gets 403 (tests/opp/test_views.py::test_leerkracht_gets_403_on_writes)"),
+    ("opp:version_autosave", "leerkracht_a"): (
+        E(405, 404), "as opp:version: an empty POST names no section, a 404 before the rights check; with a section "
+                     "the leerkracht gets 403 (tests/opp/test_editor.py::test_autosave_follows_the_access_rules_of_the_page)"),
     ("opp:adoption_review", "leerkracht_a"): (
         HIDDEN, "the review page holds only versions the user may adopt: for anyone else the version is not there "
                 "(the leerkracht reads it at opp:version)"),
@@ -486,7 +497,7 @@ def test_every_route_has_its_objects_and_an_expectation_for_every_persona():
 @override_settings(OPP_REQUIRE_2FA=True)
 def test_sweep(client, sweep_world, personas, persona):
     user = _user(persona, sweep_world, personas)
-    unseen = UNSEEN.get(persona, {MARK_A, MARK_A2})
+    unseen = UNSEEN.get(persona, DEFAULT_UNSEEN)
     before = snapshot()
     failures, visited = [], 0
     for route in _routes():
@@ -535,7 +546,11 @@ OWNERS = [
 #: Object routes without an owner check here, and why.
 NO_OWNER_CHECK = {
     "portal:invitation_landing": "public: the page does not look the token up",
+    "portal:dispute_letter": "the sweep's dispute is still open, so there is no letter yet for anyone (404); "
+                             "tests/portal/test_read_first.py checks that the parties of a closed one get it",
     "activation_landing": "public: the page does not look the token up",
+    "opp:version_autosave": "an empty POST names no section (404, as the editor's own POST); "
+                            "tests/opp/test_editor.py saves through it as the owner",
 }
 
 
@@ -637,3 +652,43 @@ def test_beheerder_cannot_add_a_role_through_their_own_account_page(client, pers
     assert response.status_code == 302, response.context["adminform"].form.errors  # the account itself was saved
     assert list(Membership.objects.filter(user=me).values_list("role", "board_id", "school_id")) == [
         (Role.BEHEERDER, org.board_a.pk, None)]
+
+
+# --- Need to know inside a school: the leerkracht of group 5 -----------------------------------------------------
+
+#: The reads of a pupil and what hangs under them, pointed at a pupil of another group (or school).
+_GROUP_ROUTES = [
+    ("students:detail", lambda w: [w.wout.pk]),
+    ("opp:plan", lambda w: [w.wout_version.plan.pk]),
+    ("opp:version", lambda w: [w.wout_version.pk]),
+    ("opp:version_pdf", lambda w: [w.wout_version.pk]),
+    ("evaluations:detail", lambda w: [w.wout_evaluation.pk]),
+    ("students:edit", lambda w: [w.wout.pk]),
+    ("opp:consultation_add", lambda w: [w.wout_version.plan.pk]),
+]
+
+
+@override_settings(OPP_REQUIRE_2FA=False)
+def test_the_leerkracht_of_group_5_reads_group_5_and_nothing_of_group_6_or_school_b(client, sweep_world, personas,
+                                                                                  org):
+    """Group 5's pupils and their plans: 200 (the sweep above: every write 403). A group-6 pupil of the same school
+    and everything of school B: 404, as if it were not there, for reads and writes alike."""
+    from tests.factories import PlanFactory, PlanVersionFactory, StudentFactory
+
+    w = sweep_world
+    login(client, personas.leerkracht_a)
+    assert client.get(reverse("students:detail", args=[w.fenna.pk])).status_code == 200
+    assert client.get(reverse("opp:plan", args=[w.plan.pk])).status_code == 200
+    assert client.get(reverse("evaluations:detail", args=[w.evaluation.pk])).status_code == 200
+    for name, args in _GROUP_ROUTES:
+        response = client.get(reverse(name, args=args(w)))
+        assert response.status_code == 404, (name, response.status_code)
+        assert MARK_A6 not in _body(response)
+    list_page = client.get(reverse("students:list"), {"vertrokken": "1"}).content.decode()
+    assert MARK_A in list_page and MARK_A6 not in list_page
+    # School B: a pupil of group 5 there too, with a plan.
+    pupil_b = StudentFactory(school=org.school_b, first_name="Bas", last_name="Buitenschool", group_name="5")
+    version_b = PlanVersionFactory(plan=PlanFactory(student=pupil_b, created_by=personas.begeleider_b), with_actions=1)
+    for name, pk in (("students:detail", pupil_b.pk), ("opp:plan", version_b.plan.pk), ("opp:version", version_b.pk)):
+        assert client.get(reverse(name, args=[pk])).status_code == 404, name
+    assert "Buitenschool" not in client.get(reverse("students:list")).content.decode()

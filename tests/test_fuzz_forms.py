@@ -174,6 +174,10 @@ def build_world() -> SimpleNamespace:
     w.tess = StudentFactory(school=org.school_a, first_name="Tess", opp_required=True, support_level="extra")
     parent_of(w.tess, name="Ouder Tess", username="ouder_t")
     w.version_t = ter_vaststelling(version_for_consent(w.tess, by=personas.begeleider_a), by=personas.begeleider_a)
+    # Bram: consent asked, nobody answered yet and no reaction to answer first: the stepper offers a reminder.
+    w.bram = StudentFactory(school=org.school_a, first_name="Bram", opp_required=True, support_level="extra")
+    parent_of(w.bram, name="Ouder Bram", username="ouder_bram")
+    w.request_b = cs.request_send(actor=personas.begeleider_a, version=version_for_consent(w.bram, by=personas.begeleider_a))
     # Roos: complete, with consent: ready to be submitted.
     w.roos = StudentFactory(school=org.school_a, first_name="Roos", opp_required=True, support_level="extra")
     parent_of(w.roos, name="Ouder Roos")
@@ -274,6 +278,7 @@ PAGES = [
     Page("students:import_preview", "begeleider_a", lambda w: {"pk": w.batch.pk}),
     Page("opp:plan", "begeleider_a", lambda w: {"pk": w.version_a.plan_id}),
     Page("opp:plan", "begeleider_a", lambda w: {"pk": w.plan_d.pk}),
+    Page("opp:plan", "begeleider_a", lambda w: {"pk": w.request_b.version.plan_id}),
     Page("opp:withdraw", "bestuurder_a", lambda w: {"pk": w.plan_d.pk}),
     Page("opp:consultation_add", "begeleider_a", lambda w: {"pk": w.version_a.plan_id}),
     Page("opp:consultation_edit", "begeleider_a", lambda w: {"pk": w.version_a.plan_id, "consultation_pk": w.consultation.pk}),
@@ -311,11 +316,11 @@ PAGES = [
 POST_TARGETS = {
     "logout", "set_language", "otp_backup_codes", "otp_remove",
     "students:guardian_remove", "students:import_apply", "students:import_discard",
-    "opp:start", "opp:revision_start", "opp:to_overleg", "opp:consent_request", "opp:consent_withdraw",
+    "opp:start", "opp:revision_start", "opp:to_overleg", "opp:consent_request", "opp:consent_withdraw", "opp:consent_remind",
     "opp:reaction_respond", "opp:submit", "opp:bekendmaking_record", "opp:withdrawal_notice_record",
     "disputes:dates", "disputes:advice", "disputes:response", "disputes:close", "disputes:upload", "disputes:export",
     "portal:react", "portal:answer", "portal:evaluation_react", "portal:invitation_exchange",
-    "students:inzage", "portal:inzage",
+    "students:inzage", "portal:inzage", "students:invitation_remind",
     "admin:logout", "approval_decide", "activation_exchange",
 }
 #: POST endpoints that no page of this world shows a form for, posted to directly (with only extra fields).
@@ -328,8 +333,11 @@ NO_FORMS = {
     "health": "liveness probe, plain text",
     "opp:consent_scan": "download (tests/test_uploads.py)",
     "opp:version_pdf": "PDF download", "opp:archived_pdf": "PDF download",
+    "opp:version_autosave": "JSON for static/js/editor.js; posts the editor's own fields (tests/opp/test_editor.py)",
     "opp:bekendmaking_letter": "PDF download", "opp:withdrawal_notice_letter": "PDF download",
     "evaluations:pdf": "PDF download", "portal:version_pdf": "PDF download", "portal:evaluation_pdf": "PDF download",
+    "portal:dispute_letter": "PDF download",
+    "students:export": "CSV download; its GET filters are the pupil list's (tests/students/test_pupil_list.py)",
     "disputes:document": "download", "disputes:letter": "PDF download", "disputes:export_download": "download",
     "disputes:school_document": "download",
     "admin:index": "links only", "admin:password_change_done": "message only", "admin:jsi18n": "JavaScript",

@@ -49,13 +49,16 @@ def urls(revision_world):
         "version": ("GET", reverse("opp:version", args=[v2]), None, False),
         "version_save": ("POST", reverse("opp:version", args=[v2]),
                          {"section": "programma", "programma-revision": "0", "programma-programma_afwijking": MARK}, True),
+        "version_autosave": ("POST", reverse("opp:version_autosave", args=[v2]),
+                             {"section": "programma", "programma-revision": "0", "programma-programma_afwijking": MARK}, True),
         "to_overleg": ("POST", reverse("opp:to_overleg", args=[v2]), {}, True),
         "diff": ("GET", reverse("opp:diff", args=[v2]), None, False),
     }
 
 
 READS = ["plan", "version", "diff"]
-WRITES = ["start", "revision_start", "withdraw", "consultation_add", "consultation_edit", "version_save", "to_overleg"]
+WRITES = ["start", "revision_start", "withdraw", "consultation_add", "consultation_edit", "version_save", "to_overleg",
+          "version_autosave"]
 OUTSIDERS = ["begeleider_b", "bestuurder_b", "outsider", "beheerder_a", "geschillen_a", "commissie_a2"]
 
 
@@ -110,7 +113,8 @@ def test_leerkracht_gets_403_on_writes(client, personas, revision_world, urls, n
     assert_untouched(revision_world)
 
 
-@pytest.mark.parametrize("name", ["revision_start", "consultation_add", "consultation_edit", "version_save", "to_overleg"])
+@pytest.mark.parametrize("name", ["revision_start", "consultation_add", "consultation_edit", "version_save", "to_overleg",
+                                  "version_autosave"])
 def test_bestuurder_of_the_same_board_gets_403_on_edits(client, personas, revision_world, urls, name):
     client.force_login(personas.bestuurder_a)
     assert call(client, urls[name]).status_code == 403

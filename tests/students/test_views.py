@@ -209,12 +209,13 @@ def _listed(client, **params):
 
 
 def test_the_list_sorts_names_regardless_of_case(client, personas, org):
-    """Issue 18.10: "de Wit" used to come after "Visser" (capitals sort before lower case)."""
+    """Issue 18.10: "de Wit" used to come after "Visser" (capitals sort before lower case). Dutch lists sort on the
+    surname's main part: "de Wit" under W, "van Dam" under D (tests/students/test_pupil_list.py has the rest)."""
     for last in ("Visser", "de Wit", "Bakker", "van Dam"):
         StudentFactory(school=org.school_a, last_name=last)
     client.force_login(personas.begeleider_a)
-    assert _listed(client, sorteer="naam") == ["Bakker", "de Wit", "van Dam", "Visser"]
-    assert _listed(client, sorteer="-naam") == ["Visser", "van Dam", "de Wit", "Bakker"]
+    assert _listed(client, sorteer="naam") == ["Bakker", "van Dam", "Visser", "de Wit"]
+    assert _listed(client, sorteer="-naam") == ["de Wit", "Visser", "van Dam", "Bakker"]
 
 
 def test_sorting_by_term_puts_pupils_without_one_last_both_ways(client, personas, org):
