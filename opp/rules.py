@@ -17,7 +17,7 @@ from students.eligibility import parents_are_told
 
 from .consent import GuardianFact, Party
 
-__all__ = ["GPO_TERM_DAYS", "gpo_last_day", "parents_are_told", "parties_to_tell"]
+__all__ = ["GPO_TERM_DAYS", "gpo_last_day", "gpo_term_open", "parents_are_told", "parties_to_tell"]
 
 GPO_TERM_DAYS = 42  # R-GPO-2: six weeks after it was made known
 
@@ -25,6 +25,11 @@ GPO_TERM_DAYS = 42  # R-GPO-2: six weeks after it was made known
 def gpo_last_day(made_known_on: datetime.date) -> datetime.date:
     """The last day on which the party told on `made_known_on` can file at the GPO (R-GPO-2)."""
     return made_known_on + datetime.timedelta(days=GPO_TERM_DAYS)
+
+
+def gpo_term_open(made_known_on: datetime.date, today: datetime.date) -> bool:
+    """Whether that party's six weeks still run on `today` (R-GPO-2): the last day itself still counts."""
+    return today <= gpo_last_day(made_known_on)
 
 
 def parties_to_tell(*, pupil_id: int, pupil_name: str, handelingsbekwaam: bool, consent_party: str,

@@ -21,7 +21,7 @@ from opp import bekendmaking, compliance, consent_services
 from opp import sections as S
 from opp import selectors as opp_selectors
 from opp.models import ConsentRequest, Plan
-from opp.rules import gpo_last_day
+from opp.rules import gpo_last_day, gpo_term_open
 from opp_portal.forms import ServiceErrors
 from ratelimits import limits
 
@@ -122,6 +122,7 @@ def _decision_notice(user, student, plan) -> dict | None:
     known = min((r.made_known_on for r in bekendmaking.rows_of_user(user, student, version)), default=None)
     return {"withdrawn": False, "adopted_on": timezone.localdate(version.adopted_at), "known": known,
             "last_day": gpo_last_day(known) if known else None,
+            "term_open": gpo_term_open(known, timezone.localdate()) if known else None,
             "is_party": inzage.party_of(user, student) is not None}
 
 

@@ -288,7 +288,8 @@
           revision.value = String(body.revision);
         }
         st.saved = sent;
-        status(key, body.message);
+        // Changed again while this save was under way (typed on, a row moved): not "Opgeslagen" until that is too.
+        status(key, changed(key) ? msg("dirty") : body.message);
       } else {
         if (answer.status === 409) {
           st.blocked = true;  // someone else saved it, or the version moved on: the user decides, by hand

@@ -485,6 +485,17 @@ def test_the_portal_shows_the_gpo_notice_with_the_exact_last_day_and_the_pdf(ado
     assert f"tot en met {LAST_DAY}" in mail.body_text  # the same day in the mail and in the portal
 
 
+def test_after_the_last_day_the_portal_says_the_gpo_term_has_passed(adopted, clock):
+    """R-GPO-2: the day after the six weeks, "u kunt tot en met <that day>" would read as if the route were open."""
+    clock.move_to(datetime.datetime(2027, 1, 9, 20, 0, tzinfo=AMS))  # the last day itself still counts
+    assert f"kunt u <strong>tot en met {LAST_DAY}</strong>" in html_of(
+        as_user(adopted.ouder_a).get(reverse("portal:child", args=[adopted.sanne.pk])))
+    clock.move_to(datetime.datetime(2027, 1, 10, 9, 0, tzinfo=AMS))
+    page = html_of(as_user(adopted.ouder_a).get(reverse("portal:child", args=[adopted.sanne.pk])))
+    assert f"U kon tot en met {LAST_DAY} een geschil" in page and "die termijn is voorbij" in page
+    assert "Dan kunt u" not in page
+
+
 def test_the_adult_pupil_sees_the_notice_and_her_mother_sees_nothing(ready, personas):
     version = ter_vaststelling(ready.version_c, by=ready.begeleider_a2)
     adoption.adopt(actor=personas.bestuurder_a, version=version, password=PASSWORD)
