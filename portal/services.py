@@ -75,7 +75,7 @@ def invite(*, actor: User, email: str, guardian: Guardian | None = None, pupil: 
 def remind(*, actor: User, invitation: Invitation, child: Student | None = None) -> Invitation:
     """"Herinnering sturen" for a pending invitation: the same email again. Only the old token's hash is stored, so
     the reminder carries a fresh token (and a fresh validity); the old link stops working (revoked by `invite`)."""
-    invitation = Invitation.objects.select_for_update().select_related("guardian__school", "pupil__school").get(
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("guardian__school", "pupil__school").get(
         pk=invitation.pk)
     if invitation.accepted_user_id or invitation.used_at:
         raise ValidationError(_("Deze uitnodiging is al geaccepteerd; er is een portaalaccount."))
