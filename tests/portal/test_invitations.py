@@ -107,6 +107,9 @@ def test_the_email_has_the_link_and_the_childs_first_name_only(invited):
     for item in invited.version_a.actions.all():
         assert item.goal not in everything and item.approach not in everything
     assert "INTERN" not in everything and "extra leestijd" not in everything
+    # The link stays valid until the account exists (not "one click"): the email says so, in both parts.
+    assert "tot uw account is gemaakt" in mail.body_text and "tot uw account is gemaakt" in mail.body_html
+    assert "werkt één keer" not in everything
 
 
 # --- Landing and exchange ----------------------------------------------------------------------------------------
