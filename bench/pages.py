@@ -94,6 +94,8 @@ from tests.auth import login  # noqa: E402
 log = seed.log
 FOCUS_NUMBER = "BENCHFOCUS"
 BLOCK = 5  # requests per world before switching to the other
+#: Pages that must show the overview charts (three each): measured with them, or not at all.
+CHART_PAGES = {"board_overview", "school_overview"}
 LIST_PAGES = {"list_ib", "list_ib_search", "list_sl", "list_sl_search", "board_overview", "school_overview"}
 
 
@@ -248,8 +250,9 @@ PAGES = [
     ("list_ib_search", "pupil list search, begeleider", "ib", lambda f: reverse("students:list") + SEARCH),
     ("list_sl", "pupil list p1, schoolleider", "sl", lambda f: reverse("students:list")),
     ("list_sl_search", "pupil list search, schoolleider", "sl", lambda f: reverse("students:list") + SEARCH),
-    ("board_overview", "board overview (bestuurder start)", "bb", lambda f: reverse("staff_start")),
-    ("school_overview", "school overview (schoolleider start)", "sl", lambda f: reverse("staff_start")),
+    # The overviews with their charts (deadlines.panels.overview_charts: three SVG charts per overview).
+    ("board_overview", "board overview + charts (bestuurder start)", "bb", lambda f: reverse("staff_start")),
+    ("school_overview", "school overview + charts (schoolleider start)", "sl", lambda f: reverse("staff_start")),
     ("editor", "OPP editor (version 2)", "ib", lambda f: reverse("opp:version", args=[f["v2"]])),
     ("portal", "portal child page (parent)", "parent", lambda f: reverse("portal:child", args=[f["student"]])),
     ("pdf", "OPP PDF download (10 pages)", "ib", lambda f: reverse("opp:version_pdf", args=[f["v1"]])),
@@ -293,6 +296,8 @@ def measure_page(page, worlds: list[World], requests: int, warmup: int) -> dict[
             response = _get(client, url)
         if key == "pdf" and response["Content-Type"] != "application/pdf":
             raise SystemExit("the PDF page did not answer a PDF")
+        if key in CHART_PAGES and response.content.count(b'<svg xmlns="http://www.w3.org/2000/svg" class="chart"') < 3:
+            raise SystemExit(f"the {key} page shows no charts: the benchmark measures the overviews with them")
         clients[w.key], urls[w.key] = client, url
         results[w.key] = Result(queries=len(captured), captured=list(captured.captured_queries))
     blocks = max(1, requests // BLOCK)

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Cap
 from evaluations.schoolyear import school_year_label
+from opp_portal import charts
+from students import deadlines as term
 
 from . import selectors
 
@@ -25,16 +29,18 @@ def tasks(user, caps, today: datetime.date) -> dict | None:
 def school_overview(user, caps, today: datetime.date) -> dict | None:
     if Cap.SCHOOL_OVERVIEW not in caps:
         return None
+    overview = selectors.school_overview(user, today)
     return {"id": "school", "title": _("Schooloverzicht"), "wide": True,
-            "overview": selectors.school_overview(user, today),
+            "overview": overview, "charts": overview_charts(overview, "school"),
             "empty": _("Nog geen gegevens voor het overzicht.")}
 
 
 def board_overview(user, caps, today: datetime.date) -> dict | None:
     if Cap.BOARD_OVERVIEW not in caps:
         return None
+    overview = selectors.board_overview(user, today)
     return {"id": "bestuur", "title": _("Bestuursoverzicht"), "wide": True,
-            "overview": selectors.board_overview(user, today),
+            "overview": overview, "charts": overview_charts(overview, "bestuur"),
             "empty": _("Nog geen gegevens voor het overzicht.")}
 
 
@@ -55,3 +61,65 @@ def commission_open(user, caps, today: datetime.date) -> dict | None:
             "empty": _("Alle lopende OPP's van het (v)so van uw school zijn dit schooljaar door de "
                        "commissie geëvalueerd.")}
 
+
+
+# --- The overviews' charts (opp_portal.charts), from the numbers their tables show -------------------------
+
+
+#: Series colours: the status badges' (static/css/app.css) for the six-week states.
+_STATE_COLOURS = {
+    term.Status.ON_TRACK: charts.GREEN, term.Status.DUE_SOON: charts.AMBER,
+    term.Status.OVERDUE: charts.RED, term.Status.MET: charts.BLUE,
+}
+
+
+def overview_charts(overview: dict, key: str) -> dict | None:
+    """Three charts for an overview (key: the panel's id, to keep the SVG ids unique on the page): the six-week
+    states per school (R-TIME-1), the evaluations held vs due this school year per school (R-EVAL-1), and the
+    monthly trend of plans first adopted within six weeks or later (R-TIME-1). The same counts as the tables."""
+    schools = overview["schools"]
+    if not schools:
+        return None
+    names = [row.school_name for row in schools]
+    terms = charts.stacked_bars(
+        chart_id=f"grafiek-{key}-termijnen",
+        title=gettext_now("Zes-wekentermijn per school"),
+        desc=gettext_now("Gestapelde staven: per school het aantal leerlingen op schema, binnen 14 dagen, met een "
+                         "verstreken termijn en met een vastgesteld OPP. De tabel hieronder geeft dezelfde cijfers."),
+        categories=names,
+        series=[charts.Series(str(term.STATUS_LABELS[st]), [row.pupils[st] for row in schools],
+                              colour=_STATE_COLOURS[st], pattern=pattern)
+                for st, pattern in zip(selectors.PUPIL_COUNTS, ("solid", "dots", "diagonal", "horizontal"), strict=True)],
+    )
+    evaluations = charts.stacked_bars(
+        chart_id=f"grafiek-{key}-evaluaties",
+        title=gettext_now("Evaluaties met de ouders in schooljaar %(year)s") % {"year": overview["school_year"]},
+        desc=gettext_now("Gestapelde staven: per school de OPP's die dit schooljaar geëvalueerd moeten worden, "
+                         "verdeeld in geëvalueerd, nog niet geëvalueerd en te laat; de lengte van de staaf is het "
+                         "aantal te evalueren OPP's. De tabel hieronder geeft dezelfde cijfers."),
+        categories=names,
+        series=[
+            charts.Series(gettext_now("geëvalueerd"), [row.evaluations["held"] for row in schools],
+                          colour=charts.BLUE, pattern="solid"),
+            charts.Series(gettext_now("nog niet geëvalueerd"),
+                          [row.evaluations["due"] - row.evaluations["held"] - row.evaluations["overdue"]
+                           for row in schools], colour=charts.GREY, pattern="dots"),
+            charts.Series(gettext_now("te laat"), [row.evaluations["overdue"] for row in schools],
+                          colour=charts.RED, pattern="diagonal"),
+        ],
+    )
+    months = overview["adoptions"]
+    trend = charts.stacked_columns(
+        chart_id=f"grafiek-{key}-vaststellingen",
+        title=gettext_now("Vastgestelde OPP's per maand"),
+        desc=gettext_now("Gestapelde kolommen: per maand van de laatste twaalf maanden de lopende OPP's die toen "
+                         "voor het eerst zijn vastgesteld, binnen de zes-wekentermijn of later. De tabel onder de "
+                         "grafiek geeft dezelfde cijfers."),
+        categories=[f"{date_format(m.month, 'b')}\n{m.month.year}" for m in months],
+        series=[
+            charts.Series(gettext_now("binnen zes weken"), [m.in_time for m in months],
+                          colour=charts.GREEN, pattern="solid"),
+            charts.Series(gettext_now("later"), [m.late for m in months], colour=charts.RED, pattern="diagonal"),
+        ],
+    )
+    return {"terms": terms, "evaluations": evaluations, "trend": trend, "months": months}

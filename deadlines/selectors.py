@@ -50,6 +50,8 @@ OVERDUE_LIST_LIMIT = 50
 EVALUATION_COUNTS = ("due", "held", "overdue")
 COMMISSION_LIST_LIMIT = 50
 COMMISSION_REPORTS_LIMIT = 20
+#: The overviews' trend of first adoptions: this many calendar months, this month last.
+TREND_MONTHS = 12
 
 
 # --- Mijn taken ------------------------------------------------------------------------------------
@@ -210,17 +212,14 @@ def _present(today: datetime.date) -> Q:
     return Q(left_on__isnull=True) | Q(left_on__gt=today)
 
 
-def _counts(schools: QuerySet[School], today: datetime.date) -> list[SchoolCounts]:
-    """Per school: pupils by six-week status, plans by version state and evaluations."""
-    return _counts_and_pupils(schools, today)[0]
-
-
-def _counts_and_pupils(schools: QuerySet[School], today: datetime.date) -> tuple[list[SchoolCounts], list[int]]:
-    """_counts, and the ids of these schools' present pupils. Five queries in all."""
+def _counts_pupils_and_adoptions(schools: QuerySet[School], today: datetime.date
+                                 ) -> tuple[list[SchoolCounts], list[int], list[AdoptionMonth]]:
+    """Per school: pupils by six-week status, plans by version state and evaluations; the ids of these schools'
+    present pupils; and the monthly trend of first adoptions (_evaluation_and_adoption_counts). Five queries."""
     rows = {pk: SchoolCounts(pk, name, board) for pk, name, board
             in schools.order_by("board__name", "name").values_list("pk", "name", "board__name")}
     if not rows:
-        return [], []
+        return [], [], []
     # The boundaries of students.selectors.filter_by_deadline_status, as one CASE per pupil (the first
     # matching branch wins), on the standing the pupil services store (students.history: opp_in_force).
     # The present pupils' ids first (one index scan): the queries below look their plans up by
@@ -259,9 +258,10 @@ def _counts_and_pupils(schools: QuerySet[School], today: datetime.date) -> tuple
     )
     for r in version_counts:
         rows[r["plan__student__school_id"]].versions = {s: r[s] for s in VERSION_STATES}
-    for school_id, counts in _evaluation_counts(list(rows), today, pupil_ids).items():
+    evaluations, adoptions = _evaluation_and_adoption_counts(list(rows), today, pupil_ids)
+    for school_id, counts in evaluations.items():
         rows[school_id].evaluations = counts
-    return list(rows.values()), pupil_ids
+    return list(rows.values()), pupil_ids, adoptions
 
 
 def evaluation_overdue_from(today: datetime.date) -> datetime.date:
@@ -271,25 +271,60 @@ def evaluation_overdue_from(today: datetime.date) -> datetime.date:
     return datetime.date(school_year(today)[1].year, month, day)
 
 
-def _evaluation_counts(school_ids: list[int], today: datetime.date,
-                       pupil_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
+def adopted_in_time(adopted_on: datetime.date, due_on: datetime.date) -> bool:
+    """Was the OPP adopted within the six-week term (R-TIME-1)? The term's own rule (students.deadlines.status):
+    on the day of adoption the term had not yet passed."""
+    return term.status(due_on=due_on, today=adopted_on) != term.Status.OVERDUE
+
+
+@dataclass(frozen=True)
+class AdoptionMonth:
+    """Plans first adopted in one calendar month: within the six-week term or later (R-TIME-1)."""
+
+    month: datetime.date  # the first of the month
+    in_time: int = 0
+    late: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.in_time + self.late
+
+
+def trend_months(today: datetime.date, n: int = TREND_MONTHS) -> list[datetime.date]:
+    """The first days of the last `n` calendar months, this month last."""
+    months, year, month = [], today.year, today.month
+    for _i in range(n):
+        months.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def _evaluation_and_adoption_counts(school_ids: list[int], today: datetime.date, pupil_ids: list[int] | None = None
+                                    ) -> tuple[dict[int, dict[str, int]], list[AdoptionMonth]]:
     """Per school: active plans of present pupils that must be evaluated this school year (R-EVAL-1, the
-    rule of evaluations.selectors.is_due_this_year), how many of them were, and how many are overdue.
-    One query: the first adoption per plan is an aggregate, "held" an EXISTS beside it."""
+    rule of evaluations.selectors.is_due_this_year), how many of them were, and how many are overdue; and the
+    running plans of these pupils first adopted in each of the last TREND_MONTHS
+    months, within the six-week term or later (adopted_in_time), against the term stored on the pupil (students.
+    history: for the running plan it is the term that plan answered). Plans of pupils without a term (no OPP
+    obligation) are not in the trend.
+    One query for both: the first adoption per plan is an aggregate, "held" an EXISTS beside it."""
     start, end = school_year(today)
     held = Evaluation.objects.counting().filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
-    if pupil_ids is None:  # the present pupils of these schools (_counts passes them)
+    if pupil_ids is None:  # the present pupils of these schools (_counts_pupils_and_adoptions passes them)
         pupil_ids = list(Student.objects.filter(school_id__in=school_ids).filter(_present(today))
                          .values_list("pk", flat=True))
     plans = (Plan.objects.filter(student_id__in=pupil_ids, state=Plan.State.ACTIEF)
              .filter(versions__state__in=FROZEN_STATES)
              .annotate(first_set=Min("versions__adopted_at"), held=Exists(held))
              .order_by()
-             .values_list("student__school_id", "first_set", "held"))
+             .values_list("student__school_id", "first_set", "held", "student__opp_due_on"))
     late = today >= evaluation_overdue_from(today)
     counts: dict[int, dict[str, int]] = {}
-    for school_id, first_set, was_held in plans:
+    months = {m: [0, 0] for m in trend_months(today)}
+    for school_id, first_set, was_held, due_on in plans:
         first = timezone.localtime(first_set).date() if first_set else None
+        if first is not None and due_on is not None and (bucket := months.get(first.replace(day=1))) is not None:
+            bucket[0 if adopted_in_time(first, due_on) else 1] += 1
         if not is_due_this_year(first, today):
             continue
         row = counts.setdefault(school_id, dict.fromkeys(EVALUATION_COUNTS, 0))
@@ -298,7 +333,7 @@ def _evaluation_counts(school_ids: list[int], today: datetime.date,
             row["held"] += 1
         elif late:
             row["overdue"] += 1
-    return counts
+    return counts, [AdoptionMonth(m, in_time, later) for m, (in_time, later) in months.items()]
 
 
 def _totals(rows: list[SchoolCounts]) -> SchoolCounts:
@@ -316,10 +351,10 @@ def _totals(rows: list[SchoolCounts]) -> SchoolCounts:
 
 def school_overview(user, today: datetime.date) -> dict:
     """The schoolleider's overview of their school(s)."""
-    rows = _counts(access.schools_with(user, Cap.SCHOOL_OVERVIEW), today)
+    rows, _pupils, adoptions = _counts_pupils_and_adoptions(access.schools_with(user, Cap.SCHOOL_OVERVIEW), today)
     # The schoolleider reads the school's pupils: the overdue count links to them (students:list?termijn=te_laat).
     return {"schools": rows, "totals": _totals(rows) if len(rows) > 1 else None, **_evaluation_labels(today),
-            "link_pupils": True}
+            "link_pupils": True, "adoptions": adoptions}
 
 
 def _evaluation_labels(today: datetime.date) -> dict:
@@ -344,7 +379,7 @@ def _overdue(pupil_ids: list[int], today: datetime.date) -> list[OverdueRow]:
     """Pupils whose six-week term passed without adoption, the most overdue first. One query."""
     plan = Plan.objects.filter(student=OuterRef("pk"), state=Plan.State.ACTIEF).values("pk")[:1]
     last = Plan.objects.filter(student=OuterRef("pk")).exclude(state=Plan.State.ACTIEF).order_by("-ended_on", "-pk")
-    # By the present pupils' ids (from _counts_and_pupils): given the schools (a subquery, or even a list of
+    # By the present pupils' ids (from _counts_pupils_and_adoptions): given the schools (a subquery, or even a list of
     # ids) PostgreSQL expects a board's overdue pupils to be spread over the due-date index and, for the LIMIT,
     # walks every overdue pupil of the database in due-date order (bench/pages.py).
     qs = (Student.objects.filter(pk__in=pupil_ids, opp_required=True, opp_due_on__lt=today).filter(_present(today))
@@ -370,7 +405,7 @@ def board_overview(user, today: datetime.date) -> dict:
     """The bestuurder's overview: every school of their boards, and the overdue list."""
     boards = access.boards_with(user, Cap.BOARD_OVERVIEW)
     schools = School.objects.filter(board__in=boards)
-    rows, pupil_ids = _counts_and_pupils(schools, today)
+    rows, pupil_ids, adoptions = _counts_pupils_and_adoptions(schools, today)
     totals = _totals(rows)
     return {
         "board_names": sorted({row.board_name for row in rows}),
@@ -379,6 +414,7 @@ def board_overview(user, today: datetime.date) -> dict:
         "overdue": _overdue(pupil_ids, today),
         "overdue_total": totals.pupils[term.Status.OVERDUE],
         **_evaluation_labels(today),
+        "adoptions": adoptions,
     }
 
 
