@@ -8,7 +8,7 @@ from django.db.models.functions import Trim
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from opp.models import ActionItem, Plan, PlanVersion
+from opp.models import ActionItem, Goal, Plan, PlanVersion
 
 from . import rules
 
@@ -83,7 +83,20 @@ class Evaluation(models.Model):
                                       parents_absence_reason=self.parents_absence_reason)
 
 
+class ItemProgressQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_goal()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class ItemProgress(models.Model):
+    """The outcome of one handelingsdeel item at an evaluation. `goal` is that item's lasting goal (opp.models.Goal),
+    filled from the item, so an evaluation's outcome can be followed per goal across versions."""
+
+    objects = ItemProgressQuerySet.as_manager()
+
     class Progress(models.TextChoices):
         BEHAALD = "behaald", _("Behaald")
         DEELS = "deels", _("Deels behaald")
@@ -93,6 +106,7 @@ class ItemProgress(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="progress")
     action = models.ForeignKey(ActionItem, verbose_name=_("onderdeel van het handelingsdeel"), on_delete=models.PROTECT,
                                related_name="+")
+    goal = models.ForeignKey(Goal, verbose_name=_("doel van het OPP"), on_delete=models.PROTECT, related_name="progress")
     progress = models.CharField(_("voortgang"), max_length=8, choices=Progress.choices)
     note = models.TextField(_("toelichting"), blank=True)
 
@@ -104,6 +118,14 @@ class ItemProgress(models.Model):
 
     def __str__(self):
         return f"{self.action_id}: {self.get_progress_display()}"
+
+    def fill_goal(self) -> None:
+        if self.action_id is not None:
+            self.goal_id = self.action.plan_goal_id
+
+    def save(self, *args, **kwargs):
+        self.fill_goal()
+        super().save(*args, **kwargs)
 
 
 class EvaluationReaction(models.Model):

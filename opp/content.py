@@ -16,7 +16,8 @@ def version_content(version: PlanVersion) -> dict:
     return {
         "scalars": {f: getattr(version, f) for f in hashing.SCALAR_FIELDS},
         "factors": [{"kind": f.kind, "domain": f.domain, "text": f.text} for f in version.factors.all()],
-        "actions": [{f: getattr(a, f) for f in hashing.ACTION_FIELDS} for a in version.actions.all()],
+        "actions": [{f: getattr(a, f) for f in (*hashing.ACTION_FIELDS, *hashing.MEASURE_FIELDS)}
+                    for a in version.actions.all()],
         "yields": [{"subject": y.subject, "expectation": y.expectation} for y in version.yields.all()],
     }
 

@@ -247,12 +247,29 @@ def demo_content(number: str) -> dict[str, dict]:
     }
 
 
-def demo_items(number: str) -> dict[str, list[dict]]:
-    """The pupil's factors and handelingsdeel (R-CONTENT-4), as the item sections take them."""
+#: The reading goals measured with AVI (opp.measures): pupil → (goal's position, baseline level, target level).
+AVI_GOALS = {"D001": (1, "E4", "M5"), "K001": (1, "M4", "E4")}
+
+
+def _end_of_school_year(day: D) -> D:
+    """1 July of the school year (1 August – 31 July) `day` is in; the next one from July on."""
+    end = D(day.year + 1 if day.month >= 8 else day.year, 7, 1)
+    return end if end > day else D(end.year + 1, 7, 1)
+
+
+def demo_items(number: str, day: D | None = None) -> dict[str, list[dict]]:
+    """The pupil's factors and handelingsdeel (R-CONTENT-4), as the item sections take them. Written on `day`,
+    a reading goal of AVI_GOALS gets its AVI measure: the level on that day, the target by the end of the school year."""
     texts = PUPIL_TEXTS.get(number, {})
+    actions = [dict(a) for a in texts.get("acties", [])]
+    if day is not None and number in AVI_GOALS:
+        position, baseline, target = AVI_GOALS[number]
+        actions[position - 1].update(measure_instrument="avi", measure_baseline=baseline, measure_baseline_on=day,
+                                     measure_target=target, measure_target_on=_end_of_school_year(day),
+                                     measure_direction="hoger")
     return {
         "factoren": [{"kind": k, "domain": d, "text": t} for k, d, t in texts.get("factoren", [])],
-        "handelingsdeel": [dict(a) for a in texts.get("acties", [])],
+        "handelingsdeel": actions,
     }
 
 
@@ -272,7 +289,7 @@ def on_day(day: D, hour: int = 10):
 def write_plan(*, actor: User, student: Student, number: str, sections: list[str], day: D,
                with_items: bool = True) -> tuple[Plan, object]:
     """Start the plan on `day` and write its sections (and factors and handelingsdeel) that same day."""
-    content, items = demo_content(number), demo_items(number)
+    content, items = demo_content(number), demo_items(number, day)
     with on_day(day, 9):
         plan = services.plan_start(actor=actor, student=student)
         version = plan.versions.get()

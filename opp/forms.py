@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ from opp_portal import uploads
 from opp_portal.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 from security.policy import second_factor_required
 
-from . import bekendmaking
+from . import bekendmaking, measures
 from . import sections as S
 from .models import ConsentAnswer, Consultation, FactorItem, Suggestion
 
@@ -120,12 +121,45 @@ class FactorForm(forms.Form):
 
 
 class ActionForm(forms.Form):
+    # The lasting goal this row words (opp.models.Goal; empty for a new row). Checked against the plan by the service.
+    plan_goal = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     goal = forms.CharField(label=_("Doel"), widget=forms.Textarea(attrs={"rows": 2}))
     approach = forms.CharField(label=_("Aanpak/interventie"), widget=forms.Textarea(attrs={"rows": 2}))
     who = forms.CharField(label=_("Wie"), max_length=300)
     frequency = forms.CharField(label=_("Hoe vaak/hoe lang"), max_length=300)
     evaluation_moment = forms.CharField(label=_("Evaluatiemoment"), max_length=300)
     evaluation_criterion = forms.CharField(label=_("Evaluatiecriterium"), widget=forms.Textarea(attrs={"rows": 2}))
+    # The goal's measure (opp.measures), optional: an instrument, then baseline and target, each with a date.
+    measure_instrument = forms.ChoiceField(
+        label=_("Meetinstrument (niet verplicht)"), required=False, initial="",
+        choices=[("", _("Geen meting"))] + measures.INSTRUMENT_CHOICES,
+        help_text=format_lazy(_("AVI-niveaus, van laag naar hoog: {levels}."), levels=", ".join(measures.AVI_LEVELS)))
+    measure_baseline = forms.CharField(label=_("Beginwaarde"), required=False, max_length=measures.MAX_VALUE)
+    measure_baseline_on = forms.DateField(label=_("Datum beginsituatie"), required=False, widget=DateInput(),
+                                          input_formats=DATE_FORMATS, error_messages={"invalid": DATE_ERROR},
+                                          validators=[plausible_date])
+    measure_target = forms.CharField(label=_("Streefwaarde"), required=False, max_length=measures.MAX_VALUE)
+    measure_target_on = forms.DateField(label=_("Streefdatum"), required=False, widget=DateInput(),
+                                        input_formats=DATE_FORMATS, error_messages={"invalid": DATE_ERROR},
+                                        validators=[plausible_date])
+    measure_direction = forms.ChoiceField(
+        label=_("Vooruitgang is"), required=False, initial="",
+        choices=[("", _("Zoals gebruikelijk bij het instrument (AVI, DMT, scores, percentages: hoger)"))]
+        + measures.DIRECTIONS)
+
+    def clean(self):
+        cleaned = super().clean()
+        names = [f"measure_{f}" for f in measures.Measure.__dataclass_fields__]
+        if any(name in self.errors for name in names):
+            return cleaned
+        given = measures.Measure(**{f: cleaned.get(f"measure_{f}") or ("" if not f.endswith("_on") else None)
+                                    for f in measures.Measure.__dataclass_fields__})
+        measure, errors = measures.check(given)
+        for field, message in errors.items():
+            self.add_error(f"measure_{field}", message)
+        if not errors:
+            cleaned.update({f"measure_{f}": getattr(measure, f) for f in measures.Measure.__dataclass_fields__})
+        return cleaned
 
 
 class YieldForm(forms.Form):
@@ -143,8 +177,8 @@ ITEM_FORMS = {"factoren": item_formset(FactorForm), "handelingsdeel": item_forms
               "leerrendement": item_formset(YieldForm)}
 
 
-def ordered_items(formset) -> list[dict]:
-    """The formset's rows minus deleted and empty extra rows, in the order the user gave."""
+def ordered_forms(formset) -> list:
+    """The formset's forms minus deleted and empty extra rows, in the order the user gave."""
     rows = []
     for index, form in enumerate(formset.forms):
         if not form.has_changed() and not form.initial:
@@ -153,9 +187,13 @@ def ordered_items(formset) -> list[dict]:
         if not data or data.get("DELETE"):
             continue
         order = data.get("ORDER")
-        rows.append((order if order is not None else 10_000 + index, index,
-                     {k: v for k, v in data.items() if k not in ("ORDER", "DELETE")}))
-    return [row for _o, _i, row in sorted(rows, key=lambda r: (r[0], r[1]))]
+        rows.append((order if order is not None else 10_000 + index, index, form))
+    return [form for _o, _i, form in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+def ordered_items(formset) -> list[dict]:
+    """The rows of ordered_forms as plain values."""
+    return [{k: v for k, v in form.cleaned_data.items() if k not in ("ORDER", "DELETE")} for form in ordered_forms(formset)]
 
 
 class ConsultationForm(forms.ModelForm):

@@ -11,6 +11,11 @@ import hashlib
 import json
 
 ACTION_FIELDS = ("goal", "approach", "who", "frequency", "evaluation_moment", "evaluation_criterion")
+#: A handelingsdeel goal's measure (opp.measures): part of what the parents consent to (R-CONSENT-5). Hashed after
+#: the item's text, and only when the item has one: an item without a measure hashes as it always did, so the
+#: hashes of versions asked or adopted before measures existed stay valid.
+MEASURE_FIELDS = ("measure_instrument", "measure_baseline", "measure_baseline_on", "measure_target",
+                  "measure_target_on", "measure_direction")
 FACTOR_FIELDS = ("kind", "domain", "text")
 YIELD_FIELDS = ("subject", "expectation")
 SCALAR_FIELDS = (
@@ -41,8 +46,19 @@ def sha256(obj) -> str:
     return hashlib.sha256(canonical(obj)).hexdigest()
 
 
+def _actions(actions) -> list[list]:
+    rows = []
+    for item in actions:
+        row = [normalise(item.get(f, "")) for f in ACTION_FIELDS]
+        measure = [normalise(item.get(f)) for f in MEASURE_FIELDS]
+        if any(v not in ("", None) for v in measure):
+            row.append(measure)
+        rows.append(row)
+    return rows
+
+
 def handelingsdeel_hash(actions: list[dict]) -> str:
-    return sha256({"handelingsdeel": _items(actions, ACTION_FIELDS)})
+    return sha256({"handelingsdeel": _actions(actions)})
 
 
 def version_hash(*, plan_id: int, number: int, scalars: dict, factors: list[dict], actions: list[dict],
@@ -52,6 +68,6 @@ def version_hash(*, plan_id: int, number: int, scalars: dict, factors: list[dict
         "versie": number,
         "velden": [[f, normalise(scalars.get(f))] for f in SCALAR_FIELDS],
         "factoren": _items(factors, FACTOR_FIELDS),
-        "handelingsdeel": _items(actions, ACTION_FIELDS),
+        "handelingsdeel": _actions(actions),
         "leerrendement": _items(yields, YIELD_FIELDS),
     })

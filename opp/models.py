@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from students.models import Student
 
-from . import hashing
+from . import hashing, measures
 from .sections import LEERGEBIEDEN
 
 
@@ -110,6 +110,8 @@ class FrozenGuardQuerySet(models.QuerySet):
         if self.model is not PlanVersion and PlanVersion.objects.filter(
                 pk__in={o.version_id for o in objs}, state__in=FROZEN_STATES).exists():
             raise FrozenVersionError("Een vastgestelde versie kan niet worden gewijzigd.")
+        if self.model is ActionItem:
+            Goal.give_to([o for o in objs if o.plan_goal_id is None])
         return super().bulk_create(objs, *args, **kwargs)
 
     def delete(self):
@@ -204,7 +206,8 @@ class PlanVersion(models.Model):
 
     def handelingsdeel_hash(self) -> str:
         """The hash consent binds (R-CONSENT-5); uses prefetched actions when present."""
-        return hashing.handelingsdeel_hash([{f: getattr(a, f) for f in hashing.ACTION_FIELDS} for a in self.actions.all()])
+        return hashing.handelingsdeel_hash([{f: getattr(a, f) for f in (*hashing.ACTION_FIELDS, *hashing.MEASURE_FIELDS)}
+                                            for a in self.actions.all()])
 
     @cached_property
     def consent_complete(self) -> bool:
@@ -297,10 +300,44 @@ class FactorItem(VersionPart):
         ordering = ["version", "position"]
 
 
+class Goal(models.Model):
+    """A goal of the plan that lasts from version to version (R-CONTENT-4): each version's handelingsdeel item
+    points to one, a revision's copy keeps pointing to it, and what is attached to the goal (measurements,
+    evaluations) follows it across versions. A goal a revision drops simply has no item in that version; the goal
+    itself stays. Its text and measure live on the version's item (frozen with the version, R-SET-5)."""
+
+    plan = models.ForeignKey(Plan, verbose_name=_("OPP"), on_delete=models.CASCADE, related_name="goals")
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("doel van het OPP")
+        verbose_name_plural = _("doelen van het OPP")
+        ordering = ["plan", "pk"]
+
+    def __str__(self):
+        return f"Doel {self.pk} (OPP {self.plan_id})"
+
+    def audit_school_id(self):
+        return self.plan.student.school_id
+
+    @classmethod
+    def give_to(cls, items) -> None:
+        """A new goal for each item without one, in its version's plan (a new row of the handelingsdeel)."""
+        if not items:
+            return
+        plans = dict(PlanVersion.objects.filter(pk__in={i.version_id for i in items}).values_list("pk", "plan_id"))
+        goals = cls.objects.bulk_create([cls(plan_id=plans[i.version_id]) for i in items])
+        for item, goal in zip(items, goals, strict=True):
+            item.plan_goal = goal
+
+
 class ActionItem(VersionPart):
-    """One item of the handelingsdeel (R-CONTENT-4): the part the parents consent to."""
+    """One item of the handelingsdeel (R-CONTENT-4): the part the parents consent to. `plan_goal` is the lasting
+    goal it is this version's wording of (Goal); `goal` is that wording."""
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="actions")
+    plan_goal = models.ForeignKey(Goal, verbose_name=_("doel van het OPP"), on_delete=models.PROTECT,
+                                  related_name="items")
     position = models.PositiveIntegerField(_("volgorde"))
     goal = models.TextField(_("doel"))
     approach = models.TextField(_("aanpak/interventie"))
@@ -308,9 +345,33 @@ class ActionItem(VersionPart):
     frequency = models.CharField(_("hoe vaak/hoe lang"), max_length=300)
     evaluation_moment = models.CharField(_("evaluatiemoment"), max_length=300)
     evaluation_criterion = models.TextField(_("evaluatiecriterium"))
+    # The goal's measure (opp.measures; checked there by the form and the service), all empty when it has none.
+    measure_instrument = models.CharField(_("meetinstrument"), max_length=20, blank=True,
+                                          choices=measures.INSTRUMENT_CHOICES)
+    measure_baseline = models.CharField(_("beginwaarde"), max_length=measures.MAX_VALUE, blank=True)
+    measure_baseline_on = models.DateField(_("datum beginsituatie"), null=True, blank=True)
+    measure_target = models.CharField(_("streefwaarde"), max_length=measures.MAX_VALUE, blank=True)
+    measure_target_on = models.DateField(_("streefdatum"), null=True, blank=True)
+    measure_direction = models.CharField(_("vooruitgang is"), max_length=5, blank=True, choices=measures.DIRECTIONS)
 
     def __str__(self):
         return self.goal[:50]
+
+    @property
+    def measure(self) -> measures.Measure:
+        return measures.Measure(self.measure_instrument, self.measure_baseline, self.measure_baseline_on,
+                                self.measure_target, self.measure_target_on, self.measure_direction)
+
+    @property
+    def measure_text(self) -> str:
+        """The measure in plain words (the plan, its PDF, the portal); empty without one."""
+        return measures.describe(self.measure)
+
+    def save(self, *args, **kwargs):
+        if self.plan_goal_id is None:
+            self._check_version()
+            Goal.give_to([self])
+        super().save(*args, **kwargs)
 
     class Meta:
         verbose_name = _("onderdeel handelingsdeel")

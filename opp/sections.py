@@ -51,7 +51,7 @@ SECTIONS: dict[str, Section] = {s.key: s for s in [
     Section("handelingsdeel", _("Handelingsdeel"), "R-CONTENT-4",
             _("De individuele ondersteuning: doel, aanpak, wie, hoe vaak/hoe lang, wanneer en hoe geëvalueerd. "
               "Ouders stemmen in met dit deel."),
-            items="actions", item_fields=hashing.ACTION_FIELDS, handelingsdeel=True),
+            items="actions", item_fields=(*hashing.ACTION_FIELDS, *hashing.MEASURE_FIELDS), handelingsdeel=True),
     Section("programma", _("Afwijking van het onderwijsprogramma"), "R-CONTENT-5",
             _("Alleen in het reguliere po en vo (en pro). Schrijf 'Geen afwijking' als het programma niet afwijkt."),
             fields=("programma_afwijking",)),

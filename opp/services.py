@@ -21,13 +21,14 @@ from students import services as student_services
 from students.models import Student
 
 from . import access as plan_access
-from . import adoption, hashing, transitions
+from . import adoption, hashing, measures, transitions
 from . import sections as S
 from .models import (
     EDITABLE_STATES,
     ActionItem,
     Consultation,
     FactorItem,
+    Goal,
     Plan,
     PlanVersion,
     Suggestion,
@@ -51,6 +52,11 @@ ITEM_SECTIONS = {key: (_ITEM_MODELS[S.SECTIONS[key].items], S.SECTIONS[key].item
 #: R-TIME-3): the pupil's view and the commission's advice.
 RENEWED_FIELDS = frozenset(f for sec in S.SECTIONS.values() if sec.renewed_per_version for f in sec.fields)
 MAX_TEXT = 20_000
+#: The key of an item's lasting goal (opp.models.Goal) in the handelingsdeel rows the editor posts: the goal's id,
+#: or nothing for a new row.
+GOAL_KEY = "plan_goal"
+MSG_FOREIGN_GOAL = _("Een onderdeel van het handelingsdeel verwijst naar een doel dat niet bij dit OPP hoort. Er is "
+                     "niets opgeslagen; uw tekst staat er nog.")
 
 
 def _lock_version(version: PlanVersion) -> PlanVersion:
@@ -134,9 +140,14 @@ def version_save_section(*, actor: User, version: PlanVersion, section: str, rev
         items = items or []
         for item in items:
             _check_text(item)
+        if model is ActionItem:
+            items = _checked_measures(items)
+        goals = _posted_goals(version, items) if model is ActionItem else [None] * len(items)
         getattr(version, related).all().delete()
         model.objects.bulk_create([
-            model(version=version, position=i, **{f: item.get(f, "") for f in fields}) for i, item in enumerate(items, 1)
+            model(version=version, position=i, **{f: item.get(f, None if f.endswith("_on") else "") for f in fields},
+                  **({"plan_goal_id": goal} if model is ActionItem else {}))
+            for i, (item, goal) in enumerate(zip(items, goals, strict=True), 1)
         ])
         changed = [section]
     version.section_revisions = {**version.section_revisions, section: current + 1}
@@ -145,6 +156,41 @@ def version_save_section(*, actor: User, version: PlanVersion, section: str, rev
     version.save()
     audit.record(actor, audit.Action.UPDATE, version, details={"section": section, "fields": changed})
     return version
+
+
+def _checked_measures(items: list[dict]) -> list[dict]:
+    """The handelingsdeel rows with their measures checked and normalised (opp.measures, R-CONTENT-4); refused with
+    the row's number and the field's message."""
+    result, errors = [], []
+    for number, item in enumerate(items, 1):
+        given = measures.Measure(**{f: item.get(f"measure_{f}") or ("" if not f.endswith("_on") else None)
+                                    for f in measures.Measure.__dataclass_fields__})
+        measure, found = measures.check(given)
+        errors += [_("Onderdeel %(n)s: %(message)s") % {"n": number, "message": message} for message in found.values()]
+        result.append({**item, **{f"measure_{f}": getattr(measure, f) for f in measures.Measure.__dataclass_fields__}})
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def _posted_goals(version: PlanVersion, items: list[dict]) -> list[int | None]:
+    """The lasting goal of each posted handelingsdeel row (R-CONTENT-4): the id the row carries, or None for a new
+    row (it gets a new goal). The id comes from the browser, so it is never trusted: it must be a goal of this
+    plan, and one goal is one row."""
+    posted = [item.get(GOAL_KEY) or None for item in items]
+    wanted = {g for g in posted if g is not None}
+    try:
+        wanted = {int(g) for g in wanted}
+    except (TypeError, ValueError):
+        raise ValidationError(MSG_FOREIGN_GOAL) from None
+    if wanted and Goal.objects.filter(plan_id=version.plan_id, pk__in=wanted).count() != len(wanted):
+        raise ValidationError(MSG_FOREIGN_GOAL)
+    goals = [int(g) if g is not None else None for g in posted]
+    known = [g for g in goals if g is not None]
+    if len(known) != len(set(known)):
+        raise ValidationError(_("Twee onderdelen van het handelingsdeel verwijzen naar hetzelfde doel. Er is niets "
+                                "opgeslagen; uw tekst staat er nog."))
+    return goals
 
 
 @transaction.atomic
@@ -163,8 +209,10 @@ def revision_start(*, actor: User, plan: Plan) -> PlanVersion:
         **{f: getattr(current, f) for f in hashing.SCALAR_FIELDS if f not in RENEWED_FIELDS},
     )
     for model, related, fields in ITEM_SECTIONS.values():
+        # A handelingsdeel item keeps its lasting goal (opp.models.Goal): the revision words the same goals anew.
         model.objects.bulk_create([
-            model(version=new, position=item.position, **{f: getattr(item, f) for f in fields})
+            model(version=new, position=item.position, **{f: getattr(item, f) for f in fields},
+                  **({"plan_goal_id": item.plan_goal_id} if model is ActionItem else {}))
             for item in getattr(current, related).all()
         ])
     audit.record(actor, audit.Action.CREATE, new, details={"number": number, "based_on": current.pk})

@@ -18,7 +18,15 @@ from opp_portal.forms import ServiceErrors, apply_errors, message_of
 
 from . import access, bekendmaking_views, compliance, consent_services, content, contributions, selectors, services
 from . import sections as S
-from .forms import ITEM_FORMS, SCALAR_FORMS, ConsultationForm, SuggestionFormSet, WithdrawForm, ordered_items
+from .forms import (
+    ITEM_FORMS,
+    SCALAR_FORMS,
+    ConsultationForm,
+    SuggestionFormSet,
+    WithdrawForm,
+    ordered_forms,
+    ordered_items,
+)
 from .models import PlanVersion, Reaction, VersionState
 
 #: The sections the editor may post (one form each; the item sections are formsets).
@@ -76,8 +84,7 @@ def _section_form(version: PlanVersion, student, key: str, data=None):
         # Posted rows stand on their own, not on what is stored now: with the stored rows as `initial`, a row the
         # script added and autosaved before would count as "unchanged extra row" and be dropped on the next save.
         return ITEM_FORMS[key](data, prefix=key)
-    _model, related, fields = services.ITEM_SECTIONS[key]
-    initial = [{f: getattr(item, f) for f in fields} | {"ORDER": i} for i, item in enumerate(getattr(version, related).all(), 1)]
+    initial = [row | {"ORDER": i} for i, row in enumerate(_stored_items(version, key), 1)]
     return ITEM_FORMS[key](prefix=key, initial=initial)
 
 
@@ -92,8 +99,12 @@ def _posted_sections(post) -> set[str]:
 
 
 def _stored_items(version: PlanVersion, key: str) -> list[dict]:
+    """The stored rows of an item section as the editor's formset holds them (with the lasting goal of a
+    handelingsdeel row, opp.models.Goal)."""
     _model, related, fields = services.ITEM_SECTIONS[key]
-    return [{f: getattr(item, f) for f in fields} for item in getattr(version, related).all()]
+    with_goal = services.GOAL_KEY in ITEM_FORMS[key].form.base_fields
+    return [{f: getattr(item, f) for f in fields} | ({services.GOAL_KEY: item.plan_goal_id} if with_goal else {})
+            for item in getattr(version, related).all()]
 
 
 def _differs(version: PlanVersion, key: str, form) -> bool:
@@ -241,7 +252,8 @@ def _editor_page(request, version: PlanVersion, rights: access.VersionRights, fo
     })
 
 
-_NOT_TEXT = ("revision", "TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS", "ORDER", "DELETE")
+_NOT_TEXT = ("revision", "TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS", "ORDER", "DELETE",
+             "plan_goal")
 
 
 def _posted_text(post, sections) -> list[dict]:
@@ -278,12 +290,22 @@ def _form_errors(form) -> list[dict]:
     return errors
 
 
+def _goal_fields(version: PlanVersion, section: str, form) -> dict:
+    """After an autosave of the handelingsdeel: each saved row's hidden goal field and the lasting goal it now has
+    (a new row got a new one), so the script fills them in and the next save keeps the goal."""
+    if section not in ITEM_FORMS or services.GOAL_KEY not in form.form.base_fields:
+        return {}
+    stored = version.actions.order_by("position").values_list("plan_goal_id", flat=True)
+    return {f.add_prefix(services.GOAL_KEY): goal for f, goal in zip(ordered_forms(form), stored, strict=True)}
+
+
 def _autosave_answer(version: PlanVersion, section: str, *, status: int = 200, message: str = "", errors=(),
-                     saved: bool = False) -> JsonResponse:
+                     saved: bool = False, fields=None) -> JsonResponse:
     saved_at = timezone.localtime(version.updated_at) if saved else None
     return JsonResponse({
         "saved_at": saved_at.isoformat() if saved_at else None,
         "revision": version.section_revisions.get(section, 0),
+        "fields": fields or {},
         "errors": list(errors),
         "message": message or (_("Opgeslagen om %(time)s") % {"time": saved_at.strftime("%H:%M")} if saved_at else ""),
     }, status=status)
@@ -311,7 +333,8 @@ def version_autosave(request, pk):
     if not _differs(version, section, form):
         # Nothing new since the last save (or exactly what is stored): no save and no audit row; the page gets
         # the current revision, so it is in step again.
-        return _autosave_answer(version, section, message=_("Alles is opgeslagen."))
+        return _autosave_answer(version, section, message=_("Alles is opgeslagen."),
+                                fields=_goal_fields(version, section, form))
     try:
         _service_save(request.user, version, section, form, request.POST)
     except ValidationError as exc:
@@ -329,7 +352,7 @@ def version_autosave(request, pk):
         return _autosave_answer(version, section, status=409 if code in ("stale", "not_editable") else 400,
                                 message=message, errors=errors)
     version.refresh_from_db(fields=["section_revisions", "updated_at"])
-    return _autosave_answer(version, section, saved=True)
+    return _autosave_answer(version, section, saved=True, fields=_goal_fields(version, section, form))
 
 
 @login_required

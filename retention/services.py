@@ -54,6 +54,7 @@ from opp.models import (
     ConsentRequest,
     Consultation,
     FactorItem,
+    Goal,
     Plan,
     PlanVersion,
     Reaction,
@@ -179,6 +180,7 @@ def _collect_dossier(student: Student, add, steps: list[Step]) -> None:
     add(c, Consultation, Consultation.objects.filter(plan__student=s))
     for part in (ActionItem, FactorItem, YieldItem):
         add(c, part, part.objects.filter(version__plan__student=s))
+    add(c, Goal, Goal.objects.filter(plan__student=s))  # the plan's lasting goals, once no item or outcome names them
     add(c, PlanVersion, PlanVersion.objects.filter(plan__student=s), file_field="archived_pdf",
         order=("-plan_id", "-number"), one_by_one=True)
     add(c, Plan, Plan.objects.filter(student=s))

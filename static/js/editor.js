@@ -6,7 +6,8 @@
 //   the text on the screen, says so in the section's status (aria-live) and stops autosaving that section
 //   until the user saves it with its button (the page then shows both texts side by side).
 // - Item rows (handelingsdeel, factoren, leerrendement) are added, moved and removed in place; their order
-//   goes along as the formset's ORDER fields and is saved like any other change.
+//   goes along as the formset's ORDER fields and is saved like any other change. A handelingsdeel row carries
+//   its lasting goal in a hidden field; the answer to an autosave fills it in for a new row ("fields").
 // - "Opslaan" stays a normal form post (the page is one form): the other sections' pending text is saved
 //   first, then the post goes, and the server sends the browser back to the section's anchor.
 // - A warning before leaving the page while text is not saved.
@@ -287,7 +288,15 @@
         if (revision) {
           revision.value = String(body.revision);
         }
-        st.saved = sent;
+        // Hidden fields the server filled (a new handelingsdeel row's lasting goal): part of what is now saved.
+        var unchanged = snapshot(key) === sent;
+        Object.keys(body.fields || {}).forEach(function (name) {
+          var el = form.elements.namedItem(name);
+          if (el && el.type === "hidden") {
+            el.value = String(body.fields[name]);
+          }
+        });
+        st.saved = unchanged ? snapshot(key) : sent;
         // Changed again while this save was under way (typed on, a row moved): not "Opgeslagen" until that is too.
         status(key, changed(key) ? msg("dirty") : body.message);
       } else {
