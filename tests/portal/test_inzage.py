@@ -41,6 +41,8 @@ from tests.factories import (
     PlanFactory,
     PlanVersionFactory,
     StudentFactory,
+    complete_version,
+    consent_given,
     evaluation_data,
     fresh,
     parent_of,
@@ -517,3 +519,12 @@ def test_the_zip_has_a_readable_dutch_overview_next_to_the_json(adopted):
     assert INTERNAL not in text and IP not in text
     assert v.adopted_hash not in text.replace(" ", "") and v.archived_pdf_hash not in text.replace(" ", "")
     assert "overzicht.pdf" in archive.read("LEESMIJ.txt").decode("utf-8")
+
+
+def test_the_overview_names_complete_consent_as_given(world, personas):
+    """Bug 5 in one more place: the overview says what PlanVersion.status_label says, not the stored state."""
+    complete_version(world.version_a, by=personas.begeleider_a)
+    consent_given(world.version_a, by=personas.begeleider_a)
+    raw = zip_of(post_portal(world.ouder_a, world.sanne)).read("overzicht.pdf")
+    text = " ".join("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(raw)).pages).split())
+    assert "Versie 1 (instemming gegeven)" in text and "Versie 1 (instemming gevraagd)" not in text
