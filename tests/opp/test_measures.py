@@ -297,3 +297,6 @@ def test_the_plan_page_the_pdf_and_the_portal_show_the_measure_in_plain_words(pe
         "sections": [{"key": "handelingsdeel", "meta": {"title": "Handelingsdeel"}}], "version_full": version})
     assert sentence in table and sentence in portal
     assert sentence in opp_pdf.render_html(version)
+    # The parents consent to the measure too (it is in the consent hash): "Waar stemt u mee in?" names it.
+    summary = render_to_string("portal/_consent_summary.html", {"version_full": version, "terms": {}})
+    assert f"Zo meet de school de vooruitgang:</span> {sentence}" in summary
