@@ -130,12 +130,6 @@ def audit_log(request):
     })
 
 
-def _cell(value) -> str:
-    """A spreadsheet must not run a cell as a formula (a typed username could start with "=")."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _export(request, qs, used, *, school, marker, school_ids) -> HttpResponse:
     events = list(qs[:EXPORT_LIMIT + 1])
     truncated = len(events) > EXPORT_LIMIT
@@ -150,11 +144,12 @@ def _export(request, qs, used, *, school, marker, school_ids) -> HttpResponse:
                      _("Object-id"), _("School"), _("IP-adres"), _("Object")])
     for row in _rows(events, school_ids):
         e = row["event"]
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([uploads.spreadsheet_cell(v) for v in (
             timezone.localtime(e.at, AMSTERDAM).strftime("%Y-%m-%d %H:%M:%S"), row["who"], row["username"],
             e.get_action_display(), row["object_label"], e.object_id, e.school.name if e.school else "", e.ip_address,
             row["object_name"])])
     if truncated:
-        writer.writerow([_cell(_("Let op: de export bevat alleen de nieuwste %(n)s regels. Verklein de selectie met "
-                                 "de filters om de rest te exporteren.") % {"n": f"{EXPORT_LIMIT:,}".replace(",", ".")})])
+        writer.writerow([uploads.spreadsheet_cell(_(
+            "Let op: de export bevat alleen de nieuwste %(n)s regels. Verklein de selectie met de filters om de rest "
+            "te exporteren.") % {"n": f"{EXPORT_LIMIT:,}".replace(",", ".")})])
     return response

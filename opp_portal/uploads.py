@@ -469,6 +469,21 @@ def discard(name: str) -> None:
         path.unlink(missing_ok=True)
 
 
+#: A spreadsheet reads a cell starting with one of these as a formula (CSV/formula injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value) -> str:
+    """One cell of every CSV download, as text a spreadsheet never runs: a typed name starting with "=" gets a
+    leading apostrophe; a date is ISO 8601; None is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def attachment(content, content_type: str, download_name: str):
     """A download as every download of pupil data goes out: an attachment under a plain ASCII name, never
     cached, never sniffed. `content` is bytes/str (an HttpResponse the caller may still write to) or an open

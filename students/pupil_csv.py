@@ -15,22 +15,15 @@ from collections.abc import Iterable, Iterator
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from opp_portal import uploads
+
 from . import deadlines, selectors
 from .models import Student
 
 BOM = "\ufeff"
 DELIMITER = ";"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """One cell as text, defused for spreadsheets."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+#: One cell, defused for spreadsheets (the rule for every CSV download).
+safe_cell = uploads.spreadsheet_cell
 
 
 def header(*, with_school: bool) -> list[str]:
