@@ -109,12 +109,22 @@ class ItemProgress(models.Model):
     goal = models.ForeignKey(Goal, verbose_name=_("doel van het OPP"), on_delete=models.PROTECT, related_name="progress")
     progress = models.CharField(_("voortgang"), max_length=8, choices=Progress.choices)
     note = models.TextField(_("toelichting"), blank=True)
+    # Pre-filled from the goal's measurements (opp.measures.outcome, R-SET-2); empty when they tell nothing. Staff
+    # confirm it or choose otherwise, and then say why.
+    suggested = models.CharField(_("voorgesteld op grond van de metingen"), max_length=8, blank=True,
+                                 choices=Progress.choices)
+    override_reason = models.TextField(_("waarom anders dan de metingen"), blank=True)
 
     class Meta:
         verbose_name = _("voortgang per onderdeel")
         verbose_name_plural = _("voortgang per onderdeel")
         ordering = ["evaluation", "action__position"]
-        constraints = [models.UniqueConstraint(fields=["evaluation", "action"], name="progress_once_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "action"], name="progress_once_per_item"),
+            models.CheckConstraint(
+                condition=Q(suggested="") | Q(progress=models.F("suggested")) | ~Q(override_reason=""),
+                name="progress_override_has_reason"),
+        ]
 
     def __str__(self):
         return f"{self.action_id}: {self.get_progress_display()}"

@@ -217,3 +217,36 @@ def describe(measure: Measure) -> str:
     if instrument.default_direction != measure.direction and measure.direction == LOWER:
         text += " " + _("(lager is beter)")
     return text
+
+
+def share(measure: Measure, value: str) -> float | None:
+    """How far `value` is on the way from the baseline to the target: 0.0 at the baseline, 1.0 at the target,
+    below 0 when it went back, above 1 past the target. None for a free measure, a measure without both values,
+    or a value that is not one of the instrument."""
+    instrument = INSTRUMENTS.get(measure.instrument)
+    if instrument is None or instrument.kind == "free" or not measure.baseline or not measure.target:
+        return None
+    try:
+        base, target, current = (_order_key(instrument, v) for v in (measure.baseline, measure.target, value))
+    except ValueError:
+        return None
+    span = Decimal(target) - Decimal(base)
+    if span == 0:
+        return None
+    return float((Decimal(current) - Decimal(base)) / span)
+
+
+#: The outcomes `outcome` suggests; the same values as evaluations.models.ItemProgress.Progress.
+BEHAALD, DEELS, NIET = "behaald", "deels", "niet"
+
+
+def outcome(measure: Measure, latest: str) -> str:
+    """The outcome an evaluation pre-fills from a goal's latest measured value (R-SET-2, R-CONTENT-4): "behaald" when the target
+    is reached (in the goal's direction), "deels" when the value moved towards it, "niet" when it did not move or
+    went back; "" when it cannot be told (no measure, a free measure, no value). Staff confirm or override it."""
+    part = share(measure, latest) if latest else None
+    if part is None:
+        return ""
+    if part >= 1:
+        return BEHAALD
+    return DEELS if part > 0 else NIET

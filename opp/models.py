@@ -290,6 +290,10 @@ class FactorItem(VersionPart):
     kind = models.CharField(_("soort"), max_length=12, choices=Kind.choices)
     domain = models.CharField(_("gebied"), max_length=10, choices=Domain.choices)
     text = models.TextField(_("factor"))
+    # Provenance (R-CONTENT-4), as on ActionItem: outside every hash.
+    bank_text = models.ForeignKey("BankText", verbose_name=_("uit de tekstbank"), on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+    bank_original = models.TextField(_("tekst zoals ingevoegd"), blank=True)
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:40]}"
@@ -353,6 +357,14 @@ class ActionItem(VersionPart):
     measure_target = models.CharField(_("streefwaarde"), max_length=measures.MAX_VALUE, blank=True)
     measure_target_on = models.DateField(_("streefdatum"), null=True, blank=True)
     measure_direction = models.CharField(_("vooruitgang is"), max_length=5, blank=True, choices=measures.DIRECTIONS)
+    # Provenance (R-CONTENT-4): the bank text the goal or approach was started from and its wording then, so that a
+    # handelingsdeel of unchanged standard texts is found (opp.compliance). Not content: outside every hash.
+    goal_bank_text = models.ForeignKey("BankText", verbose_name=_("doel uit de tekstbank"), on_delete=models.PROTECT,
+                                       null=True, blank=True, related_name="+")
+    goal_bank_original = models.TextField(_("doeltekst zoals ingevoegd"), blank=True)
+    approach_bank_text = models.ForeignKey("BankText", verbose_name=_("aanpak uit de tekstbank"),
+                                           on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    approach_bank_original = models.TextField(_("aanpak zoals ingevoegd"), blank=True)
 
     def __str__(self):
         return self.goal[:50]
@@ -659,3 +671,88 @@ class Bekendmaking(models.Model):
 
     def audit_school_id(self):
         return self.plan.student.school_id
+
+
+class Measurement(models.Model):
+    """A measured value of a lasting goal (R-CONTENT-4, R-SET-2): staff record it whenever they test, between
+    evaluations and after adoption too. Not part of the handelingsdeel, so not of any consent or version hash; it
+    belongs to the goal and so follows it across versions. `instrument` is the measure's instrument when it was
+    recorded (opp.measures); `value` is stored normalised (measures.normalise_value)."""
+
+    goal = models.ForeignKey(Goal, verbose_name=_("doel van het OPP"), on_delete=models.CASCADE,
+                             related_name="measurements")
+    measured_on = models.DateField(_("gemeten op"))
+    instrument = models.CharField(_("meetinstrument"), max_length=20, choices=measures.INSTRUMENT_CHOICES)
+    value = models.CharField(_("waarde"), max_length=measures.MAX_VALUE)
+    note = models.TextField(_("toelichting"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("vastgelegd door"),
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meting")
+        verbose_name_plural = _("metingen")
+        ordering = ["goal", "measured_on", "pk"]
+        indexes = [models.Index(fields=["goal", "measured_on"], name="measurement_goal_day_idx")]
+
+    def __str__(self):
+        return f"{self.measured_on:%d-%m-%Y}: {self.value}"
+
+    def audit_school_id(self):
+        return self.goal.plan.student.school_id
+
+
+class BankText(models.Model):
+    """A standard text of the goal bank (tekstbank) of a board or of one school: a starting point for a goal, an
+    approach or a factor, never filled in by itself. A text that an item was made from is never deleted (the item
+    keeps its provenance, R-CONTENT-4); it is put out of use (`active`)."""
+
+    class Kind(models.TextChoices):
+        DOEL = "doel", _("Doel")
+        AANPAK = "aanpak", _("Aanpak")
+        FACTOR = "factor", _("Factor")
+
+    class Area(models.TextChoices):
+        TECHNISCH_LEZEN = "technisch_lezen", _("Technisch lezen")
+        BEGRIJPEND_LEZEN = "begrijpend_lezen", _("Begrijpend lezen")
+        SPELLING = "spelling", _("Spelling")
+        REKENEN = "rekenen", _("Rekenen")
+        TAAL = "taal", _("Taal en woordenschat")
+        SOCIAAL_EMOTIONEEL = "sociaal_emotioneel", _("Sociaal-emotioneel")
+        WERKHOUDING = "werkhouding", _("Werkhouding")
+        GEDRAG = "gedrag", _("Gedrag")
+        COMMUNICATIE = "communicatie", _("Communicatie")
+        MOTORIEK = "motoriek", _("Motoriek")
+        ZELFREDZAAMHEID = "zelfredzaamheid", _("Zelfredzaamheid")
+        ARBEID = "arbeid", _("Arbeidsvaardigheden")
+        OVERIG = "overig", _("Overig")
+
+    board = models.ForeignKey("accounts.Board", verbose_name=_("bestuur"), on_delete=models.CASCADE, null=True,
+                              blank=True, related_name="bank_texts")
+    school = models.ForeignKey("accounts.School", verbose_name=_("school"), on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="bank_texts")
+    kind = models.CharField(_("soort tekst"), max_length=10, choices=Kind.choices)
+    area = models.CharField(_("gebied"), max_length=20, choices=Area.choices)
+    # Empty: fits every onderwijssoort.
+    onderwijssoort = models.CharField(_("onderwijssoort"), max_length=3, blank=True,
+                                      choices=Student._meta.get_field("onderwijssoort").choices)
+    title = models.CharField(_("korte naam"), max_length=120)
+    text = models.TextField(_("tekst"))
+    active = models.BooleanField(_("in gebruik"), default=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("aangemaakt door"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("laatst gewijzigd"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tekst uit de tekstbank")
+        verbose_name_plural = _("tekstbank")
+        ordering = ["kind", "area", "title", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(board__isnull=True) ^ Q(school__isnull=True), name="banktext_one_owner"),
+        ]
+        indexes = [models.Index(fields=["board", "kind", "area"], name="banktext_board_idx"),
+                   models.Index(fields=["school", "kind", "area"], name="banktext_school_idx")]
+
+    def __str__(self):
+        return self.title
