@@ -18,7 +18,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import BOARD_ROLES, GROUP_SCOPED_ROLES, Board, Membership, Role, School, User
+from accounts.models import (
+    BOARD_ROLES,
+    GROUP_SCOPED_ROLES,
+    TEXTBANK_GRANT_ROLES,
+    Board,
+    Membership,
+    Role,
+    School,
+    User,
+)
 
 
 class Cap(enum.StrEnum):
@@ -40,6 +49,9 @@ class Cap(enum.StrEnum):
     # Four eyes on access to pupil data: who approves what the beheerder asked.
     ACCESS_APPROVE = "access.approve"  # begeleider, leerkracht, commissie of the school; resets of its staff
     ACCESS_APPROVE_BOARD = "access.approve_board"  # every role of the board, schoolleiders, the adoption mandate
+    # The goal bank (opp.bank): the schoolleider the school's texts, the bestuurder the board's; other school staff
+    # when the schoolleider granted it (Membership.textbank_grant).
+    TEXTBANK_MANAGE = "textbank.manage"
 
 
 _STAFF_READ = {Cap.PUPIL_VIEW, Cap.PLAN_VIEW}
@@ -49,13 +61,14 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.BEGELEIDER: frozenset(_SCHOOL_WRITE),
     Role.LEERKRACHT: frozenset(_STAFF_READ),
     Role.SCHOOLLEIDER: frozenset(
-        _SCHOOL_WRITE | {Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW, Cap.ACCESS_APPROVE}),
+        _SCHOOL_WRITE | {Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW, Cap.ACCESS_APPROVE,
+                         Cap.TEXTBANK_MANAGE}),
     # The commission reads the plans (and so the pupils) of its own (v)so school and advises.
     Role.COMMISSIE: frozenset(_STAFF_READ | {Cap.COMMISSION_EDIT}),
     # The board reads plans of its schools (from the adoption queue and overviews), not the register.
     Role.BESTUURDER: frozenset(
         {Cap.PLAN_VIEW, Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW, Cap.BOARD_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT,
-         Cap.ACCESS_APPROVE, Cap.ACCESS_APPROVE_BOARD}
+         Cap.ACCESS_APPROVE, Cap.ACCESS_APPROVE_BOARD, Cap.TEXTBANK_MANAGE}
     ),
     Role.GESCHILLEN: frozenset({Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT}),
     Role.BEHEERDER: frozenset({Cap.ACCOUNTS_MANAGE}),
@@ -90,6 +103,8 @@ def _caps_of(membership: Membership) -> frozenset[Cap]:
     caps = ROLE_CAPS[membership.role]
     if membership.role == Role.SCHOOLLEIDER and membership.adoption_mandate:
         caps = caps | MANDATE_CAPS
+    if membership.textbank_grant and membership.role in TEXTBANK_GRANT_ROLES:
+        caps = caps | {Cap.TEXTBANK_MANAGE}
     return caps
 
 
@@ -194,6 +209,32 @@ def has_cap(user: User, cap: Cap, school: School | int) -> bool:
         elif m.school_id == school_id:
             return True
     return False
+
+
+def textbank_scope(user: User) -> tuple[frozenset[int], frozenset[int]]:
+    """(board ids, school ids) whose goal bank the user manages (Cap.TEXTBANK_MANAGE): a board role its board's bank,
+    a school role its school's bank only (the bestuurder keeps the board's bank; a school keeps its own)."""
+    boards: set[int] = set()
+    schools: set[int] = set()
+    for m in memberships(user):
+        if Cap.TEXTBANK_MANAGE not in _caps_of(m):
+            continue
+        if m.role in BOARD_ROLES:
+            boards.add(m.board_id)
+        else:
+            schools.add(m.school_id)
+    return frozenset(boards), frozenset(schools)
+
+
+def textbank_grant_schools(user: User) -> frozenset[int]:
+    """The schools where the user may give or withdraw Membership.textbank_grant: where they are the schoolleider (a
+    granted begeleider manages the bank but does not pass the right on)."""
+    return frozenset(m.school_id for m in memberships(user) if m.role == Role.SCHOOLLEIDER)
+
+
+def may_hold_textbank_grant(role: str) -> bool:
+    """Whether the schoolleider may grant managing the goal bank to a membership of `role` (Membership.textbank_grant)."""
+    return role in TEXTBANK_GRANT_ROLES
 
 
 def forbidden(school: School | int | None = None) -> PermissionDenied:

@@ -22,6 +22,7 @@ def navigation(request):
                 "can_view_plans": Cap.PLAN_VIEW in caps,
                 "can_view_disputes": Cap.DISPUTE_VIEW in caps,
                 "can_view_audit": Cap.AUDIT_VIEW in caps,
+                "can_manage_textbank": Cap.TEXTBANK_MANAGE in caps,
             }
         }
     return {"nav": {"kind": "portal", "is_superuser": user.is_superuser}}

@@ -34,6 +34,9 @@ class Role(models.TextChoices):
 #: Roles held at one school; the others are held at a board.
 SCHOOL_ROLES = frozenset({Role.BEGELEIDER, Role.LEERKRACHT, Role.SCHOOLLEIDER, Role.COMMISSIE})
 BOARD_ROLES = frozenset({Role.BESTUURDER, Role.GESCHILLEN, Role.BEHEERDER})
+#: School roles to whom the schoolleider may grant managing the school's goal bank (Membership.textbank_grant); the
+#: schoolleider has it by role (accounts.access.ROLE_CAPS).
+TEXTBANK_GRANT_ROLES = frozenset({Role.BEGELEIDER, Role.LEERKRACHT, Role.COMMISSIE})
 
 
 class User(AbstractUser):
@@ -213,6 +216,13 @@ class Membership(models.Model):
         default=False,
         help_text=_("Alleen voor een schoolleider: het bestuur heeft mandaat gegeven om voor deze school OPP's vast te stellen."),
     )
+    # Cap.TEXTBANK_MANAGE for school staff besides the schoolleider (accounts.access._caps_of), given and withdrawn
+    # by the school's schoolleider (opp.bank.grant_set).
+    textbank_grant = models.BooleanField(
+        _("mag de tekstbank beheren"), default=False,
+        help_text=_("Alleen voor intern begeleider, leerkracht of commissie: de schoolleider heeft toestemming gegeven "
+                    "om de tekstbank van de school te beheren."),
+    )
     # Need to know: a leerkracht reads only the pupils of their own groups (Student.group_name), see
     # accounts.access.pupil_reach. Without a group they read no pupils at all (fail closed).
     groups = models.JSONField(
@@ -250,6 +260,12 @@ class Membership(models.Model):
                 name="membership_mandate_only_schoolleider",
                 violation_error_message=_("Alleen een schoolleider kan mandaat krijgen om vast te stellen."),
             ),
+            models.CheckConstraint(
+                condition=Q(textbank_grant=False) | Q(role__in=sorted(TEXTBANK_GRANT_ROLES)),
+                name="membership_textbank_grant_only_school_staff",
+                violation_error_message=_("Alleen een intern begeleider, leerkracht of commissielid kan toestemming "
+                                          "krijgen om de tekstbank te beheren."),
+            ),
             models.UniqueConstraint(
                 fields=["user", "role", "school"], condition=Q(school__isnull=False), name="membership_unique_school_role",
                 violation_error_message=_("Deze gebruiker heeft deze rol al op deze school."),
@@ -279,6 +295,9 @@ class Membership(models.Model):
             raise ValidationError({"board": _("Deze rol hoort bij een bestuur: kies een bestuur en geen school.")})
         if self.adoption_mandate and self.role != Role.SCHOOLLEIDER:
             raise ValidationError({"adoption_mandate": _("Alleen een schoolleider kan mandaat krijgen om vast te stellen.")})
+        if self.textbank_grant and self.role not in TEXTBANK_GRANT_ROLES:
+            raise ValidationError({"textbank_grant": _("Alleen een intern begeleider, leerkracht of commissielid kan "
+                                                       "toestemming krijgen om de tekstbank te beheren.")})
         # Only a leerkracht has own groups; another role reads the whole school (or board) and keeps none.
         self.groups = normalize_groups(self.groups) if self.role in GROUP_SCOPED_ROLES else []
 

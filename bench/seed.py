@@ -7,7 +7,9 @@
 - `ensure_pupils(..., rich=True)`: the same pupils (the same random sequence, so the sweep sees the same
   due items) plus what makes the pages do real work (bench/pages.py): one or two guardians per pupil, a
   fifth of them with a portal account, section texts and items in every version, consultations with
-  suggestions, consent requests with answers, evaluations with progress per item, eligibility history.
+  suggestions, consent requests with answers, evaluations with progress per item, eligibility history;
+  the first two goals of every filled version measured (AVI, DMT: `item_measure`) and, for adopted versions, a
+  few measurements per measured goal since the adoption (`measurements_for`), so the goal charts have data.
 - `create_rich_opp`: one pupil whose adopted OPP fills about ten A4 pages (bench/pdf.py, bench/pages.py).
 """
 
@@ -27,13 +29,14 @@ from django.utils import timezone
 from accounts.models import Board, Membership, Role, School, User
 from evaluations.models import Evaluation, ItemProgress
 from opp import content as opp_content
-from opp import selectors
+from opp import measures, selectors
 from opp.models import (
     ActionItem,
     ConsentAnswer,
     ConsentRequest,
     Consultation,
     FactorItem,
+    Measurement,
     Plan,
     PlanVersion,
     Suggestion,
@@ -212,6 +215,40 @@ def ensure_pupils(schools: list[School], pupils: int, today: datetime.date, *, r
     return pupils
 
 
+def item_measure(position: int, key: int, baseline_on: datetime.date) -> dict:
+    """The measure of a seeded goal (opp.measures): the first goal on AVI, the second on DMT, the others none.
+    `key` varies the levels deterministically (the same in both worlds for the same pupil)."""
+    target_on = baseline_on + datetime.timedelta(days=300)
+    if position == 1:
+        start = 2 + key % 4
+        return {"measure_instrument": "avi", "measure_baseline": measures.AVI_LEVELS[start],
+                "measure_baseline_on": baseline_on, "measure_target": measures.AVI_LEVELS[start + 3],
+                "measure_target_on": target_on, "measure_direction": measures.HIGHER}
+    if position == 2:
+        return {"measure_instrument": "dmt", "measure_baseline": str(30 + key % 20), "measure_baseline_on": baseline_on,
+                "measure_target": str(55 + key % 20), "measure_target_on": target_on,
+                "measure_direction": measures.HIGHER}
+    return {}
+
+
+def measurements_for(item: ActionItem, since: datetime.date, today: datetime.date, by: int, *,
+                     every: int = 42, most: int = 4) -> list[Measurement]:
+    """A measured goal's measurements every `every` days after `since` up to today (at most `most`), each a step
+    from the baseline towards the target (a level for AVI, six words a minute for DMT)."""
+    rows = []
+    for k in range(1, most + 1):
+        day = since + datetime.timedelta(days=every * k)
+        if day > today:
+            break
+        if item.measure_instrument == "avi":
+            value = measures.AVI_LEVELS[min(measures.avi_rank(item.measure_baseline) + k, len(measures.AVI_LEVELS) - 1)]
+        else:
+            value = str(int(item.measure_baseline) + 6 * k)
+        rows.append(Measurement(goal_id=item.plan_goal_id, measured_on=day, instrument=item.measure_instrument,
+                                value=value, note="" if k % 2 else text(1, k), recorded_by_id=by))
+    return rows
+
+
 def _fake_hash(*parts) -> str:
     return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
 
@@ -277,11 +314,14 @@ def _rich_chunk(students, with_plan, plans, today, rnd, begeleiders, bestuurders
         for i in range(2):
             factors.append(FactorItem(version=v, position=i + 1, kind=("belemmerend", "bevorderend")[i],
                                       domain=("kind", "omgeving")[i], text=text(1, v.pk % 20 + i)))
+        # The baseline two weeks before the adoption (or today for a version not adopted).
+        baseline_on = (timezone.localtime(adopt_at[v.plan_id]).date() if v.plan_id in adopt_at else today
+                       ) - datetime.timedelta(days=14)
         for i in range(3):
             actions.append(ActionItem(version=v, position=i + 1, goal=f"Doel {i + 1}: " + text(1, v.pk % 25 + i),
                                       approach=text(1, v.pk % 15 + i), who="Leerkracht en intern begeleider",
                                       frequency="Drie keer per week 20 minuten", evaluation_moment="Na 8 weken",
-                                      evaluation_criterion=text(1, i)))
+                                      evaluation_criterion=text(1, i), **item_measure(i + 1, v.pk, baseline_on)))
         for i in range(2):
             yields.append(YieldItem(version=v, position=i + 1, subject=subjects[(v.pk + i) % len(subjects)],
                                     expectation=text(1, v.pk % 10 + i)))
@@ -350,6 +390,13 @@ def _rich_chunk(students, with_plan, plans, today, rnd, begeleiders, bestuurders
         v.made_known_on = timezone.localtime(v.adopted_at).date() + datetime.timedelta(days=1)
     PlanVersion.objects.bulk_update([v for v, _s in adopted], ["state", "adopted_at", "adopted_by", "adopted_as",
                                                                "adopted_hash", "made_known_on"], batch_size=2000)
+    measured_items: dict[int, list[ActionItem]] = {}
+    for a in actions:
+        if a.measure_instrument:
+            measured_items.setdefault(a.version_id, []).append(a)
+    Measurement.objects.bulk_create([
+        m for v, _s in adopted for a in measured_items.get(v.pk, [])
+        for m in measurements_for(a, timezone.localtime(v.adopted_at).date(), today, v.created_by_id)], batch_size=5000)
     year_start = datetime.date(today.year if today.month >= 8 else today.year - 1, 8, 1)
     evaluations, evaluated_versions = [], []
     for v, _s in adopted:

@@ -13,6 +13,7 @@ from accounts.access import Cap
 from evaluations.schoolyear import school_year_label
 from opp_portal import charts
 from students import deadlines as term
+from students import destinations
 
 from . import selectors
 
@@ -32,6 +33,7 @@ def school_overview(user, caps, today: datetime.date) -> dict | None:
     overview = selectors.school_overview(user, today)
     return {"id": "school", "title": _("Schooloverzicht"), "wide": True,
             "overview": overview, "charts": overview_charts(overview, "school"),
+            "ldgm_chart": ldgm_chart(overview.get("ldgm"), "school"),
             "empty": _("Nog geen gegevens voor het overzicht.")}
 
 
@@ -41,6 +43,7 @@ def board_overview(user, caps, today: datetime.date) -> dict | None:
     overview = selectors.board_overview(user, today)
     return {"id": "bestuur", "title": _("Bestuursoverzicht"), "wide": True,
             "overview": overview, "charts": overview_charts(overview, "bestuur"),
+            "ldgm_chart": ldgm_chart(overview.get("ldgm"), "bestuur"),
             "empty": _("Nog geen gegevens voor het overzicht.")}
 
 
@@ -112,8 +115,9 @@ def overview_charts(overview: dict, key: str) -> dict | None:
     trend = charts.stacked_columns(
         chart_id=f"grafiek-{key}-vaststellingen",
         title=gettext_now("Vastgestelde OPP's per maand"),
-        desc=gettext_now("Gestapelde kolommen: per maand van de laatste twaalf maanden de lopende OPP's die toen "
-                         "voor het eerst zijn vastgesteld, binnen de zes-wekentermijn of later. De tabel onder de "
+        desc=gettext_now("Gestapelde kolommen: per maand van de laatste twaalf maanden de OPP's die toen voor het "
+                         "eerst zijn vastgesteld (ook als ze inmiddels zijn beëindigd of ingetrokken), binnen de "
+                         "zes-wekentermijn of later. De tabel onder de "
                          "grafiek geeft dezelfde cijfers."),
         categories=[f"{date_format(m.month, 'b')}\n{m.month.year}" for m in months],
         series=[
@@ -123,3 +127,29 @@ def overview_charts(overview: dict, key: str) -> dict | None:
         ],
     )
     return {"terms": terms, "evaluations": evaluations, "trend": trend, "months": months}
+
+
+def ldgm_chart(ldgm: dict | None, key: str):
+    """*(practice)* The Landelijk Doelgroepenmodel (opp.ldgm): two stacked bars, the expected uitstroomprofielen of
+    the running sbo/so/vso plans and where the pupils who left went, split by dagbesteding / arbeid /
+    vervolgonderwijs / other. The same numbers as the table under it."""
+    if not ldgm:
+        return None
+    groups = list(destinations.GROUP_LABELS)
+    expected = {p.key: p.expected for p in ldgm["profielen"]}
+    actual = {p.key: p.actual for p in ldgm["profielen"]}
+    patterns = ("solid", "diagonal", "dots", "horizontal", "cross")
+    series = [charts.Series(str(destinations.GROUP_LABELS[g]), [expected.get(g, 0), actual.get(g, 0)],
+                            colour=charts.PALETTE[i], pattern=patterns[i]) for i, g in enumerate(groups)]
+    series.append(charts.Series(gettext_now("niet vastgelegd"), [ldgm["no_bestemming"], ldgm["no_destination"]],
+                                colour=charts.GREY, pattern="vertical"))
+    return charts.stacked_bars(
+        chart_id=f"grafiek-{key}-doelgroepenmodel",
+        title=gettext_now("Verwachte en werkelijke uitstroom (sbo, so, vso)"),
+        desc=gettext_now("Twee gestapelde staven: de verwachte uitstroombestemming in de lopende OPP's en de "
+                         "bestemming van de leerlingen die sinds %(since)s zijn uitgeschreven, verdeeld in "
+                         "dagbesteding, arbeid, vervolgonderwijs, een andere school en overig. De tabel eronder geeft "
+                         "dezelfde cijfers.") % {"since": date_format(ldgm["since"], "j F Y")},
+        categories=[gettext_now("Verwacht (lopende OPP's)"), gettext_now("Uitgestroomd")],
+        series=series,
+    )

@@ -25,11 +25,13 @@ from disputes.models import Dispute
 from evaluations.models import CommissionEvaluation, Evaluation
 from evaluations.schoolyear import school_year, school_year_label
 from evaluations.selectors import is_due_this_year
+from opp import ldgm
 from opp import selectors as opp_selectors
 from opp.models import FROZEN_STATES, ConsentRequest, Plan, PlanVersion
 from students import deadlines as term
+from students import destinations
 from students.eligibility import COMMISSION_SOORTEN
-from students.models import Student
+from students.models import EligibilityDecision, Student
 
 from . import registry
 from .registry import DueItem, Kind
@@ -277,6 +279,18 @@ def adopted_in_time(adopted_on: datetime.date, due_on: datetime.date) -> bool:
     return term.status(due_on=due_on, today=adopted_on) != term.Status.OVERDUE
 
 
+def term_answered(terms: list[tuple[datetime.date, datetime.date]], adopted_on: datetime.date) -> datetime.date | None:
+    """The due date of the six-week term a plan answered (R-TIME-1), for a plan that has since ended or been
+    withdrawn: the pupil's stored term has moved on by then (a new term after the end, or none). `terms` are the
+    pupil's recorded terms (start, due) in the order they were recorded (students.models.EligibilityDecision); the
+    one in force at the first adoption is the last recorded that had started by that day. None when none had."""
+    due = None
+    for start_on, due_on in terms:
+        if start_on <= adopted_on:
+            due = due_on
+    return due
+
+
 @dataclass(frozen=True)
 class AdoptionMonth:
     """Plans first adopted in one calendar month: within the six-week term or later (R-TIME-1)."""
@@ -303,26 +317,35 @@ def _evaluation_and_adoption_counts(school_ids: list[int], today: datetime.date,
                                     ) -> tuple[dict[int, dict[str, int]], list[AdoptionMonth]]:
     """Per school: active plans of present pupils that must be evaluated this school year (R-EVAL-1, the
     rule of evaluations.selectors.is_due_this_year), how many of them were, and how many are overdue; and the
-    running plans of these pupils first adopted in each of the last TREND_MONTHS
-    months, within the six-week term or later (adopted_in_time), against the term stored on the pupil (students.
-    history: for the running plan it is the term that plan answered). Plans of pupils without a term (no OPP
-    obligation) are not in the trend.
-    One query for both: the first adoption per plan is an aggregate, "held" an EXISTS beside it."""
+    plans of these pupils first adopted in each of the last TREND_MONTHS months, within the six-week term or later
+    (adopted_in_time) — running, ended or withdrawn since: a plan adopted in time stays in time for its month.
+    The running plan's term is the one stored on the pupil (students.history: the term that plan answered); an
+    ended or withdrawn plan's is the term recorded when it was first adopted (term_answered). Plans without a
+    term (no OPP obligation) are not in the trend.
+    One query for both: the first adoption per plan is an aggregate, "held" an EXISTS beside it; and one for the
+    recorded terms of the pupils whose ended or withdrawn plans fall in the trend (none without such plans)."""
     start, end = school_year(today)
     held = Evaluation.objects.counting().filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
     if pupil_ids is None:  # the present pupils of these schools (_counts_pupils_and_adoptions passes them)
         pupil_ids = list(Student.objects.filter(school_id__in=school_ids).filter(_present(today))
                          .values_list("pk", flat=True))
-    plans = (Plan.objects.filter(student_id__in=pupil_ids, state=Plan.State.ACTIEF)
+    months = {m: [0, 0] for m in trend_months(today)}
+    trend_start = timezone.make_aware(datetime.datetime.combine(min(months), datetime.time.min))
+    plans = (Plan.objects.filter(student_id__in=pupil_ids)
              .filter(versions__state__in=FROZEN_STATES)
              .annotate(first_set=Min("versions__adopted_at"), held=Exists(held))
+             .filter(Q(state=Plan.State.ACTIEF) | Q(first_set__gte=trend_start))
              .order_by()
-             .values_list("student__school_id", "first_set", "held", "student__opp_due_on"))
+             .values_list("student_id", "student__school_id", "state", "first_set", "held", "student__opp_due_on"))
     late = today >= evaluation_overdue_from(today)
     counts: dict[int, dict[str, int]] = {}
-    months = {m: [0, 0] for m in trend_months(today)}
-    for school_id, first_set, was_held, due_on in plans:
+    ended: list[tuple[int, datetime.date]] = []
+    for student_id, school_id, state, first_set, was_held, due_on in plans:
         first = timezone.localtime(first_set).date() if first_set else None
+        if state != Plan.State.ACTIEF:
+            if first is not None and first.replace(day=1) in months:
+                ended.append((student_id, first))
+            continue
         if first is not None and due_on is not None and (bucket := months.get(first.replace(day=1))) is not None:
             bucket[0 if adopted_in_time(first, due_on) else 1] += 1
         if not is_due_this_year(first, today):
@@ -333,6 +356,16 @@ def _evaluation_and_adoption_counts(school_ids: list[int], today: datetime.date,
             row["held"] += 1
         elif late:
             row["overdue"] += 1
+    terms: dict[int, list[tuple[datetime.date, datetime.date]]] = {}
+    if ended:
+        for student_id, start_on, due_on in (
+                EligibilityDecision.objects.filter(student_id__in={pk for pk, _first in ended}, required=True,
+                                                   start_on__isnull=False, due_on__isnull=False)
+                .order_by("student_id", "decided_at", "pk").values_list("student_id", "start_on", "due_on")):
+            terms.setdefault(student_id, []).append((start_on, due_on))
+    for student_id, first in ended:
+        if (due_on := term_answered(terms.get(student_id, []), first)) is not None:
+            months[first.replace(day=1)][0 if adopted_in_time(first, due_on) else 1] += 1
     return counts, [AdoptionMonth(m, in_time, later) for m, (in_time, later) in months.items()]
 
 
@@ -354,7 +387,8 @@ def school_overview(user, today: datetime.date) -> dict:
     rows, _pupils, adoptions = _counts_pupils_and_adoptions(access.schools_with(user, Cap.SCHOOL_OVERVIEW), today)
     # The schoolleider reads the school's pupils: the overdue count links to them (students:list?termijn=te_laat).
     return {"schools": rows, "totals": _totals(rows) if len(rows) > 1 else None, **_evaluation_labels(today),
-            "link_pupils": True, "adoptions": adoptions}
+            "link_pupils": True, "adoptions": adoptions,
+            "ldgm": ldgm_overview(access.schools_with(user, Cap.SCHOOL_OVERVIEW), today)}
 
 
 def _evaluation_labels(today: datetime.date) -> dict:
@@ -415,6 +449,7 @@ def board_overview(user, today: datetime.date) -> dict:
         "overdue_total": totals.pupils[term.Status.OVERDUE],
         **_evaluation_labels(today),
         "adoptions": adoptions,
+        "ldgm": ldgm_overview(schools, today),
     }
 
 
@@ -465,3 +500,54 @@ def commission_reports(user) -> list[CommissionReportRow]:
                        "plan__student__last_name", "advice")[:COMMISSION_REPORTS_LIMIT])
     return [CommissionReportRow(pk, held_on, school, registry.initials(first, last), advice, str(labels.get(advice, advice)))
             for pk, held_on, school, first, last, advice in qs]
+
+
+# --- The Landelijk Doelgroepenmodel (opp.ldgm): expected against actual destinations, sbo/so/vso -----------------
+
+
+@dataclass(frozen=True)
+class LdgmRow:
+    key: str
+    label: str
+    expected: int
+    actual: int
+
+
+def ldgm_overview(schools, today: datetime.date) -> dict | None:
+    """*(practice)* For the sbo/so/vso pupils of `schools`: how many running plans name each leerroute and each
+    expected uitstroombestemming (the plan's latest version), against where the pupils who left since the start of
+    last school year actually went (Student.destination). Two grouped queries; None without any such pupil."""
+    latest = PlanVersion.objects.filter(plan=OuterRef("plan")).order_by("-number").values("number")[:1]
+    expected = (PlanVersion.objects
+                .filter(plan__state=Plan.State.ACTIEF, plan__student__school__in=schools,
+                        plan__student__onderwijssoort__in=ldgm.SOORTEN)
+                .filter(Q(plan__student__left_on__isnull=True) | Q(plan__student__left_on__gt=today))
+                .filter(number=Subquery(latest))
+                .values_list("ldgm_leerroute", "ldgm_bestemming").annotate(n=Count("pk")).order_by())
+    since = school_year(today)[0].replace(year=school_year(today)[0].year - 1)
+    actual = dict(Student.objects
+                  .filter(school__in=schools, onderwijssoort__in=ldgm.SOORTEN, left_on__gte=since, left_on__lte=today)
+                  .values_list("destination").annotate(n=Count("pk")).order_by())
+    routes: dict[str, int] = {}
+    planned: dict[str, int] = {}
+    for route, bestemming, n in expected:
+        routes[route] = routes.get(route, 0) + n
+        planned[bestemming] = planned.get(bestemming, 0) + n
+    if not routes and not actual:
+        return None
+    rows = [LdgmRow(d.key, str(d.label), planned.get(d.key, 0), actual.get(d.key, 0))
+            for d in destinations.DESTINATIONS if planned.get(d.key) or actual.get(d.key)]
+    profielen = [LdgmRow(g, str(label), sum(r.expected for r in rows if destinations.group(r.key) == g),
+                         sum(r.actual for r in rows if destinations.group(r.key) == g))
+                 for g, label in destinations.GROUP_LABELS.items()]
+    return {
+        "leerroutes": [(str(r.label), routes.get(r.key, 0)) for r in ldgm.LEERROUTES],
+        "no_route": routes.get("", 0),
+        "rows": rows,
+        "profielen": [p for p in profielen if p.expected or p.actual],
+        "no_bestemming": planned.get("", 0),
+        "no_destination": actual.get("", 0),
+        "plans": sum(routes.values()),
+        "left": sum(actual.values()),
+        "since": since,
+    }

@@ -27,3 +27,10 @@ class EvaluationsConfig(AppConfig):
         from .timeline import timeline_events
 
         history.register_timeline("evaluations", timeline_events)
+
+        # The plans' copy-forward page shows each earlier goal's latest evaluation outcome (opp.copy_forward).
+        from opp import copy_forward
+
+        from .goal_outcomes import latest_outcomes
+
+        copy_forward.register_outcomes("evaluations", latest_outcomes)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import School, User
 from opp import services as opp_services
 from opp.demo import ask_consent, consult, on_day, portal_answer, submit_and_adopt, to_overleg, write_plan
+from opp.demo_measurements import ADAM_OVERRIDE, adam_before_evaluation
 from students import services as student_services
 from students.models import Guardian, GuardianLink, Student
 
@@ -106,14 +107,20 @@ def seed_evaluations(today: D | None = None) -> None:
         portal_answer(user=users["ouder.elbaz"], request=request, party=request.parties[0], day=last_year(54))
         version = submit_and_adopt(actor=actor, board=users["bestuurder"], version=version,
                                    submitted_on=last_year(55), adopted_on=last_year(60))
+        # What the school measured last year suggests the outcomes (opp.demo_measurements): AVI E4 was reached in
+        # June, so "behaald" is suggested for the reading goal; the school chose "deels", with its reason (R-SET-2).
+        adam_before_evaluation(actor=actor, plan=plan, last_year=last_year)
         held_on = this_year(21)
+        progress = _progress(version, ["deels", "niet"], "Besproken met de vader van Adam en de leerkracht.")
+        reading = version.actions.order_by("position").first()
+        progress[reading.pk] = (*progress[reading.pk], ADAM_OVERRIDE)
         with on_day(held_on, 14):
             services.evaluation_record(actor=actor, plan=plan, data={
                 "held_on": held_on, "parents_present": True, "pupil_present": True, "others_present": "Onderwijsassistent",
                 "pupil_view": "Adam vindt duolezen met zijn maatje leuk, maar wil minder huiswerk.",
                 "conclusion": "Het leesdoel is deels behaald; de aanpak voor zelfstandig werken moet worden aangepast.",
                 "decision": "bijstellen"},
-                progress=_progress(version, ["deels", "niet"], "Besproken met de vader van Adam en de leerkracht."))
+                progress=progress)
 
     # --- Milan (vso, adult): consented himself, commission advice, adopted last year, evaluated this year. ---
     milan = Student.objects.filter(school=schools["11CC"], pupil_number="H001").first()

@@ -11,6 +11,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opp import measures
 from opp_portal.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 
 from . import rules
@@ -74,17 +75,42 @@ class EvaluationForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    """The progress on one handelingsdeel item; prefix `item-<id>` gives `item-<id>-progress` and `-note`."""
+    """The progress on one handelingsdeel item; prefix `item-<id>` gives `item-<id>-progress`, `-note` and
+    `-override_reason`. `suggested` is the outcome the server computed from the goal's measurements
+    (evaluations.services.progress_prefill), never a posted value: it pre-selects the choice, and choosing otherwise
+    needs a reason (R-SET-2)."""
 
     progress = forms.ChoiceField(label=_("Voortgang"), choices=[("", _("— kies —"))] + ItemProgress.Progress.choices,
                                  error_messages={"required": _("Kies de voortgang op dit onderdeel."),
                                                  "invalid_choice": _("Kies de voortgang op dit onderdeel.")})
     note = _text_field(_("Toelichting"), rows=2, max_length=MAX_NOTE)
+    override_reason = _text_field(
+        _("Waarom anders dan de metingen?"), rows=2, max_length=MAX_NOTE,
+        help_text=_("Alleen nodig als u een andere voortgang kiest dan de metingen voorstellen."))
+
+    def __init__(self, *args, suggested: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggested = suggested
+        if suggested:
+            self.fields["progress"].initial = suggested
+        else:  # nothing measured to differ from
+            del self.fields["override_reason"]
+
+    def clean(self):
+        data = super().clean()
+        # The service checks the same rule again on saving, with its own computation of the suggestion.
+        if data.get("progress") and measures.needs_reason(self.suggested, data["progress"],
+                                                          data.get("override_reason", "")):
+            self.add_error("override_reason", _("U kiest een andere voortgang dan de metingen voorstellen (%(s)s). "
+                                                "Schrijf waarom.") % {"s": ItemProgress.Progress(self.suggested).label})
+        return data
 
 
-def progress_forms(actions, data=None) -> list[tuple[object, ProgressForm]]:
+def progress_forms(actions, data=None, suggested: dict[int, str] | None = None) -> list[tuple[object, ProgressForm]]:
     """One bound (or blank) ProgressForm per item of the evaluated version, in the version's order."""
-    return [(action, ProgressForm(data, prefix=f"item-{action.pk}")) for action in actions]
+    suggested = suggested or {}
+    return [(action, ProgressForm(data, prefix=f"item-{action.pk}", suggested=suggested.get(action.pk, "")))
+            for action in actions]
 
 
 def posted_item_ids(data) -> list[int]:
@@ -93,13 +119,14 @@ def posted_item_ids(data) -> list[int]:
     return [int(m.group(1)) for key in data if (m := PROGRESS_KEY.match(key))]
 
 
-def progress_from(data, rows: list[tuple[object, ProgressForm]]) -> dict[int, tuple[str, str]]:
-    """`{action id: (progress, note)}` for the service: the cleaned rows of the version, plus the raw
-    values of any other posted id."""
-    progress = {action.pk: (form.cleaned_data["progress"], form.cleaned_data["note"]) for action, form in rows}
+def progress_from(data, rows: list[tuple[object, ProgressForm]]) -> dict[int, tuple[str, str, str]]:
+    """`{action id: (progress, note, override reason)}` for the service: the cleaned rows of the version, plus the
+    raw values of any other posted id."""
+    progress = {action.pk: (form.cleaned_data["progress"], form.cleaned_data["note"],
+                            form.cleaned_data.get("override_reason", "")) for action, form in rows}
     for pk in posted_item_ids(data):
         if pk not in progress:
-            progress[pk] = (data.get(f"item-{pk}-progress", ""), data.get(f"item-{pk}-note", ""))
+            progress[pk] = (data.get(f"item-{pk}-progress", ""), data.get(f"item-{pk}-note", ""), "")
     return progress
 
 

@@ -14,6 +14,7 @@ from opp import content as opp_content
 from opp import pdf as opp_pdf
 from students.eligibility import COMMISSION_SOORTEN
 
+from . import charts as evaluation_charts
 from .models import CommissionEvaluation, Evaluation
 
 TEMPLATE = "evaluations/pdf/evaluation.html"
@@ -29,8 +30,12 @@ def load(pk) -> Evaluation:
 def _item_rows(evaluation: Evaluation) -> list[dict]:
     """Every handelingsdeel item of the evaluated version, in order, with its progress (None if not given)."""
     progress = {p.action_id: p for p in evaluation.progress.all()}
-    return [{"action": action, "progress": progress.get(action.pk)}
+    rows = [{"action": action, "progress": progress.get(action.pk)}
             for action in evaluation.version.actions.order_by("position", "pk")]
+    for row in rows:
+        if row["progress"] is not None:
+            row["progress"].action = row["action"]  # loaded once: the goals' charts read it
+    return rows
 
 
 def context_for(evaluation: Evaluation, *, today=None, for_staff: bool = True) -> dict:
@@ -41,6 +46,10 @@ def context_for(evaluation: Evaluation, *, today=None, for_staff: bool = True) -
     # The commission reports to the board: its evaluations go into the staff's copy, not the parents'.
     commission = (list(CommissionEvaluation.objects.filter(plan_id=plan.pk, school_year=evaluation.school_year)
                        .order_by("held_on", "pk")) if vso and for_staff else [])
+    items = _item_rows(evaluation)
+    # The goals' charts: the measurements since the previous evaluation, as on the page (evaluations.charts).
+    evaluation_charts.attach([(evaluation, [row["progress"] for row in items if row["progress"]])],
+                             name=student.first_name)
     return {
         "evaluation": evaluation,
         "plan": plan,
@@ -48,7 +57,7 @@ def context_for(evaluation: Evaluation, *, today=None, for_staff: bool = True) -
         "school": student.school,
         "version": version,
         "version_hash": version.adopted_hash or opp_content.version_hash(version),
-        "items": _item_rows(evaluation),
+        "items": items,
         "reactions": list(evaluation.reactions.order_by("created_at", "pk")),
         "ended": evaluation.decision == Evaluation.Decision.BEEINDIGEN,
         "vso": vso,

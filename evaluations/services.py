@@ -5,6 +5,9 @@ evaluation only when they were invited and the reason they did not come is recor
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,9 +18,10 @@ from accounts.access import Cap
 from accounts.models import User
 from audit import log as audit
 from notifications.services import enqueue
-from opp import bekendmaking, transitions
+from opp import bekendmaking, measures, transitions
+from opp import measurements as opp_measurements
 from opp import services as opp_services
-from opp.models import Plan, PlanVersion, VersionState
+from opp.models import ActionItem, Measurement, Plan, PlanVersion, VersionState
 from opp.transitions import Action, Refusal
 from students import eligibility
 from students import services as student_services
@@ -38,9 +42,52 @@ def _text(data: dict, *fields) -> None:
         raise ValidationError(errors)
 
 
+# --- The outcome pre-filled from the goals' measurements (R-SET-2, R-CONTENT-4) -------------------------------------
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What the evaluation shows of one item's goal: its measurements since the previous evaluation of the plan (or,
+    before the first, since the goal's baseline date), the latest of them, and the outcome that pre-fills the choice
+    ("" when the measurements tell nothing: no measure, a free one, or nothing measured in its instrument)."""
+
+    since: datetime.date | None
+    since_evaluation: bool
+    measurements: list[Measurement]
+    suggested: str
+
+    @property
+    def latest(self) -> Measurement | None:
+        return self.measurements[-1] if self.measurements else None
+
+
+def progress_prefill(plan: Plan, actions: list[ActionItem], *, until: datetime.date) -> dict[int, Prefill]:
+    """Per ActionItem id of the evaluated version, measured up to `until` (the evaluation's day). Two queries."""
+    previous = (plan.evaluations.filter(held_on__lte=until).order_by("-held_on", "-pk")
+                .values_list("held_on", flat=True).first())
+    found = opp_measurements.for_goals({a.plan_goal_id for a in actions})
+    result = {}
+    for action in actions:
+        start = previous + datetime.timedelta(days=1) if previous else action.measure_baseline_on
+        rows = [m for m in found.get(action.plan_goal_id, [])
+                if (start is None or m.measured_on >= start) and m.measured_on <= until]
+        result[action.pk] = Prefill(
+            since=start, since_evaluation=previous is not None, measurements=rows,
+            suggested=measures.suggestion(action.measure, [(m.instrument, m.value) for m in rows]))
+    return result
+
+
+def _progress_row(value) -> tuple[str, str, str]:
+    """(progress, note, override reason) from the view's triple or a caller's (progress, note) pair."""
+    progress, note, *rest = value
+    return progress, note or "", (rest[0] if rest else "") or ""
+
+
 @transaction.atomic
-def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int, tuple[str, str]]) -> Evaluation:
-    """`progress` maps ActionItem ids of the adopted version to (progress, note)."""
+def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int, tuple]) -> Evaluation:
+    """`progress` maps ActionItem ids of the adopted version to (progress, note) or (progress, note, override reason).
+    The outcome the measurements suggest is computed here (never taken from the request): choosing otherwise needs
+    a reason (R-SET-2)."""
     plan = Plan.objects.select_for_update().select_related("student__school").get(pk=plan.pk)
     student = plan.student
     access.require_cap(actor, Cap.PLAN_EDIT, student.school)
@@ -88,9 +135,20 @@ def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int
     missing = [pk for pk in items if pk not in progress]
     if missing and not unknown:
         errors["__all__"] = _("Geef voor elk onderdeel van het handelingsdeel de voortgang aan.")
-    bad = [pk for pk, (p, _note) in progress.items() if p not in ItemProgress.Progress.values]
+    progress = {pk: _progress_row(value) for pk, value in progress.items()}
+    bad = [pk for pk, (p, _note, _reason) in progress.items() if p not in ItemProgress.Progress.values]
     if bad:
         errors["__all__"] = _("Kies voor elk onderdeel: behaald, deels behaald, niet behaald of niet meer van toepassing.")
+    suggested = {}
+    if not errors:
+        prefill = progress_prefill(plan, list(items.values()), until=held_on)
+        suggested = {pk: prefill[pk].suggested for pk in items}
+        for pk, (p, _note, reason) in progress.items():
+            if measures.needs_reason(suggested[pk], p, reason):
+                errors[f"item-{pk}-override_reason"] = _(
+                    "Onderdeel %(n)s: u kiest een andere voortgang dan de metingen voorstellen (%(suggested)s). "
+                    "Schrijf waarom.") % {"n": items[pk].position,
+                                          "suggested": ItemProgress.Progress(suggested[pk]).label}
     if errors:
         raise ValidationError(errors)
     _text(data, "conclusion", "pupil_view", "end_reason", "parents_absence_reason")
@@ -104,12 +162,17 @@ def evaluation_record(*, actor: User, plan: Plan, data: dict, progress: dict[int
         created_by=actor,
     )
     ItemProgress.objects.bulk_create([
-        ItemProgress(evaluation=evaluation, action=items[pk], progress=p, note=(note or "")[:5000])
-        for pk, (p, note) in progress.items()
+        ItemProgress(evaluation=evaluation, action=items[pk], progress=p, note=(note or "")[:5000],
+                     suggested=suggested[pk],
+                     override_reason=reason.strip()[:5000] if suggested[pk] and p != suggested[pk] else "")
+        for pk, (p, note, reason) in progress.items()
     ])
     # Whether it counts as the yearly evaluation with the parents (R-EVAL-1), never why: that is content.
-    audit.record(actor, audit.Action.CREATE, evaluation, school=student.school_id,
-                 details={"decision": decision, "yearly": str(evaluation.yearly_how)})
+    details = {"decision": decision, "yearly": str(evaluation.yearly_how)}
+    overridden = sum(1 for pk, (p, _n, _r) in progress.items() if suggested[pk] not in ("", p))
+    if overridden:  # how many outcomes differ from the measurements (R-SET-2), never why
+        details["overridden"] = overridden
+    audit.record(actor, audit.Action.CREATE, evaluation, school=student.school_id, details=details)
 
     if decision == Evaluation.Decision.BIJSTELLEN:
         opp_services.revision_start(actor=actor, plan=plan)

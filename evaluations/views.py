@@ -13,12 +13,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit import log as audit
+from opp import measures
 from opp import selectors as opp_selectors
 from opp.models import ActionItem, Plan, PlanVersion, VersionState
 from opp_portal.forms import ServiceErrors
 from students.eligibility import COMMISSION_SOORTEN
 
 from . import access, rules, services
+from . import charts as evaluation_charts
 from .forms import CommissionEvaluationForm, EvaluationForm, progress_forms, progress_from
 from .models import Evaluation, ItemProgress
 
@@ -47,7 +49,12 @@ def record(request, pk):
         audit.record(request.user, audit.Action.VIEW, version, school=plan.student.school_id,
                      details={"page": "evaluation_form"})
     form = EvaluationForm(data, initial={"held_on": timezone.localdate(), "parents_present": True})
-    rows = progress_forms(actions, data)
+    # The measurements up to the evaluation's day (today until a valid day is posted): what the server suggests.
+    until = timezone.localdate()
+    if data is not None and (form.is_valid() or form.cleaned_data.get("held_on")):
+        until = form.cleaned_data["held_on"]
+    prefill = services.progress_prefill(plan, actions, until=until)
+    rows = progress_forms(actions, data, suggested={pk: p.suggested for pk, p in prefill.items()})
     if data is not None:
         rows_valid = all([f.is_valid() for _a, f in rows])  # a list: every row gets its errors
         if form.is_valid() and rows_valid:
@@ -59,9 +66,22 @@ def record(request, pk):
                     raise ValidationError(_("Er is intussen al een versie in bewerking; er is niets vastgelegd.")) from exc
             if outcome.ok:
                 return _after_record(request, plan, evaluation)
-    context.update(form=form, rows=rows, rows_have_errors=any(f.errors for _a, f in rows),
+    context.update(form=form, rows=[(a, f, _prefill_view(a, prefill[a.pk])) for a, f in rows],
+                   rows_have_errors=any(f.errors for _a, f in rows),
                    open_version=opp_selectors.open_version(plan))
     return render(request, "evaluations/record.html", context)
+
+
+def _prefill_view(action: ActionItem, prefill: services.Prefill) -> dict:
+    """One item's measurements as the form shows them: each value and the target in words (opp.measures)."""
+    instrument = action.measure_instrument
+    return {
+        "prefill": prefill,
+        "rows": [{"m": m, "named": measures.named(m.instrument, m.value)} for m in prefill.measurements],
+        "latest": measures.named(prefill.latest.instrument, prefill.latest.value) if prefill.latest else "",
+        "target": measures.named(instrument, action.measure_target) if instrument and action.measure_target else "",
+        "suggested_label": ItemProgress.Progress(prefill.suggested).label if prefill.suggested else "",
+    }
 
 
 def _after_record(request, plan: Plan, evaluation: Evaluation):
@@ -102,6 +122,7 @@ def detail(request, pk):
     plan = evaluation.plan
     progress = list(ItemProgress.objects.filter(evaluation=evaluation).select_related("action")
                     .order_by("action__position", "action__pk"))
+    evaluation_charts.attach([(evaluation, progress)], name=plan.student.first_name)  # the goals' charts
     audit.record(request.user, audit.Action.VIEW, evaluation)
     return render(request, "evaluations/detail.html", {
         "evaluation": evaluation, "plan": plan, "student": plan.student, "progress": progress,

@@ -18,8 +18,18 @@ class OppConfig(AppConfig):
         from .selectors import timeline_events
 
         history.register_timeline("opp", timeline_events)
+        # … and the measurements of its goals.
+        from .measurements import timeline_events as measurement_events
+
+        history.register_timeline("opp.measurements", measurement_events)
         # The pupil page shows the OPP history the same way.
         student_selectors.register_pupil_page(pupil_page)
+        # … and the pupil's progress on every measured goal, across versions and school years (a panel).
+        from students import page_parts
+
+        from .goal_charts import pupil_page_part
+
+        page_parts.register(pupil_page_part)
         # And the pupil list's OPP-status column.
         from .pupil_list import PROVIDER as pupil_list_status
 

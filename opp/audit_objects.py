@@ -1,11 +1,22 @@
 """What the audit log shows of the plans app's objects, and which of them belong to a pupil (audit.selectors;
 registered in OppConfig.ready())."""
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.selectors import day, pupil_name, register_describers
-from opp.models import ConsentAnswer, ConsentRequest, Consultation, Plan, PlanVersion, Reaction
+from opp.models import (
+    ActionItem,
+    ConsentAnswer,
+    ConsentRequest,
+    Consultation,
+    Goal,
+    Measurement,
+    Plan,
+    PlanVersion,
+    Reaction,
+)
 
 LABELS = {
     "opp.plan": _("OPP"),
@@ -14,6 +25,8 @@ LABELS = {
     "opp.consentrequest": _("verzoek om instemming"),
     "opp.consentanswer": _("instemming"),
     "opp.reaction": _("reactie op het OPP"),
+    "opp.goal": _("doel van het OPP"),
+    "opp.measurement": _("meting"),
 }
 
 
@@ -25,6 +38,8 @@ def objects_of_pupils(ids: list[int]) -> dict:
         "opp.consentrequest": ConsentRequest.objects.filter(version__plan__student_id__in=ids),
         "opp.consentanswer": ConsentAnswer.objects.filter(request__version__plan__student_id__in=ids),
         "opp.reaction": Reaction.objects.filter(version__plan__student_id__in=ids),
+        "opp.goal": Goal.objects.filter(plan__student_id__in=ids),
+        "opp.measurement": Measurement.objects.filter(goal__plan__student_id__in=ids),
     }
 
 
@@ -76,6 +91,24 @@ def _reactions(pks, school_ids):
             for r in rows}
 
 
+def _goals(pks, school_ids):
+    """"Doel 2 — OPP van Sanne de Vries": the goal's place in its latest version, never its wording (content)."""
+    latest = ActionItem.objects.filter(plan_goal=OuterRef("pk")).order_by("-version__number", "-pk")
+    rows = (Goal.objects.filter(pk__in=pks).select_related("plan__student")
+            .annotate(place=Subquery(latest.values("position")[:1])))
+    return {g.pk: (gettext("Doel %(n)s — %(plan)s") % {"n": g.place, "plan": plan_label(g.plan, school_ids)}
+                   if g.place else gettext("Doel van het OPP — %(plan)s") % {"plan": plan_label(g.plan, school_ids)})
+            for g in rows}
+
+
+def _measurements(pks, school_ids):
+    """"Meting van 5 december 2026 — OPP van Sanne de Vries" (never the value: that is content)."""
+    rows = Measurement.objects.filter(pk__in=pks).select_related("goal__plan__student")
+    return {m.pk: gettext("Meting van %(day)s — %(plan)s") % {"day": day(m.measured_on),
+                                                              "plan": plan_label(m.goal.plan, school_ids)}
+            for m in rows}
+
+
 register_describers({
     "opp.plan": _plans,
     "opp.planversion": _versions,
@@ -83,4 +116,6 @@ register_describers({
     "opp.consentrequest": _consent_requests,
     "opp.consentanswer": _consent_answers,
     "opp.reaction": _reactions,
+    "opp.goal": _goals,
+    "opp.measurement": _measurements,
 })

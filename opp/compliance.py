@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from . import ldgm
 from . import sections as S
 from .hashing import ACTION_FIELDS
 
@@ -166,6 +167,8 @@ def section_complete(key: str, s: Snapshot) -> bool:
         return _filled(v.get("opdc_vraag")) and _filled(v.get("opdc_duur")) and v.get("opdc_programma") is not None
     if key == "commissie":
         return v.get("commissie_advies_on") is not None and _filled(v.get("commissie_advies"))
+    if key == "ldgm":
+        return ldgm.complete(v)
     return False
 
 
@@ -176,6 +179,8 @@ def section_filled(key: str, s: Snapshot) -> bool:
     if sec.items:
         return bool(getattr(s, sec.items, ()))
     v = s.scalars
+    if key == "ldgm":
+        return ldgm.is_set(v)  # its steps are a dict, empty when nothing is entered
     return any(v.get(f) is True or (v.get(f) is not None and not isinstance(v.get(f), bool) and _filled(v.get(f)))
                for f in sec.fields)
 
@@ -202,7 +207,7 @@ def mandatory_sections(s: Snapshot):
 @check
 def sections_not_applicable(s: Snapshot):
     applicable = set(s.applicable)
-    for key in ("programma", "doelen", "leerrendement", "rapporten", "opdc", "commissie"):
+    for key in ("programma", "doelen", "leerrendement", "rapporten", "opdc", "commissie", "ldgm"):
         if key not in applicable and section_filled(key, s):
             sec = S.SECTIONS[key]
             yield Finding(
@@ -345,3 +350,62 @@ def evaluations(s: Snapshot):
         yield Finding("no_commission_evaluation_this_year", WARNING,
                       _("De commissie heeft dit OPP in schooljaar %(year)s nog niet geëvalueerd.") % {"year": info["school_year"]},
                       "R-EVAL-3", place="h-commissie")
+
+
+# --- The goal bank (R-CONTENT-4; GPO 109206): the plan is about this pupil ------------------------------------------
+
+
+def _words(text) -> str:
+    return " ".join(str(text or "").split())
+
+
+def bank_text_changed(text, original) -> bool:
+    """Whether a text started from the goal bank was made the user's own: it differs from the wording as inserted,
+    ignoring whitespace and line ends (a re-wrapped line is no change)."""
+    return _words(text) != _words(original)
+
+
+def bank_item_unchanged(item: dict) -> bool:
+    """A handelingsdeel item whose goal and approach are both standard texts as inserted from the bank. `item` holds
+    goal, approach and, for a text from the bank, goal_bank_original / approach_bank_original with goal_from_bank /
+    approach_from_bank. A goal or approach written by hand is the user's own text: the item is not unchanged."""
+    for part in ("goal", "approach"):
+        if not item.get(f"{part}_from_bank"):
+            if _filled(item.get(part)):
+                return False
+            continue
+        if bank_text_changed(item.get(part), item.get(f"{part}_bank_original")):
+            return False
+    return bool(item.get("goal_from_bank") or item.get("approach_from_bank"))
+
+
+@check
+def bank_texts_unchanged(s: Snapshot):
+    """Every item of the handelingsdeel is an unchanged bank text: a warning, it does not block adoption; the school
+    decides, but the GPO tests whether the support is attuned to this pupil (R-CONTENT-4, GPO 109206).
+    `extra["bank"]` holds the items' provenance (opp.bank.provenance_facts); without it the check is silent."""
+    items = s.extra.get("bank")
+    if not items or not all(bank_item_unchanged(item) for item in items):
+        return
+    yield Finding("bank_texts_unchanged", WARNING,
+                  _("Het handelingsdeel bestaat alleen uit ongewijzigde teksten uit de tekstbank. Maak de doelen en de "
+                    "aanpak specifiek voor deze leerling."),
+                  "R-CONTENT-4", ("109206",), section="handelingsdeel")
+
+
+@check
+def ldgm_fit(s: Snapshot):
+    """*(practice)* A bestemming outside the usual range of the leerroute (opp.ldgm.FITS) is pointed out, never
+    blocking: the school may deviate and say why in the rationale."""
+    v = s.scalars
+    if "ldgm" in s.applicable and not ldgm.fits(v.get("ldgm_leerroute") or "", v.get("ldgm_bestemming") or ""):
+        yield Finding(
+            code="ldgm_fit",
+            severity=WARNING,
+            message=_("De verwachte uitstroombestemming (%(bestemming)s) past niet bij wat gewoonlijk bij %(route)s "
+                      "hoort. Klopt dat, licht het dan toe in de onderbouwing.")
+            % {"bestemming": ldgm.bestemming_label(v["ldgm_bestemming"]),
+               "route": ldgm.leerroute_label(v["ldgm_leerroute"]).split(" – ")[0].lower()},
+            rule="R-CONTENT-1",
+            section="ldgm",
+        )

@@ -14,7 +14,7 @@ from .models import PlanVersion
 def version_content(version: PlanVersion) -> dict:
     """Plain values of a version (uses prefetched items when present)."""
     return {
-        "scalars": {f: getattr(version, f) for f in hashing.SCALAR_FIELDS},
+        "scalars": {f: getattr(version, f) for f in (*hashing.SCALAR_FIELDS, *hashing.LDGM_FIELDS)},
         "factors": [{"kind": f.kind, "domain": f.domain, "text": f.text} for f in version.factors.all()],
         "actions": [{f: getattr(a, f) for f in (*hashing.ACTION_FIELDS, *hashing.MEASURE_FIELDS)}
                     for a in version.actions.all()],

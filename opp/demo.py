@@ -23,7 +23,7 @@ from accounts.models import School, User
 from students import services as student_services
 from students.models import Student
 
-from . import adoption, bekendmaking, consent_services, services
+from . import adoption, bekendmaking, consent_services, ldgm, services
 from .models import ConsentRequest, Plan
 
 D = datetime.date
@@ -100,6 +100,8 @@ PUPIL_TEXTS: dict[str, dict] = {
     },
     "K001": {  # Adam El Baz, sbo middenbouw
         "gender": "m",
+        "ldgm": ("5", "vmbo_bb", "Adam leert met extra instructietijd op het niveau van leerroute 5; zijn werkhouding "
+                 "groeit. We verwachten dat hij na het sbo naar vmbo basis met lwoo gaat."),
         "uitstroom": ("vmbo_bb", "Adam ontwikkelt zich in de lijn van zijn capaciteiten (TIQ 82); vmbo basis met lwoo "
                                  "is haalbaar."),
         "rapporten": "Het onderzoek van de schoolpsycholoog (WISC-V, TIQ 82) en het verslag van de vorige basisschool "
@@ -126,6 +128,8 @@ PUPIL_TEXTS: dict[str, dict] = {
     },
     "K002": {  # Tess Vos, sbo bovenbouw
         "gender": "v",
+        "ldgm": ("6", "vmbo_kb", "De toetsen en de observaties sinds haar plaatsing passen bij leerroute 6: Tess kan vmbo "
+                 "kader halen als de ondersteuning bij rekenen doorloopt."),
         "uitstroom": ("vmbo_kb", "Tess maakt sinds haar plaatsing goede vorderingen; vmbo kader is haalbaar met "
                                  "ondersteuning bij rekenen."),
         "rapporten": "Het dyscalculieonderzoek van het expertisecentrum en het onderwijskundig rapport van de vorige "
@@ -152,6 +156,8 @@ PUPIL_TEXTS: dict[str, dict] = {
     },
     "K003": {  # Ruben de Jong, sbo bovenbouw
         "gender": "m",
+        "ldgm": ("5", "vmbo_bb", "Ruben groeit gestaag op de leerlijnen van leerroute 5; met hulp bij plannen is vmbo "
+                 "basis met lwoo de verwachte bestemming."),
         "uitstroom": ("vmbo_bb", "Ruben leest en rekent op het niveau van eind groep 5 en groeit gestaag; vmbo basis met "
                                  "lwoo is haalbaar als de ondersteuning bij plannen doorloopt."),
         "rapporten": "Het ADHD-onderzoek van de kinderpsychiater en de observatie door de ambulant begeleider: Ruben "
@@ -178,6 +184,8 @@ PUPIL_TEXTS: dict[str, dict] = {
     },
     "H001": {  # Milan Kok, vso arbeid, adult
         "gender": "m",
+        "ldgm": ("4", "arbeid_begeleid", "Milan volgt leerroute 4 (arbeid). Op zijn stage werkt hij steeds zelfstandiger; met een "
+                 "jobcoach is werk bij een hoveniersbedrijf haalbaar."),
         "uitstroom": ("arbeid_begeleid", "Milan werkt gemotiveerd op zijn stageplek in de groenvoorziening; met een "
                                          "jobcoach is arbeid met begeleiding haalbaar."),
         "hoorrecht": ("Milan wil na school bij het hoveniersbedrijf van zijn stage blijven werken.",
@@ -257,14 +265,23 @@ def _end_of_school_year(day: D) -> D:
     return end if end > day else D(end.year + 1, 7, 1)
 
 
+def _first_reading_test(day: D) -> D:
+    """The school year's first AVI test (about 15 September), when it was before the plan was written on `day`: the
+    baseline the plan starts from, and the first point of the goal's chart."""
+    test = D(day.year if day.month >= 8 else day.year - 1, 9, 15)
+    return test if test <= day else day
+
+
 def demo_items(number: str, day: D | None = None) -> dict[str, list[dict]]:
     """The pupil's factors and handelingsdeel (R-CONTENT-4), as the item sections take them. Written on `day`,
-    a reading goal of AVI_GOALS gets its AVI measure: the level on that day, the target by the end of the school year."""
+    a reading goal of AVI_GOALS gets its AVI measure: the level at the school year's first reading test, the target by
+    the end of the school year."""
     texts = PUPIL_TEXTS.get(number, {})
     actions = [dict(a) for a in texts.get("acties", [])]
     if day is not None and number in AVI_GOALS:
         position, baseline, target = AVI_GOALS[number]
-        actions[position - 1].update(measure_instrument="avi", measure_baseline=baseline, measure_baseline_on=day,
+        actions[position - 1].update(measure_instrument="avi", measure_baseline=baseline,
+                                     measure_baseline_on=_first_reading_test(day),
                                      measure_target=target, measure_target_on=_end_of_school_year(day),
                                      measure_direction="hoger")
     return {
@@ -286,6 +303,22 @@ def on_day(day: D, hour: int = 10):
     return clock_at(timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0))))
 
 
+#: The steps of the doelgroepenmodel (opp.ldgm.STEPS) set when a plan is written, days before the writing day.
+LDGM_STEPS_AT_WRITING = {"instroomprofiel": 2, "leerroute": 1, "bestemming": 1, "opp": 0}
+
+
+def ldgm_content(number: str, day: D) -> dict | None:
+    """Pupil `number`'s Landelijk Doelgroepenmodel (opp.ldgm) as written on `day`: leerroute, bestemming and rationale
+    from PUPIL_TEXTS, decided the day before, the first steps done in the days before; None for a pupil without one."""
+    texts = PUPIL_TEXTS.get(number, {})
+    if "ldgm" not in texts:
+        return None
+    route, bestemming, onderbouwing = texts["ldgm"]
+    return {"ldgm_leerroute": route, "ldgm_bestemming": bestemming, "ldgm_onderbouwing": onderbouwing,
+            "ldgm_besloten_on": day - datetime.timedelta(days=1),
+            "ldgm_stappen": {k: (day - datetime.timedelta(days=n)).isoformat() for k, n in LDGM_STEPS_AT_WRITING.items()}}
+
+
 def write_plan(*, actor: User, student: Student, number: str, sections: list[str], day: D,
                with_items: bool = True) -> tuple[Plan, object]:
     """Start the plan on `day` and write its sections (and factors and handelingsdeel) that same day."""
@@ -296,6 +329,11 @@ def write_plan(*, actor: User, student: Student, number: str, sections: list[str
         for key in sections:
             version = services.version_save_section(actor=actor, version=version, section=key,
                                                     revision=version.section_revisions.get(key, 0), data=content[key])
+        doelgroepenmodel = ldgm_content(number, day) if ldgm.applies(student.onderwijssoort) else None
+        if doelgroepenmodel:  # sbo/so/vso: the doelgroepenmodel is part of the plan from its first version
+            version = services.version_save_section(actor=actor, version=version, section="ldgm",
+                                                    revision=version.section_revisions.get("ldgm", 0),
+                                                    data=doelgroepenmodel)
         if with_items:
             for key in ("factoren", "handelingsdeel"):
                 version = services.version_save_section(actor=actor, version=version, section=key,

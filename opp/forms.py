@@ -13,7 +13,7 @@ from opp_portal import uploads
 from opp_portal.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
 from security.policy import second_factor_required
 
-from . import bekendmaking, measures
+from . import bank, bekendmaking, ldgm, measures
 from . import sections as S
 from .models import ConsentAnswer, Consultation, FactorItem, Suggestion
 
@@ -102,10 +102,49 @@ class AlgemeenForm(SectionForm):
         help_text=_("Ook dan is op overeenstemming gericht overleg met de ouders nodig (R-CONSENT-6)."))
 
 
+class LdgmForm(SectionForm):
+    """The Landelijk Doelgroepenmodel (opp.ldgm, sbo/so/vso): leerroute, bestemming, rationale, date, and one date
+    field per step of the model; `clean` gathers the steps into `ldgm_stappen` as the version stores them."""
+
+    ldgm_leerroute = forms.ChoiceField(label=_("Leerroute"), required=False)
+    ldgm_bestemming = forms.ChoiceField(label=_("Verwachte uitstroombestemming"), required=False)
+    ldgm_onderbouwing = forms.CharField(label=_("Onderbouwing van leerroute en bestemming"), required=False,
+                                        widget=forms.Textarea(attrs=TEXTAREA))
+    ldgm_besloten_on = forms.DateField(label=_("Besloten op"), required=False, widget=DateInput(),
+                                       input_formats=DATE_FORMATS, error_messages={"invalid": DATE_ERROR},
+                                       validators=[plausible_date])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ldgm_leerroute"].choices = [("", _("Kies…")), *ldgm.leerroute_choices()]
+        self.fields["ldgm_bestemming"].choices = [("", _("Kies…")), *ldgm.bestemming_choices()]
+        stored = ldgm.clean_steps(self.initial.get("ldgm_stappen"))
+        for step in ldgm.STEPS:
+            name = self.step_field(step.key)
+            self.fields[name] = forms.DateField(
+                label=format_lazy("{n}. {label}", n=step.number, label=step.label), required=False,
+                widget=DateInput(), input_formats=DATE_FORMATS, error_messages={"invalid": DATE_ERROR},
+                validators=[plausible_date])
+            self.initial.setdefault(name, stored.get(step.key))
+
+    @staticmethod
+    def step_field(key: str) -> str:
+        return f"stap_{key}"
+
+    def step_fields(self):
+        return [self[self.step_field(step.key)] for step in ldgm.STEPS]
+
+    def clean(self):
+        data = super().clean()
+        data["ldgm_stappen"] = ldgm.clean_steps({step.key: data.pop(self.step_field(step.key), None)
+                                                 for step in ldgm.STEPS})
+        return data
+
+
 SCALAR_FORMS: dict[str, type[SectionForm]] = {
     "uitstroom": UitstroomForm, "programma": ProgrammaForm, "doelen": DoelenForm, "onderwijstijd": OnderwijstijdForm,
     "rapporten": RapportenForm, "hoorrecht": HoorrechtForm, "opdc": OpdcForm, "commissie": CommissieForm,
-    "algemeen": AlgemeenForm,
+    "algemeen": AlgemeenForm, "ldgm": LdgmForm,
 }
 
 
@@ -118,11 +157,19 @@ class FactorForm(forms.Form):
     domain = forms.ChoiceField(label=_("Gebied"), choices=FactorItem.Domain.choices,
                                initial=FactorItem.Domain.choices[0][0])
     text = forms.CharField(label=_("Factor"), widget=forms.Textarea(attrs={"rows": 2}))
+    # Provenance: the goal-bank text this factor was started from, as inserted (opp.bank; not content, not hashed).
+    bank_text = bank.BankIdField()
+    bank_original = bank.BankOriginalField()
 
 
 class ActionForm(forms.Form):
     # The lasting goal this row words (opp.models.Goal; empty for a new row). Checked against the plan by the service.
     plan_goal = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # Provenance: the goal-bank texts the goal and approach were started from, as inserted (opp.bank; not hashed).
+    goal_bank_text = bank.BankIdField()
+    goal_bank_original = bank.BankOriginalField()
+    approach_bank_text = bank.BankIdField()
+    approach_bank_original = bank.BankOriginalField()
     goal = forms.CharField(label=_("Doel"), widget=forms.Textarea(attrs={"rows": 2}))
     approach = forms.CharField(label=_("Aanpak/interventie"), widget=forms.Textarea(attrs={"rows": 2}))
     who = forms.CharField(label=_("Wie"), max_length=300)

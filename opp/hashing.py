@@ -10,6 +10,8 @@ import datetime
 import hashlib
 import json
 
+from . import ldgm
+
 ACTION_FIELDS = ("goal", "approach", "who", "frequency", "evaluation_moment", "evaluation_criterion")
 #: A handelingsdeel goal's measure (opp.measures): part of what the parents consent to (R-CONSENT-5). Hashed after
 #: the item's text, and only when the item has one: an item without a measure hashes as it always did, so the
@@ -24,6 +26,9 @@ SCALAR_FIELDS = (
     "onderwijstijd_duur", "rapporten_weging", "leerling_mening", "leerling_weging", "leerling_uitleg", "opdc_vraag",
     "opdc_duur", "opdc_programma", "commissie_advies_on", "commissie_advies", "for_swv_arrangement",
 )
+#: The Landelijk Doelgroepenmodel (opp.ldgm): hashed after everything else and only when something of it is set, so
+#: the hash of every version made before it existed (and of every bao/vo plan) stays what it was.
+LDGM_FIELDS = ldgm.FIELDS
 
 
 def normalise(value):
@@ -63,11 +68,15 @@ def handelingsdeel_hash(actions: list[dict]) -> str:
 
 def version_hash(*, plan_id: int, number: int, scalars: dict, factors: list[dict], actions: list[dict],
                  yields: list[dict]) -> str:
-    return sha256({
+    content = {
         "plan": plan_id,
         "versie": number,
         "velden": [[f, normalise(scalars.get(f))] for f in SCALAR_FIELDS],
         "factoren": _items(factors, FACTOR_FIELDS),
         "handelingsdeel": _actions(actions),
         "leerrendement": _items(yields, YIELD_FIELDS),
-    })
+    }
+    doelgroepenmodel = ldgm.hash_part(scalars)
+    if doelgroepenmodel is not None:
+        content["doelgroepenmodel"] = doelgroepenmodel
+    return sha256(content)

@@ -250,3 +250,32 @@ def outcome(measure: Measure, latest: str) -> str:
     if part >= 1:
         return BEHAALD
     return DEELS if part > 0 else NIET
+
+
+# --- Measurements between evaluations (opp.measurements, the evaluation's pre-fill) -------------------------------
+
+
+def named(instrument_key: str, value: str) -> str:
+    """A value in words as every screen names it ("AVI E4", "45 woorden (DMT)", "80%"); the value itself for a free
+    or unknown instrument."""
+    instrument = INSTRUMENTS.get(instrument_key)
+    return _named(instrument, value) if instrument is not None else value
+
+
+def value_message(instrument_key: str) -> str:
+    """The Dutch message for a value that is not one of the instrument (the measurement form, R-CONTENT-4)."""
+    return _invalid_value(INSTRUMENTS.get(instrument_key) or INSTRUMENTS["vrij"])
+
+
+def suggestion(measure: Measure, measured: list[tuple[str, str]]) -> str:
+    """The outcome an evaluation pre-fills for a goal (R-SET-2): `outcome` of the latest of `measured` — (instrument,
+    value) pairs, oldest first — that was measured with the measure's own instrument. A value of another instrument
+    (a revision changed the measure) says nothing about this target; "" when none is left."""
+    same = [value for instrument, value in measured if instrument == measure.instrument]
+    return outcome(measure, same[-1]) if same else ""
+
+
+def needs_reason(suggested: str, chosen: str, reason: str) -> bool:
+    """R-SET-2: staff may choose another outcome than the measurements suggest, but then say why (the database's
+    check `progress_override_has_reason` holds the same)."""
+    return bool(suggested) and chosen != suggested and not (reason or "").strip()

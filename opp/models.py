@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from students.models import Student
 
-from . import hashing, measures
+from . import hashing, ldgm, measures
 from .sections import LEERGEBIEDEN
 
 
@@ -172,6 +172,15 @@ class PlanVersion(models.Model):
     opdc_programma = models.BooleanField(_("volgt het hele onderwijsprogramma van de school"), null=True, blank=True)
     commissie_advies_on = models.DateField(_("datum advies commissie"), null=True, blank=True)
     commissie_advies = models.TextField(_("advies van de commissie"), blank=True)
+    # Landelijk Doelgroepenmodel (opp.ldgm), sbo/so/vso *(practice)*: part of the content, frozen with the version.
+    ldgm_leerroute = models.CharField(_("leerroute (doelgroepenmodel)"), max_length=2, blank=True,
+                                      choices=ldgm.leerroute_choices())
+    ldgm_bestemming = models.CharField(_("verwachte uitstroombestemming"), max_length=40, blank=True,
+                                       choices=ldgm.bestemming_choices())
+    ldgm_onderbouwing = models.TextField(_("onderbouwing van leerroute en bestemming"), blank=True)
+    ldgm_besloten_on = models.DateField(_("besloten op"), null=True, blank=True)
+    #: {step key: ISO date done} for the model's steps (opp.ldgm.STEPS).
+    ldgm_stappen = models.JSONField(_("stappen van het doelgroepenmodel"), default=dict, blank=True)
 
     objects = FrozenGuardQuerySet.as_manager()
 
@@ -203,6 +212,15 @@ class PlanVersion(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+    @property
+    def ldgm_steps(self) -> list:
+        """The steps of the Landelijk Doelgroepenmodel with the date each was done (None: not yet), in order."""
+        return ldgm.steps_done(self.ldgm_stappen)
+
+    @property
+    def ldgm_fits(self) -> bool:
+        return ldgm.fits(self.ldgm_leerroute, self.ldgm_bestemming)
 
     def handelingsdeel_hash(self) -> str:
         """The hash consent binds (R-CONSENT-5); uses prefetched actions when present."""
@@ -304,6 +322,15 @@ class FactorItem(VersionPart):
         ordering = ["version", "position"]
 
 
+class GoalQuerySet(models.QuerySet):
+    def with_wording(self):
+        """Each goal with its wording in its latest version (`last_wording`) from the same query, so that a list of
+        goals (the admin, the audit log's describer) names them without a query per goal."""
+        latest = (ActionItem.objects.filter(plan_goal=OuterRef("pk")).order_by("-version__number", "-pk")
+                  .values("goal")[:1])
+        return self.annotate(last_wording=Subquery(latest))
+
+
 class Goal(models.Model):
     """A goal of the plan that lasts from version to version (R-CONTENT-4): each version's handelingsdeel item
     points to one, a revision's copy keeps pointing to it, and what is attached to the goal (measurements,
@@ -313,13 +340,33 @@ class Goal(models.Model):
     plan = models.ForeignKey(Plan, verbose_name=_("OPP"), on_delete=models.CASCADE, related_name="goals")
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
 
+    objects = GoalQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("doel van het OPP")
         verbose_name_plural = _("doelen van het OPP")
         ordering = ["plan", "pk"]
 
     def __str__(self):
-        return f"Doel {self.pk} (OPP {self.plan_id})"
+        wording = " ".join(self.wording.split())
+        if not wording:
+            return f"Doel {self.pk} (OPP {self.plan_id})"
+        return wording if len(wording) <= 60 else wording[:59].rstrip() + "…"
+
+    @property
+    def wording(self) -> str:
+        """The goal's text in its latest version ("" when no version holds it): from `with_wording()`'s annotation
+        or prefetched `items` when there (no query), else one query."""
+        if "last_wording" in self.__dict__:
+            return self.last_wording or ""
+        items = getattr(self, "_prefetched_objects_cache", {}).get("items")
+        if items is not None:
+            # A plan's versions are made in the order of their numbers, so the latest has the highest id.
+            latest = max(items, key=lambda item: (item.version_id, item.pk), default=None)
+            return latest.goal if latest else ""
+        if self.pk is None:
+            return ""
+        return self.items.order_by("-version__number", "-pk").values_list("goal", flat=True).first() or ""
 
     def audit_school_id(self):
         return self.plan.student.school_id

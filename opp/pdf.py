@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import consent_services, content, selectors
+from . import consent_services, content, goal_charts, selectors
 from . import sections as S
 from .models import FROZEN_STATES, ConsentRequest, Consultation, PlanVersion, Suggestion
 
@@ -205,6 +205,9 @@ def context_for(version: PlanVersion, *, today=None) -> dict:
         "concept": not adopted,
         "version_hash": content.version_hash(version),
         "printed_on": today,
+        # Under the handelingsdeel: each measured goal's chart, measured up to today (or the version's end).
+        "goal_views": goal_charts.for_version(version, today=today),
+        "goals_until": goal_charts.version_until(version, today),
     }
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from students.eligibility import COMMISSION_SOORTEN
 
-from . import hashing
+from . import hashing, ldgm
 
 PO = frozenset({"bao", "sbo"})
 VSO_SO = COMMISSION_SOORTEN  # R-TIME-3: the sections of a (v)so plan include the commission's advice
@@ -45,6 +45,11 @@ SECTIONS: dict[str, Section] = {s.key: s for s in [
     Section("uitstroom", _("Uitstroomprofiel en onderbouwing"), "R-CONTENT-1, R-CONTENT-2",
             _("Het verwachte uitstroomniveau of de verwachte bestemming, en waarom."),
             fields=("uitstroom_profiel", "uitstroom_onderbouwing")),
+    Section("ldgm", _("Doelgroepenmodel"), "R-CONTENT-1",
+            _("Landelijk Doelgroepenmodel (LECSO), alleen in sbo, so en vso: de leerroute, de verwachte "
+              "uitstroombestemming met onderbouwing en datum, en de stappen van het model met de datum waarop ze zijn "
+              "gezet. Een werkwijze uit de sector, geen wettelijke eis."),
+            fields=ldgm.FIELDS, practice_only=True),
     Section("factoren", _("Belemmerende en bevorderende factoren"), "R-CONTENT-3",
             _("Factoren bij het kind en in de omgeving die de ontwikkeling belemmeren of bevorderen."),
             items="factors", item_fields=hashing.FACTOR_FIELDS),
@@ -96,6 +101,8 @@ ORDER = list(SECTIONS)
 def applicable_sections(onderwijssoort: str, *, has_opdc: bool) -> list[str]:
     """The sections an OPP of a pupil in `onderwijssoort` consists of (R-CONTENT-1..10, R-SET-4, R-TIME-3)."""
     keys = ["uitstroom", "factoren", "handelingsdeel"]
+    if ldgm.applies(onderwijssoort):
+        keys.append("ldgm")  # the Landelijk Doelgroepenmodel (practice, sbo/so/vso)
     if onderwijssoort in ("bao", "vo", "pro"):
         keys.append("programma")  # regular po and vo; pro counts as vo (R-CONTENT-5, design)
     if onderwijssoort in ("bao", "sbo", "so", "vso"):

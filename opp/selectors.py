@@ -17,10 +17,21 @@ from students import eligibility, history
 from students.models import GuardianLink, Student
 from students.services import facts_for, standing_of
 
-from . import bekendmaking, compliance, consent_services, contributions, hashing, next_step, transitions
+from . import (
+    bank,
+    bekendmaking,
+    compliance,
+    consent_services,
+    contributions,
+    hashing,
+    ldgm,
+    measures,
+    next_step,
+    transitions,
+)
 from . import sections as S
 from .content import version_content
-from .models import FROZEN_STATES, OPEN_STATES, ConsentRequest, FactorItem, Plan, PlanVersion, VersionState
+from .models import FROZEN_STATES, OPEN_STATES, ActionItem, ConsentRequest, FactorItem, Plan, PlanVersion, VersionState
 
 # --- A pupil's OPP history (ARCHITECTURE.md: read in one place) ----------------------------------------------
 
@@ -91,6 +102,7 @@ def snapshot(version: PlanVersion, *, today: datetime.date) -> compliance.Snapsh
     if not version.is_frozen:
         st = consent_services.status(version)
         extra["consent"] = {k: st[k] for k in ("asked", "covers", "stale", "refused")}
+    extra["bank"] = bank.provenance_facts(version)  # items from the goal bank (compliance.bank_texts_unchanged)
     if its_history.adopted_version is not None and plan.pk == getattr(its_history.current_plan, "pk", None):
         # A plan in force: the apps above add what they check (evaluations: this school year's evaluation).
         extra.update(contributions.snapshot_parts(plan, today))
@@ -306,12 +318,16 @@ def _section_text(version_or_content, key: str, soort: str) -> str:
         return "\n".join(f"[{kinds.get(f['kind'], f['kind'])}, {str(domains.get(f['domain'], f['domain'])).lower()}] {f['text']}"
                          for f in c["factors"])
     if key == "handelingsdeel":
-        return "\n\n".join(
-            "\n".join(f"{label}: {a[f]}" for f, label in zip(hashing.ACTION_FIELDS, ACTION_LABELS, strict=True))
-            for a in c["actions"])
+        return "\n\n".join("\n".join(_action_lines(a)) for a in c["actions"])
     if key == "leerrendement":
         subjects = dict(S.LEERGEBIEDEN)
         return "\n".join(f"{subjects.get(y['subject'], y['subject'])}: {y['expectation']}" for y in c["yields"])
+    if key == "ldgm":  # labels, not codes; each step on its own line (opp.ldgm)
+        steps = [f"{step.number}. {step.label}: {_plain(on)}" for step, on in ldgm.steps_done(v.get("ldgm_stappen"))]
+        return "\n".join([f"{_('Leerroute')}: {ldgm.leerroute_label(v.get('ldgm_leerroute')) or '–'}",
+                          f"{_('Verwachte uitstroombestemming')}: {ldgm.bestemming_label(v.get('ldgm_bestemming')) or '–'}",
+                          f"{_('Besloten op')}: {_plain(v.get('ldgm_besloten_on'))}", v.get("ldgm_onderbouwing") or "",
+                          *steps])
     fields = SECTION_FIELDS.get(key, ())
     return "\n".join(f"{str(PlanVersion._meta.get_field(name).verbose_name).capitalize()}: {_plain(v[name])}"
                      for name in fields)
@@ -333,22 +349,92 @@ ACTION_LABELS = (_("Doel"), _("Aanpak"), _("Wie"), _("Hoe vaak/hoe lang"), _("Ev
 SECTION_FIELDS = S.SECTION_FIELDS
 
 
+def _action_lines(item: dict) -> list[str]:
+    """One handelingsdeel item as labelled lines: its text, then its measure (R-CONTENT-4) when it has one. The
+    measure is part of what the parents consent to (R-CONSENT-5, opp.hashing.MEASURE_FIELDS), so a changed
+    instrument, baseline, target, date or direction shows as a change of the item."""
+    lines = [f"{label}: {item[f]}" for f, label in zip(hashing.ACTION_FIELDS, ACTION_LABELS, strict=True)]
+    if not item.get("measure_instrument"):
+        return lines
+    shown = {"measure_instrument": dict(measures.INSTRUMENT_CHOICES), "measure_direction": dict(measures.DIRECTIONS)}
+    for name in hashing.MEASURE_FIELDS:
+        value = item.get(name)
+        value = shown[name].get(value, value) if name in shown and value else value
+        lines.append(f"{str(ActionItem._meta.get_field(name).verbose_name).capitalize()}: {_plain(value or None)}")
+    return lines
+
+
+def _line_diff(old_lines: list[str], new_lines: list[str]) -> list[dict]:
+    lines = []
+    for line in difflib.ndiff(old_lines, new_lines):
+        tag = line[:2]
+        if tag in ("- ", "+ ", "  "):
+            lines.append({"op": {"- ": "del", "+ ": "ins", "  ": "eq"}[tag], "text": line[2:]})
+    return lines
+
+
+def _goal_items(version: PlanVersion) -> list[tuple[int, dict]]:
+    """(lasting goal id, the item's values) in the version's order (uses prefetched items when present)."""
+    return [(a.plan_goal_id, {f: getattr(a, f) for f in (*hashing.ACTION_FIELDS, *hashing.MEASURE_FIELDS)})
+            for a in sorted(version.actions.all(), key=lambda a: a.position)]
+
+
+GOAL_ADDED, GOAL_ENDED, GOAL_CHANGED, GOAL_UNCHANGED = "added", "ended", "changed", "unchanged"
+
+
+def goal_diff(old: PlanVersion, new: PlanVersion) -> list[dict]:
+    """The handelingsdeel compared goal by goal: items are matched by their lasting goal (ActionItem.plan_goal), not
+    by their place, so a reworded or moved goal is "changed", a goal only the new version has is "added" and one the
+    new version dropped is "ended" (R-CONTENT-4; the parents' consent covers text, measure and order, R-CONSENT-5).
+    The new version's goals in its order, then the ended ones in the old order. `number` is the goal's place in
+    the new version (in the old one for an ended goal)."""
+    before = {goal: (n, item) for n, (goal, item) in enumerate(_goal_items(old), start=1)}
+    result, seen = [], set()
+    for n, (goal, item) in enumerate(_goal_items(new), start=1):
+        title = _goal_title(item)
+        if goal not in before or goal in seen:
+            result.append({"status": GOAL_ADDED, "number": n, "title": title,
+                           "lines": [{"op": "ins", "text": line} for line in _action_lines(item)]})
+            continue
+        seen.add(goal)
+        was, old_item = before[goal]
+        a, b = _action_lines(old_item), _action_lines(item)
+        lines = _line_diff(a, b) if a != b else []
+        if was != n:
+            place = _("Plaats in het handelingsdeel")
+            lines = [{"op": "del", "text": f"{place}: {was}"}, {"op": "ins", "text": f"{place}: {n}"}, *lines]
+        result.append({"status": GOAL_CHANGED if lines else GOAL_UNCHANGED, "number": n, "was": was, "title": title,
+                       "lines": lines})
+    for goal, (was, item) in before.items():
+        if goal not in seen:
+            result.append({"status": GOAL_ENDED, "number": was, "title": _goal_title(item),
+                           "lines": [{"op": "del", "text": line} for line in _action_lines(item)]})
+    return result
+
+
+def _goal_title(item: dict) -> str:
+    first = (item["goal"] or "").strip().splitlines()[0] if (item["goal"] or "").strip() else "–"
+    return first if len(first) <= 80 else first[:79].rstrip() + "…"
+
+
 def diff(old: PlanVersion, new: PlanVersion) -> list[dict]:
-    """Per section: unchanged, or the line diff (old → new). Text only; the template escapes it."""
+    """Per section: unchanged, or the line diff (old → new); the handelingsdeel goal by goal (`goals`, goal_diff).
+    Text only; the template escapes it."""
     soort = new.plan.student.onderwijssoort
     a, b = version_content(old), version_content(new)
     result = []
     for key in S.ORDER:
+        if key == "handelingsdeel":
+            goals = goal_diff(old, new)
+            result.append({"key": key, "title": S.SECTIONS[key].title, "lines": [], "goals": goals,
+                           "changed": any(g["status"] != GOAL_UNCHANGED for g in goals)})
+            continue
         ta, tb = _section_text(a, key, soort), _section_text(b, key, soort)
         if ta == tb:
             result.append({"key": key, "title": S.SECTIONS[key].title, "changed": False, "lines": []})
             continue
-        lines = []
-        for line in difflib.ndiff(ta.splitlines(), tb.splitlines()):
-            tag = line[:2]
-            if tag in ("- ", "+ ", "  "):
-                lines.append({"op": {"- ": "del", "+ ": "ins", "  ": "eq"}[tag], "text": line[2:]})
-        result.append({"key": key, "title": S.SECTIONS[key].title, "changed": True, "lines": lines})
+        result.append({"key": key, "title": S.SECTIONS[key].title, "changed": True,
+                       "lines": _line_diff(ta.splitlines(), tb.splitlines())})
     return result
 
 

@@ -21,7 +21,7 @@ from students import services as student_services
 from students.models import Student
 
 from . import access as plan_access
-from . import adoption, hashing, measures, transitions
+from . import adoption, bank, hashing, ldgm, measures, transitions
 from . import sections as S
 from .models import (
     EDITABLE_STATES,
@@ -132,6 +132,8 @@ def version_save_section(*, actor: User, version: PlanVersion, section: str, rev
                 raise ValidationError({"uitstroom_profiel": _("Kies een uitstroomprofiel dat past bij de onderwijssoort.")})
         if section == "commissie" and data.get("commissie_advies_on") and data["commissie_advies_on"] > timezone.localdate():
             raise ValidationError({"commissie_advies_on": _("De datum van het advies ligt in de toekomst.")})
+        if section == "ldgm":
+            data = _checked_ldgm(version, data)
         changed = sorted(k for k, v in data.items() if getattr(version, k) != v)
         for key in changed:
             setattr(version, key, data[key])
@@ -143,10 +145,11 @@ def version_save_section(*, actor: User, version: PlanVersion, section: str, rev
         if model is ActionItem:
             items = _checked_measures(items)
         goals = _posted_goals(version, items) if model is ActionItem else [None] * len(items)
+        items = bank.checked_provenance(version=version, section=section, items=items)  # before the rows go
         getattr(version, related).all().delete()
         model.objects.bulk_create([
             model(version=version, position=i, **{f: item.get(f, None if f.endswith("_on") else "") for f in fields},
-                  **({"plan_goal_id": goal} if model is ActionItem else {}))
+                  **({"plan_goal_id": goal} if model is ActionItem else {}), **bank.provenance_values(related, item))
             for i, (item, goal) in enumerate(zip(items, goals, strict=True), 1)
         ])
         changed = [section]
@@ -156,6 +159,29 @@ def version_save_section(*, actor: User, version: PlanVersion, section: str, rev
     version.save()
     audit.record(actor, audit.Action.UPDATE, version, details={"section": section, "fields": changed})
     return version
+
+
+def _checked_ldgm(version: PlanVersion, data: dict) -> dict:
+    """The Landelijk Doelgroepenmodel (opp.ldgm) as it may be stored: only for sbo/so/vso, choices from the
+    catalogue, no date in the future; the steps as {step: ISO date}."""
+    data = {**data, "ldgm_stappen": ldgm.clean_steps(data.get("ldgm_stappen") if isinstance(data.get("ldgm_stappen"), dict)
+                                                     else None)}
+    if ldgm.is_set(data) and not ldgm.applies(version.plan.student.onderwijssoort):
+        raise ValidationError(_("Het doelgroepenmodel hoort alleen bij een OPP in sbo, so of vso."))
+    errors = {}
+    if data.get("ldgm_leerroute") and data["ldgm_leerroute"] not in ldgm.LEERROUTE_KEYS:
+        errors["ldgm_leerroute"] = _("Kies een leerroute uit de lijst.")
+    if data.get("ldgm_bestemming") and data["ldgm_bestemming"] not in ldgm.BESTEMMING_KEYS:
+        errors["ldgm_bestemming"] = _("Kies een uitstroombestemming uit de lijst.")
+    today = timezone.localdate()
+    if data.get("ldgm_besloten_on") and data["ldgm_besloten_on"] > today:
+        errors["ldgm_besloten_on"] = _("Deze datum ligt in de toekomst.")
+    if any(on > today.isoformat() for on in data["ldgm_stappen"].values()):
+        errors["__all__"] = _("Een stap van het doelgroepenmodel heeft een datum in de toekomst: vul de datum in "
+                              "waarop de stap is gezet.")
+    if errors:
+        raise ValidationError(errors)
+    return data
 
 
 def _checked_measures(items: list[dict]) -> list[dict]:
@@ -206,13 +232,14 @@ def revision_start(*, actor: User, plan: Plan) -> PlanVersion:
     number = plan.versions.order_by("-number").values_list("number", flat=True).first() + 1
     new = PlanVersion.objects.create(
         plan=plan, number=number, based_on=current, created_by=actor,
-        **{f: getattr(current, f) for f in hashing.SCALAR_FIELDS if f not in RENEWED_FIELDS},
+        **{f: getattr(current, f) for f in (*hashing.SCALAR_FIELDS, *hashing.LDGM_FIELDS) if f not in RENEWED_FIELDS},
     )
     for model, related, fields in ITEM_SECTIONS.values():
         # A handelingsdeel item keeps its lasting goal (opp.models.Goal): the revision words the same goals anew.
         model.objects.bulk_create([
             model(version=new, position=item.position, **{f: getattr(item, f) for f in fields},
-                  **({"plan_goal_id": item.plan_goal_id} if model is ActionItem else {}))
+                  **({"plan_goal_id": item.plan_goal_id} if model is ActionItem else {}),
+                  **bank.provenance_of(related, item))  # where a text came from the goal bank (R-CONTENT-4)
             for item in getattr(current, related).all()
         ])
     audit.record(actor, audit.Action.CREATE, new, details={"number": number, "based_on": current.pk})

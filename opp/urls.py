@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import adoption_views, bekendmaking_views, consent_views, pdf_views, views
+from . import (
+    adoption_views,
+    bank_views,
+    bekendmaking_views,
+    consent_views,
+    copy_forward_views,
+    measurement_views,
+    pdf_views,
+    views,
+)
 
 app_name = "opp"
 
@@ -15,6 +24,7 @@ urlpatterns = [
     path("versie/<int:pk>/onderdeel-opslaan/", views.version_autosave, name="version_autosave"),
     path("versie/<int:pk>/in-overleg/", views.version_to_overleg, name="to_overleg"),
     path("versie/<int:pk>/verschil/", views.version_diff, name="diff"),
+    path("versie/<int:pk>/doel-overnemen/", copy_forward_views.copy_forward_page, name="copy_forward"),
     path("versie/<int:pk>/instemming-vragen/", consent_views.request_send, name="consent_request"),
     path("instemming/<int:pk>/intrekken/", consent_views.request_withdraw, name="consent_withdraw"),
     path("instemming/<int:pk>/herinneren/", consent_views.request_remind, name="consent_remind"),
@@ -32,4 +42,15 @@ urlpatterns = [
     path("vaststellen/", adoption_views.queue, name="adoption_queue"),
     path("vaststellen/<int:pk>/", adoption_views.review, name="adoption_review"),
     path("verifieren/", adoption_views.verify, name="verify"),
+    path("tekstbank/", bank_views.bank_list, name="bank_list"),
+    path("tekstbank/nieuw/", bank_views.bank_add, name="bank_add"),
+    path("tekstbank/<int:pk>/", bank_views.bank_edit, name="bank_edit"),
+    path("tekstbank/<int:pk>/in-gebruik/", bank_views.bank_toggle, name="bank_toggle"),
+    path("tekstbank/export.csv", bank_views.bank_export, name="bank_export"),
+    path("tekstbank/importeren/", bank_views.bank_import, name="bank_import"),
+    path("tekstbank/rechten/", bank_views.bank_grants, name="bank_grants"),
+    path("tekstbank/rechten/<int:pk>/", bank_views.bank_grant, name="bank_grant"),
+    path("doel/<int:pk>/metingen/", measurement_views.goal_measurements, name="measurements"),
+    path("meting/<int:pk>/wijzigen/", measurement_views.measurement_edit, name="measurement_edit"),
+    path("meting/<int:pk>/verwijderen/", measurement_views.measurement_delete, name="measurement_delete"),
 ]

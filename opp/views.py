@@ -16,7 +16,17 @@ from accounts.access import Cap
 from audit import log as audit
 from opp_portal.forms import ServiceErrors, apply_errors, message_of
 
-from . import access, bekendmaking_views, compliance, consent_services, content, contributions, selectors, services
+from . import (
+    access,
+    bank,
+    bekendmaking_views,
+    compliance,
+    consent_services,
+    content,
+    contributions,
+    selectors,
+    services,
+)
 from . import sections as S
 from .forms import (
     ITEM_FORMS,
@@ -27,6 +37,8 @@ from .forms import (
     ordered_forms,
     ordered_items,
 )
+from .goal_charts import plan_page_context as goal_charts_context
+from .measurements import plan_page_goals
 from .models import PlanVersion, Reaction, VersionState
 
 #: The sections the editor may post (one form each; the item sections are formsets).
@@ -60,6 +72,8 @@ def plan_detail(request, pk):
     return render(request, "opp/plan_detail.html", {
         "plan": plan, "student": plan.student, "versions": versions, "consultations": consultations,
         "reactions": reactions, **rights, "has_adopted": has_adopted,
+        "goal_rows": plan_page_goals(plan),
+        **goal_charts_context(request.user, plan),  # the goals' charts and the pupil's progress
         "bekendmaking": bekendmaking_views.block(request.user, plan) if plan.state == "ingetrokken" else None,
         **_evaluation_context(request.user, plan, can_edit=rights["can_edit"], has_adopted=has_adopted),
     })
@@ -104,6 +118,7 @@ def _stored_items(version: PlanVersion, key: str) -> list[dict]:
     _model, related, fields = services.ITEM_SECTIONS[key]
     with_goal = services.GOAL_KEY in ITEM_FORMS[key].form.base_fields
     return [{f: getattr(item, f) for f in fields} | ({services.GOAL_KEY: item.plan_goal_id} if with_goal else {})
+            | bank.provenance_row(related, item)  # where a text came from the goal bank (hidden fields)
             for item in getattr(version, related).all()]
 
 
@@ -145,6 +160,8 @@ def version_editor(request, pk):
     if request.method != "POST":
         audit.record(request.user, audit.Action.VIEW, version)
         return _editor_page(request, version, rights, _section_forms(version, student))
+    if "bank_insert" in request.POST:  # a goal-bank text as a starting point; nothing is saved (opp.bank)
+        return _bank_insert(request, version, student, rights)
     clear = request.POST.get("clear", "")
     section = access.choice_or_404(clear or request.POST.get("section", ""), SECTION_KEYS, school_id=student.school_id)
     posted = _posted_sections(request.POST) | ({section} if not clear else set())
@@ -187,6 +204,35 @@ def version_editor(request, pk):
     return _editor_page(request, version, rights, forms, data=request.POST, bound=bound, unsaved=kept)
 
 
+def _bank_insert(request, version: PlanVersion, student, rights: access.VersionRights):
+    """The editor's goal-bank buttons (templates/opp/_bank_picker.html): insert the chosen text into the posted form as
+    a starting point the user must make their own (opp.bank.insert_into), or only search the bank (`zoeken`). Nothing
+    is saved; every section's typed text comes back as posted, as when another section is saved."""
+    choice = access.choice_or_404(request.POST.get("bank_insert", ""), (*bank.INSERT_TARGETS, "zoeken"),
+                                  school_id=student.school_id)
+    data = request.POST
+    if choice != "zoeken":
+        section = bank.INSERT_TARGETS[choice][0]
+        text = bank.readable_texts(student).filter(pk=max(_revision(data.get(f"bank-{choice}")), 0), kind=choice).first()
+        if not access.may_save_section(request.user, version, section, rights):  # 403 for read-only roles
+            messages.error(request, services.MSG_NOT_EDITABLE % {"state": version.get_state_display()})
+        elif text is None:
+            messages.error(request, _("Kies eerst een tekst uit de tekstbank."))
+        else:
+            row = _revision(data.get("bank-aanpak-onderdeel")) if choice == "aanpak" else None
+            try:
+                data, _index = bank.insert_into(data, text=text, row=row)
+            except ValueError:
+                messages.error(request, _("Kies het onderdeel waarin de aanpak moet komen."))
+            else:
+                messages.info(request, _("De tekst ‘%(title)s’ uit de tekstbank is ingevoegd. Het is een begin: maak hem "
+                                         "specifiek voor deze leerling en sla op.") % {"title": text.title})
+    posted = _posted_sections(data)
+    kept = _unsaved(version, student, data, posted)
+    return _editor_page(request, version, rights, _section_forms(version, student, data, posted), data=data,
+                        bound=posted, unsaved=kept, bank_query=data.get("bank-q", ""))
+
+
 def _service_save(user, version: PlanVersion, section: str, form, post, *, clear: bool = False) -> None:
     """Hand one section to the service (opp.services.version_save_section, which checks the right, the state and the
     revision and writes the audit row); its ValidationError propagates. `clear` empties the section."""
@@ -222,7 +268,7 @@ def _save_section(request, version: PlanVersion, section: str, form, *, clear: b
 
 
 def _editor_page(request, version: PlanVersion, rights: access.VersionRights, forms: dict, *, data=None,
-                 bound=frozenset(), stale: str | None = None, unsaved=(), lost_input=None):
+                 bound=frozenset(), stale: str | None = None, unsaved=(), lost_input=None, bank_query: str = ""):
     plan, student = version.plan, version.plan.student
     snap = selectors.snapshot(version, today=timezone.localdate())
     found = compliance.findings(snap)
@@ -248,12 +294,13 @@ def _editor_page(request, version: PlanVersion, rights: access.VersionRights, fo
         "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or ""),
         "other_versions": plan.versions.exclude(pk=version.pk).order_by("-number"),
         "lost_input": lost_input,
+        "bank": bank.picker(student, query=bank_query) if rights.edit else None, "bank_query": bank_query,
         "bekendmaking": bekendmaking_views.block(request.user, version) if version.is_frozen else None,
     })
 
 
 _NOT_TEXT = ("revision", "TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS", "ORDER", "DELETE",
-             "plan_goal")
+             "plan_goal", "bank_text", "bank_original")
 
 
 def _posted_text(post, sections) -> list[dict]:

@@ -29,6 +29,14 @@ TERMS: tuple[Term, ...] = (
     Term("uitstroomprofiel", _("Uitstroomprofiel"),
          _("Naar welke school, opleiding of welk soort werk of dagbesteding uw kind na deze school waarschijnlijk "
            "gaat. De school legt ook uit waarom zij dat verwacht.")),
+    Term("leerroute", _("Leerroute (doelgroepenmodel)"),
+         _("Scholen voor speciaal (basis)onderwijs werken met het landelijk doelgroepenmodel. Daarin staan zeven "
+           "leerroutes: van een route die leidt naar dagbesteding tot een route naar havo of vwo. De leerroute "
+           "zegt welk tempo en welke leerdoelen bij uw kind passen, en naar welke plek na school het OPP toewerkt.")),
+    Term("meting", _("Meting"),
+         _("Een toets of observatie waarmee de school kijkt hoe ver uw kind is met een doel. In het OPP staat bij "
+           "een doel waar uw kind begon (de beginsituatie) en waar het naartoe werkt (het doel). Elke meting laat "
+           "zien hoe ver uw kind op die weg is.")),
     Term("avi", _("AVI"),
          _("Een manier om te meten hoe goed een kind leest. Het niveau loopt van AVI Start tot AVI Plus. "
            "M staat voor het midden van een schooljaar, E voor het eind. AVI M5 is het niveau van half groep 5.")),

@@ -40,6 +40,7 @@ from disputes.models import Dispute
 from evaluations import pdf as evaluation_pdf
 from evaluations.models import Evaluation, EvaluationReaction, ItemProgress
 from opp import content as opp_content
+from opp import measures
 from opp import pdf as opp_pdf
 from opp import sections as S
 from opp import selectors as opp_selectors
@@ -50,6 +51,8 @@ from opp.models import (
     ConsentAnswer,
     ConsentRequest,
     Consultation,
+    Goal,
+    Measurement,
     PlanVersion,
     Reaction,
     Suggestion,
@@ -123,11 +126,12 @@ def _build(student: Student, *, requested_via: str) -> InzageExport:
 
     plans_data = []
     for index, plan in enumerate(loaded.plans, start=1):
+        numbers = _goal_numbers(plan)
         versions_data = []
         for version in plan.inzage_versions:
             content, source = _version_pdf(version)
             pdf_ref = add(f"opp-{index}-versie-{version.number}.pdf", content, "OPP-versie")
-            versions_data.append(_version_data(version, loaded.applicable, pdf_ref | {"bron": source}))
+            versions_data.append(_version_data(version, loaded.applicable, pdf_ref | {"bron": source}, numbers))
         evaluations_data = []
         for evaluation in plan.inzage_evaluations:
             content = opp_pdf.html_to_pdf(_evaluation_html(evaluation, student))
@@ -144,6 +148,7 @@ def _build(student: Student, *, requested_via: str) -> InzageExport:
             "versies": versions_data,
             "overleggen": [_consultation_data(c) for c in plan.inzage_consultations],
             "evaluaties": evaluations_data,
+            "doelen": [_goal_data(goal) for goal in _goals(plan)],
         })
 
     data = {
@@ -235,6 +240,10 @@ def _load(student: Student) -> _Loaded:
         Prefetch("evaluations", queryset=evaluations, to_attr="inzage_evaluations"),
         Prefetch("bekendmakingen", queryset=Bekendmaking.objects.filter(act=Bekendmaking.Act.INTREKKING)
                  .order_by("made_known_on", "pk"), to_attr="inzage_withdrawal_notices"),
+        # The lasting goals with their measurements (pupil data, recorded by staff: R-CONTENT-4), two queries.
+        Prefetch("goals", queryset=Goal.objects.order_by("pk").prefetch_related(
+            Prefetch("measurements", queryset=Measurement.objects.order_by("measured_on", "pk"))),
+            to_attr="inzage_goals"),
     ))
     # A plan the parents have not been shown yet (only a concept) is not in the portal, so not here.
     plans = [p for p in plans if p.inzage_versions]
@@ -307,7 +316,8 @@ def _overview_html(student: Student, loaded: _Loaded, now: datetime.datetime, fi
             evaluations.append({"evaluation": e, "reactions": list(e.reactions.all()),
                                 "items": [{"action": a, "progress": progress.get(a.pk)} for a in e.version.actions.all()]})
         plans.append({"number": index, "plan": plan, "started_on": timezone.localtime(plan.created_at).date(),
-                      "versions": versions, "consultations": plan.inzage_consultations, "evaluations": evaluations})
+                      "versions": versions, "consultations": plan.inzage_consultations, "evaluations": evaluations,
+                      "goals": [g for g in _goals(plan) if g.measurements_shown]})
     return render_to_string(OVERVIEW_TEMPLATE, {
         "student": student, "school": student.school, "made_at": now, "guardians": loaded.guardians,
         "consent_party": _consent_party(student), "plans": plans,
@@ -379,7 +389,9 @@ def _student_data(student: Student) -> dict:
         "definitief_geplaatst_op": _date(student.placed_on),
         "extra_ondersteuning_nodig_sinds": _date(student.support_need_on),
         "uitgeschreven_op": _date(student.left_on),
-        "bestemming_na_uitschrijving": student.destination or None,
+        "bestemming_na_uitschrijving": (
+            " — ".join(filter(None, [str(student.get_destination_display()), student.destination_note]))
+            if student.destination else None),
         "ondersteuning": {
             "niveau": _choice(student.support_level, student.get_support_level_display()),
             "omschrijving_extra_ondersteuning": student.extra_support_description or None,
@@ -405,7 +417,57 @@ def _consent_party(student: Student) -> dict | None:
     return _choice(party, dict(Student._meta.get_field("consent_party").choices)[party])
 
 
-def _content(version: PlanVersion, applicable: list[str]) -> dict:
+def _goal_numbers(plan) -> dict[int, int]:
+    """The plan's lasting goals numbered 1, 2, … in the order they were made: how gegevens.json links a version's
+    item to the goal's measurements (no database id leaves the school)."""
+    return {goal.pk: n for n, goal in enumerate(plan.inzage_goals, start=1)}
+
+
+def _goals(plan) -> list:
+    """The plan's goals as the inzage shows them: each with its number, its wording in the latest version the
+    parents were shown (`shown_wording`; None for a goal only a concept holds: its text is not shown, its
+    measurements are, as pupil data) and its measurements. Goals with neither are left out."""
+    wording = {}
+    for version in plan.inzage_versions:
+        for item in version.actions.all():
+            wording[item.plan_goal_id] = item.goal
+    goals = []
+    for n, goal in enumerate(plan.inzage_goals, start=1):
+        goal.number, goal.shown_wording = n, wording.get(goal.pk)
+        goal.measurements_shown = list(goal.measurements.all())
+        if goal.shown_wording is not None or goal.measurements_shown:
+            goals.append(goal)
+    return goals
+
+
+def _measure_data(item: ActionItem) -> dict | None:
+    """A goal's measure (R-CONTENT-4): part of the handelingsdeel the parents consent to (R-CONSENT-5)."""
+    if not item.measure_instrument:
+        return None
+    return {
+        "meetinstrument": _choice(item.measure_instrument, item.get_measure_instrument_display()),
+        "beginwaarde": item.measure_baseline or None,
+        "datum_beginsituatie": _date(item.measure_baseline_on),
+        "streefwaarde": item.measure_target or None,
+        "streefdatum": _date(item.measure_target_on),
+        "vooruitgang_is": _choice(item.measure_direction, dict(measures.DIRECTIONS).get(item.measure_direction, "")),
+        "omschrijving": item.measure_text,
+    }
+
+
+def _goal_data(goal) -> dict:
+    """A lasting goal's measurements: date, instrument, value and the note — not who recorded them (as with the
+    other rows staff record, no staff account is in the export)."""
+    return {
+        "doel_nummer": goal.number,
+        "doel": goal.shown_wording,
+        "metingen": [{"gemeten_op": _date(m.measured_on),
+                      "meetinstrument": _choice(m.instrument, m.get_instrument_display()),
+                      "waarde": m.value, "toelichting": m.note or None} for m in goal.measurements_shown],
+    }
+
+
+def _content(version: PlanVersion, applicable: list[str], numbers: dict[int, int] | None = None) -> dict:
     """The sections the portal shows for this pupil (R-CONTENT), in their order."""
     result = {}
     for key in applicable:
@@ -416,8 +478,9 @@ def _content(version: PlanVersion, applicable: list[str]) -> dict:
             result[key] = [{"soort": _choice(f.kind, f.get_kind_display()), "gebied": _choice(f.domain, f.get_domain_display()),
                             "factor": f.text} for f in version.factors.all()]
         elif key == "handelingsdeel":
-            result[key] = [{"doel": a.goal, "aanpak": a.approach, "wie": a.who, "hoe_vaak_hoe_lang": a.frequency,
-                            "evaluatiemoment": a.evaluation_moment, "evaluatiecriterium": a.evaluation_criterion}
+            result[key] = [{"doel_nummer": (numbers or {}).get(a.plan_goal_id), "doel": a.goal, "aanpak": a.approach,
+                            "wie": a.who, "hoe_vaak_hoe_lang": a.frequency, "evaluatiemoment": a.evaluation_moment,
+                            "evaluatiecriterium": a.evaluation_criterion, "meting": _measure_data(a)}
                            for a in version.actions.all()]
         elif key == "leerrendement":
             result[key] = [{"vakgebied": _choice(y.subject, y.get_subject_label()), "verwachting": y.expectation}
@@ -427,7 +490,8 @@ def _content(version: PlanVersion, applicable: list[str]) -> dict:
     return result
 
 
-def _version_data(version: PlanVersion, applicable: list[str], pdf_ref: dict) -> dict:
+def _version_data(version: PlanVersion, applicable: list[str], pdf_ref: dict,
+                  numbers: dict[int, int] | None = None) -> dict:
     adopted = version.state in FROZEN_STATES
     adopter = version.adopted_by
     return {
@@ -446,7 +510,7 @@ def _version_data(version: PlanVersion, applicable: list[str], pdf_ref: dict) ->
         "hash_bij_vaststelling": version.adopted_hash or None,
         "hash_gearchiveerde_pdf": version.archived_pdf_hash or None,
         "pdf": pdf_ref,
-        "inhoud": _content(version, applicable),
+        "inhoud": _content(version, applicable, numbers),
         "instemming": [_consent_data(r) for r in version.consent_requests.all()],
         "reacties": [{"naam": r.author_name, "geplaatst_op": _moment(r.created_at), "reactie": r.text,
                       "antwoord_school": r.response or None, "beantwoord_op": _moment(r.responded_at)}
@@ -558,6 +622,10 @@ TOELICHTING = {
                 "SHA-256 van de PDF die bij de vaststelling is bewaard: de PDF van een vastgestelde versie in deze "
                 "ZIP is dat bewaarde bestand ('bron': 'archief'). Een versie die (nog) niet is vastgesteld, is nu "
                 "opnieuw als PDF gemaakt ('bron': 'opnieuw_gemaakt')."),
+    "doelen": _lazy("Per OPP ('doelen'): elk doel van het handelingsdeel met zijn nummer ('doel_nummer', ook bij het "
+                    "doel in de inhoud van elke versie) en de metingen die de school ervan heeft vastgelegd: datum, "
+                    "meetinstrument, waarde en toelichting. De meting van een doel in de inhoud ('meting') noemt het "
+                    "meetinstrument, de beginsituatie, het doel met zijn datum en wat als vooruitgang telt."),
     "geschillen": _lazy("Geschillen bij de Geschillencommissie passend onderwijs: onderwerp, status en datums, zoals het "
                     "portaal ze toont."),
     "bestanden": _lazy("De PDF-bestanden in deze ZIP, met hun SHA-256."),

@@ -14,10 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from audit import log as audit
+from evaluations import charts as evaluation_charts
 from evaluations import services as evaluation_services
 from evaluations.forms import EvaluationReactionForm
 from evaluations.models import ItemProgress
-from opp import bekendmaking, compliance, consent_services
+from opp import bekendmaking, compliance, consent_services, goal_charts
 from opp import sections as S
 from opp import selectors as opp_selectors
 from opp.models import ConsentRequest, Plan
@@ -136,8 +137,12 @@ def _evaluations_of(user, plan) -> list[dict]:
         "reactions"))
     if evaluations:
         audit.record(user, audit.Action.VIEW, plan, details={"evaluations": [e.pk for e in evaluations]})
-    return [{"evaluation": e, "progress": list(e.progress.all()), "reactions": list(e.reactions.all()),
+    rows = [{"evaluation": e, "progress": list(e.progress.all()), "reactions": list(e.reactions.all()),
              "form": EvaluationReactionForm(auto_id=f"id_evaluatie{e.pk}_%s")} for e in evaluations]
+    # Each goal's measurements since the previous evaluation, as the school sees them (evaluations.charts).
+    evaluation_charts.attach([(r["evaluation"], r["progress"]) for r in rows], name=plan.student.first_name,
+                             previous=evaluation_charts.previous_in(evaluations))
+    return rows
 
 
 @login_required
@@ -165,6 +170,8 @@ def _version_context(version):
     version = opp_selectors.load_version(version.pk)
     snap = opp_selectors.snapshot(version, today=timezone.localdate())
     return {"version_full": version, "sections": [{"key": k, "meta": S.SECTIONS[k]} for k in snap.applicable],
+            # Under the handelingsdeel: per measured goal its chart and the goal in plain words (opp.goal_charts).
+            "goal_views": goal_charts.for_version(version, today=timezone.localdate()),
             "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or ""),
             "complete": not compliance.has_blocking([f for f in compliance.findings(snap) if f.section])}
 

@@ -171,6 +171,7 @@ def change_membership(*, actor: User, membership: Membership, user: User, role: 
     if not current.is_approved or not same_place or access.is_raise(current.role, role):
         current.user, current.role, current.school, current.board = user, role, school, board
         current.adoption_mandate = mandate
+        current.textbank_grant = False  # the schoolleider's grant of the goal bank was for the old role (opp.bank)
         current.approved_at = current.approved_by = None
         current.requested_by = actor
         current.full_clean()
@@ -182,6 +183,7 @@ def change_membership(*, actor: User, membership: Membership, user: User, role: 
         pending = False
         if role != current.role:
             current.role = role
+            current.textbank_grant = False  # the schoolleider's grant of the goal bank was for the old role (opp.bank)
             if not access.may_hold_mandate(role):
                 current.adoption_mandate = False  # a lower role carries no mandate
                 _withdraw_pending(current, kinds=(Kind.MANDATE,))

@@ -35,7 +35,7 @@ from accounts.models import Onderwijssoort, School, User
 from audit import log as audit
 from opp_portal import uploads
 
-from . import services
+from . import destinations, services
 from .models import Funding, ImportBatch, Student, SupportLevel
 
 #: More rows than any school has pupils; guards memory and the length of one transaction.
@@ -53,6 +53,7 @@ class Kind(enum.Enum):
     SUPPORT = "support"
     FUNDING = "funding"
     BOOL = "bool"
+    DESTINATION = "destination"  # a key of students.destinations or a sentence (mapped, the sentence kept as note)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("hoogbegaafd", "hoogbegaafd", Kind.BOOL),
     Column("handelingsbekwaam", "handelingsbekwaam", Kind.BOOL),
     Column("uitschrijfdatum", "left_on", Kind.DATE),
-    Column("bestemming", "destination", Kind.TEXT),
+    Column("bestemming", "destination", Kind.DESTINATION),
+    Column("toelichting_bestemming", "destination_note", Kind.TEXT),
 )
 assert sorted(c.field for c in COLUMNS) == sorted(services.STUDENT_FIELDS), "every pupil field has a column"
 
@@ -307,6 +309,8 @@ def _clean_cell(column: Column, raw: str):
                 return _FUNDING[value.lower()]
             except KeyError:
                 raise ValueError(_("‘%(value)s’: vul school of swv in, of laat de cel leeg.") % {"value": _short(value)}) from None
+        case Kind.DESTINATION:
+            return destinations.from_text(value)[0]
         case Kind.BOOL:
             word = value.lower()
             if word in _TRUE:
@@ -378,6 +382,8 @@ def parse(text: str, *, delimiter: str | None = None) -> ParsedFile:
     if not rows:
         raise FileRejected(_("Het bestand heeft alleen een kopregel en geen leerlingen."))
     present = tuple(c.field for c in columns if c is not None)
+    if "destination" in present and "destination_note" not in present:
+        present += ("destination_note",)  # filled from a sentence in "bestemming" (_parse_row)
     return ParsedFile(delimiter=delimiter, present=present, rows=rows)
 
 
@@ -399,6 +405,10 @@ def _parse_row(line: int, record: list[str], columns: list[Column | None]) -> Pa
             row.values[column.field] = _clean_cell(column, raw)
         except ValueError as exc:
             row.problems.append(Problem(line, column.name, str(exc)))
+    if "destination" in row.values and not row.values.get("destination_note"):
+        # A sentence in "bestemming" is kept as the note when the file has no note of its own for the pupil.
+        index = [c.field if c else None for c in columns].index("destination")
+        row.values["destination_note"] = destinations.from_text(record[index] if index < len(record) else "")[1][:200]
     return row
 
 

@@ -26,6 +26,9 @@ def _pupils(today: D) -> list[dict]:
         """A birthday `years` before this calendar year: the age fits the group whenever the demo is seeded."""
         return D(today.year - years, month, day)
 
+    #: 1 July of last school year: the day the leavers of the doelgroepenmodel demo left.
+    last_summer = D(today.year if today.month >= 8 else today.year - 1, 7, 1)
+
     def since(years: int) -> D:
         """Enrolled at the start of a school year, about `years` years ago (groep 1 for the bao pupils)."""
         return ago(365 * years + 100)
@@ -59,7 +62,8 @@ def _pupils(today: D) -> list[dict]:
              _note="verwijderingsprocedure zonder onderzoek"),
         dict(brin="11AA", pupil_number="D008", first_name="Sem", last_name="Hoekstra", date_of_birth=born(10, 2, 17),
              onderwijssoort="bao", group_name="6", enrolled_on=since(5), left_on=ago(30),
-             destination="Verhuisd; ingeschreven op een basisschool in Utrecht", _note="uitgeschreven"),
+             destination="bao", destination_note="Verhuisd; ingeschreven op een basisschool in Utrecht",
+             _note="uitgeschreven"),
         dict(brin="11AA", pupil_number="D009", first_name="Mees", last_name="Kramer", date_of_birth=born(7, 10, 5),
              onderwijssoort="bao", group_name="3", enrolled_on=since(2), support_need_on=ago(12),
              support_level="extra", extra_support_description="Observatie in het sbo om de ondersteuningsbehoefte in kaart te brengen",
@@ -71,12 +75,38 @@ def _pupils(today: D) -> list[dict]:
              extra_support_description="Plaatsing in het sbo met een toelaatbaarheidsverklaring: kleine groep, "
                                        "ondersteuning bij rekenen en faalangst",
              extra_support_funding="swv", _note="sbo: binnen 14 dagen"),
+        # Left at the end of last school year, before the school kept its OPPs here: where they went
+        # (students.destinations) is what the board's doelgroepenmodel overview counts as the actual uitstroom.
+        dict(brin="11BB", pupil_number="K010", first_name="Jayden", last_name="Brouwer", date_of_birth=born(12, 3, 8),
+             onderwijssoort="sbo", group_name="Bovenbouw 2", enrolled_on=last_summer - datetime.timedelta(days=4 * 365),
+             support_level="extra", extra_support_description="Kleine groep, ondersteuning bij lezen en plannen",
+             extra_support_funding="swv", left_on=last_summer, destination="vmbo_bb",
+             destination_note="Vmbo basis met lwoo", _note="uitgestroomd vorig schooljaar"),
+        dict(brin="11BB", pupil_number="K011", first_name="Fenna", last_name="Dijkman", date_of_birth=born(12, 5, 21),
+             onderwijssoort="sbo", group_name="Bovenbouw 2", enrolled_on=last_summer - datetime.timedelta(days=3 * 365),
+             support_level="extra", extra_support_description="Kleine groep, ondersteuning bij rekenen",
+             extra_support_funding="swv", left_on=last_summer, destination="pro", _note="uitgestroomd vorig schooljaar"),
         # --- VSO De Horizon (vso, cluster 4) ---
         # Milan Kok (H001), adult, came last school year: evaluations.demo plays his story on those dates.
         dict(brin="11CC", pupil_number="H002", first_name="Isa", last_name="Mulder", date_of_birth=born(16, 8, 30),
              onderwijssoort="vso", group_name="Vervolg 2", enrolled_on=ago(5), support_level="extra",
              extra_support_description="Cluster 4: kleine klas met gedragsbegeleiding en een vaste mentor",
              extra_support_funding="swv", _note="vso: net ingeschreven"),
+        dict(brin="11CC", pupil_number="H010", first_name="Stijn", last_name="Kuipers", date_of_birth=born(18, 1, 12),
+             onderwijssoort="vso", group_name="Arbeid 3", enrolled_on=last_summer - datetime.timedelta(days=5 * 365),
+             support_level="extra", extra_support_description="Cluster 4: stage met begeleiding van een jobcoach",
+             extra_support_funding="swv", left_on=last_summer, destination="arbeid_begeleid",
+             destination_note="Werkt met een jobcoach bij een supermarkt", _note="uitgestroomd vorig schooljaar"),
+        dict(brin="11CC", pupil_number="H011", first_name="Yara", last_name="Bosman", date_of_birth=born(18, 10, 3),
+             onderwijssoort="vso", group_name="Vervolg 3", enrolled_on=last_summer - datetime.timedelta(days=4 * 365),
+             support_level="extra", extra_support_description="Cluster 4: kleine klas, faalangsttraining",
+             extra_support_funding="swv", left_on=last_summer, destination="mbo_1",
+             destination_note="Entreeopleiding dienstverlening", _note="uitgestroomd vorig schooljaar"),
+        dict(brin="11CC", pupil_number="H012", first_name="Levi", last_name="Hendriks", date_of_birth=born(19, 6, 27),
+             onderwijssoort="vso", group_name="Arbeid 3", enrolled_on=last_summer - datetime.timedelta(days=5 * 365),
+             support_level="extra", extra_support_description="Cluster 4: praktijkgericht programma met vaste mentor",
+             extra_support_funding="swv", left_on=last_summer, destination="dagbesteding_arbeidsmatig",
+             destination_note="Arbeidsmatige dagbesteding op een zorgboerderij", _note="uitgestroomd vorig schooljaar"),
         # --- CBS Het Anker (bao, Stichting Noord) ---
         # Lotte's first need, OPP and its end fall in last school year; evaluations.demo sets them on those dates.
         dict(brin="22DD", pupil_number="A001", first_name="Lotte", last_name="de Vries", date_of_birth=born(10, 1, 25),

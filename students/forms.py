@@ -17,7 +17,7 @@ class StudentForm(forms.ModelForm):
             "school", "first_name", "last_name", "date_of_birth", "pupil_number", "onderwijssoort", "group_name",
             "enrolled_on", "placed_on", "support_need_on", "support_level", "extra_support_description",
             "extra_support_funding", "lwoo", "dyslexie", "dyscalculie", "hoogbegaafd", "handelingsbekwaam",
-            "consent_party", "parents_informed", "left_on", "destination",
+            "consent_party", "parents_informed", "left_on", "destination", "destination_note",
         ]
 
     def __init__(self, *args, schools, **kwargs):

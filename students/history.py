@@ -188,7 +188,8 @@ def timeline(student, placements, decisions) -> list[dict]:
         items.append({"on": d.on, "title": _("Besluit: OPP verplicht") if d.required else _("Besluit: geen OPP nodig"),
                       "text": d.reason})
     if student.left_on:
-        items.append({"on": student.left_on, "title": _("Uitgeschreven"), "text": student.destination})
+        where = (student.get_destination_display() if student.destination else "", student.destination_note)
+        items.append({"on": student.left_on, "title": _("Uitgeschreven"), "text": " – ".join(t for t in where if t)})
     for provider in _timeline.values():
         items += [{"on": e.on, "title": e.title, "text": e.text} for e in provider(student.pk)]
     return sorted(items, key=lambda i: i["on"], reverse=True)

@@ -27,6 +27,8 @@ KIND_HELP = {
     Kind.SUPPORT: gettext_lazy("basis of extra (leeg = basis)"),
     Kind.FUNDING: gettext_lazy("school, swv of leeg (alleen bij extra ondersteuning)"),
     Kind.BOOL: gettext_lazy("ja of nee (ook: 1/0, waar/onwaar, x/leeg)"),
+    Kind.DESTINATION: gettext_lazy("een code zoals mbo_2, arbeid_begeleid of dagbesteding_arbeidsmatig, of een "
+                                   "omschrijving: die wordt herkend en bewaard als toelichting (anders: overig)"),
 }
 
 

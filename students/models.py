@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Onderwijssoort, School
 
+from . import destinations
 from .names import list_name, sort_key
 
 
@@ -78,7 +79,11 @@ class Student(models.Model):
         help_text=_("Alleen met toestemming van de meerderjarige leerling."),
     )
     left_on = models.DateField(_("datum uitschrijving"), null=True, blank=True)
-    destination = models.CharField(_("bestemming na uitschrijving"), max_length=200, blank=True)
+    # Where the pupil went (students.destinations): a choice, so a board can count it against the expected
+    # uitstroombestemming of the plans (opp.ldgm); "overig" or any detail in the note.
+    destination = models.CharField(_("bestemming na uitschrijving"), max_length=40, blank=True,
+                                   choices=destinations.choices())
+    destination_note = models.CharField(_("toelichting bij de bestemming"), max_length=200, blank=True)
     portal_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("portaalaccount van de leerling"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="student_enrolments",

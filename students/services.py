@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit import log as audit
 
-from . import eligibility, history
+from . import destinations, eligibility, history
 from .models import EligibilityDecision, Guardian, GuardianLink, PlacementEvent, Student, SupportLevel
 
 STUDENT_FIELDS = [
     "first_name", "last_name", "date_of_birth", "pupil_number", "onderwijssoort", "group_name", "enrolled_on",
     "placed_on", "support_need_on", "support_level", "extra_support_description", "extra_support_funding",
     "lwoo", "dyslexie", "dyscalculie", "hoogbegaafd", "handelingsbekwaam", "left_on", "destination",
+    "destination_note",
 ]
 #: Set through the pupil form, not the CSV import (they follow from the pupil's own choice).
 CONSENT_FIELDS = ["consent_party", "parents_informed"]
@@ -53,6 +54,8 @@ def validate_student(student: Student, *, today: datetime.date | None = None, ch
         add("support_need_on", _("De ondersteuningsbehoefte kan niet na de uitschrijving zijn vastgesteld."))
     if student.destination and not student.left_on:
         add("left_on", _("Vul de datum van uitschrijving in bij een bestemming."))
+    if student.destination == destinations.OVERIG and not student.destination_note.strip():
+        add("destination_note", _("Beschrijf bij ‘overig’ kort waar de leerling naartoe is gegaan."))
     if student.school_id and student.onderwijssoort and not student.school.offers(student.onderwijssoort):
         add("onderwijssoort", _("Deze school biedt %(soort)s niet aan.") % {"soort": student.get_onderwijssoort_display()})
     if student.support_level == SupportLevel.EXTRA and not student.extra_support_description.strip():
@@ -164,8 +167,19 @@ def refresh_standing(student: Student, *, actor: User | None) -> EligibilityDeci
     return _record_decision(student, decision, reasons, actor, compare=True)
 
 
+def _with_destination(data: dict) -> dict:
+    """A destination given as a sentence (an older caller, a spreadsheet) becomes its catalogue key, with the sentence
+    kept as the note (students.destinations.from_text); a key stays as it is."""
+    value = data.get("destination")
+    if not isinstance(value, str) or value in destinations.KEYS or not value.strip():
+        return data
+    key, note = destinations.from_text(value)
+    return {**data, "destination": key, "destination_note": data.get("destination_note") or note}
+
+
 @transaction.atomic
 def student_create(*, actor: User, school, data: dict, today: datetime.date | None = None) -> Student:
+    data = _with_destination(data)
     student = Student(school=school, **{k: v for k, v in data.items() if k in STUDENT_FIELDS + CONSENT_FIELDS})
     validate_student(student, today=today)
     # validate_student() checked uniqueness and the date rules; the database constraints still guard them.
@@ -179,6 +193,7 @@ def student_create(*, actor: User, school, data: dict, today: datetime.date | No
 
 @transaction.atomic
 def student_update(*, actor: User, student: Student, data: dict, today: datetime.date | None = None) -> Student:
+    data = _with_destination(data)
     locked = Student.objects.select_for_update().select_related("school").get(pk=student.pk)
     was_extra = locked.support_level == SupportLevel.EXTRA
     changed = sorted(k for k, v in data.items() if k in STUDENT_FIELDS + CONSENT_FIELDS and getattr(locked, k) != v)

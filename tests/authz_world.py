@@ -89,6 +89,10 @@ def build(org, personas) -> SimpleNamespace:
                                          text="Kan het lezen vaker?")
     w.evaluation = Evaluation.objects.create(plan=plan, version=w.v1, school_year="2026-2027", held_on=D(2026, 10, 8),
                                              conclusion="Goede voortgang.", decision="voortzetten", created_by=by)
+    # A measurement of her first goal (opp.measurements): the goal's page, and the measurement to correct or delete.
+    w.goal = w.v1.actions.order_by("position").first().plan_goal
+    w.measurement = apps.get_model("opp", "Measurement").objects.create(
+        goal=w.goal, measured_on=D(2026, 10, 1), instrument="vrij", value="6 van 10", recorded_by=by)
 
     # The other states: Daan's version 1 is in overleg, Jesse's is a concept.
     w.daan = StudentFactory(school=org.school_a, first_name="Daan", last_name=MARK_A, opp_required=True)
@@ -155,6 +159,9 @@ def build(org, personas) -> SimpleNamespace:
     w.leerkracht = personas.leerkracht_a
     w.leerkracht_membership = Membership.objects.get(user=personas.leerkracht_a)
     w.audit_row = AuditEvent.objects.filter(school=org.school_a).latest("pk")
+    # The goal bank (opp.bank): a text of board A; board B's bestuurder manages only board B's bank.
+    w.bank_text = apps.get_model("opp", "BankText").objects.create(
+        board=org.board_a, kind="doel", area="rekenen", title="Tafels", text="Kent de tafels van [tafels].")
     # Four eyes (issue 16): a new colleague of school A waits for the schoolleider's approval; another new
     # colleague has an activation link.
     from accounts.models import User

@@ -71,6 +71,7 @@ ROUTE_OBJECTS: dict[str, dict] = {
     "opp:to_overleg": {"pk": "concept"},
     "opp:version_autosave": {"pk": "concept"},
     "opp:diff": {"pk": "v2"},
+    "opp:copy_forward": {"pk": "concept"},
     "opp:consent_request": {"pk": "in_overleg"},
     "opp:consent_withdraw": {"pk": "consent_request"},
     "opp:consent_remind": {"pk": "consent_request"},
@@ -85,6 +86,9 @@ ROUTE_OBJECTS: dict[str, dict] = {
     "opp:bekendmaking_letter": {"pk": "v1", "party": lambda w: f"ouder-{w.moeder.pk}"},
     "opp:withdrawal_notice_record": {"pk": "withdrawn_plan"},
     "opp:withdrawal_notice_letter": {"pk": "withdrawn_plan", "party": lambda w: f"ouder-{w.tim_moeder.pk}"},
+    "opp:measurements": {"pk": "goal"},
+    "opp:measurement_edit": {"pk": "measurement"},
+    "opp:measurement_delete": {"pk": "measurement"},
     "evaluations:record": {"pk": "plan"},
     "evaluations:detail": {"pk": "evaluation"},
     "evaluations:pdf": {"pk": "evaluation"},
@@ -121,6 +125,10 @@ ROUTE_OBJECTS: dict[str, dict] = {
     "admin:auth_user_password_change": {"id": "leerkracht"},
     # Four eyes and activation (issue 16): school A's pending request, and a new colleague's activation link.
     "approval_decide": {"pk": "approval"},
+    # The goal bank: board A's text, and a membership of school A for the schoolleider's grant.
+    "opp:bank_edit": {"pk": "bank_text"},
+    "opp:bank_toggle": {"pk": "bank_text"},
+    "opp:bank_grant": {"pk": "leerkracht_membership"},
     "activation_landing": {"token": lambda w: w.activation_token},
 }
 
@@ -213,10 +221,13 @@ POST_ONLY = {
     "portal:react", "portal:answer", "portal:evaluation_react", "portal:inzage", "portal:invitation_exchange",
     "students:invitation_remind", "opp:version_autosave",
     "approval_decide", "activation_exchange",
+    "opp:measurement_delete",
+    "opp:bank_toggle", "opp:bank_grant",
 }
 GET_ONLY = {"students:export", "opp:version_pdf", "evaluations:pdf", "portal:version_pdf", "portal:evaluation_pdf",
             "portal:dispute_letter",
-            "opp:bekendmaking_letter", "opp:withdrawal_notice_letter"}
+            "opp:bekendmaking_letter", "opp:withdrawal_notice_letter",
+            "opp:bank_list", "opp:bank_export", "opp:bank_grants"}
 
 #: What the leerkracht may open of their own school; every other staff route of school A is a write (403).
 LEERKRACHT_READS = {"students:detail", "opp:plan", "opp:diff", "opp:version", "opp:version_pdf", "opp:archived_pdf",
@@ -276,6 +287,12 @@ RULES: list[Rule] = [
     Rule("activation_password", "without an exchanged activation in the session: link not valid", E(410)),
     Rule("portal:invitation_exchange", "POST only; an empty token is not valid", E(405, 410)),
     Rule("portal:invitation_account", "without an exchanged invitation in the session: link not valid", E(410)),
+    # The goal bank (opp.bank): for those who manage a bank (bestuurder_b: board B's; a school's texts are their
+    # school's); board A's text and school A's grants are outside everyone's reach here.
+    Rule("opp:bank_list|opp:bank_add|opp:bank_import|opp:bank_export", "one's own goal bank", FORBIDDEN,
+         {"bestuurder_b": OK}),
+    Rule("opp:bank_grants", "the schoolleider's grants (no schoolleider among the personas)", FORBIDDEN),
+    Rule("opp:bank_edit|opp:bank_toggle|opp:bank_grant", "board A's text / school A's membership", HIDDEN),
     # --- Objects. School A2's commission evaluation: begeleider_a2 reads it (own school) but is no commission.
     Rule("evaluations:commission_detail", "school A2's object", HIDDEN, {"begeleider_a2": OK}),
     Rule("evaluations:commission_record", "school A2's object; only the commission records", HIDDEN,
@@ -304,6 +321,8 @@ EXCEPTIONS: dict[tuple[str, str], tuple[E, str]] = {
     ("opp:adoption_review", "leerkracht_a"): (
         HIDDEN, "the review page holds only versions the user may adopt: for anyone else the version is not there "
                 "(the leerkracht reads it at opp:version)"),
+    ("opp:measurements", "leerkracht_a"): (
+        E(200, 403), "the goal's measurements are a read of the plan; recording one is a write (PLAN_EDIT)"),
     ("opp:consent_scan", "leerkracht_a"): (
         FORBIDDEN, "the signed consent form is the begeleider's (PLAN_EDIT), not a read of the plan"),
 }
@@ -537,6 +556,8 @@ def test_sweep(client, sweep_world, personas, persona):
 OWNERS = [
     ("opp:withdraw", "schoolleider_mandaat_a"),  # PLAN_WITHDRAW: the board or its mandate (R-SET-5)
     ("opp:adoption_review", "bestuurder_a"),
+    ("opp:bank_edit|opp:bank_toggle", "bestuurder_a"),  # board A's goal bank
+    ("opp:bank_grant", "schoolleider_a"),  # the school's schoolleider grants its goal bank
     (r"evaluations:commission_\w+", "commissie_a2"),
     (r"(students|opp|evaluations):\w+", "begeleider_a"),
     (r"disputes:\w+", "geschillen_a"),

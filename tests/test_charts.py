@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -132,3 +133,151 @@ def test_weasyprint_draws_the_chart_into_the_pdf():
     assert "Overzicht" in text and "Grafiekschool" in text and "vastgesteld" in text
     content = reader.pages[0].get_contents().get_data().decode("latin-1")
     assert content.count(" re") >= 4  # the bars' rectangles are drawn (and the patterns' tiles)
+
+
+# --- Per goal (goal_line) and per pupil (progress_bars) --------------------------------------------------------
+
+AVI = ("Start", "M3", "E3", "M4", "E4", "M5", "E5", "M6", "E6", "M7", "E7", "Plus")  # opp.measures.AVI_LEVELS' shape
+
+
+def _avi(level: str) -> float:
+    return float(AVI.index(level))
+
+
+def _line(**kwargs) -> charts.Chart:
+    d = datetime.date
+    args = {
+        "chart_id": "doel-7", "title": "Metingen bij het doel: lezen", "desc": "Lijngrafiek van de metingen.",
+        "levels": AVI, "baseline": charts.Point(d(2026, 9, 12), _avi("M4"), "AVI M4"),
+        "points": [charts.Point(d(2027, 2, 10), _avi("E4"), "AVI E4"), charts.Point(d(2026, 11, 20), _avi("M4"), "AVI M4")],
+        "target": charts.Point(d(2027, 7, 1), _avi("M5"), "AVI M5"),
+    }
+    return charts.goal_line(**(args | kwargs))
+
+
+def _groups(root: ET.Element, cls: str) -> list[ET.Element]:
+    return [g for g in root.iter(f"{SVG}g") if g.get("class") == cls]
+
+
+def test_a_goal_line_is_a_named_image_with_its_table_rows():
+    chart = _line()
+    root = _tree(chart.svg)
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "doel-7-title doel-7-desc"
+    assert "chart-goal" in root.get("class").split()
+    assert root.find(f"{SVG}title").text == chart.name == "Metingen bij het doel: lezen"
+    assert root.find(f"{SVG}desc").text == chart.desc
+    assert str(chart) == str(chart.svg) and chart.__html__() == str(chart.svg)  # {{ chart }} in a template
+    # The table alternative: baseline, the measurements in date order, the target.
+    assert chart.headers == ("Datum", "Waarde", "Soort")
+    assert chart.rows == (("12 september 2026", "AVI M4", "Beginsituatie"), ("20 november 2026", "AVI M4", "Meting"),
+                          ("10 februari 2027", "AVI E4", "Meting"), ("1 juli 2027", "AVI M5", "Doel"))
+
+
+def test_the_line_joins_baseline_and_measurements_in_date_order_to_scale():
+    root = _tree(_line().svg)
+    base = _groups(root, "chart-baseline")[0]
+    points = _groups(root, "chart-point")
+    assert base.get("data-value") == "AVI M4" and [p.get("data-date") for p in points] == ["2026-11-20", "2027-02-10"]
+    line = next(p for p in root.iter(f"{SVG}path") if p.get("class") == "chart-line")
+    coords = [tuple(float(n) for n in xy.split(",")) for xy in re.findall(r"[ML]([\d.]+,[\d.]+)", line.get("d"))]
+    assert len(coords) == 3 and [x for x, _ in coords] == sorted(x for x, _ in coords)  # left to right in time
+    assert coords[0][1] == coords[1][1] > coords[2][1]  # M4, M4, then E4 higher up
+    # Time to scale: 12 Sep → 20 Nov is 69 days, 20 Nov → 10 Feb 82 days.
+    assert (coords[1][0] - coords[0][0]) / (coords[2][0] - coords[1][0]) == pytest.approx(69 / 82, rel=1e-2)
+
+
+def test_avi_levels_are_the_categories_of_the_axis_around_the_values():
+    root = _tree(_line().svg)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    # From one level under the lowest value (M4) to one above the highest (the target M5): E3 … E5, in order.
+    axis = [t for t in texts if t in AVI]
+    assert axis == ["E3", "M4", "E4", "M5", "E5"]
+    assert "Start" not in texts and "Plus" not in texts
+
+
+def test_numbers_get_round_ticks():
+    chart = charts.goal_line(chart_id="dmt", title="DMT", desc="d",
+                             baseline=charts.Point(datetime.date(2026, 9, 1), 32, "32 woorden (DMT)"),
+                             points=[charts.Point(datetime.date(2026, 12, 1), 38, "38 woorden (DMT)")],
+                             target=charts.Point(datetime.date(2027, 7, 1), 55, "55 woorden (DMT)"))
+    texts = [t.text for t in _tree(chart.svg).iter(f"{SVG}text")]
+    assert {"30", "40", "50", "60"} <= set(texts)
+
+
+def test_the_target_is_a_dashed_line_with_its_value_and_date():
+    root = _tree(_line().svg)
+    target = _groups(root, "chart-target")[0]
+    assert target.get("data-value") == "AVI M5" and target.get("data-date") == "2027-07-01"
+    dashed = [p for p in target.iter(f"{SVG}path") if p.get("stroke-dasharray") == "6 4"]
+    assert len(dashed) == 1 and dashed[0].get("stroke") == charts.GOAL
+    y0 = re.match(r"M[\d.]+,([\d.]+) H[\d.]+$", dashed[0].get("d")).group(1)  # horizontal
+    assert "AVI M5 (1 jul 2027)" in "".join(target.itertext())
+    # The target lies on the M5 gridline: the same height as the axis label M5.
+    label = next(t for t in root.iter(f"{SVG}text") if t.text == "M5")
+    assert float(label.get("y")) - 4 == pytest.approx(float(y0), abs=0.1)
+
+
+def test_months_are_dutch_and_the_year_is_under_the_first_and_january():
+    texts = [t.text for t in _tree(_line().svg).iter(f"{SVG}text")]
+    months = [t.text for t in _tree(_line().svg).iter(f"{SVG}text") if t.get("class") == "chart-month"]
+    assert months[:6] == ["sep", "okt", "nov", "dec", "jan", "feb"] and "mrt" in months and "mei" in months
+    assert texts.count("2026") == 1 and texts.count("2027") == 1
+
+
+def test_goal_charts_have_no_style_script_or_link_and_escape_their_labels():
+    hostile = '<script>alert(1)</script>&"'
+    line = charts.goal_line(chart_id='x" onload="1', title=hostile, desc=hostile,
+                            points=[charts.Point(datetime.date(2027, 1, 1), 2, hostile)],
+                            baseline=charts.Point(datetime.date(2026, 9, 1), 1, hostile),
+                            target=charts.Point(datetime.date(2027, 7, 1), 5, hostile))
+    bars = charts.progress_bars(chart_id="p", title=hostile, desc=hostile, groups=[
+        charts.ProgressGroup(hostile, [charts.Progress(hostile, 0.4, hostile)])])
+    for chart in (line, bars):
+        markup = str(chart)
+        assert "<script" not in markup and "style" not in markup and "href" not in markup
+        assert not re.search(r"\son[a-z]+=", markup)
+        root = _tree(markup)  # well-formed: every label escaped
+        assert root.find(f"{SVG}title").text == hostile
+        assert any(hostile in "".join(e.itertext()) for e in root.iter())
+    assert bars.rows == ((hostile, hostile, "40%", hostile),)
+
+
+def test_bad_goal_lines_are_refused():
+    with pytest.raises(ValueError):
+        charts.goal_line(chart_id="x", title="t", desc="d", points=[])  # nothing to draw
+    with pytest.raises(ValueError):  # a rank outside the levels
+        charts.goal_line(chart_id="x", title="t", desc="d", levels=AVI,
+                         points=[charts.Point(datetime.date(2027, 1, 1), 12, "?")])
+
+
+def test_progress_bars_clip_at_both_ends_with_a_marker_beyond():
+    chart = charts.progress_bars(chart_id="voortgang", title="Voortgang", desc="d", groups=[
+        charts.ProgressGroup("Versie 1 · schooljaar 2025-2026", [charts.Progress("Lezen", 0.5, "AVI E4"),
+                                                                 charts.Progress("Rekenen", None)]),
+        charts.ProgressGroup("Versie 2 · schooljaar 2026-2027", [charts.Progress("Lezen", 1.3, "AVI M6"),
+                                                                 charts.Progress("Sociaal", -0.25, "2")]),
+    ])
+    root = _tree(chart.svg)
+    assert "chart-progress" in root.get("class").split() and root.get("role") == "img"
+    bars = [b for b in root.iter(f"{SVG}rect") if b.get("class") == "chart-bar"]
+    assert [(b.get("data-group"), b.get("data-share")) for b in bars] == [("0", "50"), ("1", "130"), ("1", "-25")]
+    full = float(bars[0].get("width")) * 2
+    assert float(bars[1].get("width")) == pytest.approx(full, abs=0.2)  # clipped at the target …
+    assert float(bars[2].get("width")) == 0  # … and at the baseline
+    classes = [p.get("class") for p in root.iter(f"{SVG}path")]
+    assert classes.count("chart-beyond") == 1 and classes.count("chart-below") == 1
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert {"50%", "130%", "−25%", "nog geen meting", "Versie 2 · schooljaar 2026-2027"} <= set(texts)
+    assert chart.rows == (("Lezen", "Versie 1 · schooljaar 2025-2026", "50%", "AVI E4"),
+                          ("Rekenen", "Versie 1 · schooljaar 2025-2026", "nog geen meting", "–"),
+                          ("Lezen", "Versie 2 · schooljaar 2026-2027", "130%", "AVI M6"),
+                          ("Sociaal", "Versie 2 · schooljaar 2026-2027", "−25%", "2"))
+
+
+def test_weasyprint_draws_the_goal_line_into_the_pdf():
+    pdf = html_to_pdf(f'<!doctype html><html lang="nl"><body><h1>Doel</h1>{_line()}</body></html>')
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    text = page.extract_text()
+    assert "AVI M5 (1 jul 2027)" in text and "Beginsituatie" in text and "E3" in text
+    content = page.get_contents().get_data().decode("latin-1")
+    assert re.search(r"[\d.]+ [\d.]+ l\b", content)  # the line and the dashes as vector paths

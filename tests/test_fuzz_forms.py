@@ -229,6 +229,17 @@ def build_world() -> SimpleNamespace:
         username="nog_te_activeren", first_name="Nog", last_name="Niet", email="nieuw@school.example"))
     mail = Notification.objects.filter(kind="invitation", recipient=staff).latest("pk")
     w.activation_token = mail.body_text.split("/account/activeren/")[1].split("/")[0]
+    # The goal bank (opp.bank): a text of board A to change, to put out of use and to insert in the editor.
+    from opp.models import BankText
+
+    w.bank_text = BankText.objects.create(board=org.board_a, kind="doel", area="rekenen", title="Tafels",
+                                          text="Kent de tafels van [tafels].")
+    # A measurement of Daan's first goal (opp.measurements): the goal's page with its form, and the one to correct it.
+    from opp.models import Measurement
+
+    w.measurement = Measurement.objects.create(
+        goal_id=w.version_d.actions.order_by("position").first().plan_goal_id, measured_on=NOW.date(),
+        instrument="vrij", value="6 van 10", recorded_by=personas.begeleider_a)
     w.users = {name: getattr(personas, name) for name in vars(personas)}
     w.users.update(ouder_a=w.ouder_a, ouder_d=w.ouder_d, begeleider_a2=w.begeleider_a2, superuser=w.superuser)
     return w
@@ -244,6 +255,28 @@ class Page:
     kwargs: Callable[[SimpleNamespace], dict] = lambda w: {}
     query: str = ""
     prepare: Callable[[Client, SimpleNamespace], None] | None = None
+
+
+def _copy_forward_source(client, w):
+    """Finn had an OPP before (ended): a set reading goal whose target his last measurement reached, and one without
+    a measure, so that the copy-forward page shows both of its forms (opp.copy_forward)."""
+    from opp.models import Measurement, PlanVersion
+    from tests.factories import ActionItemFactory, PlanFactory, PlanVersionFactory
+
+    if getattr(w, "finn_old_plan", None) is not None:
+        return
+    by = w.users["begeleider_a"]
+    w.finn_old_plan = PlanFactory(student=w.finn, created_by=by, state="beeindigd", ended_on=datetime.date(2026, 7, 1),
+                                  end_reason="Doel behaald.")
+    old = PlanVersionFactory(plan=w.finn_old_plan, uitstroom_profiel="vmbo_kb")
+    reading = ActionItemFactory(version=old, position=1, measure_instrument="avi", measure_baseline="M4",
+                                measure_baseline_on=datetime.date(2025, 9, 1), measure_target="E4",
+                                measure_target_on=datetime.date(2026, 6, 30), measure_direction="hoger")
+    ActionItemFactory(version=old, position=2)
+    PlanVersion.objects.filter(pk=old.pk).update(state="vastgesteld", adopted_at=NOW - datetime.timedelta(days=400),
+                                                 adopted_by=by, adopted_hash="0" * 64)
+    Measurement.objects.create(goal_id=reading.plan_goal_id, measured_on=datetime.date(2026, 6, 20), instrument="avi",
+                               value="E4", recorded_by=by)
 
 
 def _exchange(client, w):
@@ -289,10 +322,13 @@ PAGES = [
     Page("opp:plan", "begeleider_a", lambda w: {"pk": w.plan_j.pk}),
     Page("opp:version", "commissie_a2", lambda w: {"pk": w.version_c.pk}),
     Page("opp:diff", "begeleider_a", lambda w: {"pk": w.version_b.pk}, query="?met={version_b.pk}"),
+    Page("opp:copy_forward", "begeleider_a", lambda w: {"pk": w.version_f.pk}, prepare=_copy_forward_source),
     Page("opp:consent_paper", "begeleider_a", lambda w: {"pk": w.request.pk}),
     Page("opp:adoption_queue", "bestuurder_a"),
     Page("opp:adoption_review", "bestuurder_a", lambda w: {"pk": w.version_t.pk}),
     Page("opp:verify", "begeleider_a"),
+    Page("opp:measurements", "begeleider_a", lambda w: {"pk": w.measurement.goal_id}),
+    Page("opp:measurement_edit", "begeleider_a", lambda w: {"pk": w.measurement.pk}),
     Page("evaluations:record", "begeleider_a", lambda w: {"pk": w.plan_d.pk}),
     Page("evaluations:detail", "begeleider_a", lambda w: {"pk": w.evaluation.pk}),
     Page("evaluations:commission_record", "commissie_a2", lambda w: {"pk": w.version_n.plan_id}),
@@ -309,6 +345,11 @@ PAGES = [
     Page("portal:invitation_landing", "anonymous", lambda w: {"token": w.invite_token}),
     Page("portal:invitation_account", "anonymous", prepare=_exchange),
     Page("approvals", "schoolleider_a"),
+    Page("opp:bank_list", "bestuurder_a"),
+    Page("opp:bank_add", "bestuurder_a"),
+    Page("opp:bank_edit", "bestuurder_a", lambda w: {"pk": w.bank_text.pk}),
+    Page("opp:bank_import", "schoolleider_a"),
+    Page("opp:bank_grants", "schoolleider_a"),
     Page("activation_landing", "anonymous", lambda w: {"token": w.activation_token}),
     Page("activation_password", "anonymous", prepare=_activate),
 ]
@@ -322,6 +363,8 @@ POST_TARGETS = {
     "portal:react", "portal:answer", "portal:evaluation_react", "portal:invitation_exchange",
     "students:inzage", "portal:inzage", "students:invitation_remind",
     "admin:logout", "approval_decide", "activation_exchange",
+    "opp:bank_toggle", "opp:bank_grant",
+    "opp:measurement_delete",
 }
 #: POST endpoints that no page of this world shows a form for, posted to directly (with only extra fields).
 #: opp:submit: the version editor shows its button only while the version is editable *and* consent covers it,
@@ -337,6 +380,7 @@ NO_FORMS = {
     "opp:bekendmaking_letter": "PDF download", "opp:withdrawal_notice_letter": "PDF download",
     "evaluations:pdf": "PDF download", "portal:version_pdf": "PDF download", "portal:evaluation_pdf": "PDF download",
     "portal:dispute_letter": "PDF download",
+    "opp:bank_export": "CSV download; its GET filters are the bank list's (tests/opp/test_bank.py)",
     "students:export": "CSV download; its GET filters are the pupil list's (tests/students/test_pupil_list.py)",
     "disputes:document": "download", "disputes:letter": "PDF download", "disputes:export_download": "download",
     "disputes:school_document": "download",

@@ -517,6 +517,7 @@ VALIDATED_ELSEWHERE = {
     # The views hand request.FILES to forms that validate in clean_<file>().
     "opp/adoption_views.py": "opp/forms.py",  # VerifyForm
     "opp/consent_views.py": "opp/forms.py",  # PaperConsentForm
+    "opp/bank_views.py": "opp/bank.py",  # ImportForm -> bank.read_upload (CSV of the goal bank)
     "students/import_views.py": "students/forms.py",  # ImportUploadForm
 }
 

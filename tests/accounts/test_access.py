@@ -6,21 +6,23 @@ change to the mapping shows up here as a deliberate edit.
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import access
 from accounts.access import Cap
 from accounts.models import Membership, Role
-from tests.factories import approved_membership, member
+from tests.factories import approved_membership, fresh, member
 
 ALL_CAPS = frozenset(Cap)
 READ = {Cap.PUPIL_VIEW, Cap.PLAN_VIEW}
 SCHOOL_WRITE = READ | {Cap.PUPIL_EDIT, Cap.PLAN_EDIT}
 # The pupil's disputes read-only; withdrawing (like adopting) only with the board's mandate (R-SET-5).
 # Four eyes (issue 16): the schoolleider approves new roles at the school, the bestuurder every role of the board.
-SCHOOLLEIDER = SCHOOL_WRITE | {Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW, Cap.ACCESS_APPROVE}
+# The goal bank: the schoolleider keeps the school's, the bestuurder the board's (opp.bank).
+SCHOOLLEIDER = SCHOOL_WRITE | {Cap.SCHOOL_OVERVIEW, Cap.AUDIT_VIEW, Cap.DISPUTE_VIEW, Cap.ACCESS_APPROVE,
+                               Cap.TEXTBANK_MANAGE}
 BOARD = {Cap.PLAN_VIEW, Cap.PLAN_ADOPT, Cap.PLAN_WITHDRAW, Cap.BOARD_OVERVIEW, Cap.AUDIT_VIEW,
-         Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT, Cap.ACCESS_APPROVE, Cap.ACCESS_APPROVE_BOARD}
+         Cap.DISPUTE_VIEW, Cap.DISPUTE_EDIT, Cap.ACCESS_APPROVE, Cap.ACCESS_APPROVE_BOARD, Cap.TEXTBANK_MANAGE}
 
 # persona -> (capabilities, the schools (org attribute names) where they hold them)
 EXPECTED = {
@@ -316,3 +318,23 @@ def test_the_beheerder_names_a_leerkrachts_groups_in_the_admin(client, org, pers
     assert AuditEvent.objects.filter(object_type="accounts.membership", object_id=str(membership.pk),
                                      details__groups=["5", "6a"]).exists()
     assert _pupils_reached(personas.leerkracht_a) == {"Zesa"}
+
+
+@pytest.mark.parametrize("role", ["begeleider", "leerkracht"])
+def test_the_schoolleiders_grant_gives_school_staff_the_goal_bank_of_their_school_only(personas, org, role):
+    user = getattr(personas, f"{role}_a")
+    Membership.objects.filter(user=user).update(textbank_grant=True)
+    user = fresh(user)
+    assert Cap.TEXTBANK_MANAGE in access.capabilities(user)
+    assert access.has_cap(user, Cap.TEXTBANK_MANAGE, org.school_a)
+    assert not access.has_cap(user, Cap.TEXTBANK_MANAGE, org.school_a2)
+    assert access.textbank_grant_schools(user) == frozenset()  # managing the bank is not granting it
+
+
+def test_only_school_staff_besides_the_schoolleider_can_hold_the_goal_bank_grant(personas):
+    membership = Membership.objects.get(user=personas.schoolleider_a)
+    membership.textbank_grant = True
+    with pytest.raises(ValidationError) as exc:
+        membership.clean()
+    assert "textbank_grant" in exc.value.message_dict
+    assert access.may_hold_textbank_grant("commissie") and not access.may_hold_textbank_grant("schoolleider")

@@ -116,12 +116,58 @@ def test_the_trend_counts_first_adoptions_per_month_within_six_weeks_or_later(or
     assert sum(m.total for m in months) == 3
 
 
+def end(plan: Plan, state: str, on: datetime.date) -> None:
+    """The plan ended (beëindigd) or was withdrawn (ingetrokken) on `on` (R-SET-5), as the services leave it."""
+    Plan.objects.filter(pk=plan.pk).update(state=state, ended_on=on)
+    refresh_standing(plan.student)
+
+
+def test_a_plan_ended_or_withdrawn_since_still_counts_for_the_month_it_was_adopted(org, personas):
+    """R-TIME-1: whether the OPP was adopted within six weeks does not change when the plan ends later. The term it
+    answered is the one in force at its adoption, not the pupil's term of today (a new one, or none)."""
+    ib = personas.begeleider_a
+    # Need established 12 January (due 23 February), adopted 15 January: in time. Withdrawn 1 March while the
+    # need stayed, so a new term runs from then (due 12 April), met by a second plan adopted 10 April: in time.
+    withdrawn = pupil(org.school_a, ib, days_into_term=(TODAY - datetime.date(2026, 1, 12)).days)
+    end(adopt_on(withdrawn, ib, at(datetime.date(2026, 1, 15))), "ingetrokken", datetime.date(2026, 3, 1))
+    withdrawn.refresh_from_db()
+    assert (withdrawn.opp_start_on, withdrawn.opp_due_on) == (datetime.date(2026, 3, 1), datetime.date(2026, 4, 12))
+    adopt_on(withdrawn, ib, at(datetime.date(2026, 4, 10)))
+    # Need established 60 days ago, adopted 10 days ago (later than six weeks), ended today: the pupil's stored term
+    # is a new one from today (in time by that one), not the one the plan answered.
+    ended = pupil(org.school_a, ib, days_into_term=60)
+    end(adopt_on(ended, ib, at(TODAY - datetime.timedelta(days=10))), "beeindigd", TODAY)
+    ended.refresh_from_db()
+    assert ended.opp_start_on == TODAY and ended.opp_due_on > TODAY
+    # Adopted in time 14 months ago and ended since: outside the trend.
+    old = pupil(org.school_a, ib, days_into_term=450)
+    end(adopt_on(old, ib, at(datetime.date(2025, 9, 20))), "beeindigd", datetime.date(2026, 7, 10))
+
+    months = {m.month: m for m in selectors.school_overview(personas.schoolleider_a, TODAY)["adoptions"]}
+    assert months[datetime.date(2026, 1, 1)] == AdoptionMonth(datetime.date(2026, 1, 1), in_time=1, late=0)
+    assert months[datetime.date(2026, 4, 1)] == AdoptionMonth(datetime.date(2026, 4, 1), in_time=1, late=0)
+    assert months[datetime.date(2026, 11, 1)] == AdoptionMonth(datetime.date(2026, 11, 1), in_time=0, late=1)
+    assert sum(m.total for m in months.values()) == 3
+    # The evaluations due stay those of running plans (R-EVAL-1): the April plan, not the one ended in July.
+    assert selectors.school_overview(personas.schoolleider_a, TODAY)["schools"][0].evaluations["due"] == 1
+
+
+def test_term_answered_is_the_last_recorded_term_that_had_started_at_the_adoption():
+    jan, feb, mar, apr = (datetime.date(2026, m, 1) for m in (1, 2, 3, 4))
+    terms = [(jan, feb), (mar, apr)]
+    assert selectors.term_answered(terms, datetime.date(2026, 1, 20)) == feb
+    assert selectors.term_answered(terms, mar) == apr
+    assert selectors.term_answered(terms, datetime.date(2025, 12, 31)) is None
+    assert selectors.term_answered([], jan) is None
+
+
 # --- On the pages ------------------------------------------------------------------------------------------
 
 
 def test_school_overview_shows_three_named_charts_with_their_tables(client, org, personas):
     _mixed_school_a(personas.begeleider_a)
-    html = panel(page(client, personas.schoolleider_a).content.decode(), "school")
+    whole = page(client, personas.schoolleider_a).content.decode()
+    html = panel(whole, "school")
     charts = svgs(html)
     assert set(charts) == {"grafiek-school-termijnen", "grafiek-school-evaluaties", "grafiek-school-vaststellingen"}
     for cid, root in charts.items():
@@ -140,7 +186,10 @@ def test_school_overview_shows_three_named_charts_with_their_tables(client, org,
     assert "Evaluaties met de ouders in schooljaar 2026-2027" in body
     assert "De cijfers van deze grafiek als tabel" in body and "november 2026 1 1 2" in body
     assert "december 2025 0 0 0" in body
-    assert html.count('<details') == 1 and 'href="/static/css/charts.css"' in html
+    # The charts' stylesheet once, in the page's <head> (templates/base.html), not in the panel's body.
+    head = whole.split("</head>", 1)[0]
+    assert html.count('<details') == 1 and head.count('href="/static/css/charts.css"') == 1
+    assert "charts.css" not in whole.split("</head>", 1)[1]
 
 
 def test_evaluation_chart_splits_the_due_plans_into_held_open_and_late(org, personas, client):

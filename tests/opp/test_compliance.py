@@ -9,7 +9,7 @@ import pytest
 
 from opp import compliance as C
 from opp.compliance import ConsultationFact, PlacementFact, Snapshot
-from opp.hashing import SCALAR_FIELDS
+from opp.hashing import LDGM_FIELDS, SCALAR_FIELDS
 from students import history
 from students.history import PlanFact
 
@@ -42,6 +42,9 @@ def complete(soort="bao", *, opdc=False, adopted_on=None, **changes) -> Snapshot
         scalars["rapporten_weging"] = "Het rapport van de orthopedagoog is gevolgd."
     if soort in ("so", "vso"):
         scalars |= {"commissie_advies_on": datetime.date(2026, 10, 15), "commissie_advies": "Positief advies."}
+    if soort in ("sbo", "so", "vso"):  # the Landelijk Doelgroepenmodel (opp.ldgm, practice)
+        scalars |= {"ldgm_leerroute": "5", "ldgm_bestemming": "vmbo_bb", "ldgm_onderbouwing": "Past bij de leerlijnen.",
+                    "ldgm_besloten_on": datetime.date(2026, 10, 1), "ldgm_stappen": {}}
     placements = ()
     if opdc:
         scalars |= {"opdc_vraag": "Terugkeer naar de klas", "opdc_duur": "12 weken", "opdc_programma": False}
@@ -441,6 +444,6 @@ def test_the_catalogue_declares_every_hashed_field_once():
     from opp import sections as S
 
     declared = [f for sec in S.SECTIONS.values() for f in sec.fields] + list(S.GENERAL_FIELDS)
-    assert sorted(declared) == sorted(SCALAR_FIELDS) and len(declared) == len(set(declared))
+    assert sorted(declared) == sorted(SCALAR_FIELDS + LDGM_FIELDS) and len(declared) == len(set(declared))
     assert {k for k, sec in S.SECTIONS.items() if sec.renewed_per_version} == {"hoorrecht", "commissie"}
     assert [k for k, sec in S.SECTIONS.items() if sec.handelingsdeel] == ["handelingsdeel"]

@@ -279,3 +279,28 @@ def test_an_evaluation_outcome_names_the_lasting_goal_and_so_follows_it_into_the
     revision = services.revision_start(actor=personas.begeleider_a, plan=adopted.plan)
     first = revision.actions.order_by("position").first()
     assert first.plan_goal.progress.get().evaluation == evaluation
+
+
+# --- how a goal is named ---------------------------------------------------------------------------------------
+
+
+def test_a_goal_is_named_by_its_wording_in_its_latest_version_and_by_its_id_without_one(personas, org,
+                                                                                       django_assert_num_queries):
+    plan = PlanFactory(student=StudentFactory(school=org.school_a, opp_required=True, support_level="extra"))
+    adopted = PlanVersionFactory(plan=plan, adopted=True, with_actions=2)
+    revision = services.revision_start(actor=personas.begeleider_a, plan=plan)
+    (_t1, g1), (_t2, g2) = goals_of(revision)
+    long = "Sanne leest\r\nvloeiend een tekst op AVI-niveau E4 en vertelt na afloop in eigen woorden wat er stond"
+    save_items(personas.begeleider_a, revision, [action(1, goal=long, plan_goal=g1), action(2, plan_goal=g2)])
+    bare = Goal.objects.create(plan=plan)
+
+    assert str(Goal.objects.get(pk=g1)) == "Sanne leest vloeiend een tekst op AVI-niveau E4 en vertelt…"
+    assert str(Goal.objects.get(pk=g2)) == "Doel 2"  # the revision's wording, not the adopted version's
+    assert adopted.actions.get(plan_goal_id=g2).goal != "Doel 2"
+    assert str(bare) == f"Doel {bare.pk} (OPP {plan.pk})"
+    # A list of goals is named from one query (the admin, the audit log): annotated or prefetched.
+    with django_assert_num_queries(1):
+        names = [str(g) for g in Goal.objects.filter(plan=plan).with_wording().order_by("pk")]
+    assert names == [str(Goal.objects.get(pk=g1)), "Doel 2", f"Doel {bare.pk} (OPP {plan.pk})"]
+    with django_assert_num_queries(2):
+        assert [str(g) for g in Goal.objects.filter(plan=plan).prefetch_related("items").order_by("pk")] == names

@@ -300,3 +300,48 @@ def test_the_plan_page_the_pdf_and_the_portal_show_the_measure_in_plain_words(pe
     # The parents consent to the measure too (it is in the consent hash): "Waar stemt u mee in?" names it.
     summary = render_to_string("portal/_consent_summary.html", {"version_full": version, "terms": {}})
     assert f"Zo meet de school de vooruitgang:</span> {sentence}" in summary
+
+
+# --- The outcome an evaluation pre-fills from the measurements (measures.outcome / suggestion, R-SET-2) ----------
+
+DMT_LOWER = Measure("aantal", "12", SEP, "4", JULY, LOWER)  # e.g. fewer errors is better
+DMT = Measure("dmt", "30", SEP, "45", JULY, HIGHER)
+
+
+@pytest.mark.parametrize(("measure", "latest", "expected"), [
+    (AVI, "E4", "behaald"), (AVI, "M5", "behaald"), (AVI, "M4", "niet"), (AVI, "E3", "niet"),
+    (Measure("avi", "M4", SEP, "M5", JULY, HIGHER), "E4", "deels"),
+    (DMT, "45", "behaald"), (DMT, "38", "deels"), (DMT, "30", "niet"), (DMT, "25", "niet"), (DMT, "50", "behaald"),
+    (DMT_LOWER, "4", "behaald"), (DMT_LOWER, "8", "deels"), (DMT_LOWER, "12", "niet"), (DMT_LOWER, "15", "niet"),
+    (Measure("percentage", "40", SEP, "80", JULY, HIGHER), "60", "deels"),
+    (Measure("vrij", "weinig", SEP, "veel", JULY, ""), "veel", ""),  # a free measure tells nothing
+    (Measure(), "E4", ""), (AVI, "", ""), (AVI, "Z9", ""),  # no measure, no value, not a value of the instrument
+])
+def test_outcome_from_the_latest_value(measure, latest, expected):
+    from opp.measures import outcome
+
+    assert outcome(measure, latest) == expected
+
+
+def test_the_suggestion_reads_only_values_of_the_measures_own_instrument():
+    """A revision changed the measure: a DMT count of 45 says nothing about an AVI target."""
+    from opp.measures import suggestion
+
+    assert suggestion(AVI, [("avi", "M4"), ("avi", "E4"), ("dmt", "12")]) == "behaald"
+    assert suggestion(AVI, [("dmt", "45")]) == ""
+    assert suggestion(AVI, []) == ""
+
+
+def test_a_chosen_outcome_needs_a_reason_only_where_it_differs_from_a_suggestion():
+    from opp.measures import needs_reason
+
+    assert needs_reason("behaald", "deels", "") and needs_reason("behaald", "deels", "   ")
+    assert not needs_reason("behaald", "deels", "Tempo blijft achter.")
+    assert not needs_reason("behaald", "behaald", "") and not needs_reason("", "niet", "")
+
+
+def test_values_in_words():
+    from opp.measures import named
+
+    assert [named("avi", "E4"), named("dmt", "45"), named("percentage", "80"), named("vrij", "6 van 10")] == [
+        "AVI E4", "45 woorden (DMT)", "80%", "6 van 10"]

@@ -10,11 +10,13 @@ EXPECTED = {
     # afwijking programma: regular po/vo and pro; vervangende doelen: bao, sbo, so, vso;
     # onderwijstijd and hoorrecht always; leerrendement + rapporten in po; commissie in (v)so.
     "bao": BASE + ["programma", "doelen", "onderwijstijd", "leerrendement", "rapporten", "hoorrecht"],
-    "sbo": BASE + ["doelen", "onderwijstijd", "leerrendement", "rapporten", "hoorrecht"],
+    "sbo": ["uitstroom", "ldgm", "factoren", "handelingsdeel", "doelen", "onderwijstijd", "leerrendement", "rapporten",
+            "hoorrecht"],
     "vo": BASE + ["programma", "onderwijstijd", "hoorrecht"],
     "pro": BASE + ["programma", "onderwijstijd", "hoorrecht"],
-    "so": BASE + ["doelen", "onderwijstijd", "hoorrecht", "commissie"],
-    "vso": BASE + ["doelen", "onderwijstijd", "hoorrecht", "commissie"],
+    # the Landelijk Doelgroepenmodel (practice) in sbo, so and vso, right after the uitstroomprofiel.
+    "so": ["uitstroom", "ldgm", "factoren", "handelingsdeel", "doelen", "onderwijstijd", "hoorrecht", "commissie"],
+    "vso": ["uitstroom", "ldgm", "factoren", "handelingsdeel", "doelen", "onderwijstijd", "hoorrecht", "commissie"],
 }
 
 
@@ -41,6 +43,7 @@ def test_opdc_section_only_with_an_opdc_placement(soort):
     ("rapporten", {"bao", "sbo"}),
     ("hoorrecht", {"bao", "sbo", "vo", "pro", "so", "vso"}),
     ("commissie", {"so", "vso"}),
+    ("ldgm", {"sbo", "so", "vso"}),
 ])
 def test_each_section_applies_exactly_where_the_domain_says(section, soorten):
     applies = {soort for soort in EXPECTED if section in S.applicable_sections(soort, has_opdc=False)}
@@ -49,7 +52,7 @@ def test_each_section_applies_exactly_where_the_domain_says(section, soorten):
 
 def test_every_section_has_a_dutch_title_and_rule():
     assert set(S.ORDER) == {"uitstroom", "factoren", "handelingsdeel", "programma", "doelen", "onderwijstijd",
-                            "leerrendement", "rapporten", "hoorrecht", "opdc", "commissie"}
+                            "leerrendement", "rapporten", "hoorrecht", "opdc", "commissie", "ldgm"}
     assert str(S.SECTIONS["commissie"].title) == "Advies van de commissie"
     assert str(S.SECTIONS["programma"].title) == "Afwijking van het onderwijsprogramma"
     assert S.SECTIONS["commissie"].rule == "R-TIME-3"

@@ -4,6 +4,10 @@ from django.core.management.base import BaseCommand
 from disputes.demo import seed_disputes
 from evaluations.demo import seed_evaluations
 from opp.demo import seed_adoption, seed_consent, seed_plans
+from opp.demo_bank import seed_bank
+from opp.demo_copy_forward import seed_copy_forward
+from opp.demo_ldgm import seed_ldgm
+from opp.demo_measurements import seed_measurements
 from portal.demo import seed_invitations
 from retention.demo import seed_retention
 from security import demo
@@ -41,5 +45,5 @@ class Command(BaseCommand):
 
 def demo_hooks():
     """Each feature app adds its demo data here, in dependency order."""
-    return [seed_students, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_disputes, seed_invitations,
-            seed_retention]
+    return [seed_students, seed_bank, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_measurements, seed_copy_forward, seed_ldgm, seed_disputes,
+            seed_invitations, seed_retention]
