@@ -43,8 +43,11 @@ def fill_section(page, key: str, values: dict[str, str], *, select: tuple[str, .
     """Fill one section of the OPP editor through its labels. In an item section the last form is the new,
     empty item, so `.last` fills that one."""
     section = page.locator(f"#sectie-{key}")
+    items = section.locator("fieldset.item")
+    # The rows of an item section, not the goal bank's picker below them (its fields are named like the rows').
+    scope = items.last if items.count() else section
     for label, value in values.items():
-        field = section.get_by_label(label, exact=False).last
+        field = scope.get_by_label(label, exact=False).last
         if label in select:
             field.select_option(value)
         else:
