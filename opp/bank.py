@@ -346,7 +346,7 @@ def _require_owner(actor: User, owner: Owner) -> None:
 def text_save(*, actor: User, owner: Owner, data: dict, text: BankText | None = None) -> BankText:
     """Add a text to a bank, or change one (its owner stays). Refused outside the actor's banks."""
     if text is not None:
-        text = BankText.objects.select_for_update().select_related("board", "school").get(pk=text.pk)
+        text = BankText.objects.select_for_update(of=("self",)).select_related("board", "school").get(pk=text.pk)
         owner = owner_of_text(text)
     _require_owner(actor, owner)
     data = {k: _lines(v).strip() if isinstance(v, str) else v for k, v in data.items() if k in TEXT_FIELDS}
@@ -372,7 +372,7 @@ def _check_length(text: BankText) -> None:
 @transaction.atomic
 def text_set_active(*, actor: User, text: BankText, active: bool) -> BankText:
     """Put a text out of use, or back in use. A text is never deleted: items that came from it keep it (PROTECT)."""
-    text = BankText.objects.select_for_update().select_related("board", "school").get(pk=text.pk)
+    text = BankText.objects.select_for_update(of=("self",)).select_related("board", "school").get(pk=text.pk)
     _require_owner(actor, owner_of_text(text))
     if text.active != active:
         text.active = active
@@ -403,7 +403,7 @@ def grantable_membership(user: User, pk) -> Membership:
 @transaction.atomic
 def grant_set(*, actor: User, membership: Membership, granted: bool) -> Membership:
     """Give or withdraw managing the school's goal bank (Membership.textbank_grant): only the school's schoolleider."""
-    membership = Membership.objects.select_for_update().select_related("school", "user").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("school", "user").get(pk=membership.pk)
     if membership.school_id not in access.textbank_grant_schools(actor):
         raise access.forbidden(membership.school_id)
     if not access.may_hold_textbank_grant(membership.role) or not membership.is_approved:
