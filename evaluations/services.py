@@ -71,9 +71,12 @@ def progress_prefill(plan: Plan, actions: list[ActionItem], *, until: datetime.d
         start = previous + datetime.timedelta(days=1) if previous else action.measure_baseline_on
         rows = [m for m in found.get(action.plan_goal_id, [])
                 if (start is None or m.measured_on >= start) and m.measured_on <= until]
+        # A value measured on the baseline's day (or before) is the baseline itself: it suggests nothing.
+        base_on = action.measure_baseline_on
+        news = [(m.instrument, m.value) for m in rows if base_on is None or m.measured_on > base_on]
         result[action.pk] = Prefill(
             since=start, since_evaluation=previous is not None, measurements=rows,
-            suggested=measures.suggestion(action.measure, [(m.instrument, m.value) for m in rows]))
+            suggested=measures.suggestion(action.measure, news))
     return result
 
 

@@ -45,9 +45,6 @@ def record(request, pk):
         return render(request, "evaluations/record.html", context)
     actions = list(version.actions.all())
     data = request.POST if request.method == "POST" else None
-    if data is None:  # the form shows the handelingsdeel of the adopted version
-        audit.record(request.user, audit.Action.VIEW, version, school=plan.student.school_id,
-                     details={"page": "evaluation_form"})
     form = EvaluationForm(data, initial={"held_on": timezone.localdate(), "parents_present": True})
     # The measurements up to the evaluation's day (today until a valid day is posted): what the server suggests.
     until = timezone.localdate()
@@ -66,6 +63,10 @@ def record(request, pk):
                     raise ValidationError(_("Er is intussen al een versie in bewerking; er is niets vastgelegd.")) from exc
             if outcome.ok:
                 return _after_record(request, plan, evaluation)
+    # The form shows the adopted version's handelingsdeel and its goals' measurements: a read, also when a POST comes
+    # back with its errors.
+    audit.record(request.user, audit.Action.VIEW, version, school=plan.student.school_id,
+                 details={"page": "evaluation_form"})
     context.update(form=form, rows=[(a, f, _prefill_view(a, prefill[a.pk])) for a, f in rows],
                    rows_have_errors=any(f.errors for _a, f in rows),
                    open_version=opp_selectors.open_version(plan))

@@ -109,7 +109,8 @@ def proposed_measure(item: ActionItem, last: Measurement | None) -> measures.Mea
     measure = item.measure
     if not measure.instrument:
         return measures.Measure()
-    if last is not None:
+    # Only a value measured after the item's own baseline is news: an older one belongs to an earlier baseline.
+    if last is not None and (measure.baseline_on is None or last.measured_on > measure.baseline_on):
         measure = dataclasses.replace(measure, baseline=last.value, baseline_on=last.measured_on)
     return measure
 

@@ -299,8 +299,10 @@ def clock_at(moment: datetime.datetime):
 
 
 def on_day(day: D, hour: int = 10):
-    """clock_at on `day` at `hour` o'clock in Amsterdam."""
-    return clock_at(timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0))))
+    """clock_at on `day` at `hour` o'clock in Amsterdam, but never later than now: a story of today seeded in the
+    morning is not stamped in the afternoon."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+    return clock_at(min(moment, timezone.now()))
 
 
 #: The steps of the doelgroepenmodel (opp.ldgm.STEPS) set when a plan is written, days before the writing day.

@@ -77,9 +77,9 @@ def goal_measurements(request, pk):
         if _save(form, lambda **data: measurements.measurement_record(actor=request.user, goal=goal, **data)):
             messages.success(request, _("De meting is vastgelegd."))
             return redirect("opp:measurements", pk=goal.pk)
-    if request.method == "GET":
-        audit.record(request.user, audit.Action.VIEW, goal, school=plan.student.school_id,
-                     details={"page": "measurements"})
+    # Every rendering shows the goal's measurements: a GET, and a POST that comes back with its errors.
+    audit.record(request.user, audit.Action.VIEW, goal, school=plan.student.school_id,
+                 details={"page": "measurements"})
     return render(request, "opp/measurements.html", {
         "goal": goal, "plan": plan, "student": plan.student, "item": item, "rows": _rows(goal), "form": form,
         "can_record": can_record, "can_edit": access.may_edit_plan(request.user, plan) and plan.state == Plan.State.ACTIEF,
@@ -101,8 +101,7 @@ def measurement_edit(request, pk):
                                                                        **data)):
             messages.success(request, _("De meting is gewijzigd."))
             return redirect("opp:measurements", pk=goal.pk)
-    if request.method == "GET":
-        audit.record(request.user, audit.Action.VIEW, measurement, school=plan.student.school_id)
+    audit.record(request.user, audit.Action.VIEW, measurement, school=plan.student.school_id)
     return render(request, "opp/measurements.html", {
         "goal": goal, "plan": plan, "student": plan.student, "item": measurements.current_item(goal),
         "measurement": measurement, "form": form, "editing": True,

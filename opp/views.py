@@ -211,10 +211,14 @@ def _bank_insert(request, version: PlanVersion, student, rights: access.VersionR
     choice = access.choice_or_404(request.POST.get("bank_insert", ""), (*bank.INSERT_TARGETS, "zoeken"),
                                   school_id=student.school_id)
     data = request.POST
+    section = bank.INSERT_TARGETS[choice][0] if choice != "zoeken" else "handelingsdeel"
+    # Searching and inserting are part of writing the plan: 403 for read-only roles, as saving a section is.
+    may_write = access.may_save_section(request.user, version, section, rights)
+    # The page shows the whole version again: a read of the plan like the editor's GET.
+    audit.record(request.user, audit.Action.VIEW, version, details={"page": "bank_insert"})
     if choice != "zoeken":
-        section = bank.INSERT_TARGETS[choice][0]
         text = bank.readable_texts(student).filter(pk=max(_revision(data.get(f"bank-{choice}")), 0), kind=choice).first()
-        if not access.may_save_section(request.user, version, section, rights):  # 403 for read-only roles
+        if not may_write:
             messages.error(request, services.MSG_NOT_EDITABLE % {"state": version.get_state_display()})
         elif text is None:
             messages.error(request, _("Kies eerst een tekst uit de tekstbank."))

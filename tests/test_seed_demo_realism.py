@@ -190,6 +190,19 @@ def test_the_seeded_demo_could_have_happened(clock, db, anchor):
     check_every_pupil_with_a_plan_has_guardians_and_sbo_vso_pupils_extra_support(today)
     check_texts_are_written_per_pupil(today)
     check_the_invitation_panel_shows_a_pending_and_an_expired_link(today)
+    check_nothing_is_stamped_after_now()
+
+
+def check_nothing_is_stamped_after_now():
+    """Seeded in the morning, today's story may not be stamped in the afternoon: no audit row, measurement or version
+    change lies after the moment of seeding."""
+    from audit.models import AuditEvent
+    from opp.models import Measurement
+
+    now = timezone.now()
+    assert not AuditEvent.objects.filter(at__gt=now).exists()
+    assert not Measurement.objects.filter(recorded_at__gt=now).exists()
+    assert not PlanVersion.objects.filter(updated_at__gt=now).exists()
 
 
 def check_the_invitation_panel_shows_a_pending_and_an_expired_link(today):

@@ -18,7 +18,12 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     Student = apps.get_model("students", "Student")
     for student in Student.objects.exclude(destination="").only("pk", "destination", "destination_note").iterator():
-        text = student.destination_note or destinations.label(student.destination)
+        note, label = student.destination_note, destinations.label(student.destination)
+        # The note alone when it is the sentence the key was read from; else the key's label and the note together.
+        if note and destinations.from_text(note)[0] == student.destination:
+            text = note
+        else:
+            text = f"{label} — {note}" if note else label
         Student.objects.filter(pk=student.pk).update(destination=text[:200])
 
 

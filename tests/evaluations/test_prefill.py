@@ -124,6 +124,17 @@ def test_a_later_measurement_than_the_evaluation_day_is_not_counted(w, personas)
     assert prefill[w.reading.pk].suggested == "niet" and prefill[w.working.pk].suggested == ""
 
 
+def test_the_baseline_test_recorded_as_a_measurement_suggests_nothing(w, personas):
+    """A value measured on the baseline's own day is the baseline, not progress or its absence: no "niet" that staff
+    would have to argue away."""
+    measure(personas, w.reading, "M4", D(2026, 9, 1))
+    prefill = services.progress_prefill(w.plan, [w.reading], until=D(2026, 9, 25))
+    assert [m.value for m in prefill[w.reading.pk].measurements] == ["M4"]
+    assert prefill[w.reading.pk].suggested == ""
+    measure(personas, w.reading, "E4", D(2026, 9, 20))
+    assert services.progress_prefill(w.plan, [w.reading], until=D(2026, 9, 25))[w.reading.pk].suggested == "behaald"
+
+
 # --- Saving: the server's suggestion, the override and its reason --------------------------------------------------
 
 

@@ -206,6 +206,24 @@ def test_inserting_a_goal_keeps_every_typed_text_and_saves_nothing(client, perso
     assert not version.actions.exists()
 
 
+@pytest.mark.parametrize("choice", ["zoeken", "doel"])
+def test_searching_or_inserting_is_writing_refused_to_a_read_only_role_and_its_page_is_a_logged_read(
+        client, personas, version, texts, choice):
+    """The bank buttons post the whole editor: a leerkracht who reads the plan gets 403 like on any section save, and
+    the page the begeleider gets back (the whole version) is in the audit log as a read."""
+    version.plan.student.group_name = "4a"
+    version.plan.student.save()
+    data = {"bank_insert": choice, "bank-doel": str(texts["doel"].pk), "bank-q": "lezen"}
+    login(client, personas.leerkracht_a)
+    assert client.post(editor_url(version), data).status_code == 403
+    login(client, personas.begeleider_a)
+    before = AuditEvent.objects.count()
+    assert client.post(editor_url(version), page_form(client, version) | data).status_code == 200
+    assert AuditEvent.objects.filter(pk__gt=0, action="view", object_type="opp.planversion",
+                                     object_id=str(version.pk), details={"page": "bank_insert"}).exists()
+    assert AuditEvent.objects.count() > before
+
+
 def _form_of(response) -> dict[str, str]:
     parser = _EditorForm()
     parser.feed(response.content.decode())

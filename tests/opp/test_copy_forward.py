@@ -123,6 +123,15 @@ def test_a_goal_never_measured_keeps_its_baseline(personas, revision):
     assert (item.measure_baseline, item.measure_baseline_on) == ("E3", D(2025, 9, 15))
 
 
+def test_a_value_from_before_the_items_own_baseline_does_not_replace_it(personas, revision):
+    """A measurement of an earlier baseline (older than the item's own) is no news: the item's baseline stays."""
+    v1, v2 = revision
+    source = reading_item(v1)
+    measure(source, D(2025, 9, 1), "M3", personas.begeleider_a)  # before the baseline of 15 September 2025
+    item = copy_forward.copy_goal(actor=personas.begeleider_a, version=v2, source=source)
+    assert (item.measure_baseline, item.measure_baseline_on) == ("E3", D(2025, 9, 15))
+
+
 def test_a_target_that_is_no_progress_any_more_is_not_stored(personas, revision):
     v1, v2 = revision
     source = reading_item(v1)

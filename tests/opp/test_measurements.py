@@ -211,6 +211,14 @@ def test_the_page_lists_the_values_in_words_and_records_one(client, w, personas)
     assert measurements.latest(w.reading).value == "E4"
 
 
+def test_a_refused_post_shows_the_measurements_and_is_a_logged_read_too(client, w, personas):
+    record(personas, w.reading, "M4", D(2026, 10, 1))
+    login(client, personas.begeleider_a)
+    response = client.post(page(w.reading), {"measured_on": "", "value": "", "note": ""})
+    assert response.status_code == 200 and "AVI M4" in response.content.decode()
+    assert AuditEvent.objects.filter(action="view", object_type="opp.goal", object_id=str(w.reading.pk)).exists()
+
+
 def test_a_wrong_value_comes_back_with_a_dutch_message_and_what_was_typed(client, w, personas):
     login(client, personas.begeleider_a)
     response = client.post(page(w.reading), {"measured_on": "2027-03-01", "value": "E12",

@@ -79,3 +79,21 @@ def test_the_pupil_form_offers_the_choice_grouped_and_refuses_a_free_text(pupil)
                  "left_on": "2026-07-01", "destination": "Naar de maan"})
     bound = StudentForm(data, instance=pupil, schools=type(pupil.school).objects.filter(pk=pupil.school_id))
     assert not bound.is_valid() and "destination" in bound.errors
+
+
+def test_going_back_keeps_the_key_and_a_note_written_after_the_migration(org):
+    """The backwards data migration: the note alone only when it is the sentence the key was read from; a note added
+    later goes back together with the key's label, so the destination itself is not lost."""
+    import importlib
+
+    from django.apps import apps
+
+    from tests.factories import StudentFactory
+
+    migration = importlib.import_module("students.migrations.0006_destination_choice")
+    read = StudentFactory(school=org.school_a, destination="mbo_2", destination_note="MBO niveau 2 (ROC)")
+    added = StudentFactory(school=org.school_a, destination="mbo_2", destination_note="ROC, zorg")
+    bare = StudentFactory(school=org.school_a, destination="mbo_2", destination_note="")
+    migration.backwards(apps, None)
+    values = dict(type(read).objects.filter(pk__in=[read.pk, added.pk, bare.pk]).values_list("pk", "destination"))
+    assert values == {read.pk: "MBO niveau 2 (ROC)", added.pk: "Mbo niveau 2 — ROC, zorg", bare.pk: "Mbo niveau 2"}

@@ -45,5 +45,6 @@ class Command(BaseCommand):
 
 def demo_hooks():
     """Each feature app adds its demo data here, in dependency order."""
-    return [seed_students, seed_bank, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_measurements, seed_copy_forward, seed_ldgm, seed_disputes,
-            seed_invitations, seed_retention]
+    # seed_ldgm writes the revisions' doelgroepenmodel on the day they were written, so before copy forward (today).
+    return [seed_students, seed_bank, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_measurements,
+            seed_ldgm, seed_copy_forward, seed_disputes, seed_invitations, seed_retention]
