@@ -3,7 +3,8 @@
 Three layers, so each can be tested on its own:
 
 * `decode` and `parse` are pure: bytes → text → one cleaned value per cell, or a Dutch message with line
-  number and column. No database.
+  number and column. No database. `parse_any` tells EDEXML (students/edexml.py) from CSV by the content; an
+  EDEXML file becomes the same rows, so everything after parsing is shared.
 * `plan_import` compares the parsed rows with the school's pupils (one query for the whole school) and
   runs the same rules as the pupil form (`services.validate_student`, the model's field checks): per row
   *nieuw*, *bijgewerkt* (which columns), *ongewijzigd* or *fout*.
@@ -35,7 +36,7 @@ from accounts.models import Onderwijssoort, School, User
 from audit import log as audit
 from opp_portal import uploads
 
-from . import destinations, services
+from . import destinations, edexml, services
 from .models import Funding, ImportBatch, Student, SupportLevel
 
 #: More rows than any school has pupils; guards memory and the length of one transaction.
@@ -118,9 +119,12 @@ class Problem:
     line: int
     column: str
     message: str
+    record: str = ""  # EDEXML: which pupil ("leerling 00002"), the file's key for them
 
     def __str__(self) -> str:
         where = _("regel %(line)s") % {"line": self.line}
+        if self.record:
+            where = f"{self.record} ({where})"
         if self.column:
             where += ", " + _("kolom %(column)s") % {"column": self.column}
         return f"{where}: {self.message}"
@@ -155,6 +159,7 @@ class ParsedRow:
     line: int
     values: dict[str, object]  # field → cleaned value, for the cells that could be read
     problems: list[Problem] = field(default_factory=list)
+    record: str = ""  # EDEXML: "leerling <key>"
 
     @property
     def pupil_number(self) -> str:
@@ -166,6 +171,8 @@ class ParsedFile:
     delimiter: str
     present: tuple[str, ...]  # the fields whose column is in the file, in file order
     rows: list[ParsedRow]
+    notes: list[str] = field(default_factory=list)  # EDEXML: what the dry run tells besides rows (dropped fields, …)
+    content: str = ""  # what a batch keeps until it is applied, when not the uploaded text (EDEXML: minimised)
 
 
 @dataclass
@@ -189,6 +196,8 @@ class Plan:
     delimiter: str
     present: tuple[str, ...]
     rows: list[PlannedRow]
+    notes: list[str] = field(default_factory=list)
+    content: str = ""
 
     @property
     def problems(self) -> list[Problem]:
@@ -387,6 +396,30 @@ def parse(text: str, *, delimiter: str | None = None) -> ParsedFile:
     return ParsedFile(delimiter=delimiter, present=present, rows=rows)
 
 
+def parse_any(text: str, *, school: School, delimiter: str | None = None) -> ParsedFile:
+    """The format is told by the content: EDEXML (students/edexml.py) or CSV; both give the same rows."""
+    if not edexml.looks_like(text):
+        return parse(text, delimiter=delimiter)
+    try:
+        export = edexml.read(text, brin=school.brin, soorten=list(school.onderwijssoorten), max_rows=MAX_ROWS)
+    except edexml.Refused as exc:
+        raise FileRejected(*exc.messages) from None
+    rows = []
+    for record in export.records:
+        # The same cell rules as a CSV row; a cell the record could not fill has its own message already.
+        row = _parse_row(record.line, list(record.cells.values()), [COLUMN_BY_KEY[n] for n in record.cells])
+        row.record = record.label
+        row.problems = [Problem(record.line, element, message, record.label) for element, message in record.problems] + [
+            Problem(p.line, p.column, p.message, record.label) for p in row.problems]
+        rows.append(row)
+    present = tuple(c.field for c in COLUMNS if c.name in {n for r in export.records for n in r.cells})
+    for row in rows:  # every present field has a value in each readable row, as in a CSV (plan_import relies on it)
+        if row.values:
+            for f in present:
+                row.values.setdefault(f, None if COLUMN_BY_FIELD[f].kind == Kind.DATE else "")
+    return ParsedFile(delimiter="", present=present, rows=rows, notes=export.notes, content=export.minimised)
+
+
 def _parse_row(line: int, record: list[str], columns: list[Column | None]) -> ParsedRow:
     row = ParsedRow(line=line, values={})
     if len(record) > len(columns) and any(cell.strip() for cell in record[len(columns):]):
@@ -420,7 +453,7 @@ _NOT_IMPORTED = [f.name for f in Student._meta.concrete_fields if f.name not in 
 def plan_import(*, school: School, text: str, delimiter: str | None = None, today: datetime.date | None = None) -> Plan:
     """The dry run: what applying `text` to `school` would do, row by row, with every problem found."""
     today = today or timezone.localdate()
-    parsed = parse(text, delimiter=delimiter)
+    parsed = parse_any(text, school=school, delimiter=delimiter)
     existing = {s.pupil_number: s for s in Student.objects.filter(school=school)}
     first_line: dict[str, int] = {}
     planned: list[PlannedRow] = []
@@ -430,7 +463,7 @@ def plan_import(*, school: School, text: str, delimiter: str | None = None, toda
         if number and number in first_line:
             problems.append(Problem(row.line, "leerlingnummer", _(
                 "Leerlingnummer %(number)s staat ook op regel %(line)s; elk leerlingnummer mag maar één keer in het "
-                "bestand staan.") % {"number": _short(number), "line": first_line[number]}))
+                "bestand staan.") % {"number": _short(number), "line": first_line[number]}, row.record))
         elif number:
             first_line[number] = row.line
         current = existing.get(number) if number else None
@@ -449,7 +482,8 @@ def plan_import(*, school: School, text: str, delimiter: str | None = None, toda
             data = {f: row.values[f] for f in parsed.present if getattr(current, f) != row.values[f]}
             action = RowAction.UPDATE if data else RowAction.UNCHANGED
             planned.append(PlannedRow(row.line, number, name, action, data=data, existing=current))
-    return Plan(delimiter=parsed.delimiter, present=parsed.present, rows=planned)
+    return Plan(delimiter=parsed.delimiter, present=parsed.present, rows=planned, notes=parsed.notes,
+                content=parsed.content or text)
 
 
 def _candidate(school: School, current: Student | None, row: ParsedRow, present: tuple[str, ...]) -> Student:
@@ -482,7 +516,7 @@ def _validate(candidate: Student, row: ParsedRow, *, today: datetime.date) -> li
         column = COLUMN_BY_FIELD[f].name if f in COLUMN_BY_FIELD and f != NON_FIELD_ERRORS else ""
         if column and column in in_error:
             continue  # the cell's own message already says what is wrong
-        problems.extend(Problem(row.line, column, m) for m in messages)
+        problems.extend(Problem(row.line, column, m, row.record) for m in messages)
     return problems
 
 
@@ -514,7 +548,8 @@ def batch_create(
             school=school, state=ImportBatch.State.PENDING, created_at__lt=timezone.now() - MAX_AGE
         ).update(state=ImportBatch.State.DISCARDED, content="")
         batch = ImportBatch.objects.create(
-            school=school, uploaded_by=actor, filename=filename[:255], content=text,
+            # EDEXML: the minimised copy (plan.content), never the BSN or other dropped fields (R-CONTENT-9).
+            school=school, uploaded_by=actor, filename=filename[:255], content=plan.content,
             sha256=hashlib.sha256(raw).hexdigest(), delimiter=plan.delimiter, encoding=encoding, counts=plan.counts,
         )
         audit.record(actor, audit.Action.CREATE, batch, school=school, details={"counts": plan.counts})

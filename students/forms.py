@@ -99,11 +99,12 @@ class ImportUploadForm(forms.Form):
 
     school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
     file = forms.FileField(
-        label=_("CSV-bestand"),
+        label=_("CSV- of EDEXML-bestand"),
         # The upload validator says "Het bestand is leeg." itself, in the same words as for the command.
         allow_empty_file=True,
-        help_text=_("Puntkomma of komma als scheidingsteken; UTF-8 of Windows-1252 (‘CSV’ uit Excel)."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+        help_text=_("CSV: puntkomma of komma als scheidingsteken; UTF-8 of Windows-1252 (‘CSV’ uit Excel). EDEXML: versie "
+                    "2.0 of 2.1 (.xml)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xml,text/csv,text/plain,text/xml,application/xml"}),
     )
 
     def __init__(self, *args, schools, **kwargs):

@@ -1,4 +1,4 @@
-"""`manage.py import_students SCHOOL_BRIN FILE [--apply] [--as USERNAME]`: the CSV import from the shell.
+"""`manage.py import_students SCHOOL_BRIN FILE [--apply] [--as USERNAME]`: the CSV or EDEXML import from the shell.
 
 Without --apply it is a dry run: it prints what would happen and every error, and stores nothing.
 With --apply the file is applied in one transaction, all or nothing, recorded in the audit log under
@@ -18,11 +18,11 @@ from students import csv_import
 
 
 class Command(BaseCommand):
-    help = "Importeert leerlingen uit een CSV-bestand. Standaard een proefimport; met --apply wordt echt geïmporteerd."
+    help = "Importeert leerlingen uit een CSV- of EDEXML-bestand. Standaard een proefimport; met --apply wordt echt geïmporteerd."
 
     def add_arguments(self, parser):
         parser.add_argument("brin", metavar="SCHOOL_BRIN", help="BRIN-code van de school, bijvoorbeeld 11AA")
-        parser.add_argument("file", metavar="FILE", help="het CSV-bestand (zie docs/import-leerlingen.md)")
+        parser.add_argument("file", metavar="FILE", help="het CSV- of EDEXML-bestand (zie docs/import-leerlingen.md)")
         parser.add_argument("--apply", action="store_true", help="echt importeren (in één transactie)")
         parser.add_argument("--as", dest="username", metavar="USERNAME",
                             help="gebruikersnaam van wie importeert, voor het auditlogboek (verplicht bij --apply)")
@@ -78,6 +78,8 @@ class Command(BaseCommand):
             raise CommandError(f"Het bestand {path} kan niet worden gelezen: {exc.strerror}.") from None
 
     def _report(self, plan: csv_import.Plan) -> None:
+        for note in plan.notes:  # EDEXML: the version, vestigingen, which fields were dropped (R-CONTENT-9)
+            self.stdout.write(note)
         for row in plan.changes:
             what = str(row.action)
             if row.changed_columns:
