@@ -13,11 +13,12 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -79,6 +80,21 @@ class CappedSearchMixin:
     def get_search_results(self, request, queryset, search_term):
         search_term = str(search_term or "").replace("\x00", "")[:SEARCH_MAX_LENGTH]
         return super().get_search_results(request, queryset, search_term)
+
+    def changelist_view(self, request, extra_context=None):
+        # A filter on an id larger than the database's integers ("?school=9223372036854775808") would fail in the
+        # query itself (OverflowError on SQLite, DataError on PostgreSQL): answered as Django answers any invalid
+        # lookup, with the changelist's "?e=1".
+        if any(_out_of_range(v) for values in request.GET.lists() for v in values[1]):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
+
+
+def _out_of_range(value: str) -> bool:
+    """An integer the database cannot hold (outside signed 64 bits)."""
+    text = value.strip()
+    digits = text.removeprefix("-")
+    return digits.isascii() and digits.isdigit() and (len(digits) > 19 or not -(2**63) <= int(text) < 2**63)
 
 
 def _managed_boards(request):

@@ -288,6 +288,16 @@ def test_audit_admin_is_read_only_even_for_a_superuser(client, superuser, audit_
     assert AuditEvent.objects.filter(action=audit.Action.CREATE, object_type="audit.auditevent").count() == 0
 
 
+@pytest.mark.parametrize("value", ["9223372036854775808", "-9223372036854775809", "1" * 60])
+def test_a_filter_on_an_id_too_large_for_the_database_is_an_invalid_lookup_not_a_500(client, superuser, audit_row,
+                                                                                      value):
+    client.force_login(superuser)
+    url = reverse("admin:audit_auditevent_changelist")
+    response = client.get(url, {"q": "x", "school": value})
+    assert response.status_code == 302 and response["Location"] == f"{url}?e=1"
+    assert client.get(url, {"school": str(audit_row.school_id or 1)}).status_code == 200
+
+
 def test_audit_admin_add_button_is_absent(client, superuser, audit_row):
     client.force_login(superuser)
     html = client.get(reverse("admin:audit_auditevent_changelist")).content.decode()
