@@ -10,8 +10,8 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Cap
-from evaluations.schoolyear import school_year_label
 from opp_portal import charts
+from opp_portal.schoolyear import school_year_label
 from students import deadlines as term
 from students import destinations
 

@@ -1,6 +1,6 @@
 """The registry of deadline kinds. Each kind says which subjects are due, from which date.
 
-The date arithmetic is pure (students.deadlines, deadlines.steps, evaluations.schoolyear); the kinds below only
+The date arithmetic is pure (students.deadlines, deadlines.steps, opp_portal.schoolyear); the kinds below only
 fetch the candidate subjects with indexed queries. Later features register their kinds with `register()`.
 Deadlines stand above the apps whose subjects they watch and import them; those apps know nothing of deadlines.
 """
@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from disputes.models import Dispute
 from disputes.rules import DEFENCE_DAYS, RESPONSE_DAYS, RULING_DAYS
-from evaluations.schoolyear import school_year, school_year_label
 from evaluations.selectors import (
     commission_evaluated_plan_ids,
     evaluated_plan_ids,
@@ -29,6 +28,7 @@ from evaluations.selectors import (
 )
 from opp.consent_services import party_users
 from opp.models import ConsentRequest, Plan
+from opp_portal.schoolyear import school_year, school_year_label
 from students.eligibility import COMMISSION_SOORTEN
 from students.models import Student
 

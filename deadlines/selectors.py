@@ -23,11 +23,11 @@ from accounts.access import Cap
 from accounts.models import School
 from disputes.models import Dispute
 from evaluations.models import CommissionEvaluation, Evaluation
-from evaluations.schoolyear import school_year, school_year_label
 from evaluations.selectors import is_due_this_year
 from opp import ldgm
 from opp import selectors as opp_selectors
 from opp.models import FROZEN_STATES, ConsentRequest, Plan, PlanVersion
+from opp_portal.schoolyear import school_year, school_year_label
 from students import deadlines as term
 from students import destinations
 from students.eligibility import COMMISSION_SOORTEN

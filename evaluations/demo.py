@@ -24,11 +24,11 @@ from accounts.models import School, User
 from opp import services as opp_services
 from opp.demo import ask_consent, consult, on_day, portal_answer, submit_and_adopt, to_overleg, write_plan
 from opp.demo_measurements import ADAM_OVERRIDE, adam_before_evaluation
+from opp_portal.schoolyear import school_year
 from students import services as student_services
 from students.models import Guardian, GuardianLink, Student
 
 from . import services
-from .schoolyear import school_year
 
 D = datetime.date
 

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from opp import transitions
 from opp.models import FROZEN_STATES, Plan
+from opp_portal.schoolyear import school_year, school_year_label
 from students.eligibility import COMMISSION_SOORTEN
 
 from . import access as evaluation_access
 from .models import CommissionEvaluation, Evaluation
-from .schoolyear import school_year, school_year_label
 
 
 def evaluated_plan_ids(plan_ids: list[int], year_start: datetime.date, year_end: datetime.date) -> set[int]:

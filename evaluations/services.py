@@ -23,6 +23,7 @@ from opp import measurements as opp_measurements
 from opp import services as opp_services
 from opp.models import ActionItem, Measurement, Plan, PlanVersion, VersionState
 from opp.transitions import Action, Refusal
+from opp_portal.schoolyear import school_year_label
 from students import eligibility
 from students import services as student_services
 from students.models import SupportLevel
@@ -30,7 +31,6 @@ from students.models import SupportLevel
 from . import access as evaluation_access
 from . import rules
 from .models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress
-from .schoolyear import school_year_label
 
 MAX_TEXT = 20_000
 

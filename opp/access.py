@@ -23,7 +23,17 @@ from students import access as student_access
 from students.models import Student
 
 from . import bekendmaking, transitions
-from .models import ConsentAnswer, ConsentRequest, Consultation, Plan, PlanVersion, Reaction, VersionState
+from .models import (
+    ConsentAnswer,
+    ConsentRequest,
+    Consultation,
+    Goal,
+    Measurement,
+    Plan,
+    PlanVersion,
+    Reaction,
+    VersionState,
+)
 
 _PLAN_SCHOOL = "student__school_id"
 _VERSION_SCHOOL = "plan__student__school_id"
@@ -270,3 +280,29 @@ def require_section_right(user: User, school: School, section: str) -> None:
             raise forbidden(school.pk)
     else:
         require_cap(user, Cap.PLAN_EDIT, school)
+
+
+# --- Goals and their measurements (whoever reads the plan reads its goals' measurements; R-CONTENT-4) ----------
+
+
+def goals_visible_to(user: User) -> QuerySet[Goal]:
+    return Goal.objects.filter(student_access.pupil_filter(user, Cap.PLAN_VIEW, "plan__student"))
+
+
+def goal_for_user(user: User, pk, *, cap: Cap | None = None) -> Goal:
+    """One goal: 404 outside the plans the user reads; 403 when `cap` (PLAN_EDIT) is missing at the pupil's school."""
+    goal = get_in_reach(goals_visible_to(user).select_related("plan__student__school__board"), pk,
+                        school_path="plan__student__school_id")
+    if cap is not None:
+        require_cap(user, cap, goal.plan.student.school)
+    return goal
+
+
+def measurement_for_user(user: User, pk, *, cap: Cap | None = None) -> Measurement:
+    """One measurement: 404 outside the plans the user reads; 403 without `cap` at the pupil's school."""
+    rows = Measurement.objects.filter(student_access.pupil_filter(user, Cap.PLAN_VIEW, "goal__plan__student"))
+    measurement = get_in_reach(rows.select_related("goal__plan__student__school__board", "recorded_by"), pk,
+                               school_path="goal__plan__student__school_id")
+    if cap is not None:
+        require_cap(user, cap, measurement.goal.plan.student.school)
+    return measurement

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import School, User
+from opp_portal.schoolyear import school_year
 from students import services as student_services
 from students.models import Student
 
@@ -268,7 +269,7 @@ def _end_of_school_year(day: D) -> D:
 def _first_reading_test(day: D) -> D:
     """The school year's first AVI test (about 15 September), when it was before the plan was written on `day`: the
     baseline the plan starts from, and the first point of the goal's chart."""
-    test = D(day.year if day.month >= 8 else day.year - 1, 9, 15)
+    test = school_year(day)[0].replace(day=15, month=9)
     return test if test <= day else day
 
 

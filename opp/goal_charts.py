@@ -26,11 +26,11 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from opp_portal import charts
+from opp_portal.schoolyear import school_year
 from students.models import Student
 
 from . import access, measurements, measures
 from .models import ActionItem, Measurement, PlanVersion
-from .selectors import _school_year as school_year
 
 #: The plain words for a share of the way from baseline to target (opp.measures.share), highest first: the first
 #: row whose lower bound the share reaches names it. One catalogue: the portal's sentence and nothing else.

@@ -66,7 +66,7 @@ def _rows(goal: Goal) -> list[dict]:
 @login_required
 def goal_measurements(request, pk):
     cap = Cap.PLAN_EDIT if request.method == "POST" else None
-    goal = measurements.goal_for_user(request.user, pk, cap=cap)
+    goal = access.goal_for_user(request.user, pk, cap=cap)
     plan = goal.plan
     item = measurements.current_item(goal)
     can_record = (access.may_edit_plan(request.user, plan) and plan.state == Plan.State.ACTIEF and item is not None)
@@ -90,7 +90,7 @@ def goal_measurements(request, pk):
 
 @login_required
 def measurement_edit(request, pk):
-    measurement = measurements.measurement_for_user(request.user, pk, cap=Cap.PLAN_EDIT)
+    measurement = access.measurement_for_user(request.user, pk, cap=Cap.PLAN_EDIT)
     goal = measurement.goal
     plan = goal.plan
     form = MeasurementForm(request.POST if request.method == "POST" else None, instrument=measurement.instrument,
@@ -113,7 +113,7 @@ def measurement_edit(request, pk):
 @login_required
 @require_POST
 def measurement_delete(request, pk):
-    measurement: Measurement = measurements.measurement_for_user(request.user, pk, cap=Cap.PLAN_EDIT)
+    measurement: Measurement = access.measurement_for_user(request.user, pk, cap=Cap.PLAN_EDIT)
     goal_pk = measurement.goal_id
     with ServiceErrors(request=request) as outcome:
         measurements.measurement_delete(actor=request.user, measurement=measurement)

@@ -15,16 +15,15 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import Cap, get_in_reach, require_cap
+from accounts.access import Cap, require_cap
 from accounts.models import User
 from audit import log as audit
-from students import access as student_access
 from students.history import TimelineEvent
 
 from . import measures
@@ -35,32 +34,6 @@ FREE = "vrij"
 
 MSG_PLAN_ENDED = gettext_lazy("Dit OPP is beëindigd of ingetrokken: er worden geen metingen meer vastgelegd.")
 MSG_NO_ITEM = gettext_lazy("Dit doel staat niet meer in het OPP: er worden geen nieuwe metingen meer vastgelegd.")
-
-
-# --- Access (built on the plans' reach: whoever reads the plan reads its goals' measurements) -----------------------
-
-
-def goals_visible_to(user: User) -> QuerySet[Goal]:
-    return Goal.objects.filter(student_access.pupil_filter(user, Cap.PLAN_VIEW, "plan__student"))
-
-
-def goal_for_user(user: User, pk, *, cap: Cap | None = None) -> Goal:
-    """One goal: 404 outside the plans the user reads; 403 when `cap` (PLAN_EDIT) is missing at the pupil's school."""
-    goal = get_in_reach(goals_visible_to(user).select_related("plan__student__school__board"), pk,
-                        school_path="plan__student__school_id")
-    if cap is not None:
-        require_cap(user, cap, goal.plan.student.school)
-    return goal
-
-
-def measurement_for_user(user: User, pk, *, cap: Cap | None = None) -> Measurement:
-    """One measurement: 404 outside the plans the user reads; 403 without `cap` at the pupil's school."""
-    rows = Measurement.objects.filter(student_access.pupil_filter(user, Cap.PLAN_VIEW, "goal__plan__student"))
-    measurement = get_in_reach(rows.select_related("goal__plan__student__school__board", "recorded_by"), pk,
-                               school_path="goal__plan__student__school_id")
-    if cap is not None:
-        require_cap(user, cap, measurement.goal.plan.student.school)
-    return measurement
 
 
 # --- Reads ----------------------------------------------------------------------------------------------------------

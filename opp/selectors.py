@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import Cap
+from opp_portal.schoolyear import school_year
 from students import eligibility, history
 from students.models import GuardianLink, Student
 from students.services import facts_for, standing_of
@@ -225,15 +226,9 @@ def next_step_facts(plan: Plan | None, student: Student, today: datetime.date, *
             facts["not_told"] = tuple(p.name for p in parties if (p.kind, p.id) not in told)
         if evaluation is not None:
             facts.update(evaluation_due=evaluation.get("due"), evaluation_held=evaluation.get("held"))
-            start, end = _school_year(today)
+            start, end = school_year(today)
             facts["school_year_end"] = end
     return next_step.Facts(**facts)
-
-
-def _school_year(day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """1 August – 31 July (R-EVAL-1)."""
-    start_year = day.year if day.month >= 8 else day.year - 1
-    return datetime.date(start_year, 8, 1), datetime.date(start_year + 1, 7, 31)
 
 
 def next_step_can(user, plan: Plan | None, student: Student) -> next_step.Can:

@@ -1,7 +1,7 @@
 """The school year: 1 August – 31 July (ARCHITECTURE.md "Time"). Pure: a date in, dates or a label out.
 
-It lives with the evaluations, the lowest floor that counts in school years (an evaluation per plan and school
-year, R-EVAL-1); the deadlines and overviews above read it from here.
+It stands on the ground floor: the plans (the stepper, the goal charts), the evaluations (one per plan and school
+year, R-EVAL-1), the deadlines and the overviews all count in school years and read it from here.
 """
 
 from __future__ import annotations

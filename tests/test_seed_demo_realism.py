@@ -1,4 +1,4 @@
-"""seed_demo lives over two school years (the school year runs 1 August – 31 July, evaluations.schoolyear).
+"""seed_demo lives over two school years (the school year runs 1 August – 31 July, opp_portal.schoolyear).
 
 Seeded at three anchors — December, June and the first day of a school year — the demo must tell a story that
 could have happened: every step after the one it depends on and none in the future (R-TIME-2, R-CONSENT-2/7,
@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from disputes.models import Dispute
 from evaluations.models import Evaluation
-from evaluations.schoolyear import school_year
 from opp.demo import PUPIL_TEXTS
 from opp.models import FROZEN_STATES, Bekendmaking, ConsentAnswer, ConsentRequest, Consultation, Plan, PlanVersion
+from opp_portal.schoolyear import school_year
 from portal.models import Invitation
 from students.models import EligibilityDecision, GuardianLink, Student
 

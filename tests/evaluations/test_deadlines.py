@@ -17,11 +17,11 @@ from deadlines import registry
 from deadlines import services as deadline_services
 from deadlines.models import Reminder
 from evaluations import selectors, services
-from evaluations.schoolyear import school_year
 from notifications.models import Notification
 from opp import selectors as opp_selectors
 from opp import services as opp_services
 from opp.models import PlanVersion
+from opp_portal.schoolyear import school_year
 from tests.factories import StudentFactory, adopted_plan, evaluation_data, member, progress_for
 
 D = datetime.date
