@@ -260,7 +260,7 @@ def demo_content(number: str) -> dict[str, dict]:
 AVI_GOALS = {"D001": (1, "E4", "M5"), "K001": (1, "M4", "E4")}
 
 
-def _end_of_school_year(day: D) -> D:
+def end_of_school_year(day: D) -> D:
     """1 July of the school year (1 August – 31 July) `day` is in; the next one from July on."""
     end = D(day.year + 1 if day.month >= 8 else day.year, 7, 1)
     return end if end > day else D(end.year + 1, 7, 1)
@@ -283,7 +283,7 @@ def demo_items(number: str, day: D | None = None) -> dict[str, list[dict]]:
         position, baseline, target = AVI_GOALS[number]
         actions[position - 1].update(measure_instrument="avi", measure_baseline=baseline,
                                      measure_baseline_on=_first_reading_test(day),
-                                     measure_target=target, measure_target_on=_end_of_school_year(day),
+                                     measure_target=target, measure_target_on=end_of_school_year(day),
                                      measure_direction="hoger")
     return {
         "factoren": [{"kind": k, "domain": d, "text": t} for k, d, t in texts.get("factoren", [])],

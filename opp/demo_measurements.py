@@ -22,7 +22,7 @@ from accounts.models import User
 from students.models import Student
 
 from . import measurements, services
-from .demo import on_day
+from .demo import end_of_school_year, on_day
 from .models import ActionItem, Goal, Measurement, Plan
 
 D = datetime.date
@@ -62,11 +62,6 @@ ADAM_OVERRIDE = ("zijn leestempo nog achterblijft: AVI E4 is in juni gehaald, ma
                  "per minuut (criterium 45).")
 
 
-def _end_of_school_year(day: D) -> D:
-    end = D(day.year + 1 if day.month >= 8 else day.year, 7, 1)
-    return end if end > day else D(end.year + 1, 7, 1)
-
-
 def _revised_on(held_on: D, today: D) -> D:
     return min(today, held_on + datetime.timedelta(days=2))
 
@@ -81,7 +76,7 @@ def _adam_revision(actor: User, plan: Plan, held_on: D, today: D) -> None:
         return
     fields = services.ITEM_SECTIONS["handelingsdeel"][2]
     rows = [{**{f: getattr(i, f) for f in fields}, services.GOAL_KEY: i.plan_goal_id} for i in items]
-    target_on = _end_of_school_year(held_on)
+    target_on = end_of_school_year(held_on)
     rows[1].update(measure_instrument="percentage", measure_baseline="50", measure_baseline_on=held_on,
                    measure_target="80", measure_target_on=target_on, measure_direction="hoger",
                    evaluation_criterion="80% van de opdrachten zonder extra uitleg gestart (telling van de leerkracht)")
