@@ -306,3 +306,20 @@ def measurement_for_user(user: User, pk, *, cap: Cap | None = None) -> Measureme
     if cap is not None:
         require_cap(user, cap, measurement.goal.plan.student.school)
     return measurement
+
+
+# --- The LAS export (opp.las_export) --------------------------------------------------------------------------------
+
+
+def schools_for_export(user: User) -> QuerySet[School]:
+    """The schools whose file the user may download: where they write plans (begeleider, schoolleider)."""
+    return access.schools_with(user, Cap.PLAN_EDIT).order_by("name", "pk")
+
+
+def school_for_export(user: User, pk) -> School:
+    """A school whose plans the user reads (404 otherwise, in that school's log); 403 where they only read them (the
+    leerkracht, the commission, the board): the file holds every pupil with a plan, a need-to-know for those who
+    keep the school's administration."""
+    school = get_in_reach(access.schools_with(user, Cap.PLAN_VIEW), pk, school_path="pk")
+    require_cap(user, Cap.PLAN_EDIT, school)
+    return school

@@ -44,9 +44,11 @@ class OppConfig(AppConfig):
         # The start page (accounts) stands below the plans: "Ter vaststelling" is registered here.
         from accounts import panels
 
-        from .panels import adoption_queue
+        from .panels import adoption_queue, las_export
 
         panels.register("vaststellen", adoption_queue, order=20)
+        # The OPP dates for the school's own pupil administration (BRON/ROD), for those who keep it.
+        panels.register("las", las_export, order=85)
         # The leerkracht's own pupils with an OPP and their handelingsdeel (read only).
         from .leerkracht_panel import leerkracht_pupils
 

@@ -6,6 +6,7 @@ from . import (
     bekendmaking_views,
     consent_views,
     copy_forward_views,
+    las_export_views,
     measurement_views,
     pdf_views,
     views,
@@ -53,4 +54,6 @@ urlpatterns = [
     path("doel/<int:pk>/metingen/", measurement_views.goal_measurements, name="measurements"),
     path("meting/<int:pk>/wijzigen/", measurement_views.measurement_edit, name="measurement_edit"),
     path("meting/<int:pk>/verwijderen/", measurement_views.measurement_delete, name="measurement_delete"),
+    path("las-export/<int:school_pk>/", las_export_views.las_export_page, name="las_export"),
+    path("las-export/<int:school_pk>/export.csv", las_export_views.las_export_csv, name="las_export_csv"),
 ]
