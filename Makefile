@@ -36,8 +36,15 @@ run: seed
 
 # The whole suite. Services it finds (DATABASE_URL, CELERY_BROKER_URL, /usr/bin/chromium) are used;
 # tests needing an absent one skip with the reason, or fail when OPP_REQUIRE_SERVICES=1 (CI).
-test: install
+test: install $(SSO_PROVIDER)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The OpenID Connect provider the SSO tests log in at (node-oidc-provider, locked in tests/sso_provider). Without
+# npm those tests skip with the reason (and fail under OPP_REQUIRE_SERVICES=1).
+SSO_PROVIDER := tests/sso_provider/node_modules/.package-lock.json
+$(SSO_PROVIDER): tests/sso_provider/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/sso_provider --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the SSO tests will skip (apt-get install nodejs npm)"; fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -43,6 +43,10 @@ class AuditEvent(models.Model):
         SESSION_EXPIRED = "session_expired", _("sessie verlopen")
         SESSIONS_ENDED = "sessions_ended", _("alle sessies beëindigd")
         PASSWORD_CHANGED = "password_changed", _("wachtwoord gewijzigd")
+        # Single sign-on (security.sso): an account linked to a provider identity, a link removed, a refusal.
+        SSO_LINKED = "sso_linked", _("gekoppeld aan schoolaccount")
+        SSO_UNLINKED = "sso_unlinked", _("koppeling met schoolaccount verwijderd")
+        SSO_REFUSED = "sso_refused", _("inloggen met schoolaccount geweigerd")
         RETENTION_DELETE = "retention_delete", _("verwijderd na bewaartermijn")
         # Four eyes on access to pupil data.
         APPROVAL_REQUESTED = "approval_requested", _("goedkeuring gevraagd")

@@ -140,6 +140,8 @@ AUTHENTICATION_BACKENDS = [
     # First, as django-axes asks: it refuses a locked-out user+address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on for staff (OpenID Connect); answers nothing unless OIDC_ISSUER is set (security.sso).
+    "security.sso_backend.SsoBackend",
 ]
 
 ROOT_URLCONF = "opp_portal.urls"
@@ -245,6 +247,31 @@ OPP_REQUIRE_2FA = _env(env.bool, "OPP_REQUIRE_2FA", default=True)
 OTP_TOTP_ISSUER = _env(env.str, "OTP_TOTP_ISSUER", default="OPP-portaal")
 OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp doubles the wait after each wrong code
 
+# --- Single sign-on for staff: OpenID Connect (security/sso.py, docs/sso.md, README "Inloggen met uw schoolaccount") ---
+# Off unless OIDC_ISSUER is set. The provider's endpoints come from its discovery document
+# (<issuer>/.well-known/openid-configuration); nobody is created by logging in.
+OIDC_ISSUER = _env(env.str, "OIDC_ISSUER", default="").rstrip("/")
+OIDC_CLIENT_ID = _env(env.str, "OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = _env(env.str, "OIDC_CLIENT_SECRET", default="")
+OIDC_LABEL = _env(env.str, "OIDC_LABEL", default="")  # the button; empty: "Inloggen met uw schoolaccount"
+OIDC_SCOPES = _env(env.str, "OIDC_SCOPES", default="openid email")  # no more than the matching needs
+# Accept the provider's multi-factor login (the ID token's `amr`) instead of the portal's TOTP.
+OIDC_TRUST_MFA = _env(env.bool, "OIDC_TRUST_MFA", default=False)
+OIDC_SIGN_ALGO = _env(env.str, "OIDC_SIGN_ALGO", default="RS256")
+# Seconds for each call to the provider (discovery, token, keys, userinfo).
+OIDC_TIMEOUT = _env(env.int, "OIDC_TIMEOUT", default=10)
+# mozilla-django-oidc's own names, derived from the above (the endpoints are read from discovery).
+OIDC_RP_CLIENT_ID = OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = OIDC_CLIENT_SECRET
+OIDC_RP_SCOPES = OIDC_SCOPES
+OIDC_RP_SIGN_ALGO = OIDC_SIGN_ALGO
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True  # kept in the session for RP-initiated logout only
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_REDIRECT_FIELD_NAME = "next"
+
 # --- Lockout (django-axes, database handler) ------------------------------------------------------
 AXES_ENABLED = _env(env.bool, "AXES_ENABLED", default=True)
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -253,6 +280,7 @@ AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "audit.log.client_ip"
+AXES_WHITELIST_CALLABLE = "security.policy.axes_exempt"  # single sign-on's callback is no password guess
 AXES_USERNAME_CALLABLE = "security.policy.axes_username"
 AXES_LOCKOUT_CALLABLE = "security.policy.lockout_response"
 AXES_VERBOSE = False
@@ -348,6 +376,8 @@ OPP_RATELIMIT_INVITATION = _env(env.str, "OPP_RATELIMIT_INVITATION", default="20
 OPP_RATELIMIT_INVITATION_EMAIL = _env(env.str, "OPP_RATELIMIT_INVITATION_EMAIL", default="5/15m")
 # Per client address: PDF uploads to the verification page (/opp/verifieren/); each is parsed and hashed.
 OPP_RATELIMIT_VERIFY = _env(env.str, "OPP_RATELIMIT_VERIFY", default="30/15m")
+# Per client address: single sign-on's start and callback together (a whole school may share one address).
+OPP_RATELIMIT_SSO = _env(env.str, "OPP_RATELIMIT_SSO", default="300/15m")
 
 # --- Backups (`make backup` / `make restore`): where bin/backup writes its timestamped folders ----------
 BACKUP_DIR = _env(env.path, "BACKUP_DIR", default=BASE_DIR / "var" / "backups")

@@ -21,14 +21,15 @@ from audit import log as audit
 from . import rules, services
 
 # Every limit the project applies: its setting. check_settings() validates them all at start-up.
-SETTINGS = ("OPP_RATELIMIT_INVITATION", "OPP_RATELIMIT_INVITATION_EMAIL", "OPP_RATELIMIT_VERIFY")
+SETTINGS = ("OPP_RATELIMIT_INVITATION", "OPP_RATELIMIT_INVITATION_EMAIL", "OPP_RATELIMIT_VERIFY", "OPP_RATELIMIT_SSO")
 
 
 def _configured() -> dict[str, str]:
     """Read at each call, so that a test's override counts; each limit is declared in settings.py."""
     return {"OPP_RATELIMIT_INVITATION": settings.OPP_RATELIMIT_INVITATION,
             "OPP_RATELIMIT_INVITATION_EMAIL": settings.OPP_RATELIMIT_INVITATION_EMAIL,
-            "OPP_RATELIMIT_VERIFY": settings.OPP_RATELIMIT_VERIFY}
+            "OPP_RATELIMIT_VERIFY": settings.OPP_RATELIMIT_VERIFY,
+            "OPP_RATELIMIT_SSO": settings.OPP_RATELIMIT_SSO}
 
 
 def rate_of(setting: str) -> rules.Rate:

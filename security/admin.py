@@ -36,8 +36,8 @@ from accounts.models import (
 from audit import log as audit
 from audit.models import AuditEvent
 from security import access as security_access
-from security import activation, approvals
-from security.models import ApprovalRequest
+from security import activation, approvals, sso
+from security.models import ApprovalRequest, SsoIdentity
 
 #: Admin searches are cut to this many characters: Django turns every word into a LIKE per search
 #: field, and 60,000 characters of words made SQLite give up (a 500). The portal's own searches cap at 100 too.
@@ -362,6 +362,26 @@ class MembershipReadonlyInline(admin.TabularInline):
         return admin_site.has_permission(request)
 
 
+class SsoIdentityInline(admin.TabularInline):
+    """The account's links with a school account (security.sso): seen, and removed when one is wrong (the next
+    single sign-on then matches on the verified email again). Never made or changed here."""
+
+    model = SsoIdentity
+    fields = ("issuer", "email", "linked_at", "last_login_at")
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = _("koppelingen met schoolaccounts (inloggen met uw schoolaccount)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return admin_site.has_permission(request)
+
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+
 class NewStaffForm(forms.ModelForm):
     """A new staff account: no password here — the account sets its own through the activation e-mail."""
 
@@ -391,7 +411,7 @@ class StaffChangeForm(forms.ModelForm):
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     add_form = NewStaffForm
     form = StaffChangeForm
-    inlines = [MembershipReadonlyInline]
+    inlines = [MembershipReadonlyInline, SsoIdentityInline]
     list_display = ("username", "first_name", "last_name", "email", "roles_and_schools", "is_active", "activated",
                     "last_login")
     list_filter = ("is_active",)
@@ -402,6 +422,14 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []  # a new account has no roles yet
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is SsoIdentity:  # only removal is possible: each one audited
+            formset.save(commit=False)
+            for identity in formset.deleted_objects:
+                sso.unlink(identity, by=request.user)
+            return
+        super().save_formset(request, form, formset, change)
 
     @admin.display(description=_("wachtwoord ingesteld"), boolean=True)
     def activated(self, obj):

@@ -137,3 +137,32 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SsoIdentity(models.Model):
+    """The link between a portal account and one identity at the school's identity provider (security.sso).
+
+    Made at the first single sign-on, when the provider's verified email matched an existing staff account; from
+    then on the account is found by (issuer, subject) only, whatever the provider says the email is. Only these
+    facts are kept: no name, no token, no other claim. The beheerder can remove a link in the admin (the next
+    login then matches on the verified email again)."""
+
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(_("identiteitsprovider"), max_length=255)
+    subject = models.CharField(_("kenmerk bij de provider"), max_length=255)
+    # The email the link was made on, for the beheerder who checks a link; not used to match.
+    email = models.EmailField(_("e-mailadres bij koppeling"), blank=True)
+    linked_at = models.DateTimeField(_("gekoppeld op"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("laatst ingelogd"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("koppeling met schoolaccount")
+        verbose_name_plural = _("koppelingen met schoolaccounts")
+        ordering = ["user_id", "issuer"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_unique_subject"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="sso_identity_one_per_issuer"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.issuer}"

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from audit import log as audit
+from security import sso
 from security.policy import start_session
 
 BACKUP_CODE_COUNT = 10
@@ -83,6 +84,7 @@ def verify_login(request, token: str) -> bool:
     request.session.cycle_key()  # a new id at each raise of the session's privilege
     start_session(request, user)
     otp_login(request, device)
+    sso.complete_pending_link(request)  # a first single sign-on links the account once the second factor passed
     used_backup = isinstance(device, StaticDevice)
     audit.record(user, audit.Action.OTP_BACKUP_USED if used_backup else audit.Action.OTP_VERIFIED,
                  details={"step": "login", "remaining_backup_codes": remaining_codes(user)} if used_backup
@@ -104,6 +106,7 @@ def confirm_enrolment(request, device: TOTPDevice, token: str) -> list[str] | No
         audit.record(request.user, audit.Action.OTP_ENROLLED, details={"backup_codes": len(codes)})
     request.session.cycle_key()
     otp_login(request, device)
+    sso.complete_pending_link(request)
     return codes
 
 

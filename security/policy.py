@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.models import User
 from audit import log as audit
+from security import sso
 from security.models import UserSession
 
 AUTH_AT = "opp_auth_at"
@@ -82,6 +83,9 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
+        if user.is_authenticated and not user.is_verified() and sso.provider_mfa_accepted(request, user):
+            # The provider's multi-factor login counts as the second factor (OIDC_TRUST_MFA): verified everywhere.
+            user.otp_device = sso.PROVIDER_MFA
         if user.is_authenticated and not user.is_verified():
             _note_device_at_login(request, user)
             # Asked later by the menu (accounts.context_processors), which stands below this app.
@@ -223,6 +227,13 @@ def axes_username(request, credentials=None) -> str | None:
     if value is None:
         return None
     return str(value).replace("\x00", "")[:150]
+
+
+def axes_exempt(request, credentials=None) -> bool:
+    """Single sign-on's callback (the only authenticate() call with a nonce) is not a password guess: django-axes
+    neither counts nor locks it. Refused SSO logins are audited and rate-limited on their own (security.sso); counted
+    here, five of them would lock SSO for a whole school behind one address."""
+    return "nonce" in (credentials or {})
 
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):

@@ -11,7 +11,12 @@ from security import policy as security
 def _audit_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         security.start_session(request, user)
-    audit.record(user, audit.Action.LOGIN)
+    # How: the password form, or single sign-on (security.sso_views sets it on the request), and whether the
+    # provider's multi-factor login stood in for the portal's second factor (OIDC_TRUST_MFA).
+    details = {"method": getattr(request, "opp_login_method", "password")}
+    if getattr(request, "opp_login_provider_mfa", False):
+        details["second_factor"] = "provider"
+    audit.record(user, audit.Action.LOGIN, details=details)
 
 
 @receiver(user_logged_out)
@@ -22,6 +27,8 @@ def _audit_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _audit_login_failed(sender, credentials, request=None, **kwargs):
+    if "nonce" in credentials:  # a refused single sign-on: audited with its reason by security.sso
+        return
     # A staff username is kept as typed, anything else pseudonymised; the password never is.
     audit.record(None, audit.Action.LOGIN_FAILED,
                  actor_label=audit.typed_username_label(str(credentials.get("username", ""))))

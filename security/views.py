@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlencode
 
 from django import db
 from django.conf import settings
@@ -25,7 +26,7 @@ from opp_portal.forms import ServiceErrors, apply_errors
 from opp_portal.redirects import safe_next
 from ratelimits import limits
 from security import access as security_access
-from security import activation, approvals, otp
+from security import activation, approvals, otp, sso
 from security import policy as security
 from security.forms import ActivationPasswordForm, EnrolForm, LoginForm, TokenForm
 from security.models import UserSession
@@ -192,6 +193,13 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if sso.enabled():  # the school's identity provider first; the password stays for parents and as fallback
+            context["sso_label"] = sso.label()
+            context["sso_url"] = f"{reverse('sso_start')}?{urlencode({'next': _next_url(self.request)})}"
+        return context
 
 
 # --- Four eyes on access --------------------------------------------------------------------------

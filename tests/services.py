@@ -48,4 +48,17 @@ def require_chromium() -> str:
     return CHROMIUM
 
 
-__all__ = ["REQUIRED", "require_postgres", "redis_url", "require_chromium", "settings"]
+#: The OpenID Connect provider the SSO tests log in at (tests/sso_provider: node-oidc-provider, `make test` installs it).
+SSO_PROVIDER_DIR = os.path.join(os.path.dirname(__file__), "sso_provider")
+
+
+def require_sso_provider() -> str:
+    node = shutil.which("node")
+    if node is None:
+        _unavailable("needs Node.js for the OpenID Connect test provider (apt-get install nodejs npm)")
+    if not os.path.isdir(os.path.join(SSO_PROVIDER_DIR, "node_modules", "oidc-provider")):
+        _unavailable("needs the OpenID Connect test provider: npm ci --prefix tests/sso_provider (make test does it)")
+    return node
+
+
+__all__ = ["REQUIRED", "require_postgres", "redis_url", "require_chromium", "require_sso_provider", "settings"]

@@ -47,6 +47,8 @@ STUB_PDF = b"%PDF-1.4\n%%EOF\n"
 #: owner could act on them (a concept to bring into overleg, an open consent request, a pending import ...),
 #: so that a missing check would really do something.
 ROUTE_OBJECTS: dict[str, dict] = {
+    "opp:las_export": {"school_pk": "school_a"},
+    "opp:las_export_csv": {"school_pk": "school_a"},
     "students:detail": {"pk": "fenna"},
     "students:edit": {"pk": "fenna"},
     "students:guardian_add": {"pk": "fenna"},
@@ -227,7 +229,9 @@ POST_ONLY = {
 GET_ONLY = {"students:export", "opp:version_pdf", "evaluations:pdf", "portal:version_pdf", "portal:evaluation_pdf",
             "portal:dispute_letter",
             "opp:bekendmaking_letter", "opp:withdrawal_notice_letter",
-            "opp:bank_list", "opp:bank_export", "opp:bank_grants"}
+            "opp:bank_list", "opp:bank_export", "opp:bank_grants",
+            "sso_start", "sso_callback", "sso_logged_out",
+            "opp:las_export", "opp:las_export_csv"}
 
 #: What the leerkracht may open of their own school; every other staff route of school A is a write (403).
 LEERKRACHT_READS = {"students:detail", "opp:plan", "opp:diff", "opp:version", "opp:version_pdf", "opp:archived_pdf",
@@ -283,6 +287,10 @@ RULES: list[Rule] = [
          FORBIDDEN, {"bestuurder_b": OK}),
     Rule("approval_decide", "school A's request: outside the approvers of school A it does not exist", HIDDEN),
     Rule("activation_landing", "public: the e-mailed link's page POSTs the token, exchanges nothing", OK),
+    # Single sign-on (security.sso): not configured in the sweep (no OIDC_ISSUER), so its pages do not exist;
+    # tests/security/test_sso_login.py runs them against a real provider.
+    Rule("sso_start|sso_callback", "single sign-on is not configured: not found for anyone", HIDDEN),
+    Rule("sso_logged_out", "public: the page after logout, with nothing of the account", OK),
     Rule("activation_exchange", "POST only; an empty token is not valid", E(405, 410)),
     Rule("activation_password", "without an exchanged activation in the session: link not valid", E(410)),
     Rule("portal:invitation_exchange", "POST only; an empty token is not valid", E(405, 410)),
@@ -339,6 +347,9 @@ ANONYMOUS_PUBLIC: dict[str, E] = {
     "activation_landing": OK,
     "activation_exchange": E(405, 410),
     "activation_password": E(410),
+    "sso_start": E(404, 405),
+    "sso_callback": E(404, 405),
+    "sso_logged_out": E(200, 405),
     "admin:login": OK,
     "admin:logout": E((302, "/beheer/")),
 }
@@ -669,6 +680,7 @@ def test_beheerder_cannot_add_a_role_through_their_own_account_page(client, pers
         "memberships-0-board": org.board_a.pk,
         "memberships-1-user": me.pk, "memberships-1-role": Role.SCHOOLLEIDER, "memberships-1-school": org.school_a.pk,
         "memberships-1-adoption_mandate": "on",
+        "sso_identities-TOTAL_FORMS": "0", "sso_identities-INITIAL_FORMS": "0",  # the school-account links' inline
     })
     assert response.status_code == 302, response.context["adminform"].form.errors  # the account itself was saved
     assert list(Membership.objects.filter(user=me).values_list("role", "board_id", "school_id")) == [

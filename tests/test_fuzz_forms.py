@@ -289,6 +289,7 @@ def _activate(client, w):
 
 PAGES = [
     Page("login", "anonymous"),
+    Page("opp:las_export", "begeleider_a", lambda w: {"school_pk": w.sanne.school_id}),
     Page("staff_start", "begeleider_a"),
     Page("audit_log", "schoolleider_a"),
     Page("notification_preferences", "begeleider_a"),
@@ -380,6 +381,10 @@ NO_FORMS = {
     "opp:bekendmaking_letter": "PDF download", "opp:withdrawal_notice_letter": "PDF download",
     "evaluations:pdf": "PDF download", "portal:version_pdf": "PDF download", "portal:evaluation_pdf": "PDF download",
     "portal:dispute_letter": "PDF download",
+    "opp:las_export_csv": "CSV download without parameters (tests/opp/test_las_export.py)",
+    "sso_start": "redirect to the identity provider; 404 unless OIDC_ISSUER is set (tests/security/test_sso_login.py)",
+    "sso_callback": "the provider's redirect back; 404 unless OIDC_ISSUER is set (tests/security/test_sso_login.py)",
+    "sso_logged_out": "a form to the provider only after an SSO session (tests/security/test_sso_login.py)",
     "opp:bank_export": "CSV download; its GET filters are the bank list's (tests/opp/test_bank.py)",
     "students:export": "CSV download; its GET filters are the pupil list's (tests/students/test_pupil_list.py)",
     "disputes:document": "download", "disputes:letter": "PDF download", "disputes:export_download": "download",

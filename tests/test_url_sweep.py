@@ -25,6 +25,10 @@ PUBLIC = {
     "activation_landing": 200,
     "activation_exchange": 405,
     "activation_password": 410,
+    # Single sign-on: 404 unless OIDC_ISSUER is set (it is not here); the page after logout is public.
+    "sso_start": 404,
+    "sso_callback": 404,
+    "sso_logged_out": 200,
 }
 #: Minimum number of patterns the sweep must visit: a walker that silently finds nothing fails.
 MIN_PATTERNS = 40
