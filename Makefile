@@ -5,6 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The OpenID Connect provider the SSO tests log in at (node-oidc-provider, locked in tests/sso_provider). Without
+# npm those tests skip with the reason (and fail under OPP_REQUIRE_SERVICES=1).
+SSO_PROVIDER := tests/sso_provider/node_modules/.package-lock.json
 
 # Embedded default for a first look: SQLite, eager tasks, console email, relaxed transport security.
 # Two-factor authentication is off for a first look; `make run OPP_REQUIRE_2FA=1` shows it (seed_demo
@@ -39,9 +42,6 @@ run: seed
 test: install $(SSO_PROVIDER)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The OpenID Connect provider the SSO tests log in at (node-oidc-provider, locked in tests/sso_provider). Without
-# npm those tests skip with the reason (and fail under OPP_REQUIRE_SERVICES=1).
-SSO_PROVIDER := tests/sso_provider/node_modules/.package-lock.json
 $(SSO_PROVIDER): tests/sso_provider/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/sso_provider --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the SSO tests will skip (apt-get install nodejs npm)"; fi
