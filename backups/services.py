@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import OperationalError, connection
 from django.db.migrations.recorder import MigrationRecorder
 
+from opp_portal import files as private_files
+
 FORMAT = "opp-backup/1"
 MANIFEST = "manifest.json"
 DUMP = "db.dump"
@@ -75,11 +77,11 @@ def _run(args: list[str], db: dict) -> str:
 # --- Files and hashes ------------------------------------------------------------------------------------------
 
 
-def _copy_hashing(source: Path, target: Path) -> tuple[str, int]:
-    """Copy one file and return the SHA-256 and size of the bytes written (what the backup really holds)."""
+def _copy_hashing(src, target: Path) -> tuple[str, int]:
+    """Copy one open file into the backup and return the SHA-256 and size of the bytes written."""
     digest, size = hashlib.sha256(), 0
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with open(source, "rb") as src, open(target, "xb") as dst:
+    with open(target, "xb") as dst:
         while chunk := src.read(_CHUNK):
             digest.update(chunk)
             dst.write(chunk)
@@ -129,7 +131,6 @@ def create(*, dest_root: Path | None = None, now: datetime.datetime | None = Non
     after, so every file the dump refers to is in the backup. The folder gets its final name only when complete."""
     db = _database()
     dest_root = Path(dest_root or settings.BACKUP_DIR)
-    media_root = Path(settings.PRIVATE_MEDIA_ROOT)
     now = now or datetime.datetime.now(tz=datetime.UTC)
     dest_root.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = f"opp-{now.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}"
@@ -144,8 +145,12 @@ def create(*, dest_root: Path | None = None, now: datetime.datetime | None = Non
         _run(["pg_dump", "--format=custom", "--no-password", f"--file={work / DUMP}", db["NAME"]], db)
         (work / DUMP).chmod(0o600)
         files = []
-        for relative in _files_under(media_root):
-            sha, size = _copy_hashing(media_root / relative, work / FILES / relative)
+        for stored in private_files.names():
+            relative = _safe_relative(stored)
+            if relative is None:
+                raise BackupError(f"Een opgeslagen bestand heeft een onbruikbare naam: {stored!r}")
+            with private_files.open_file(stored) as src:
+                sha, size = _copy_hashing(src, work / FILES / relative)
             files.append({"path": relative.as_posix(), "sha256": sha, "bytes": size})
         manifest = {
             "format": FORMAT,
@@ -240,7 +245,8 @@ def _tables() -> list[str]:
 
 
 def restore(folder: Path, *, force: bool = False) -> Result:
-    """Verify, then restore the database into DATABASE_URL's database and the files into PRIVATE_MEDIA_ROOT.
+    """Verify, then restore the database into DATABASE_URL's database and the files into the private storage
+    (PRIVATE_MEDIA_ROOT or the object store of OPP_STORAGE_URL: opp_portal.files).
 
     Both targets must be empty (a new database, an empty folder); with force, what is there is replaced: the
     database's public schema is dropped and the folder emptied. Nothing is touched before every check passed.
@@ -248,14 +254,13 @@ def restore(folder: Path, *, force: bool = False) -> Result:
     folder = Path(folder)
     manifest = verify(folder)
     db = _database()
-    media_root = Path(settings.PRIVATE_MEDIA_ROOT)
-    tables, present = _tables(), _files_under(media_root)
+    tables, present = _tables(), private_files.names()
     if (tables or present) and not force:
         what = []
         if tables:
             what.append(f"database {db['NAME']} heeft {len(tables)} tabellen")
         if present:
-            what.append(f"map {media_root} bevat {len(present)} bestanden")
+            what.append(f"de bestandsopslag bevat {len(present)} bestanden")
         raise BackupError(f"Het doel is niet leeg ({'; '.join(what)}). Zet terug in een nieuwe, lege database en een "
                           "lege map, of geef FORCE=1 (manage.py restore --force) om wat er staat te vervangen.")
     if tables:
@@ -266,14 +271,15 @@ def restore(folder: Path, *, force: bool = False) -> Result:
     _run(["pg_restore", "--no-password", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
           f"--dbname={db['NAME']}", str(folder / DUMP)], db)
 
-    media_root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for relative in present:
-        (media_root / relative).unlink()
+    for stored in present:
+        private_files.delete(stored)
     total = 0
     for entry in manifest["files"]:
         relative = _safe_relative(entry["path"])
-        sha, size = _copy_hashing(folder / FILES / relative, media_root / relative)
-        if sha != entry["sha256"]:  # the file changed between verify() and now
+        data = (folder / FILES / relative).read_bytes()
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:  # the file changed between verify() and now
             raise BackupError(f"{FILES}/{relative} veranderde tijdens het terugzetten; zet de back-up opnieuw terug.")
-        total += size
+        if private_files.save(relative.as_posix(), data) != relative.as_posix():
+            raise BackupError(f"{relative} kon niet onder dezelfde naam worden teruggezet; de opslag was niet leeg.")
+        total += len(data)
     return Result(folder=folder, files=len(manifest["files"]), bytes=manifest["database"]["bytes"] + total)

@@ -12,12 +12,9 @@ import base64
 import hashlib
 import io
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,7 +25,7 @@ from evaluations import pdf as evaluation_pdf
 from opp import pdf as opp_pdf
 from opp import selectors as opp_selectors
 from opp.models import Plan
-from opp_portal import uploads
+from opp_portal import files
 
 from . import hints as hints_mod
 from .models import Dispute, DisputeDocument, DossierExport, SchoolDocument
@@ -65,12 +62,6 @@ def _html(template: str, context: dict) -> PdfReader:
     return _read(opp_pdf.html_to_pdf(html))
 
 
-def _private_path(name: str) -> Path:
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / name).resolve()
-    if root not in path.parents:
-        raise ValueError("Bestand buiten de opslag")
-    return path
 
 
 def _not_inserted(title: str) -> PdfReader:
@@ -81,7 +72,9 @@ def _not_inserted(title: str) -> PdfReader:
 
 def _stored_pdf(title: str, stored_name: str) -> PdfReader:
     try:
-        return _read(_private_path(stored_name).read_bytes())
+        return _read(files.read(stored_name))
+    except files.StorageUnavailable:
+        raise  # the store is down: the job fails and can be retried, rather than a dossier with holes
     except Exception:  # noqa: BLE001 — any unreadable upload (pypdf raises many kinds) becomes a notice page
         logger.warning("Dossier: could not insert %r", stored_name, exc_info=True)
         return _not_inserted(title)
@@ -89,9 +82,11 @@ def _stored_pdf(title: str, stored_name: str) -> PdfReader:
 
 def _image(title: str, stored_name: str, content_type: str) -> PdfReader:
     try:
-        data = _private_path(stored_name).read_bytes()
+        data = files.read(stored_name)
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
+    except files.StorageUnavailable:
+        raise
     except Exception:  # noqa: BLE001 — a broken image becomes a notice page, like a broken PDF
         logger.warning("Dossier: could not insert image %r", stored_name, exc_info=True)
         return _not_inserted(title)
@@ -183,13 +178,7 @@ def _progress(export: DossierExport, progress: int, step: str) -> None:
 
 
 def _store(data: bytes) -> str:
-    relative = Path(FOLDER) / f"{timezone.localdate():%Y}" / f"{secrets.token_hex(16)}.pdf"
-    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with open(target, "xb") as out:
-        out.write(data)
-    target.chmod(0o600)
-    return str(relative)
+    return files.save(files.new_name(FOLDER, "pdf"), data)
 
 
 def _assemble(export: DossierExport) -> None:
@@ -218,7 +207,7 @@ def _assemble(export: DossierExport) -> None:
         state=DossierExport.State.KLAAR, progress=100, step=_("Klaar"), stored_name=name,
         sha256=hashlib.sha256(data).hexdigest(), pages=len(writer.pages), error="", finished_at=timezone.now())
     if finished != 1:  # a re-queued duplicate finished first; keep one file
-        uploads.discard(name)
+        files.delete(name)
     export.refresh_from_db()
 
 

@@ -264,7 +264,7 @@ def export_status(request, pk, export_pk):
 def export_download(request, pk, export_pk):
     dispute, job = access.export_for_user(request.user, pk, export_pk, ready=True)
     audit.record(request.user, audit.Action.EXPORT, dispute, details={"dossier": job.pk, "sha256": job.sha256})
-    return uploads.response(job.stored_name, "application/pdf", f"dossier-geschil-{dispute.pk}.pdf")
+    return uploads.response(job.stored_name, "application/pdf", f"dossier-geschil-{dispute.pk}.pdf", sha256=job.sha256)
 
 
 # --- The school's SOP and the SWV ondersteuningsplan ------------------------------------------------------------------

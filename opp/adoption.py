@@ -4,9 +4,7 @@ notices, and verification against the archive (R-SET-1, R-TIME-1..3, R-GPO-2, R-
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +15,7 @@ from accounts.access import Cap
 from accounts.models import User
 from audit import log as audit
 from notifications.services import enqueue
+from opp_portal import files
 from security import otp
 from security.policy import second_factor_required
 from students import services as student_services
@@ -66,12 +65,8 @@ def submit(*, actor: User, version: PlanVersion) -> PlanVersion:
 
 def _archive(version: PlanVersion, pdf: bytes) -> tuple[str, str]:
     digest = hashlib.sha256(pdf).hexdigest()
-    relative = Path("archief") / f"{timezone.localdate():%Y}" / f"opp-{version.plan_id}-v{version.number}-{digest[:12]}.pdf"
-    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target.write_bytes(pdf)
-    target.chmod(0o600)
-    return str(relative), digest
+    name = f"archief/{timezone.localdate():%Y}/opp-{version.plan_id}-v{version.number}-{digest[:12]}.pdf"
+    return files.save(name, pdf), digest
 
 
 def _parents_to_notify(version: PlanVersion) -> list[User]:

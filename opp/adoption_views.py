@@ -130,4 +130,5 @@ def archived_pdf(request, pk):
     version = access.archived_version_for_user(request.user, pk)
     audit.record(request.user, audit.Action.EXPORT, version, details={"format": "pdf", "archived": True})
     initials = version.plan.student.initials.replace(".", "")
-    return uploads.response(version.archived_pdf, "application/pdf", f"opp-{initials}-v{version.number}-vastgesteld.pdf")
+    return uploads.response(version.archived_pdf, "application/pdf", f"opp-{initials}-v{version.number}-vastgesteld.pdf",
+                            sha256=version.archived_pdf_hash)

@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from opp_portal import storage_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -200,8 +202,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = _env(env.path, "STATIC_ROOT", default=BASE_DIR / "staticfiles")
-# Uploads (later issues) live outside the web root and are served only through checked views.
+# Private files (uploads, archived PDFs, dossiers) live outside the web root, in one storage, and are served only
+# through checked views (opp_portal.files). Empty OPP_STORAGE_URL: the file system under PRIVATE_MEDIA_ROOT; several
+# web servers and workers share an S3-compatible object store instead: s3://BUCKET?endpoint=…&region=…&sse=AES256,
+# keys in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (opp_portal.storage_config).
 PRIVATE_MEDIA_ROOT = _env(env.path, "PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+OPP_STORAGE_URL = _env(env.str, "OPP_STORAGE_URL", default="")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+try:
+    STORAGES["private"] = storage_config.private_storage(OPP_STORAGE_URL)
+except storage_config.StorageURLError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 # The pupil CSV import refuses larger files in the form, with a message (Django itself only
 # spools big uploads to disk, it does not refuse them); a reverse proxy in front must allow at least this.
 OPP_IMPORT_MAX_BYTES = _env(env.int, "OPP_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

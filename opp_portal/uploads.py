@@ -13,7 +13,8 @@ Every uploaded file passes `validate(upload, kind=...)` before anything reads it
 * a size limit per kind (OPP_UPLOAD_MAX_BYTES for documents, OPP_IMPORT_MAX_BYTES for the pupil import) and
   no empty files.
 
-Stored files get a random server-made name under PRIVATE_MEDIA_ROOT (outside the web root); the client's file
+Stored files get a random server-made name in the private storage (opp_portal.files: outside any web root, on disk or
+in an object store); the client's file
 name never reaches a path or a header. Where it is shown at all it goes through `client_name` (no path, no
 control or bidi characters) and the template's autoescaping. Downloads are attachments with a server-made
 ASCII file name and `X-Content-Type-Options: nosniff`, served only through access-checked views.
@@ -25,13 +26,12 @@ import datetime
 import enum
 import io
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -39,6 +39,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NullObject, StreamObject
+
+from opp_portal import files
 
 MB = 1_048_576
 
@@ -80,7 +82,7 @@ ALLOWED = {Kind.DOCUMENT: frozenset({"pdf", "jpg", "png"}), Kind.PDF: frozenset(
 
 @dataclass(frozen=True)
 class StoredFile:
-    name: str  # relative to PRIVATE_MEDIA_ROOT
+    name: str  # its name in the private storage (opp_portal.files)
     content_type: str
     size: int
 
@@ -447,26 +449,17 @@ def safe_filename(name: str, *, default: str = "bestand") -> str:
 
 
 def store(upload, *, folder: str, kind: Kind = Kind.DOCUMENT, max_bytes: int | None = None) -> StoredFile:
+    """Validate, then keep the upload in the private storage (opp_portal.files)."""
     ext, content_type = validate(upload, kind=kind, max_bytes=max_bytes)
-    today = datetime.date.today()
     # The name is ours: random, with the extension the content proved. The client's name plays no part.
-    relative = Path(folder) / f"{today:%Y}" / f"{secrets.token_hex(16)}.{ext}"
-    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     upload.seek(0)
-    with open(target, "xb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    target.chmod(0o600)
-    return StoredFile(str(relative), content_type, upload.size)
+    name = files.save(files.new_name(folder, ext), File(upload))
+    return StoredFile(name, content_type, upload.size)
 
 
 def discard(name: str) -> None:
-    """Remove a stored file whose record was not written after all."""
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / name).resolve()
-    if root in path.parents:
-        path.unlink(missing_ok=True)
+    """Remove a stored file whose record was not written after all (or whose term has passed: retention)."""
+    files.delete(name)
 
 
 #: A spreadsheet reads a cell starting with one of these as a formula (CSV/formula injection).
@@ -499,10 +492,13 @@ def attachment(content, content_type: str, download_name: str):
     return resp
 
 
-def response(name: str, content_type: str, download_name: str) -> FileResponse:
-    """Serve a stored file as an attachment; the caller has already checked access and audited."""
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / name).resolve()
-    if root not in path.parents or not path.is_file():
-        raise Http404
-    return attachment(open(path, "rb"), content_type, download_name)  # noqa: SIM115 (FileResponse closes it)
+def response(name: str, content_type: str, download_name: str, *, sha256: str = ""):
+    """Serve a stored file as an attachment; the caller has already checked access and audited. With `sha256` (the
+    archived OPP, a dossier) the bytes are checked first: a damaged file is files.Damaged, never served."""
+    if sha256:
+        return attachment(io.BytesIO(files.read_verified(name, sha256)), content_type, download_name)
+    try:
+        opened = files.open_file(name)
+    except FileNotFoundError:
+        raise Http404 from None
+    return attachment(opened, content_type, download_name)

@@ -26,9 +26,7 @@ import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
@@ -58,6 +56,7 @@ from opp.models import (
     Suggestion,
 )
 from opp.rules import gpo_last_day
+from opp_portal import files
 from students.eligibility import COMMISSION_SOORTEN
 from students.models import GuardianLink, Student
 
@@ -258,14 +257,11 @@ def _load(student: Student) -> _Loaded:
 
 
 def _archived_bytes(version: PlanVersion) -> bytes | None:
-    """The PDF archived at adoption (its bytes match archived_pdf_hash), or None when there is none to read."""
+    """The PDF archived at adoption, checked against archived_pdf_hash (files.Damaged when it is gone or differs: the
+    parents never get a silently different copy), or None when the version was never archived."""
     if not version.archived_pdf:
         return None
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / version.archived_pdf).resolve()
-    if root not in path.parents or not path.is_file():
-        return None
-    return path.read_bytes()
+    return files.read_verified(version.archived_pdf, version.archived_pdf_hash)
 
 
 def _version_pdf(version: PlanVersion) -> tuple[bytes, str]:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from audit import log as audit
+from opp_portal import files
 from opp_portal.forms import ServiceErrors, apply_errors
 from opp_portal.redirects import safe_next
 from ratelimits import limits
@@ -160,11 +161,15 @@ _PLAIN_503 = ("<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><t
 RETRY_AFTER_SECONDS = 30
 
 
+def _current_error(request) -> BaseException | None:
+    """The error being handled: handler500 runs inside Django's except block, so the exception is the current one; in
+    `make run` the development middleware kept it on the request."""
+    return sys.exc_info()[1] or getattr(request, "opp_error", None)
+
+
 def _database_unavailable(request) -> bool:
-    """Is the error being handled a lost or refused database connection? handler500 runs inside Django's except
-    block, so the exception is the current one; in `make run` the development middleware kept it on the request."""
-    exc = sys.exc_info()[1] or getattr(request, "opp_error", None)
-    return isinstance(exc, (db.OperationalError, db.InterfaceError))
+    """Is the error a lost or refused connection to the database or to the object store (opp_portal.files)?"""
+    return isinstance(_current_error(request), (db.OperationalError, db.InterfaceError, files.StorageUnavailable))
 
 
 def server_error(request):
@@ -173,6 +178,12 @@ def server_error(request):
     reached it is a 503 "even niet beschikbaar" with Retry-After: the request wrote nothing (each request is one
     transaction or none), and the portal recovers by itself when the database is back."""
     unavailable = _database_unavailable(request)
+    if isinstance(_current_error(request), files.Damaged):
+        # A stored file no longer matches its recorded hash (or is gone): said plainly, logged as an error by Django.
+        try:
+            return HttpResponseServerError(loader.render_to_string("file_damaged.html"))
+        except Exception:  # noqa: BLE001 -- as below: a page, not a second error
+            return HttpResponseServerError(_PLAIN_500)
     try:
         # Without a request there is no CSRF token for base.html's language form (Django warns of it under DEBUG):
         # on this page that form cannot post, and nothing else on it posts.

@@ -18,6 +18,7 @@ import time_machine
 from accounts.models import Role
 
 from .factories import BoardFactory, SchoolFactory, UserFactory, member, portal_world
+from .s3 import s3_server, s3_storage  # noqa: F401 -- the S3 test server's fixtures, for every test directory
 
 PASSWORD = "correct-horse-battery"
 

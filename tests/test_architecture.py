@@ -154,3 +154,22 @@ def test_production_code_names_rules_not_issue_numbers():
     found = [f"{path.relative_to(ROOT)}:{number}" for path in [*_production_files(), *(ROOT / "templates").rglob("*.html")]
              for number, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
     assert found == []
+
+
+#: The only modules that may know where the private files live on disk: the storage itself and the settings.
+_STORAGE_MODULES = {"opp_portal/files.py", "opp_portal/settings.py", "opp_portal/settings_test.py",
+                    "opp_portal/storage_config.py"}
+
+
+def test_every_private_file_goes_through_the_storage():
+    """opp_portal.files is the one door to uploads, archived PDFs and dossiers (disk or object store): no other module
+    builds a path from PRIVATE_MEDIA_ROOT, so a second web server or worker finds every file the first one wrote."""
+    found = []
+    for path in _production_files():
+        relative = path.relative_to(ROOT).as_posix()
+        if relative in _STORAGE_MODULES:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"settings\.PRIVATE_MEDIA_ROOT|\bstorages\[", line):
+                found.append(f"{relative}:{number}")
+    assert found == []

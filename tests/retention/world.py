@@ -18,11 +18,9 @@ import datetime
 import itertools
 import secrets
 import zoneinfo
-from pathlib import Path
 from types import SimpleNamespace
 
 import time_machine
-from django.conf import settings
 from django.utils import timezone
 
 from audit import log as audit
@@ -31,6 +29,7 @@ from disputes.models import Dispute, DisputeDocument, DossierExport
 from evaluations.models import CommissionEvaluation, Evaluation, EvaluationReaction, ItemProgress
 from notifications.models import Notification
 from opp.models import ConsentAnswer, ConsentRequest, PlanVersion, Reaction, ReturnedVersion, Suggestion
+from opp_portal import files
 from portal.models import Invitation
 from students.models import EligibilityDecision
 from tests.factories import (
@@ -61,16 +60,13 @@ def frozen(day: datetime.date, hour: int = 2):
 
 
 def stored(folder: str) -> str:
-    """A file under PRIVATE_MEDIA_ROOT, as uploads.store would write it; returns its relative name."""
-    relative = Path(folder) / "2024" / f"{secrets.token_hex(8)}.pdf"
-    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(PDF)
-    return str(relative)
+    """A file in the private storage (on disk or in the S3 test server), as uploads.store would write it; its name."""
+    return files.save(f"{folder}/2024/{secrets.token_hex(8)}.pdf", PDF)
 
 
 def on_disk(name: str) -> bool:
-    return (Path(settings.PRIVATE_MEDIA_ROOT) / name).exists()
+    """Is the file still in the private storage (disk or object store)?"""
+    return files.exists(name)
 
 
 def left_pupil(org, personas, *, left_on=LEFT_ON, school=None, first_name="Roos", last_name="Verhoef",

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     # A backup or a restore after a disaster must not wait on an unrelated system check (admin, templates).
     requires_system_checks = []
     help = ("Controleert een back-up aan de hand van zijn manifest en zet hem terug in de database van DATABASE_URL "
-            "en de map PRIVATE_MEDIA_ROOT. Weigert een gewijzigde back-up, en een doel dat niet leeg is (tenzij --force).")
+            "en de bestandsopslag (PRIVATE_MEDIA_ROOT of OPP_STORAGE_URL). Weigert een gewijzigde back-up, en een doel dat niet leeg is (tenzij --force).")
 
     def add_arguments(self, parser):
         parser.add_argument("folder", type=Path, help="de map van de back-up (onder BACKUP_DIR)")
