@@ -62,8 +62,6 @@ def _html(template: str, context: dict) -> PdfReader:
     return _read(opp_pdf.html_to_pdf(html))
 
 
-
-
 def _not_inserted(title: str) -> PdfReader:
     return _html("disputes/pdf/missing.html", {"heading": _("Document ‘%(t)s’ kon niet worden ingevoegd") % {"t": title},
                                                  "text": _("Het bestand is beschadigd of geen leesbare PDF. Het origineel "
