@@ -6,7 +6,7 @@ import datetime
 import difflib
 from dataclasses import dataclass
 
-from django.db.models import Min, Prefetch, Q
+from django.db.models import Min, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -65,8 +65,12 @@ class PupilHistory:
 
 
 def pupil_history(student: Student) -> PupilHistory:
-    """The one selector for "where does this pupil stand". Two queries (plans, their versions)."""
-    plans = list(student.plans.prefetch_related("versions").order_by("-created_at", "-pk"))
+    """The one selector for "where does this pupil stand". Two queries (plans, their versions); none when the pupil
+    comes with them (load_editor_version)."""
+    if "plans" in getattr(student, "_prefetched_objects_cache", {}):
+        plans = list(student.plans.all())  # prefetched newest first, with their versions
+    else:
+        plans = list(student.plans.prefetch_related("versions").order_by("-created_at", "-pk"))
     facts = tuple(
         history.PlanFact(started_on=timezone.localtime(p.created_at).date(), state=p.state, pk=p.pk, ended_on=p.ended_on,
                          adopted_on=min((timezone.localtime(v.adopted_at).date() for v in p.versions.all()
@@ -82,7 +86,8 @@ def pupil_history(student: Student) -> PupilHistory:
     )
 
 
-def snapshot(version: PlanVersion, *, today: datetime.date) -> compliance.Snapshot:
+def snapshot(version: PlanVersion, *, today: datetime.date, consent_status: dict | None = None) -> compliance.Snapshot:
+    """`consent_status`: consent_services.status(version) when the caller has it already (the editor shows it too)."""
     plan = version.plan
     student = plan.student
     content = version_content(version)
@@ -101,7 +106,7 @@ def snapshot(version: PlanVersion, *, today: datetime.date) -> compliance.Snapsh
     extra_need = eligibility.decide(eligibility.PupilFacts(**{**facts.__dict__, "placements": ()})).required
     extra = {}
     if not version.is_frozen:
-        st = consent_services.status(version)
+        st = consent_status if consent_status is not None else consent_services.status(version)
         extra["consent"] = {k: st[k] for k in ("asked", "covers", "stale", "refused")}
     extra["bank"] = bank.provenance_facts(version)  # items from the goal bank (compliance.bank_texts_unchanged)
     if its_history.adopted_version is not None and plan.pk == getattr(its_history.current_plan, "pk", None):
@@ -149,16 +154,88 @@ def pupil_page(student: Student, today: datetime.date) -> dict:
 # --- The next step (opp.next_step) ---------------------------------------------------------------------------
 
 
+def _plan_parts(prefix: str = "") -> list:
+    """What the next step reads of a plan (`prefix`: the path to the plan, e.g. "plan__" from a version)."""
+    return [Prefetch(f"{prefix}versions", queryset=PlanVersion.objects.order_by("number").prefetch_related(
+        "actions", Prefetch("consent_requests", queryset=ConsentRequest.objects.prefetch_related("answers")),
+        "reactions")), f"{prefix}consultations"]
+
+
+def _adopted_parts(prefix: str = "") -> list:
+    """What an adopted plan's step needs besides: its bekendmakingen and the parties to tell."""
+    return [f"{prefix}bekendmakingen", Prefetch(f"{prefix}student__guardian_links",
+                                                queryset=GuardianLink.objects.select_related("guardian"))]
+
+
 def _with_parts(plans, *, adopted_parts: bool = True):
     """Plans with everything the next step reads, prefetched: a fixed number of queries for any number of plans.
     `adopted_parts`: also what an adopted plan's step needs (its bekendmakingen and the parties to tell)."""
-    parts = [Prefetch("versions", queryset=PlanVersion.objects.order_by("number").prefetch_related(
-        "actions", Prefetch("consent_requests", queryset=ConsentRequest.objects.prefetch_related("answers")),
-        "reactions")), "consultations"]
-    if adopted_parts:
-        parts += ["bekendmakingen", Prefetch("student__guardian_links",
-                                             queryset=GuardianLink.objects.select_related("guardian"))]
+    parts = _plan_parts() + (_adopted_parts() if adopted_parts else [])
     return plans.select_related("student__school").prefetch_related(*parts)
+
+
+def load_editor_version(version: PlanVersion | int) -> PlanVersion:
+    """The version page's version (what load_version gives) with the pupil loaded for the whole page, in a fixed number
+    of queries whatever the number of plans, versions, items, requests or consultations: the pupil's placements and
+    plans (pupil_history), each plan's versions with what the next step reads (opp.transitions, the stepper, the
+    adopted and the other versions read them from there), its consultations (the compliance snapshot), and for a plan
+    without an open version its bekendmakingen and guardians. `version`: one the caller reached through opp.access
+    (with its plan, pupil and school), or its pk."""
+    loaded = _load_with_pupil(version, _plan_parts())
+    _add_adopted_parts(loaded.plan)
+    return loaded
+
+
+def with_next_step_parts(plan: Plan) -> Plan:
+    """`plan` (reached through opp.access) with what its next step reads, prefetched (as _with_parts loads it), so that
+    the plan page shows its versions and its stepper from one load."""
+    prefetch_related_objects([plan], *_plan_parts())
+    _add_adopted_parts(plan)
+    return plan
+
+
+def _add_adopted_parts(plan: Plan) -> None:
+    """A plan without an open version: its step is about the adopted one and reads _adopted_parts() too."""
+    if not any(v.state in OPEN_STATES for v in plan.versions.all()):
+        prefetch_related_objects([plan], *_adopted_parts())
+
+
+def _has_next_step_parts(plan: Plan) -> bool:
+    """Whether `plan` comes with everything the next step reads (with_next_step_parts, load_editor_version)."""
+    cache = getattr(plan, "_prefetched_objects_cache", {})
+    if "versions" not in cache or "consultations" not in cache:
+        return False
+    versions = list(plan.versions.all())
+    parts = ("actions", "consent_requests", "reactions")
+    return (all(p in getattr(v, "_prefetched_objects_cache", {}) for v in versions for p in parts)
+            and (any(v.state in OPEN_STATES for v in versions) or "bekendmakingen" in cache))
+
+
+def load_version_with_pupil(version: PlanVersion) -> PlanVersion:
+    """`version` (reached through an access.py) as load_version gives it, with what the compliance snapshot reads of
+    the pupil (its placements, its plans with their versions and consultations) loaded once: a fixed number of queries."""
+    return _load_with_pupil(version, ["versions", "consultations"])
+
+
+def _load_with_pupil(version: PlanVersion | int, plan_parts: list) -> PlanVersion:
+    if not isinstance(version, PlanVersion):
+        version = PlanVersion.objects.select_related("plan__student__school__board").get(pk=version)
+    student = version.plan.student
+    prefetch_related_objects([student], "placement_events", Prefetch(
+        "plans", queryset=Plan.objects.order_by("-created_at", "-pk").prefetch_related(*plan_parts)))
+    plan = next(p for p in student.plans.all() if p.pk == version.plan_id)
+    return with_content(next(v for v in plan.versions.all() if v.pk == version.pk))
+
+
+def with_content(version: PlanVersion) -> PlanVersion:
+    """`version`, one of its plan's prefetched versions, with what load_version gives besides: its items (those not
+    prefetched yet) and the version it revises (from the same prefetched versions)."""
+    cached = getattr(version, "_prefetched_objects_cache", {})
+    prefetch_related_objects([version], *(part for part in ("factors", "actions", "yields") if part not in cached))
+    based_on = next((v for v in version.plan.versions.all() if v.pk == version.based_on_id), None)
+    if based_on is not None:
+        version.based_on = based_on
+    return version
 
 
 def _consent_facts(plan: Plan, version: PlanVersion) -> dict:
@@ -242,19 +319,25 @@ def next_step_can(user, plan: Plan | None, student: Student) -> next_step.Can:
     return next_step.Can.from_allowed(transitions.allowed(user, plan, version, versions=versions), edit=edit)
 
 
-def next_step_for_plan(user, plan: Plan, today: datetime.date, *, evaluation: dict | None = None,
-                       blocking: bool | None = None) -> next_step.NextStep:
-    """The plan page's stepper (a fixed number of queries)."""
-    loaded = _with_parts(Plan.objects.filter(pk=plan.pk)).get()
-    if evaluation is None and loaded.state == Plan.State.ACTIEF:
-        evaluation = _evaluation_of(loaded, today)
+#: next_step_for_plan(evaluation=…): the caller read no evaluation facts; they are read here.
+UNKNOWN = object()
+
+
+def next_step_for_plan(user, plan: Plan, today: datetime.date, *, evaluation=UNKNOWN,
+                       blocking: bool | None = None, preloaded: bool = False) -> next_step.NextStep:
+    """The plan page's stepper (a fixed number of queries). `preloaded`: `plan` comes with its parts already
+    (load_editor_version, with_next_step_parts). `evaluation`: this school year's evaluation facts when the caller
+    has them (None: none)."""
+    loaded = plan if preloaded else _with_parts(Plan.objects.filter(pk=plan.pk)).get()
+    if evaluation is UNKNOWN:
+        evaluation = _evaluation_of(loaded, today) if loaded.state == Plan.State.ACTIEF else None
     facts = next_step_facts(loaded, loaded.student, today, evaluation=evaluation, blocking=blocking)
     return next_step.decide(facts, next_step_can(user, loaded, loaded.student))
 
 
 def plan_page_next_step(user, plan: Plan, *, can_edit: bool, has_adopted: bool) -> dict:
     """The plan page's context part (opp.contributions.plan_context, registered in OppConfig.ready())."""
-    return {"next_step": next_step_for_plan(user, plan, timezone.localdate())}
+    return {"next_step": next_step_for_plan(user, plan, timezone.localdate(), preloaded=_has_next_step_parts(plan))}
 
 
 def _evaluation_of(plan: Plan, today: datetime.date) -> dict | None:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -62,8 +63,9 @@ def plan_start(request, student_pk):
 
 @login_required
 def plan_detail(request, pk):
-    plan = access.plan_for_user(request.user, pk)
-    versions = list(plan.versions.order_by("-number"))
+    # Loaded once with what the stepper reads (opp.selectors.plan_page_next_step uses it as it is).
+    plan = selectors.with_next_step_parts(access.plan_for_user(request.user, pk))
+    versions = sorted(plan.versions.all(), key=lambda v: -v.number)
     consultations = list(plan.consultations.prefetch_related("suggestions").select_related("version"))
     reactions = list(Reaction.objects.filter(version__plan=plan).select_related("version").order_by("-created_at"))
     audit.record(request.user, audit.Action.VIEW, plan)
@@ -154,9 +156,9 @@ def version_editor(request, pk):
     section to save (`section`, or `clear` for emptying a section that does not apply). Only that section is saved
     (one service call, one audit row); text typed in the other sections and not saved comes back on the page
     instead of being thrown away. static/js/editor.js adds autosave on top (`version_autosave`)."""
-    version = selectors.load_version(access.version_for_user(request.user, pk).pk)
+    version = selectors.load_editor_version(access.version_for_user(request.user, pk))
     student = version.plan.student
-    rights = access.version_rights(request.user, version)
+    rights = access.version_rights(request.user, version)  # reads the plan's prefetched versions
     if request.method != "POST":
         audit.record(request.user, audit.Action.VIEW, version)
         return _editor_page(request, version, rights, _section_forms(version, student))
@@ -173,7 +175,7 @@ def version_editor(request, pk):
     else:
         messages.error(request, services.MSG_NOT_EDITABLE % {"state": version.get_state_display()})
         outcome = "lost"
-    version = selectors.load_version(version.pk)  # what is stored now, beside the user's text
+    version = selectors.load_editor_version(version.pk)  # what is stored now, beside the user's text
     kept = _unsaved(version, student, request.POST, others)  # typed elsewhere on the page, not saved
     if outcome == "saved":
         messages.success(request, _("Onderdeel ‘%(title)s’ is opgeslagen.") % {"title": _title(section)})
@@ -274,8 +276,14 @@ def _save_section(request, version: PlanVersion, section: str, form, *, clear: b
 def _editor_page(request, version: PlanVersion, rights: access.VersionRights, forms: dict, *, data=None,
                  bound=frozenset(), stale: str | None = None, unsaved=(), lost_input=None, bank_query: str = ""):
     plan, student = version.plan, version.plan.student
-    snap = selectors.snapshot(version, today=timezone.localdate())
+    today = timezone.localdate()
+    consent = consent_services.status(version) if not version.is_frozen else None
+    snap = selectors.snapshot(version, today=today, consent_status=consent)
     found = compliance.findings(snap)
+    versions = list(plan.versions.all())  # prefetched by load_editor_version, as the plan's other parts
+    if consent and consent["covering"] is not None:
+        # The page names the version the consent was given on: one of these.
+        consent["covering"].version = next(v for v in versions if v.pk == consent["covering"].version_id)
     applicable = snap.applicable
     extra = [k for k in S.ORDER if k not in applicable and compliance.section_filled(k, snap)]
     sections = [{
@@ -287,19 +295,26 @@ def _editor_page(request, version: PlanVersion, rights: access.VersionRights, fo
         "editable": rights.section_editable(key),
         "findings": [f for f in found if f.section == key],
     } for key in applicable + extra]
+    # The stepper (opp/_stepper.html) from what the page read already: the plan's parts and the snapshot's evaluation
+    # facts (the snapshot holds them exactly when the stepper reads them: an active plan with an adopted version).
+    step = selectors.next_step_for_plan(request.user, plan, today, evaluation=snap.extra.get("evaluation"),
+                                        blocking=compliance.content_blocking(found), preloaded=True)
     return render(request, "opp/version_editor.html", {
-        "consent": consent_services.status(version) if not version.is_frozen else None,
+        "consent": consent, "next_step": step,
         "can": rights.can, "can_manage": rights.manage, "can_edit": rights.edit,
         "version": version, "plan": plan, "student": student, "sections": sections, "findings": found,
         "has_editor_form": rights.edit or any(s["editable"] for s in sections),
         "blocking": compliance.has_blocking(found), "general_form": forms["algemeen"],
         "general_unsaved": "algemeen" in unsaved,
-        "content": content.version_content(version), "adopted": selectors.adopted_version(plan),
+        "content": content.version_content(version),
+        "adopted": next((v for v in versions if v.state == VersionState.VASTGESTELD), None),
         "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or ""),
-        "other_versions": plan.versions.exclude(pk=version.pk).order_by("-number"),
+        "other_versions": sorted((v for v in versions if v.pk != version.pk), key=lambda v: -v.number),
         "lost_input": lost_input,
         "bank": bank.picker(student, query=bank_query) if rights.edit else None, "bank_query": bank_query,
         "bekendmaking": bekendmaking_views.block(request.user, version) if version.is_frozen else None,
+        # The same buttons under every item row (some 40): rendered once.
+        "item_tools": render_to_string("opp/_item_tools.html"),
     })
 
 

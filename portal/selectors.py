@@ -3,9 +3,11 @@ parents (never a concept), the plans, the disputes' state and dates, and the nam
 
 from __future__ import annotations
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from disputes import rules as dispute_rules
 from disputes.models import Dispute
-from opp.models import Plan, PlanVersion, VersionState
+from opp.models import Consultation, Plan, PlanVersion, VersionState
 from students.models import Guardian, Student
 
 #: Versions a parent sees: everything the school has put before them, never a concept.
@@ -20,8 +22,23 @@ def author_name(user, student: Student) -> str:
     return guardian.name if guardian else user.get_full_name() or user.get_username()
 
 
-def plans_for(student: Student):
-    return (Plan.objects.filter(student=student).prefetch_related("versions").order_by("-created_at"))
+def latest_plans(students) -> dict[int, Plan]:
+    """Per pupil its latest plan, with its versions: two queries for any number of pupils (the portal's start page
+    lists a parent's children)."""
+    latest: dict[int, Plan] = {}
+    for plan in Plan.objects.filter(student__in=students).prefetch_related("versions").order_by("-created_at", "-pk"):
+        latest.setdefault(plan.student_id, plan)
+    return latest
+
+
+def child_page_plans(student: Student) -> list[Plan]:
+    """The pupil's plans, newest first, each with its versions and its consultations (with the parents' suggestions),
+    loaded onto `student` together with its placements: the child page, opp.selectors.pupil_history and the compliance
+    snapshot read them from there. A fixed number of queries whatever the number of plans, versions or consultations."""
+    prefetch_related_objects([student], "placement_events", Prefetch(
+        "plans", queryset=Plan.objects.order_by("-created_at", "-pk").prefetch_related(
+            "versions", Prefetch("consultations", queryset=Consultation.objects.prefetch_related("suggestions")))))
+    return list(student.plans.all())
 
 
 def plan_ended(plan: Plan) -> bool:

@@ -45,9 +45,10 @@ def _no_referrer(response):
 @login_required
 def home(request):
     students = list(access.portal_students(request.user))
+    latest = selectors.latest_plans(students)
     rows = []
     for s in students:
-        plan = selectors.plans_for(s).first()
+        plan = latest.get(s.pk)
         # An ended or withdrawn plan is no current OPP (R-SET-5): the row says it ended, and when.
         ended = plan if plan is not None and selectors.plan_ended(plan) else None
         visible = selectors.visible_versions(plan) if plan and not ended else []
@@ -58,13 +59,15 @@ def home(request):
 @login_required
 def child(request, pk):
     student = access.student_for_portal(request.user, pk)
-    plans = list(selectors.plans_for(student))
+    plans = selectors.child_page_plans(student)
     current_plan = plans[0] if plans else None
     visible = selectors.visible_versions(current_plan) if current_plan else []
-    version = visible[-1] if visible else None
+    # The version shown, with its content: the consent status and the compliance snapshot below read it.
+    version = opp_selectors.with_content(visible[-1]) if visible else None
     adopted = [v for p in plans for v in p.versions.all() if v.state in ("vastgesteld", "vervangen")]
-    consultations = list(current_plan.consultations.prefetch_related("suggestions")) if current_plan else []
+    consultations = list(current_plan.consultations.all()) if current_plan else []
     consent_panel = None
+    status = None
     ended = current_plan is not None and selectors.plan_ended(current_plan)
     if version is not None and ended:
         audit.record(request.user, audit.Action.VIEW, version)
@@ -80,7 +83,8 @@ def child(request, pk):
         audit.record(request.user, audit.Action.VIEW, version)
     else:
         audit.record(request.user, audit.Action.VIEW, student)
-    gpo = _decision_notice(request.user, student, current_plan)
+    inzage_as = inzage.party_of(request.user, student)
+    gpo = _decision_notice(request.user, student, current_plan, party=inzage_as)
     disputes = selectors.disputes_for_parents(student)
     return render(request, "portal/child.html", {
         "disputes": disputes,
@@ -89,9 +93,9 @@ def child(request, pk):
         "today": timezone.localdate(),
         "consultations": consultations, "consent": consent_panel,
         "reactions": list(version.reactions.all()) if version else [],
-        "reaction_form": ReactionForm(), **_version_context(version),
+        "reaction_form": ReactionForm(), **_version_context(version, loaded=True, consent_status=status),
         "evaluations": _evaluations_of(request.user, current_plan),
-        "inzage_as": inzage.party_of(request.user, student),
+        "inzage_as": inzage_as,
         **_glossary_context(gpo=bool(disputes or (gpo and not gpo.get("ended") and not gpo.get("withdrawn"))
                                      or (consent_panel and consent_panel["status"]["refused"]))),
     })
@@ -102,7 +106,7 @@ def _glossary_context(*, gpo: bool = False) -> dict:
     return {"glossary": glossary.for_page(gpo=gpo), "terms": glossary.BY_KEY, "gpo_url": glossary.GPO_URL}
 
 
-def _decision_notice(user, student, plan) -> dict | None:
+def _decision_notice(user, student, plan, *, party: str | None) -> dict | None:
     """The board's decision on the current plan as this parent (or adult pupil) was told of it: the day THEY
     were told and, for an adoption, THEIR last day at the GPO (R-GPO-2, R-GPO-7) — another parent's date is
     not theirs. A withdrawal names no GPO route (R-GPO-6, GPO 108928) but where parents can go instead."""
@@ -124,7 +128,7 @@ def _decision_notice(user, student, plan) -> dict | None:
     return {"withdrawn": False, "adopted_on": timezone.localdate(version.adopted_at), "known": known,
             "last_day": gpo_last_day(known) if known else None,
             "term_open": gpo_term_open(known, timezone.localdate()) if known else None,
-            "is_party": inzage.party_of(user, student) is not None}
+            "is_party": party is not None}  # party: inzage.party_of(user, student)
 
 
 def _evaluations_of(user, plan) -> list[dict]:
@@ -164,11 +168,14 @@ def evaluation_react(request, pk):
                   {"student": student, "evaluation": evaluation, "form": form})
 
 
-def _version_context(version):
+def _version_context(version, *, loaded: bool = False, consent_status: dict | None = None):
+    """`loaded`: `version` comes with its content (opp.selectors.with_content); `consent_status`: the caller's
+    consent_services.status(version), when it has it."""
     if version is None:
         return {}
-    version = opp_selectors.load_version(version.pk)
-    snap = opp_selectors.snapshot(version, today=timezone.localdate())
+    if not loaded:
+        version = opp_selectors.load_version(version.pk)
+    snap = opp_selectors.snapshot(version, today=timezone.localdate(), consent_status=consent_status)
     return {"version_full": version, "sections": [{"key": k, "meta": S.SECTIONS[k]} for k in snap.applicable],
             # Under the handelingsdeel: per measured goal its chart and the goal in plain words (opp.goal_charts).
             "goal_views": goal_charts.for_version(version, today=timezone.localdate()),
@@ -178,10 +185,10 @@ def _version_context(version):
 
 @login_required
 def version_detail(request, pk):
-    version = access.version_for_portal(request.user, pk)
+    version = opp_selectors.load_version_with_pupil(access.version_for_portal(request.user, pk))
     audit.record(request.user, audit.Action.VIEW, version)
     return render(request, "portal/version.html", {"student": version.plan.student, "version": version,
-                                                   **_version_context(version), **_glossary_context()})
+                                                   **_version_context(version, loaded=True), **_glossary_context()})
 
 
 @login_required
