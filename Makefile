@@ -74,8 +74,10 @@ check-deploy: install
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Load test, not part of CI: gunicorn + worker + beat on a fresh PostgreSQL database (opp_load) and a
-# private redis-server on port 6390, 50 simulated users for LOAD_SECONDS (120), then again with that Redis stopped
-# halfway. Prints p95 per page group and PASS/FAIL per target; see bench/load.py for the knobs.
+# private redis-server on port 6390, LOAD_USERS (50) Locust users from bench/locustfile.py (staff and parents,
+# real logins with TOTP) for LOAD_SECONDS (120), then again with that Redis stopped halfway. Prints p50/p95/p99 per
+# page group, gunicorn's CPU per request and PASS/FAIL per target; `LOAD_USERS=100 make bench-load` for the second
+# figure; see bench/load.py for the knobs.
 bench-load: install
 	$(BIN)/python bench/load.py
 
