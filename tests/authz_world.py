@@ -8,6 +8,7 @@ that renders either to someone who may not see that school's pupils is a leak, w
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from types import SimpleNamespace
 
@@ -40,6 +41,10 @@ D = datetime.date
 PDF = SCAN_PDF
 CSV = ("leerlingnummer;voornaam;achternaam;geboortedatum;onderwijssoort;inschrijfdatum\n"
        f"990001;Sem;{MARK_A};14-03-2016;bao;20-08-2022\n").encode()
+
+
+#: The stored files hold PDF: the archive's and the dossier's recorded hashes match it (they are checked when read).
+PDF_HASH = hashlib.sha256(PDF).hexdigest()
 
 
 def _stored(folder: str) -> str:
@@ -78,7 +83,8 @@ def build(org, personas) -> SimpleNamespace:
     plan = PlanFactory(student=w.fenna, created_by=by)
     w.plan = plan
     w.v1 = PlanVersionFactory(plan=plan, with_actions=2, with_factors=2, uitstroom_profiel="vmbo_kb",
-                              archived_pdf=_stored("archief"), made_known_on=D(2026, 10, 1), adopted=True)
+                              archived_pdf=_stored("archief"), archived_pdf_hash=PDF_HASH, made_known_on=D(2026, 10, 1),
+                              adopted=True)
     w.v2 = PlanVersionFactory(plan=plan, based_on=w.v1, state="in_overleg", with_actions=2, uitstroom_profiel="vmbo_kb")
     w.consultation = ConsultationFactory(plan=plan, version=w.v2, summary=f"Overleg met {MARK_A}")
     w.consent_request = consent_services.request_send(actor=by, version=w.v2)
@@ -120,7 +126,7 @@ def build(org, personas) -> SimpleNamespace:
     w.document = dispute_services.add_document(actor=personas.geschillen_a, dispute=w.dispute, title="Verweerschrift",
                                                upload=SimpleUploadedFile("v.pdf", PDF, content_type="application/pdf"))
     w.export = DossierExport.objects.create(dispute=w.dispute, requested_by=personas.geschillen_a, state="klaar",
-                                            progress=100, stored_name=_stored("dossiers"), sha256="ab" * 32)
+                                            progress=100, stored_name=_stored("dossiers"), sha256=PDF_HASH)
     w.school_document = SchoolDocument.objects.create(school=org.school_a, kind="sop", stored_name=_stored("scholen"),
                                                       size=len(PDF), sha256="0" * 64, uploaded_by=personas.geschillen_a)
 
