@@ -10,7 +10,8 @@ the benchmark day, plans in mixed states (about 15 % adopted, 30 % with an open 
 none yet), 2 % already left. Rows are bulk-inserted with the derived fields set directly.
 
 It then times `deadlines.services.sweep()` for the benchmark day: computing what is due and writing
-the reminder and outbox rows (sending is the drain's job, not timed). The benchmark's own reminders and
+the reminder rows, then `fan_out()` writing their outbox rows (messages of one shape share one rendering;
+sending is the drain's job, not timed). The benchmark's own reminders and
 messages are deleted first, so every run measures a full sweep. A second sweep must create nothing.
 Finally it prints the query plan of the main due-items query (the pupil query of the opp_vaststellen kind).
 Options: --pupils N, --profile (cProfile of the first sweep, top 25 by cumulative time).
@@ -83,7 +84,9 @@ def timed_sweep(label: str, profile: bool = False, *, today: datetime.date | Non
             if not stats["reminders"]:
                 break
         fan_seconds = time.perf_counter() - fan_started
-        log(f"  then fan_out: {result.notifications:,} outbox rows (rendering + inserting): {fan_seconds:.2f} s")
+        result.fan_out_seconds = fan_seconds
+        log(f"  then fan_out: {result.notifications:,} outbox rows (rendering once per shape + inserting): "
+            f"{fan_seconds:.2f} s")
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
@@ -151,9 +154,11 @@ def main() -> None:
     early = TODAY - datetime.timedelta(days=SPREAD + 15)
     log(f"\nThe same query on {early} (few pupils due yet: the index on opp_due_on is used):")
     log(explain_due_query(early))
-    log(f"\nsummary: first sweep {first_s:.2f} s ({len(first.created):,} reminders; their {first.notifications:,} "
-        f"outbox rows are written by fan_out, timed above); re-run {second_s:.2f} s (0 reminders); "
-        f"target sweep < 10 s: {'met' if first_s < 10 else 'NOT met'}")
+    fan_s = first.fan_out_seconds
+    log(f"\nsummary: first sweep {first_s:.2f} s ({len(first.created):,} reminders); their {first.notifications:,} "
+        f"outbox rows written by fan_out in {fan_s:.2f} s; re-run {second_s:.2f} s (0 reminders); "
+        f"target sweep < 10 s: {'met' if first_s < 10 else 'NOT met'}; target fan-out <= 15 s: "
+        f"{'met' if fan_s <= 15 else 'NOT met'}")
 
 
 if __name__ == "__main__":

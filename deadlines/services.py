@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import School
-from notifications.services import enqueue_many
+from notifications.services import enqueue_many, slot
 
 from . import registry
 from .models import Reminder, SweepRun
@@ -109,13 +109,19 @@ def _process(kind, items, today, token, dry_run, result, notify=True) -> None:
 
 
 def fan_out(*, reminder_ids: list[int] | None = None, limit: int = 5000, today: datetime.date | None = None) -> dict:
-    """Write the outbox messages of reminders not yet notified. Each reminder is claimed by a conditional
-    update in the same transaction as its messages, so two fan-outs never write the same message twice."""
+    """Write the outbox messages of reminders not yet notified. Each batch of reminders is claimed in the same
+    transaction as its messages — SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL), then a conditional update with
+    a token (the guard everywhere) — so two fan-outs at once take different reminders and never write the same
+    message twice.
+
+    All messages of reminders with the same kind, due date, step, escalation and item state read the same but
+    for the pupil's initials, link, school and the recipient's name: they share one rendering (enqueue_many's
+    shapes), which keeps the worst benchmark day's fan-out within seconds instead of a minute."""
     today = today or timezone.localdate()
     token = secrets.token_hex(16)
     stats = {"reminders": 0, "notifications": 0, "errors": []}
     with transaction.atomic():
-        pending = Reminder.objects.filter(notified_at__isnull=True)
+        pending = Reminder.objects.select_for_update(skip_locked=True).filter(notified_at__isnull=True)
         if reminder_ids is not None:
             pending = pending.filter(pk__in=reminder_ids)
         ids = list(pending.order_by("pk").values_list("pk", flat=True)[:limit])
@@ -142,13 +148,19 @@ def fan_out(*, reminder_ids: list[int] | None = None, limit: int = 5000, today: 
             # Escalations go into the daily digest of those who receive them only as escalation: a board
             # member gets one summary a morning, not a mail per pupil.
             escalated = {u.pk: u for role in escalate for u in people.get((r.school_id, role), []) if u.pk not in regular}
-            context = {"kind": kind, "item": item, "step": step, "school_name": schools.get(r.school_id, ""),
+            # What differs between reminders of one shape goes into the rendering as slots (enqueue_many).
+            fill = {"subject_id": r.subject_id, "school_id": str(r.school_id), "period": r.period,
+                    "initials": r.initials, "url": r.url, "school": schools.get(r.school_id, "")}
+            shaped = registry.DueItem(r.kind, r.subject_type, slot("subject_id"), slot("school_id"), r.due_on,
+                                      slot("period"), slot("initials"), slot("url"), r.item_state)
+            context = {"kind": kind, "item": shaped, "step": step, "school_name": slot("school"),
                        "days": (r.due_on - today).days, "overdue": (today - r.due_on).days,
                        "escalated": bool(escalate), "refused": r.item_state == "geen_instemming"}
+            shape = (r.kind, r.due_on, r.step, r.escalated_to, r.item_state)
             for users, digest in ((regular, False), (escalated, True)):
                 messages += [dict(recipient=u, kind=f"reminder:{kind.key}", template="reminder", context=context,
-                                  subject_type=r.subject_type, subject_id=r.subject_id, school_id=r.school_id,
-                                  force_digest=digest) for u in users.values()]
+                                  shape=shape, fill=fill, subject_type=r.subject_type, subject_id=r.subject_id,
+                                  school_id=r.school_id, force_digest=digest) for u in users.values()]
             if not regular and not escalated:
                 stats["errors"].append({"kind": r.kind, "subject": int(r.subject_id), "error": "geen ontvanger op deze school"})
         stats["notifications"] = enqueue_many(messages)

@@ -40,6 +40,8 @@ class Notification(models.Model):
     last_error = models.CharField(_("laatste fout"), max_length=500, blank=True)
     next_attempt_at = models.DateTimeField(_("volgende poging"), null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which drain run claimed the row: with several drainers at once each sends only the rows it claimed.
+    claim_token = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     sent_at = models.DateTimeField(_("verzonden op"), null=True, blank=True)
 

@@ -11,7 +11,8 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deadlines.registry import REGISTRY, DueItem
@@ -208,26 +209,65 @@ def test_a_row_stuck_in_sending_is_retried_after_the_claim_timeout(begeleider, o
     assert busy.state == Notification.State.SENDING
 
 
-def test_only_the_first_of_two_concurrent_claims_wins(begeleider, org):
+def test_a_claimed_batch_is_not_claimed_again(begeleider, org, personas):
+    first = remind(begeleider, org, initials="A.A.")
+    second = remind(personas.schoolleider_a, org, initials="B.B.")
+    now = timezone.now()
+    queryset = Notification.objects.filter(digest=False)
+    mine, lost = services._claim_batch(queryset, services._claimable(now), now, limit=10)
+    assert [n.pk for n in mine] == [first.pk, second.pk] and lost == 0
+    assert {n.state for n in mine} == {Notification.State.SENDING}
+    assert len({n.claim_token for n in mine}) == 1 and mine[0].claim_token
+    # Another drainer a moment later finds nothing left to take, and sends nothing.
+    assert services._claim_batch(queryset, services._claimable(now), now, limit=10) == ([], 0)
+    assert drain(now=now) == {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
+    assert mail.outbox == []
+
+
+def test_a_drainer_that_loses_the_race_between_select_and_update_sends_nothing(begeleider, org):
+    """SQLite has no row locks: another drainer may claim a row between our SELECT and our UPDATE.
+    The conditional update is the guard there; the token says which rows are ours."""
     n = remind(begeleider, org)
     now = timezone.now()
-    assert services._claim(n.pk, now) is True
-    assert services._claim(n.pk, now) is False
+    raced = []
+
+    def other_drainer_first(execute, sql, params, many, context):
+        if sql.startswith("UPDATE") and "claim_token" in sql and not raced:
+            raced.append(sql)
+            Notification.objects.filter(pk=n.pk).update(state=Notification.State.SENDING, claimed_at=now,
+                                                         claim_token="other")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(other_drainer_first):
+        assert drain(now=now) == {"sent": 0, "failed": 0, "retry": 0, "skipped": 1}
+    assert raced and mail.outbox == []
     n.refresh_from_db()
-    assert n.state == Notification.State.SENDING and n.claimed_at == now
+    assert n.claim_token == "other" and n.state == Notification.State.SENDING
 
 
-def test_a_drainer_that_loses_the_claim_sends_nothing(begeleider, org, monkeypatch):
-    remind(begeleider, org)
-    real_claim = services._claim
+def test_a_drain_claims_its_batch_in_three_queries_and_sends_outside_the_transaction(begeleider, org, personas):
+    for i in range(4):
+        remind(personas.schoolleider_a if i % 2 else begeleider, org, initials=f"Q.{i}.")
+    in_transaction = []
+    real_send = services._send
 
-    def claimed_by_another_worker_first(pk, now):
-        assert real_claim(pk, now)  # the other worker
-        return real_claim(pk, now)  # us: too late
+    def send(n):
+        in_transaction.append(len(connection.atomic_blocks) > outer)  # deeper than the test's own transaction
+        real_send(n)
 
-    monkeypatch.setattr(services, "_claim", claimed_by_another_worker_first)
-    assert drain()["skipped"] == 1
-    assert mail.outbox == []
+    services._send = send
+    outer = len(connection.atomic_blocks)
+    try:
+        # SELECT (FOR UPDATE SKIP LOCKED on PostgreSQL), UPDATE, SELECT the claimed rows; then one UPDATE per sent row.
+        with CaptureQueriesContext(connection) as captured:
+            assert drain()["sent"] == 4
+    finally:
+        services._send = real_send
+    statements = [q["sql"].split()[0] for q in captured.captured_queries
+                  if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert statements == ["SELECT", "UPDATE", "SELECT"] + ["UPDATE"] * 4
+    assert in_transaction == [False] * 4
+    assert len(mail.outbox) == 4
 
 
 # --- Daily digest ---------------------------------------------------------------------------------
