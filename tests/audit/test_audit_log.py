@@ -10,6 +10,7 @@ logged — who, what, when, never the content).
 
 import csv
 import datetime
+import hashlib
 import json
 import logging
 from types import SimpleNamespace
@@ -528,7 +529,8 @@ class World:
             size=stored.size, sha256="0" * 64, uploaded_by=personas.geschillen_a)
         stored = uploads.store(SimpleUploadedFile("d.pdf", SCAN_PDF, content_type="application/pdf"), folder="dossiers")
         self.export = DossierExport.objects.create(dispute=self.dispute, requested_by=personas.geschillen_a,
-                                                   state="klaar", stored_name=stored.name, sha256="1" * 64)
+                                                   state="klaar", stored_name=stored.name,
+                                                   sha256=hashlib.sha256(SCAN_PDF).hexdigest())
 
     @cached_property
     def adopted(self):
