@@ -113,7 +113,10 @@ def delete(name: str) -> None:
 
 def names(folder: str = "") -> list[str]:
     """Every stored name under `folder` (all of them by default), sorted: what a backup copies."""
-    dirs, found = storage().listdir(folder)
+    try:
+        dirs, found = storage().listdir(folder)
+    except FileNotFoundError:  # the file system's root before anything was stored (a new installation)
+        return []
     out = [f"{folder}/{name}" if folder else name for name in found]
     for sub in dirs:
         out += names(f"{folder}/{sub}" if folder else sub)
