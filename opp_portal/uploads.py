@@ -14,9 +14,8 @@ Every uploaded file passes `validate(upload, kind=...)` before anything reads it
   no empty files.
 
 Stored files get a random server-made name in the private storage (opp_portal.files: outside any web root, on disk or
-in an object store); the client's file
-name never reaches a path or a header. Where it is shown at all it goes through `client_name` (no path, no
-control or bidi characters) and the template's autoescaping. Downloads are attachments with a server-made
+in an object store); the client's file name never reaches a path or a header. Where it is shown at all it goes
+through `client_name` (no path, no control or bidi characters) and the template's autoescaping. Downloads are attachments with a server-made
 ASCII file name and `X-Content-Type-Options: nosniff`, served only through access-checked views.
 """
 

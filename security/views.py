@@ -153,7 +153,7 @@ def not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
-#: When the database cannot be reached: a Dutch 503 that asks to try again, not an error.
+#: When the database or the object store cannot be reached: a Dutch 503 that asks to try again, not an error.
 _PLAIN_503 = ("<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Even niet beschikbaar · OPP-portaal"
               "</title></head><body><main><h1>Het OPP-portaal is even niet beschikbaar</h1><p>Probeer het over een "
               "minuut opnieuw.</p></main></body></html>")
@@ -167,17 +167,18 @@ def _current_error(request) -> BaseException | None:
     return sys.exc_info()[1] or getattr(request, "opp_error", None)
 
 
-def _database_unavailable(request) -> bool:
+def _unavailable(request) -> bool:
     """Is the error a lost or refused connection to the database or to the object store (opp_portal.files)?"""
     return isinstance(_current_error(request), (db.OperationalError, db.InterfaceError, files.StorageUnavailable))
 
 
 def server_error(request):
     """The 500 page, rendered without the request (the fault may lie in what a request context needs: the session,
-    the database, the menu), so that it shows no menu and never a detail of the error. When the database cannot be
-    reached it is a 503 "even niet beschikbaar" with Retry-After: the request wrote nothing (each request is one
-    transaction or none), and the portal recovers by itself when the database is back."""
-    unavailable = _database_unavailable(request)
+    the database, the menu), so that it shows no menu and never a detail of the error. When the database or the object
+    store cannot be reached it is a 503 "even niet beschikbaar" with Retry-After: the request wrote nothing (each
+    request is one transaction or none), and the portal recovers by itself when they are back. A stored file that no
+    longer matches its hash (files.Damaged) gets its own page."""
+    unavailable = _unavailable(request)
     if isinstance(_current_error(request), files.Damaged):
         # A stored file no longer matches its recorded hash (or is gone): said plainly, logged as an error by Django.
         try:
