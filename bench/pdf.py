@@ -13,8 +13,9 @@ Then, in the same process and interleaved so drift hits both equally, N renders 
   (a) app:        opp.pdf.render_version_pdf(version) on a freshly loaded version, as the views call it —
                   every query, the template, SafeFetcher, WeasyPrint;
   (b) weasyprint: weasyprint.HTML(string=html).write_pdf() on the HTML that (a) renders, rendered once
-                  beforehand — the same document and inline stylesheet, the default fetcher.
-It reports median and p95 wall time, the ratio of the medians (target ≤ 1.5×), the tracemalloc peak of
+                  beforehand — the same document and inline stylesheet, the default fetcher, plain PDF;
+  (c) weasyprint-a: the same with pdf_variant="pdf/a-2a" — what tagging and PDF/A cost inside WeasyPrint itself.
+The target ratio is (a)/(b): the app's tagged PDF/A against WeasyPrint's plainest output. It reports median and p95 wall time, the ratio of the medians (target ≤ 1.5×), the tracemalloc peak of
 three extra renders of each (tracemalloc slows Python down, so it is kept out of the timed runs), the
 process's peak RSS, and the page count of the PDF (pypdf).
 """
@@ -51,7 +52,7 @@ from pypdf import PdfReader  # noqa: E402
 
 from accounts.models import Board, Membership, Role, School, User  # noqa: E402
 from bench.seed import create_rich_opp, log  # noqa: E402
-from opp import pdf  # noqa: E402
+from opp import pdf, pdfa  # noqa: E402
 from opp.models import PlanVersion  # noqa: E402
 
 BOARD = "Bench PDF bestuur"
@@ -106,6 +107,9 @@ def measure(version: PlanVersion, runs: int, *, out: str = "", memory: bool = Tr
     def alone() -> bytes:
         return weasyprint.HTML(string=html).write_pdf()
 
+    def alone_archival() -> bytes:
+        return weasyprint.HTML(string=html).write_pdf(pdf_variant=pdfa.VARIANT)
+
     # Warm-up: fonts, fontconfig caches, imports, the template loader.
     first = app()
     alone()
@@ -115,13 +119,15 @@ def measure(version: PlanVersion, runs: int, *, out: str = "", memory: bool = Tr
     if out:
         Path(out).write_bytes(first)
 
-    times: dict[str, list[float]] = {"app": [], "weasyprint": []}
+    alone_archival()
+    times: dict[str, list[float]] = {"app": [], "weasyprint": [], "weasyprint-a": []}
     for _ in range(runs):
-        for name, fn in (("app", app), ("weasyprint", alone)):
+        for name, fn in (("app", app), ("weasyprint", alone), ("weasyprint-a", alone_archival)):
             started = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - started)
-    peaks = ({"app": max(peak_kib(app) for _ in range(3)), "weasyprint": max(peak_kib(alone) for _ in range(3))}
+    peaks = ({"app": max(peak_kib(app) for _ in range(3)), "weasyprint": max(peak_kib(alone) for _ in range(3)),
+              "weasyprint-a": max(peak_kib(alone_archival) for _ in range(3))}
              if memory else {})
     ratio = statistics.median(times["app"]) / statistics.median(times["weasyprint"])
     return {"times": times, "peaks": peaks, "pages": pages, "pdf_bytes": len(first), "html_bytes": len(html),
@@ -144,12 +150,14 @@ def main() -> None:
         f"pdf={m['pdf_bytes'] / 1024:.0f} KiB  html={m['html_bytes'] / 1024:.0f} KiB  queries/app render={m['queries']}  "
         f"runs={args.runs}")
     log(f"{'':12}{'median s':>10}{'p95 s':>10}{'min s':>10}{'peak MiB (tracemalloc)':>25}")
-    for name in ("app", "weasyprint"):
+    for name in ("app", "weasyprint", "weasyprint-a"):
         t = times[name]
         log(f"{name:12}{statistics.median(t):10.3f}{percentile(t, 0.95):10.3f}{min(t):10.3f}{peaks[name] / 1024:25.1f}")
     log(f"ratio app/weasyprint: median time {ratio:.2f}×, p95 time "
         f"{percentile(times['app'], 0.95) / percentile(times['weasyprint'], 0.95):.2f}×, "
         f"peak memory {peaks['app'] / peaks['weasyprint']:.2f}×  (target ≤ 1.5×: {'met' if ratio <= 1.5 else 'NOT met'})")
+    log(f"ratio app/weasyprint-a (the same PDF/A-2a inside WeasyPrint): median time "
+        f"{statistics.median(times['app']) / statistics.median(times['weasyprint-a']):.2f}×")
     log(f"process peak RSS: {rss:.0f} MiB")
 
 

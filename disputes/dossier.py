@@ -1,9 +1,16 @@
 """The defence bundle as one PDF (R-GPO-3), built by a worker (disputes.tasks).
 
 Every part is rendered (or read) first so its page count is known; the cover with the table of contents
-is rendered last and put in front. Our own pages go through opp.pdf.html_to_pdf, so the SafeFetcher walls
+is rendered last and put in front. Our own pages go through opp.pdf.render_document, so the SafeFetcher walls
 hold for them too: an uploaded image reaches WeasyPrint only as a `data:` URL made here. Uploaded PDFs are
 merged as they are; one that pypdf cannot read becomes a page saying so instead of sinking the dossier.
+
+Tagged, not PDF/A: all our own pages (cover, OPP versions, evaluations, findings, notices, images) are laid out
+as one WeasyPrint document, so the file has one structure tree that a screen reader follows through every page
+we made. The uploaded PDFs are then inserted between them as they are: they are the parties' evidence, and
+rewriting them into PDF/A (ghostscript -dPDFA) would change what was handed in, drop their own structure and
+signatures, and drop our structure tree too. So the dossier claims no PDF/A conformance; the archived OPP
+versions inside it exist as PDF/A on their own (opp.pdfa).
 """
 
 from __future__ import annotations
@@ -15,11 +22,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import weasyprint
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from evaluations import pdf as evaluation_pdf
 from opp import pdf as opp_pdf
@@ -36,13 +45,25 @@ FOLDER = "dossiers"
 IMAGE_TYPES = ("image/png", "image/jpeg")
 
 
+#: A part is either pages we lay out (a WeasyPrint document) or an uploaded PDF as it is (a PdfReader).
+Rendered = weasyprint.Document | PdfReader
+
+
 @dataclass
 class Part:
     title: str
     step: str
-    render: Callable[[], PdfReader]
-    reader: PdfReader | None = None
+    render: Callable[[], Rendered]
+    rendered: Rendered | None = None
     start: int = 0
+
+    @property
+    def pages(self) -> int:
+        return len(self.rendered.pages)
+
+    @property
+    def ours(self) -> bool:
+        return isinstance(self.rendered, weasyprint.Document)
 
 
 def _read(data: bytes) -> PdfReader:
@@ -56,29 +77,33 @@ def _read(data: bytes) -> PdfReader:
     return reader
 
 
-def _html(template: str, context: dict) -> PdfReader:
+def _laid_out(html: str) -> weasyprint.Document:
+    return opp_pdf.render_document(html, archival=False)
+
+
+def _html(template: str, context: dict) -> weasyprint.Document:
     with translation.override("nl"):
         html = render_to_string(template, context)
-    return _read(opp_pdf.html_to_pdf(html))
+    return _laid_out(html)
 
 
-def _not_inserted(title: str) -> PdfReader:
-    return _html("disputes/pdf/missing.html", {"heading": _("Document ‘%(t)s’ kon niet worden ingevoegd") % {"t": title},
+def _not_inserted(title: str, header: dict) -> weasyprint.Document:
+    return _html("disputes/pdf/missing.html", {**header, "heading": _("Document ‘%(t)s’ kon niet worden ingevoegd") % {"t": title},
                                                  "text": _("Het bestand is beschadigd of geen leesbare PDF. Het origineel "
                                                            "staat bij het geschil in het portaal.")})
 
 
-def _stored_pdf(title: str, stored_name: str) -> PdfReader:
+def _stored_pdf(title: str, stored_name: str, header: dict) -> Rendered:
     try:
         return _read(files.read(stored_name))
     except files.StorageUnavailable:
         raise  # the store is down: the job fails and can be retried, rather than a dossier with holes
     except Exception:  # noqa: BLE001 — any unreadable upload (pypdf raises many kinds) becomes a notice page
         logger.warning("Dossier: could not insert %r", stored_name, exc_info=True)
-        return _not_inserted(title)
+        return _not_inserted(title, header)
 
 
-def _image(title: str, stored_name: str, content_type: str) -> PdfReader:
+def _image(title: str, stored_name: str, content_type: str, header: dict) -> weasyprint.Document:
     try:
         data = files.read(stored_name)
         with Image.open(io.BytesIO(data)) as img:
@@ -87,29 +112,29 @@ def _image(title: str, stored_name: str, content_type: str) -> PdfReader:
         raise
     except Exception:  # noqa: BLE001 — a broken image becomes a notice page, like a broken PDF
         logger.warning("Dossier: could not insert image %r", stored_name, exc_info=True)
-        return _not_inserted(title)
+        return _not_inserted(title, header)
     uri = f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
-    return _html("disputes/pdf/image.html", {"title": title, "data_uri": uri})
+    return _html("disputes/pdf/image.html", {**header, "title": title, "data_uri": uri})
 
 
-def _document(doc: DisputeDocument) -> Callable[[], PdfReader]:
+def _document(doc: DisputeDocument, header: dict) -> Callable[[], Rendered]:
     if doc.content_type in IMAGE_TYPES:
-        return lambda: _image(doc.title, doc.stored_name, doc.content_type)
-    return lambda: _stored_pdf(doc.title, doc.stored_name)
+        return lambda: _image(doc.title, doc.stored_name, doc.content_type, header)
+    return lambda: _stored_pdf(doc.title, doc.stored_name, header)
 
 
-def _school_document(school, kind: str, title: str) -> Callable[[], PdfReader]:
-    def render() -> PdfReader:
+def _school_document(school, kind: str, title: str, header: dict) -> Callable[[], Rendered]:
+    def render() -> Rendered:
         doc = SchoolDocument.objects.filter(school=school, kind=kind).order_by("-uploaded_at", "-pk").first()
         if doc is None:
             what = _("het SOP") if kind == SchoolDocument.Kind.SOP else _("het ondersteuningsplan")
             return _html("disputes/pdf/missing.html", {
-                "heading": title, "text": _("Niet aanwezig: upload %(what)s bij de school.") % {"what": what}})
-        return _stored_pdf(title, doc.stored_name)
+                **header, "heading": title, "text": _("Niet aanwezig: upload %(what)s bij de school.") % {"what": what}})
+        return _stored_pdf(title, doc.stored_name, header)
     return render
 
 
-def _findings(version) -> PdfReader:
+def _findings(version) -> weasyprint.Document:
     findings = opp_selectors.findings_for(version, today=timezone.localdate())
     return _html("disputes/pdf/findings.html", {"version": version, "findings": findings,
                                                 "student": version.plan.student, "printed_on": timezone.localdate()})
@@ -119,29 +144,31 @@ def parts_for(dispute: Dispute) -> list[Part]:
     version = dispute.version
     plan = dispute.plan
     school = plan.student.school
+    # The running header of the pages we make for a part (image, notice): the pupil and the case.
+    header = {"student": plan.student, "dispute": dispute, "version": version}
     parts: list[Part] = []
     versions = list(plan.versions.filter(number__lte=version.number).order_by("number").values_list("pk", "number"))
     for i, (pk, number) in enumerate(versions, 1):
         title = (_("OPP versie %(n)s (betwiste versie)") if number == version.number else _("OPP versie %(n)s")) % {
             "n": number}
         parts.append(Part(title, _("Versie %(i)s van %(n)s") % {"i": i, "n": len(versions)},
-                          lambda pk=pk: _read(opp_pdf.render_version_pdf(opp_selectors.load_version(pk)))))
+                          lambda pk=pk: _laid_out(opp_pdf.render_html(opp_selectors.load_version(pk)))))
     evaluations = list(plan.evaluations.order_by("held_on", "pk").values_list("pk", "held_on"))
     for i, (pk, held_on) in enumerate(evaluations, 1):
-        parts.append(Part(_("Evaluatie van %(d)s") % {"d": held_on.strftime("%d-%m-%Y")},
+        parts.append(Part(_("Evaluatie van %(d)s") % {"d": date_format(held_on, "j F Y")},
                           _("Evaluatie %(i)s van %(n)s") % {"i": i, "n": len(evaluations)},
-                          lambda pk=pk: _read(evaluation_pdf.render_evaluation_pdf(evaluation_pdf.load(pk),
-                                                                                   for_staff=True))))
+                          lambda pk=pk: _laid_out(evaluation_pdf.render_html(evaluation_pdf.load(pk), for_staff=True))))
     parts.append(Part(_("Toetsing van de betwiste versie (versie %(n)s)") % {"n": version.number},
                       _("Toetsing"), lambda: _findings(opp_selectors.load_version(version.pk))))
     sop = str(SchoolDocument.Kind.SOP.label)
     osp = str(SchoolDocument.Kind.ONDERSTEUNINGSPLAN.label)
-    parts.append(Part(sop, _("SOP"), _school_document(school, SchoolDocument.Kind.SOP, sop)))
-    parts.append(Part(osp, _("Ondersteuningsplan"), _school_document(school, SchoolDocument.Kind.ONDERSTEUNINGSPLAN, osp)))
+    parts.append(Part(sop, _("SOP"), _school_document(school, SchoolDocument.Kind.SOP, sop, header)))
+    parts.append(Part(osp, _("Ondersteuningsplan"), _school_document(school, SchoolDocument.Kind.ONDERSTEUNINGSPLAN, osp,
+                                                                                        header)))
     docs: list[DisputeDocument] = list(dispute.documents.order_by("uploaded_at", "pk"))
     for i, doc in enumerate(docs, 1):
         parts.append(Part(_("Bijlage: %(t)s") % {"t": doc.title},
-                          _("Document %(i)s van %(n)s") % {"i": i, "n": len(docs)}, _document(doc)))
+                          _("Document %(i)s van %(n)s") % {"i": i, "n": len(docs)}, _document(doc, header)))
     return parts
 
 
@@ -155,19 +182,19 @@ def cover_context(dispute: Dispute, parts: list[Part]) -> dict:
             "printed_on": timezone.localdate()}
 
 
-def _cover(dispute: Dispute, parts: list[Part]) -> PdfReader:
+def _cover(dispute: Dispute, parts: list[Part]) -> weasyprint.Document:
     """The cover numbers the parts after itself; re-rendered if its own length differs from the guess."""
     cover_pages = 1
     for _attempt in range(4):
         page = cover_pages + 1
         for part in parts:
             part.start = page
-            page += len(part.reader.pages)
-        reader = _html("disputes/pdf/cover.html", cover_context(dispute, parts))
-        if len(reader.pages) == cover_pages:
-            return reader
-        cover_pages = len(reader.pages)
-    return reader
+            page += part.pages
+        cover = _html("disputes/pdf/cover.html", cover_context(dispute, parts))
+        if len(cover.pages) == cover_pages:
+            return cover
+        cover_pages = len(cover.pages)
+    return cover
 
 
 def _progress(export: DossierExport, progress: int, step: str) -> None:
@@ -187,16 +214,11 @@ def _assemble(export: DossierExport) -> None:
         total = len(parts) + 2  # the parts, the cover, merging and storing
         for i, part in enumerate(parts):
             _progress(export, i * 100 // total, part.step)
-            part.reader = part.render()
+            part.rendered = part.render()
         _progress(export, len(parts) * 100 // total, _("Voorblad en inhoudsopgave"))
         cover = _cover(dispute, parts)
         _progress(export, (len(parts) + 1) * 100 // total, _("Samenvoegen"))
-    writer = PdfWriter()
-    writer.append(cover, import_outline=False)
-    for part in parts:
-        # One bookmark per part, the part's own headings nested under it.
-        writer.append(part.reader, outline_item=part.title)
-    writer.add_metadata({"/Title": f"Dossier geschil {dispute.reference or dispute.pk} – {dispute.plan.student.full_name}"})
+    writer = opp_pdf.bundle(cover, parts, title=f"Dossier geschil {dispute.reference or dispute.pk} – {dispute.plan.student.full_name}")
     buffer = io.BytesIO()
     writer.write(buffer)
     data = buffer.getvalue()

@@ -18,6 +18,10 @@ from .models import Dispute
 TEMPLATE = "disputes/pdf/letter.html"
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def context_for(dispute: Dispute) -> dict:
     student = dispute.plan.student
     return {
@@ -26,6 +30,8 @@ def context_for(dispute: Dispute) -> dict:
         "school": student.school,
         "board": student.school.board,
         "version": dispute.version,
+        # In the running sentence, but "OPP" stays upper case ("vaststelling van het OPP"): only the first letter.
+        "subject": _lower_first(dispute.get_subject_display()),
         "letter_on": dispute.response_sent_parents_on or timezone.localdate(),
         "follows": dispute.response == Dispute.Response.VOLGT,
         "partly": dispute.response == Dispute.Response.DEELS,

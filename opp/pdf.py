@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import mimetypes
 import posixpath
 from pathlib import Path
+from typing import Protocol
 from urllib import request as urllib_request
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
@@ -23,9 +25,10 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from pypdf import PdfReader, PdfWriter
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import consent_services, content, goal_charts, selectors
+from . import consent_services, content, goal_charts, pdfa, selectors
 from . import sections as S
 from .models import FROZEN_STATES, ConsentRequest, Consultation, PlanVersion, Suggestion
 
@@ -221,10 +224,67 @@ def default_base_url() -> str:
     return settings.OPP_SITE_URL.rstrip("/") + "/"
 
 
-def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+def render_document(html: str, *, base_url: str | None = None, archival: bool = True) -> weasyprint.Document:
+    """Laid out and tagged, not yet written. `archival=False` for pages that will share a file with pages
+    that are not ours (the dispute dossier): tagged, but not claiming PDF/A."""
     base_url = base_url or default_base_url()
-    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=SafeFetcher(base_url))
-    return document.write_pdf()
+    options = {"pdf_variant": pdfa.VARIANT} if archival else {"pdf_tags": True}
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=SafeFetcher(base_url)).render(**options)
+
+
+def write_document(document: weasyprint.Document, *, archival: bool = True, finisher=None) -> bytes:
+    """Tagged PDF/A-2a (opp.pdfa): the title, author and portal properties come from the template's <head>.
+    `finisher(document, pdf)` may change WeasyPrint's PDF objects before they are written."""
+    pdfa.prepare(document.metadata, now=timezone.localtime())
+    if archival:
+        return document.write_pdf(pdf_variant=pdfa.VARIANT, finisher=finisher)
+    return document.write_pdf(pdf_tags=True, finisher=finisher)
+
+
+class BundlePart(Protocol):
+    """A part of a bundle: its title (a bookmark), the page it starts on (1-based, after the cover), and either
+    pages we laid out (a WeasyPrint document) or an uploaded PDF as it is (a pypdf reader)."""
+
+    title: str
+    start: int
+    rendered: weasyprint.Document | PdfReader
+
+
+def _without_outline(_document, pdf) -> None:
+    """WeasyPrint's finisher: drop its flat outline; bundle() writes one bookmark per part with its headings nested."""
+    pdf.catalog.pop("Outlines", None)
+
+
+def _add_bookmarks(writer: PdfWriter, tree, offset: int, parent) -> None:
+    for label, (page_number, _x, _y), children, _state in tree:
+        item = writer.add_outline_item(title=label, page_number=offset + page_number, parent=parent)
+        _add_bookmarks(writer, children, offset, item)
+
+
+def bundle(cover: weasyprint.Document, parts: list[BundlePart], *, title: str) -> PdfWriter:
+    """A cover and parts as one file: our pages as ONE tagged document (one structure tree a screen reader follows
+    through every page we made), then each uploaded PDF inserted where its part begins, as it is. Not PDF/A: the
+    uploads are not ours to rewrite (the dispute dossier, R-GPO-3; README "Documents")."""
+    ours = [*cover.pages, *(page for part in parts if isinstance(part.rendered, weasyprint.Document)
+                           for page in part.rendered.pages)]
+    combined = cover.copy(ours)
+    combined.metadata.title = title
+    tagged = write_document(combined, archival=False, finisher=_without_outline)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(tagged)))
+    for part in parts:
+        if not isinstance(part.rendered, weasyprint.Document):
+            for i, page in enumerate(part.rendered.pages):
+                writer.insert_page(page, part.start - 1 + i)
+    for part in parts:
+        item = writer.add_outline_item(title=part.title, page_number=part.start - 1)
+        if isinstance(part.rendered, weasyprint.Document):
+            _add_bookmarks(writer, part.rendered.make_bookmark_tree(), part.start - 1, item)
+    writer.add_metadata({"/Title": title})
+    return writer
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    return write_document(render_document(html, base_url=base_url))
 
 
 def render_version_pdf(version: PlanVersion, *, base_url: str | None = None) -> bytes:

@@ -105,3 +105,27 @@ def test_no_rule_of_the_base_is_repeated(name):
 
 def test_the_duplicate_check_would_see_a_repeated_rule():
     assert selectors("h1 { color: red }\n@page { size: A4 }\nth,  td { x: 1 }") == ["h1", "@page", "th, td"]
+
+
+def test_the_root_takes_language_and_direction_from_blocks_a_letter_can_override():
+    """The contract with a right-to-left letter (templates/opp/pdf/bekendmaking.html): lang and dir are blocks."""
+    assert re.search(r'<html lang="nl" dir="ltr">', render_to_string(BASE, {}))
+    child = engines["django"].from_string(
+        '{% extends "pdf/base.html" %}{% block lang %}ar{% endblock %}{% block dir %}rtl{% endblock %}')
+    assert '<html lang="ar" dir="rtl">' in child.render({})
+
+
+def test_the_base_uses_logical_sides_and_keeps_hashes_left_to_right():
+    css = stylesheet_of(BASE)
+    assert "text-align: left" not in css and "text-align: right" not in css
+    assert re.search(r"th, td \{[^}]*text-align: start", css)
+    assert re.search(r"\.hash \{[^}]*direction: ltr", css)
+    # The running strings take their label from data-label, so a cell never repeats its own label.
+    assert "string-set: vhash attr(data-label) content()" in css
+
+
+@pytest.mark.parametrize("name", [n for n in CHILDREN if n != "opp/pdf/bekendmaking.html"])
+def test_no_pdf_template_formats_a_date_in_numbers(name):
+    """One date style in the PDFs: "5 december 2026" (|date:"j F Y"), never 05-12-2026."""
+    source = (TEMPLATES / name).read_text(encoding="utf-8")
+    assert not re.search(r'date:"[dj]-[mn]-[Yy]"|SHORT_DATE_FORMAT|\|date\s*}}', source), name

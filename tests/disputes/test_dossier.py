@@ -6,6 +6,7 @@ import io
 import re
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,9 +20,10 @@ from disputes.models import Dispute, DisputeDocument, DossierExport, SchoolDocum
 from evaluations.models import Evaluation
 from opp import pdf as opp_pdf
 from opp.models import PlanVersion
-from opp_portal import uploads
+from opp_portal import files, uploads
 
 from ..factories import ConsultationFactory, PlanVersionFactory, StudentFactory, adopted_plan
+from ..pdf import archival
 
 
 def flat(text: str) -> str:
@@ -123,8 +125,8 @@ def test_dossier_has_cover_toc_versions_evaluations_findings_school_documents_an
         assert flat(text) in cover, text
     # Table of contents: every part with the page it starts on.
     toc = {
-        "OPPversie1": "NoorVisserVersie1·Vervangen", "OPPversie2(betwisteversie)": "NoorVisserVersie2·Vastgesteld",
-        "Evaluatievan15092026": "Evaluatievanhetontwikkelingsperspectief",
+        "OPPversie1": "NoorVisserOPP·Versie1·Vervangen", "OPPversie2(betwisteversie)": "NoorVisserOPP·Versie2·Vastgesteld",
+        "Evaluatievan15september2026": "Evaluatievanhetontwikkelingsperspectief",
         "Toetsingvandebetwisteversie(versie2)": "Toetsingvandebetwisteversie",
         "Schoolondersteuningsprofiel(SOP)": "SchoolondersteuningsprofielSchoolA",
         "Ondersteuningsplanvanhetsamenwerkingsverband": "Nietaanwezig:uploadhetondersteuningsplanbijdeschool",
@@ -264,3 +266,35 @@ def test_request_export_builds_after_commit(case, personas, django_capture_on_co
         export = services.request_export(actor=personas.geschillen_a, dispute=case)
     export.refresh_from_db()
     assert export.state == "klaar" and export.pages > 0
+
+
+def test_our_pages_are_tagged_the_uploads_go_in_as_they_are_and_no_pdfa_is_claimed(case, personas, private):
+    """One structure tree over every page we laid out (cover, versions, evaluation, findings, notices, the image);
+    the uploaded PDFs' pages unchanged between them; and since the uploads are not ours, no PDF/A identification."""
+    export = _export(case, personas.geschillen_a)
+    tasks.build_dossier.apply(args=[export.pk])
+    export.refresh_from_db()
+    data = (Path(private) / export.stored_name).read_bytes()
+    cover = page_texts(data)[0]
+    upload_pages = {int(re.search(re.escape(entry) + r"(\d+)", cover).group(1)) - 1
+                    for entry in ("Schoolondersteuningsprofiel(SOP)", "Bijlage:Verslagorthopedagoog")}
+    facts = archival.read(data)
+    assert facts["pdfa"] == ""
+    assert facts["lang"] == "nl-NL" and facts["display_title"] and facts["marked"]
+    assert {"/Document", "/H1", "/H2", "/Table", "/TH", "/Figure"} <= facts["kinds"]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tree_pages = set()
+        for _key, elements in pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree).items():
+            for element in elements:
+                if isinstance(element, pikepdf.Dictionary) and "/Pg" in element:
+                    tree_pages.add(element.Pg.objgen)
+        pages = list(pdf.pages)
+        ours = [i for i in range(len(pages)) if i not in upload_pages]
+        assert all(pages[i].obj.objgen in tree_pages for i in ours)
+        assert not any(pages[i].obj.objgen in tree_pages for i in upload_pages)
+        # The upload's page is the page that was uploaded: same content stream, byte for byte.
+        uploaded = {name: pikepdf.open(io.BytesIO(files.read(name))) for name in
+                    DisputeDocument.objects.filter(title="Verslag orthopedagoog").values_list("stored_name", flat=True)}
+        (original,) = uploaded.values()
+        verslag_page = max(upload_pages)
+        assert pages[verslag_page].obj.Contents.read_bytes() == original.pages[0].obj.Contents.read_bytes()

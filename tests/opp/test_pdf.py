@@ -311,7 +311,7 @@ def test_the_spy_sees_what_weasyprint_would_fetch(fetch_spy, no_network, caplog)
     A data: image and the project's stylesheet load; the rest is refused and logged by WeasyPrint."""
     raw = ('<html><head><link rel="stylesheet" href="/static/css/app.css"></head><body>'
            '<img src="http://169.254.169.254/"><img src="file:///etc/passwd">'
-           f'<img src="data:image/png;base64,{PNG_1PX}"><link rel="attachment" href="file:///etc/passwd"></body></html>')
+           f'<img src="data:image/png;base64,{PNG_1PX}" alt="Eén pixel"><link rel="attachment" href="file:///etc/passwd"></body></html>')
     data = pdf.html_to_pdf(raw)
     assert data.startswith(b"%PDF")
     assert "http://169.254.169.254/" in fetch_spy and "file:///etc/passwd" in fetch_spy
