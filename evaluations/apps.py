@@ -21,6 +21,14 @@ class EvaluationsConfig(AppConfig):
         contributions.register_plan_context("evaluations", plan_page_context)
         contributions.register_snapshot_part("evaluation", status_for)
 
+        # Whether this school year's evaluation was held, annotated on the plans the editor and the portal's version
+        # page load with the pupil (opp.selectors._load_with_pupil), so the snapshot asks no query of its own.
+        from opp import selectors as opp_selectors
+
+        from .selectors import plan_annotations
+
+        opp_selectors.register_plan_annotations("evaluations", plan_annotations)
+
         # The pupil's timeline (students.history) stands below: its events are registered here.
         from students import history
 

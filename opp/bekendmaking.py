@@ -213,13 +213,21 @@ def status_for(version_or_plan: PlanVersion | Plan, key: str) -> PartyStatus | N
     return next((s for s in found["parties"] if s.key == key), None) if found else None
 
 
-def rows_of_user(user: User, student: Student, version_or_plan: PlanVersion | Plan) -> list[Bekendmaking]:
-    """The rows of the parties this portal user is: their own, never another parent's."""
+def rows_of_user(user: User, student: Student, version_or_plan: PlanVersion | Plan, *,
+                 guardian_ids: set[int] | None = None) -> list[Bekendmaking]:
+    """The rows of the parties this portal user is: their own, never another parent's. `guardian_ids`: the ids of the
+    user's guardian rows, when the caller has them (the rows' guardians are then not read)."""
     plan, version, act = _subject(version_or_plan)
-    rows = [r for r in _rows(plan, version, act).select_related("guardian")
+    rows = _rows(plan, version, act)
+    if guardian_ids is None:
+        rows = rows.select_related("guardian")
+
+    def own_guardian(r) -> bool:
+        return r.guardian_id in guardian_ids if guardian_ids is not None else r.guardian.user_id == user.pk
+
+    return [r for r in rows
             if (r.pupil_id is not None and r.pupil_id == student.pk and student.portal_user_id == user.pk)
-            or (r.guardian_id is not None and r.guardian.user_id == user.pk)]
-    return rows
+            or (r.guardian_id is not None and own_guardian(r))]
 
 
 def latest_made_known_on(version_or_plan: PlanVersion | Plan) -> datetime.date | None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,22 +47,57 @@ def requirement_for(student: Student) -> consent.Requirement:
     )
 
 
-def covering_request(version: PlanVersion) -> ConsentRequest | None:
+#: The order of the decisions on a handelingsdeel, latest first (covering_request): by the moment of the decision, a
+#: decision without one (closed_at empty) at the moment it was asked, then the latest row. Coalesced rather than
+#: ordered on a column that may be NULL: PostgreSQL sorts NULL first in a descending order and SQLite last, and this
+#: order is also applied in memory (decided_latest_first), so all three must agree.
+DECIDED_ORDER = (Coalesce("closed_at", "requested_at").desc(), "-pk")
+DECIDED_STATES = (ConsentRequest.State.GEGEVEN, ConsentRequest.State.GEWEIGERD)
+
+
+def decided_latest_first(requests, current_hash: str) -> list[ConsentRequest]:
+    """The decided requests among `requests` (loaded rows) on exactly this handelingsdeel, as DECIDED_ORDER sorts them."""
+    return sorted((r for r in requests if r.handelingsdeel_hash == current_hash and r.state in DECIDED_STATES),
+                  key=lambda r: (r.closed_at or r.requested_at, r.pk), reverse=True)
+
+
+def loaded_plan_requests(version: PlanVersion) -> list[ConsentRequest] | None:
+    """Every consent request of the version's plan, when the caller loaded them: the plan's versions prefetched, each
+    with its consent_requests (opp.selectors.load_editor_version, portal.selectors.child_page_plans). Else None."""
+    plan = version.plan
+    if "versions" not in getattr(plan, "_prefetched_objects_cache", {}):
+        return None
+    versions = list(plan.versions.all())
+    if not all("consent_requests" in getattr(v, "_prefetched_objects_cache", {}) for v in versions):
+        return None
+    return [r for v in versions for r in v.consent_requests.all()]
+
+
+def covering_request(version: PlanVersion, *, requests: list[ConsentRequest] | None = None) -> ConsentRequest | None:
     """A given consent whose hash matches this version's handelingsdeel, on this plan (a revision with
-    an unchanged handelingsdeel keeps its consent: R-CONSENT-7, practice)."""
+    an unchanged handelingsdeel keeps its consent: R-CONSENT-7, practice). `requests`: all of the plan's requests,
+    when the caller has them (loaded_plan_requests); else one query."""
     current = content.handelingsdeel_hash(version)
     # The latest decision on exactly this text counts: a later refusal of it undoes an earlier consent.
-    decided = (ConsentRequest.objects.filter(version__plan_id=version.plan_id, handelingsdeel_hash=current,
-                                             state__in=[ConsentRequest.State.GEGEVEN, ConsentRequest.State.GEWEIGERD])
-               .order_by("-closed_at", "-pk").first())
+    if requests is None:
+        decided = (ConsentRequest.objects.filter(version__plan_id=version.plan_id, handelingsdeel_hash=current,
+                                                 state__in=DECIDED_STATES)
+                   .order_by(*DECIDED_ORDER).first())
+    else:
+        decided = next(iter(decided_latest_first(requests, current)), None)
     return decided if decided is not None and decided.state == ConsentRequest.State.GEGEVEN else None
 
 
 def status(version: PlanVersion) -> dict:
-    """Everything the screens say about consent for this version."""
-    latest = version.consent_requests.order_by("-requested_at", "-pk").prefetch_related("answers").first()
+    """Everything the screens say about consent for this version. No query when the plan's requests come loaded with
+    their answers (loaded_plan_requests); else two (the plan's requests, the latest one's answers)."""
+    requests = loaded_plan_requests(version)
+    if requests is None:
+        requests = list(ConsentRequest.objects.filter(version__plan_id=version.plan_id))
+    own = [r for r in requests if r.version_id == version.pk]
+    latest = max(own, key=lambda r: (r.requested_at, r.pk), default=None)
     current = content.handelingsdeel_hash(version)
-    covering = covering_request(version)
+    covering = covering_request(version, requests=requests)
     return {
         "latest": latest,
         "answers": list(latest.answers.all()) if latest else [],
@@ -177,13 +213,26 @@ def request_remind(*, actor: User, request: ConsentRequest) -> list[str]:
     return [p["name"] for _u, p in due]
 
 
-def parties_of_user(user: User, request: ConsentRequest) -> list[dict]:
-    """The request's parties this portal user may answer for (never someone else's)."""
+def parties_of_user(user: User, request: ConsentRequest, *, guardian_ids: set[int] | None = None,
+                    pupil: Student | None = None) -> list[dict]:
+    """The request's parties this portal user may answer for (never someone else's). `guardian_ids`: the ids of the
+    user's guardian rows, and `pupil`: the request's pupil, when the caller has them; else a query per party."""
+
+    def is_guardian(pk) -> bool:
+        if guardian_ids is not None:
+            return pk in guardian_ids
+        return Guardian.objects.filter(pk=pk, user=user).exists()
+
+    def is_pupil(pk) -> bool:
+        if pupil is not None and pupil.pk == pk:
+            return pupil.portal_user_id is not None and pupil.portal_user_id == user.pk
+        return Student.objects.filter(pk=pk, portal_user=user).exists()
+
     mine = []
     for p in request.parties:
-        if p["kind"] == "guardian" and Guardian.objects.filter(pk=p["id"], user=user).exists():
+        if p["kind"] == "guardian" and is_guardian(p["id"]):
             mine.append(p)
-        elif p["kind"] == "pupil" and Student.objects.filter(pk=p["id"], portal_user=user).exists():
+        elif p["kind"] == "pupil" and is_pupil(p["id"]):
             mine.append(p)
     return mine
 

@@ -84,7 +84,25 @@ def sources(version: PlanVersion) -> QuerySet[ActionItem]:
 
 
 def has_sources(version: PlanVersion) -> bool:
-    return sources(version).exists()
+    """Whether `sources(version)` holds any item. No query when the pupil comes with its plans, their versions and their
+    items loaded (opp.selectors.load_editor_version); else one."""
+    loaded = _loaded_versions(version.plan.student)
+    if loaded is None:
+        return sources(version).exists()
+    return any(v.state in FROZEN_STATES and v.pk != version.pk and v.actions.all() for v in loaded)
+
+
+def _loaded_versions(student) -> list[PlanVersion] | None:
+    """The pupil's versions as the caller loaded them (plans prefetched, each with its versions and their items)."""
+    if "plans" not in getattr(student, "_prefetched_objects_cache", {}):
+        return None
+    plans = list(student.plans.all())
+    if not all("versions" in getattr(p, "_prefetched_objects_cache", {}) for p in plans):
+        return None
+    versions = [v for p in plans for v in p.versions.all()]
+    if not all("actions" in getattr(v, "_prefetched_objects_cache", {}) for v in versions):
+        return None
+    return versions
 
 
 def source_for(version: PlanVersion, pk) -> ActionItem:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Min, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +34,17 @@ from . import (
 )
 from . import sections as S
 from .content import version_content
-from .models import FROZEN_STATES, OPEN_STATES, ActionItem, ConsentRequest, FactorItem, Plan, PlanVersion, VersionState
+from .models import (
+    FROZEN_STATES,
+    OPEN_STATES,
+    ActionItem,
+    ConsentRequest,
+    FactorItem,
+    Plan,
+    PlanVersion,
+    Reaction,
+    VersionState,
+)
 
 # --- A pupil's OPP history (ARCHITECTURE.md: read in one place) ----------------------------------------------
 
@@ -154,11 +166,27 @@ def pupil_page(student: Student, today: datetime.date) -> dict:
 # --- The next step (opp.next_step) ---------------------------------------------------------------------------
 
 
+#: The annotation on a version loaded with _plan_parts(): its reactions the school has not responded to yet (the next
+#: step's "open reactions"), counted by the database instead of loading every reaction.
+OPEN_REACTIONS = "open_reaction_count"
+
+
 def _plan_parts(prefix: str = "") -> list:
-    """What the next step reads of a plan (`prefix`: the path to the plan, e.g. "plan__" from a version)."""
-    return [Prefetch(f"{prefix}versions", queryset=PlanVersion.objects.order_by("number").prefetch_related(
-        "actions", Prefetch("consent_requests", queryset=ConsentRequest.objects.prefetch_related("answers")),
-        "reactions")), f"{prefix}consultations"]
+    """What the next step reads of a plan (`prefix`: the path to the plan, e.g. "plan__" from a version): its versions,
+    each with its actions, its consent requests (with their answers) and the number of its reactions without a response
+    (OPEN_REACTIONS), and its consultations."""
+    return [Prefetch(f"{prefix}versions", queryset=PlanVersion.objects.order_by("number").annotate(**{
+        OPEN_REACTIONS: Coalesce(Subquery(
+            Reaction.objects.filter(version=OuterRef("pk"), response="").order_by().values("version")
+            .annotate(n=Count("pk")).values("n")), 0)}).prefetch_related(
+        "actions", Prefetch("consent_requests", queryset=ConsentRequest.objects.prefetch_related("answers")))),
+        f"{prefix}consultations"]
+
+
+def _open_reactions(version: PlanVersion) -> int:
+    if hasattr(version, OPEN_REACTIONS):
+        return getattr(version, OPEN_REACTIONS)
+    return sum(1 for r in version.reactions.all() if not r.response)
 
 
 def _adopted_parts(prefix: str = "") -> list:
@@ -194,6 +222,18 @@ def with_next_step_parts(plan: Plan) -> Plan:
     return plan
 
 
+def consultations_of(plan: Plan) -> list:
+    """The plan's consultations with their suggestions and their versions, from the consultations and versions
+    with_next_step_parts() loaded (one query, for the suggestions)."""
+    consultations = list(plan.consultations.all())
+    prefetch_related_objects(consultations, "suggestions")
+    versions = {v.pk: v for v in plan.versions.all()}
+    for consultation in consultations:
+        if consultation.version_id is not None:
+            consultation.version = versions[consultation.version_id]
+    return consultations
+
+
 def _add_adopted_parts(plan: Plan) -> None:
     """A plan without an open version: its step is about the adopted one and reads _adopted_parts() too."""
     if not any(v.state in OPEN_STATES for v in plan.versions.all()):
@@ -206,9 +246,29 @@ def _has_next_step_parts(plan: Plan) -> bool:
     if "versions" not in cache or "consultations" not in cache:
         return False
     versions = list(plan.versions.all())
-    parts = ("actions", "consent_requests", "reactions")
-    return (all(p in getattr(v, "_prefetched_objects_cache", {}) for v in versions for p in parts)
+    parts = ("actions", "consent_requests")
+    return (all(p in getattr(v, "_prefetched_objects_cache", {}) and hasattr(v, OPEN_REACTIONS)
+                for v in versions for p in parts)
             and (any(v.state in OPEN_STATES for v in versions) or "bekendmakingen" in cache))
+
+
+#: (today) → {name: expression}: what an app above the plans annotates on the plans a page loads with their pupil
+#: (load_editor_version, load_version_with_pupil), so that its part of the compliance snapshot (opp.contributions)
+#: reads it from the plan instead of querying again. Registered from an AppConfig.ready(); a provider's expressions
+#: must read the same rows as its snapshot part would.
+PlanAnnotations = Callable[[datetime.date], dict]
+_plan_annotations: dict[str, PlanAnnotations] = {}
+
+
+def register_plan_annotations(key: str, provider: PlanAnnotations) -> None:
+    """Called from an AppConfig.ready(); `key` names the contributor, so that a second ready() replaces it."""
+    _plan_annotations[key] = provider
+
+
+def _with_contributed_annotations(plans, today: datetime.date):
+    for provider in _plan_annotations.values():
+        plans = plans.annotate(**provider(today))
+    return plans
 
 
 def load_version_with_pupil(version: PlanVersion) -> PlanVersion:
@@ -221,8 +281,8 @@ def _load_with_pupil(version: PlanVersion | int, plan_parts: list) -> PlanVersio
     if not isinstance(version, PlanVersion):
         version = PlanVersion.objects.select_related("plan__student__school__board").get(pk=version)
     student = version.plan.student
-    prefetch_related_objects([student], "placement_events", Prefetch(
-        "plans", queryset=Plan.objects.order_by("-created_at", "-pk").prefetch_related(*plan_parts)))
+    plans = _with_contributed_annotations(Plan.objects.order_by("-created_at", "-pk"), timezone.localdate())
+    prefetch_related_objects([student], "placement_events", Prefetch("plans", queryset=plans.prefetch_related(*plan_parts)))
     plan = next(p for p in student.plans.all() if p.pk == version.plan_id)
     return with_content(next(v for v in plan.versions.all() if v.pk == version.pk))
 
@@ -244,9 +304,7 @@ def _consent_facts(plan: Plan, version: PlanVersion) -> dict:
     else the state of this version's latest request."""
     current = version.handelingsdeel_hash()
     requests = [r for v in plan.versions.all() for r in v.consent_requests.all()]
-    decided = sorted((r for r in requests if r.handelingsdeel_hash == current
-                      and r.state in (ConsentRequest.State.GEGEVEN, ConsentRequest.State.GEWEIGERD)),
-                     key=lambda r: (r.closed_at or r.requested_at, r.pk), reverse=True)
+    decided = consent_services.decided_latest_first(requests, current)
     if decided and decided[0].state == ConsentRequest.State.GEGEVEN:
         return {"consent": "given", "consent_request_id": decided[0].pk}
     own = sorted(version.consent_requests.all(), key=lambda r: (r.requested_at, r.pk), reverse=True)
@@ -293,7 +351,7 @@ def next_step_facts(plan: Plan | None, student: Student, today: datetime.date, *
         if refused_on is not None and any(c.held_on >= refused_on and (c.version_id in (None, open_v.pk))
                                           for c in plan.consultations.all()):
             consent.pop("consent")  # consulted again after the refusal: ask again (ARCHITECTURE.md "Consent parties")
-        facts.update(agreements=agreements, open_reactions=sum(1 for r in open_v.reactions.all() if not r.response),
+        facts.update(agreements=agreements, open_reactions=_open_reactions(open_v),
                      **consent)
     else:
         if "bekendmakingen" in getattr(plan, "_prefetched_objects_cache", {}):

@@ -66,7 +66,7 @@ def plan_detail(request, pk):
     # Loaded once with what the stepper reads (opp.selectors.plan_page_next_step uses it as it is).
     plan = selectors.with_next_step_parts(access.plan_for_user(request.user, pk))
     versions = sorted(plan.versions.all(), key=lambda v: -v.number)
-    consultations = list(plan.consultations.prefetch_related("suggestions").select_related("version"))
+    consultations = selectors.consultations_of(plan)
     reactions = list(Reaction.objects.filter(version__plan=plan).select_related("version").order_by("-created_at"))
     audit.record(request.user, audit.Action.VIEW, plan)
     has_adopted = any(v.state == VersionState.VASTGESTELD for v in versions)

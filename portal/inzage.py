@@ -60,7 +60,7 @@ from opp_portal import files
 from students.eligibility import COMMISSION_SOORTEN
 from students.models import GuardianLink, Student
 
-from .selectors import PORTAL_STATES
+from .selectors import GEZAG, PORTAL_STATES
 
 JSON_NAME = "gegevens.json"
 README_NAME = "LEESMIJ.txt"
@@ -84,18 +84,21 @@ class InzageExport:
 # --- Who may ask --------------------------------------------------------------------------------------
 
 
-def party_of(user, student: Student) -> str | None:
+def party_of(user, student: Student, *, guardians: list | None = None) -> str | None:
     """'leerling' for the adult pupil themself, 'ouder' for a guardian with gezag, else None.
 
     The caller has already reached `student` through portal.selectors.student_for_portal (own child only,
     R-TIME-4 applied). A guardian without gezag reads the portal but is not the child's legal
-    representative, so cannot exercise the right of access on the child's behalf.
+    representative, so cannot exercise the right of access on the child's behalf. `guardians`: the user's guardian
+    rows as portal.selectors.guardians_of_user(user, student) gives them, when the caller has them; else one query.
     """
     if student.portal_user_id is not None and student.portal_user_id == user.pk:
         return "leerling"
-    if GuardianLink.objects.filter(student=student, guardian__user=user, has_gezag=True).exists():
-        return "ouder"
-    return None
+    if guardians is not None:
+        gezag = any(getattr(g, GEZAG) for g in guardians)
+    else:
+        gezag = GuardianLink.objects.filter(student=student, guardian__user=user, has_gezag=True).exists()
+    return "ouder" if gezag else None
 
 
 # --- Building the ZIP ---------------------------------------------------------------------------------

@@ -3,12 +3,12 @@ parents (never a concept), the plans, the disputes' state and dates, and the nam
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 
 from disputes import rules as dispute_rules
 from disputes.models import Dispute
-from opp.models import Consultation, Plan, PlanVersion, VersionState
-from students.models import Guardian, Student
+from opp.models import ConsentRequest, Consultation, Plan, PlanVersion, VersionState
+from students.models import Guardian, GuardianLink, Student
 
 #: Versions a parent sees: everything the school has put before them, never a concept.
 PORTAL_STATES = [VersionState.IN_OVERLEG, VersionState.INSTEMMING_GEVRAAGD, VersionState.TER_VASTSTELLING,
@@ -32,13 +32,28 @@ def latest_plans(students) -> dict[int, Plan]:
 
 
 def child_page_plans(student: Student) -> list[Plan]:
-    """The pupil's plans, newest first, each with its versions and its consultations (with the parents' suggestions),
-    loaded onto `student` together with its placements: the child page, opp.selectors.pupil_history and the compliance
-    snapshot read them from there. A fixed number of queries whatever the number of plans, versions or consultations."""
+    """The pupil's plans, newest first, each with its versions (with their consent requests and those requests'
+    answers) and its consultations (with the parents' suggestions), loaded onto `student` together with its placements:
+    the child page, opp.selectors.pupil_history, opp.consent_services.status and the compliance snapshot read them from
+    there. A fixed number of queries whatever the number of plans, versions, requests or consultations."""
     prefetch_related_objects([student], "placement_events", Prefetch(
         "plans", queryset=Plan.objects.order_by("-created_at", "-pk").prefetch_related(
-            "versions", Prefetch("consultations", queryset=Consultation.objects.prefetch_related("suggestions")))))
+            Prefetch("versions", queryset=PlanVersion.objects.prefetch_related(
+                Prefetch("consent_requests", queryset=ConsentRequest.objects.prefetch_related("answers")))),
+            Prefetch("consultations", queryset=Consultation.objects.prefetch_related("suggestions")))))
     return list(student.plans.all())
+
+
+#: The annotation guardians_of_user() puts on each guardian row: whether it is a guardian with gezag of the pupil.
+GEZAG = "has_gezag_over_pupil"
+
+
+def guardians_of_user(user, student: Student) -> list[Guardian]:
+    """The portal user's guardian rows (any pupil's), each with GEZAG for `student`: what the child page asks of the
+    user's guardianship (portal.inzage.party_of, opp.consent_services.parties_of_user, opp.bekendmaking.rows_of_user)
+    in one query."""
+    return list(Guardian.objects.filter(user=user).annotate(**{GEZAG: Exists(GuardianLink.objects.filter(
+        guardian=OuterRef("pk"), student=student, has_gezag=True))}).order_by("pk"))
 
 
 def plan_ended(plan: Plan) -> bool:

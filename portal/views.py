@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from audit import log as audit
 from evaluations import charts as evaluation_charts
+from evaluations import selectors as evaluation_selectors
 from evaluations import services as evaluation_services
 from evaluations.forms import EvaluationReactionForm
-from evaluations.models import ItemProgress
+from evaluations.models import Evaluation, ItemProgress
 from opp import bekendmaking, compliance, consent_services, goal_charts
 from opp import sections as S
 from opp import selectors as opp_selectors
@@ -61,6 +62,11 @@ def child(request, pk):
     student = access.student_for_portal(request.user, pk)
     plans = selectors.child_page_plans(student)
     current_plan = plans[0] if plans else None
+    if current_plan is not None:
+        # Read once: the evaluations below and this school year's evaluation in the compliance snapshot.
+        prefetch_related_objects([current_plan], Prefetch("evaluations", queryset=_plan_evaluations()))
+    guardians = selectors.guardians_of_user(request.user, student)
+    guardian_ids = {g.pk for g in guardians}
     visible = selectors.visible_versions(current_plan) if current_plan else []
     # The version shown, with its content: the consent status and the compliance snapshot below read it.
     version = opp_selectors.with_content(visible[-1]) if visible else None
@@ -74,7 +80,8 @@ def child(request, pk):
     elif version is not None:
         status = consent_services.status(version)
         latest = status["latest"]
-        mine = consent_services.parties_of_user(request.user, latest) if latest else []
+        mine = (consent_services.parties_of_user(request.user, latest, guardian_ids=guardian_ids, pupil=student)
+                if latest else [])
         answered = {("guardian" if a.guardian_id else "pupil", a.guardian_id or a.pupil_id) for a in status["answers"]}
         open_parties = [p for p in mine if (p["kind"], p["id"]) not in answered]
         consent_panel = {"status": status, "latest": latest, "open_parties": open_parties,
@@ -83,8 +90,8 @@ def child(request, pk):
         audit.record(request.user, audit.Action.VIEW, version)
     else:
         audit.record(request.user, audit.Action.VIEW, student)
-    inzage_as = inzage.party_of(request.user, student)
-    gpo = _decision_notice(request.user, student, current_plan, party=inzage_as)
+    inzage_as = inzage.party_of(request.user, student, guardians=guardians)
+    gpo = _decision_notice(request.user, student, current_plan, party=inzage_as, guardian_ids=guardian_ids)
     disputes = selectors.disputes_for_parents(student)
     return render(request, "portal/child.html", {
         "disputes": disputes,
@@ -106,17 +113,18 @@ def _glossary_context(*, gpo: bool = False) -> dict:
     return {"glossary": glossary.for_page(gpo=gpo), "terms": glossary.BY_KEY, "gpo_url": glossary.GPO_URL}
 
 
-def _decision_notice(user, student, plan, *, party: str | None) -> dict | None:
+def _decision_notice(user, student, plan, *, party: str | None, guardian_ids: set[int] | None = None) -> dict | None:
     """The board's decision on the current plan as this parent (or adult pupil) was told of it: the day THEY
     were told and, for an adoption, THEIR last day at the GPO (R-GPO-2, R-GPO-7) — another parent's date is
-    not theirs. A withdrawal names no GPO route (R-GPO-6, GPO 108928) but where parents can go instead."""
+    not theirs. A withdrawal names no GPO route (R-GPO-6, GPO 108928) but where parents can go instead.
+    `guardian_ids`: the user's guardian rows (portal.selectors.guardians_of_user), when the caller has them."""
     if plan is None:
         return None
     if plan.state == Plan.State.BEEINDIGD:
         # R-SET-5: ended after an evaluation. Not a decision on the content: no GPO deadline to show (R-GPO-6/7).
         return {"ended": True, "on": plan.ended_on}
     if plan.state == Plan.State.INGETROKKEN:
-        rows = bekendmaking.rows_of_user(user, student, plan)
+        rows = bekendmaking.rows_of_user(user, student, plan, guardian_ids=guardian_ids)
         swv = student.school.samenwerkingsverband
         return {"withdrawn": True, "on": plan.ended_on, "reason": plan.end_reason,
                 "known": min((r.made_known_on for r in rows), default=None), "swv_name": swv.name if swv else ""}
@@ -124,8 +132,10 @@ def _decision_notice(user, student, plan, *, party: str | None) -> dict | None:
     if not adopted:
         return None
     version = max(adopted, key=lambda v: v.adopted_at)
-    known = min((r.made_known_on for r in bekendmaking.rows_of_user(user, student, version)), default=None)
+    known = min((r.made_known_on for r in bekendmaking.rows_of_user(user, student, version,
+                                                                   guardian_ids=guardian_ids)), default=None)
     return {"withdrawn": False, "adopted_on": timezone.localdate(version.adopted_at), "known": known,
+            "version_pk": version.pk,
             "last_day": gpo_last_day(known) if known else None,
             "term_open": gpo_term_open(known, timezone.localdate()) if known else None,
             "is_party": party is not None}  # party: inzage.party_of(user, student)
@@ -136,9 +146,9 @@ def _evaluations_of(user, plan) -> list[dict]:
     and a reaction form. Reading them is audited once, with their ids."""
     if plan is None:
         return []
-    evaluations = list(plan.evaluations.select_related("version").prefetch_related(
-        Prefetch("progress", queryset=ItemProgress.objects.select_related("action").order_by("action__position", "action__pk")),
-        "reactions"))
+    # Prefetched by the child page (_plan_evaluations); else read here.
+    loaded = "evaluations" in getattr(plan, "_prefetched_objects_cache", {})
+    evaluations = list(plan.evaluations.all() if loaded else _plan_evaluations().filter(plan=plan))
     if evaluations:
         audit.record(user, audit.Action.VIEW, plan, details={"evaluations": [e.pk for e in evaluations]})
     rows = [{"evaluation": e, "progress": list(e.progress.all()), "reactions": list(e.reactions.all()),
@@ -147,6 +157,15 @@ def _evaluations_of(user, plan) -> list[dict]:
     evaluation_charts.attach([(r["evaluation"], r["progress"]) for r in rows], name=plan.student.first_name,
                              previous=evaluation_charts.previous_in(evaluations))
     return rows
+
+
+def _plan_evaluations():
+    """A plan's evaluations as the child page shows them, with their progress per item and their reactions, each
+    marked whether it counts as the yearly one (evaluations.selectors.counting_annotated: the compliance snapshot's
+    evaluation status reads them from there)."""
+    return evaluation_selectors.counting_annotated(Evaluation.objects.select_related("version").prefetch_related(
+        Prefetch("progress", queryset=ItemProgress.objects.select_related("action").order_by("action__position", "action__pk")),
+        "reactions"))
 
 
 @login_required

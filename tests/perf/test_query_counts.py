@@ -7,10 +7,16 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from opp.models import ConsentRequest, PlanVersion, Reaction
+from evaluations import selectors as evaluation_selectors
+from evaluations.models import Evaluation
+from opp import consent_services, copy_forward, selectors
+from opp.models import ConsentRequest, Plan, PlanVersion, Reaction
+from portal import inzage
+from portal import selectors as portal_selectors
 from students.models import Guardian
 from tests.factories import (
     ConsultationFactory,
@@ -22,12 +28,15 @@ from tests.factories import (
 
 pytestmark = pytest.mark.usefixtures("clock")
 
-#: Today's counts under the test settings (they were 39, 41 and 20 before the pages read a pupil once). bench/pages.py
-#: holds the editor to 15 and the portal child page to 20 on its production setup (README "Performance").
-EDITOR_QUERIES = 22
-PORTAL_QUERIES = 24
-PORTAL_VERSION_QUERIES = 17
+#: Today's counts under the test settings (39, 41 and 20 before the pages read a pupil once; then 22, 24, 17, 6 and 23
+#: before they read the consent status, the evaluation status, the copy-forward sources, the open reactions and the
+#: portal user's guardianship from what the page loaded). bench/pages.py holds the editor to 15 and the portal child
+#: page to 20 on its production setup (README "Performance").
+EDITOR_QUERIES = 15
+PORTAL_QUERIES = 20
+PORTAL_VERSION_QUERIES = 14
 PORTAL_HOME_QUERIES = 6
+PLAN_QUERIES = 17
 
 
 def pupil_with(n: int, *, school, by, name: str):
@@ -116,3 +125,94 @@ def test_the_portal_start_page_lists_any_number_of_children_in_a_fixed_number_of
             page = client.get(reverse("portal:home"))
         assert page.status_code == 200
         assert page.content.decode().count(f"Gezin{n}x") >= n  # every child is listed
+
+
+def test_the_plan_page_reads_a_plan_in_a_fixed_number_of_queries(client, personas, pupils, django_assert_num_queries):
+    """The plan page (opp:plan): its stepper and its evaluation sections read this school year's evaluations once."""
+    client.force_login(personas.begeleider_a)
+    client.get(reverse("opp:plan", args=[pupils[1][1].plan_id]))  # warm
+    for n, (_student, revision, _parent) in pupils.items():
+        with django_assert_num_queries(PLAN_QUERIES):
+            page = client.get(reverse("opp:plan", args=[revision.plan_id]))
+        assert page.status_code == 200
+        assert page.content.decode().count("Het OPP is besproken.") >= n  # every consultation
+
+
+# --- What a page reads from what it loaded is what the queries say --------------------------------------------------
+
+
+def _decided(version, *, by, state, closed_at, requested_at):
+    request = ConsentRequest.objects.create(version=version, handelingsdeel_hash=version.handelingsdeel_hash(),
+                                            requested_by=by, state=state, closed_at=closed_at, parties=[])
+    ConsentRequest.objects.filter(pk=request.pk).update(requested_at=requested_at)
+    return request
+
+
+@pytest.mark.parametrize("undated", ["gegeven", "geweigerd"])
+def test_the_consent_status_from_the_loaded_plan_is_the_queried_one(pupils, personas, undated):
+    """opp.consent_services.status and covering_request read the plan's loaded requests (the editor, the portal) as
+    the query orders them, also for a decision without a closing moment (at the moment it was asked, on PostgreSQL
+    and SQLite alike)."""
+    _student, revision, _parent = pupils[10]
+    now = timezone.now()
+    version = PlanVersion.objects.get(pk=revision.pk)
+    _decided(version, by=personas.begeleider_a, state="gegeven", closed_at=now - datetime.timedelta(days=3),
+             requested_at=now - datetime.timedelta(days=5))
+    _decided(version, by=personas.begeleider_a, state=undated, closed_at=None,
+             requested_at=now - datetime.timedelta(days=4))
+    loaded = selectors.load_editor_version(revision.pk)
+    queried = PlanVersion.objects.select_related("plan").get(pk=revision.pk)
+    assert consent_services.loaded_plan_requests(loaded) is not None
+    assert consent_services.loaded_plan_requests(queried) is None
+    a, b = consent_services.status(loaded), consent_services.status(queried)
+    assert {k: v for k, v in a.items() if k not in ("latest", "covering", "answers")} == \
+        {k: v for k, v in b.items() if k not in ("latest", "covering", "answers")}
+    assert (a["latest"], a["covering"], a["answers"]) == (b["latest"], b["covering"], b["answers"])
+    assert a["covers"] is True  # the dated consent is the latest decision: the undated one counts at its asking
+    assert consent_services.covering_request(queried) == a["covering"]
+
+
+def test_copy_forward_sources_from_the_loaded_pupil_are_the_queried_ones(pupils):
+    for _n, (_student, revision, _parent) in pupils.items():
+        loaded = selectors.load_editor_version(revision.pk)
+        for version in loaded.plan.versions.all():
+            assert copy_forward.has_sources(version) == copy_forward.sources(version).exists()
+
+
+def test_the_evaluation_status_from_the_loaded_plan_is_the_queried_one(clock, pupils, personas):
+    """evaluations.selectors.status_for on a plan a page loaded (its versions, its evaluations or the annotations of
+    plan_annotations) says what it says on a bare plan, which it queries."""
+    student, revision, _parent = pupils[10]
+    plan = revision.plan
+    adopted = plan.versions.filter(state="vastgesteld").get()
+    today = timezone.localdate()
+    for held_on, present, invited, reason in ((today, False, today, "Ziek"), (today, False, None, ""),
+                                              (today - datetime.timedelta(days=400), True, None, "")):
+        Evaluation.objects.create(plan=plan, version=adopted, school_year="2026-2027", held_on=held_on,
+                                  parents_present=present, parents_invited_on=invited, parents_absence_reason=reason,
+                                  conclusion="Het gaat goed.", decision="voortzetten", created_by=personas.begeleider_a)
+    queried = evaluation_selectors.status_for(Plan.objects.select_related("student").get(pk=plan.pk), today)
+    assert queried["held"] and queried["held_without_parents"] and queried["due"]
+    annotated = Plan.objects.select_related("student").annotate(**evaluation_selectors.plan_annotations(today))
+    loaded = Plan.objects.select_related("student").prefetch_related("versions").get(pk=plan.pk)
+    with_evaluations = Plan.objects.select_related("student").prefetch_related(
+        "versions", Prefetch("evaluations", queryset=evaluation_selectors.counting_annotated(Evaluation.objects.all())))
+    for page_plan in (annotated.get(pk=plan.pk), loaded, with_evaluations.get(pk=plan.pk)):
+        assert evaluation_selectors.status_for(page_plan, today) == queried
+    clock.move_to(datetime.datetime(2027, 9, 1, 10, tzinfo=datetime.UTC))  # another school year: not annotated
+    later = timezone.localdate()
+    assert evaluation_selectors.status_for(annotated.get(pk=plan.pk), later) == evaluation_selectors.status_for(
+        Plan.objects.select_related("student").get(pk=plan.pk), later)
+
+
+def test_the_portal_user_s_parties_from_the_loaded_guardians_are_the_queried_ones(pupils, org):
+    student, revision, parent = pupils[1]
+    request = ConsentRequest.objects.filter(version=revision, state="open").get()
+    other = parent_of(StudentFactory(school=org.school_a), name="Andere ouder", username="andere_ouder")
+    request.parties = [*request.parties, {"kind": "guardian", "id": other.pk, "name": other.name},
+                       {"kind": "pupil", "id": student.pk, "name": student.full_name}]
+    for user in (parent, other.user):
+        guardians = portal_selectors.guardians_of_user(user, student)
+        assert consent_services.parties_of_user(user, request, guardian_ids={g.pk for g in guardians},
+                                                pupil=student) == consent_services.parties_of_user(user, request)
+        assert inzage.party_of(user, student, guardians=guardians) == inzage.party_of(user, student)
