@@ -18,7 +18,7 @@ OPP_SITE_URL ?= http://127.0.0.1:$(PORT)
 LOCAL_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 OPP_REQUIRE_2FA=$(OPP_REQUIRE_2FA) \
 	OPP_SITE_URL=$(OPP_SITE_URL)
 
-.PHONY: run test install migrate seed lint messages web worker beat check-deploy bench bench-load bench-db-outage clean backup restore
+.PHONY: run test install migrate seed lint messages parent-messages web worker beat check-deploy bench bench-load bench-db-outage clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ lint: install
 
 messages: install
 	cd opp_portal && ../$(BIN)/python ../manage.py compilemessages --ignore=.venv
+
+# The parent portal's other languages (opp_portal.languages): re-extract the parent's msgids (PARENT_SOURCES) into
+# locale/parents.pot and merge them into locale/{ar,tr,pl,uk}; translate what is new, then `make messages`.
+parent-messages: install
+	$(BIN)/python bin/parent-messages
 
 # Performance benchmark (never part of CI): the main pages at 1,000 and at 100,000 pupils, the deadline
 # sweep and the PDF on PostgreSQL, one table with every target. Production settings (DEBUG off, 2FA, CSP).

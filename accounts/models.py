@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from opp_portal import languages
+
 
 class Onderwijssoort(models.TextChoices):
     BAO = "bao", _("Basisonderwijs (bao)")
@@ -54,6 +56,11 @@ class User(AbstractUser):
         "self", verbose_name=_("aangemaakt door"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+    # The language of the portal and of the emails to this person (opp_portal.languages); empty: not chosen, Dutch.
+    # The school sees a parent's choice on the pupil page.
+    preferred_language = models.CharField(
+        _("taal"), max_length=8, blank=True, default="", choices=languages.SETTINGS_LANGUAGES,
+    )
 
     class Meta:
         verbose_name = _("gebruiker")
@@ -61,6 +68,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    @property
+    def chosen_language(self) -> languages.Language | None:
+        """The language this person chose for the portal and their emails; None: not chosen (Dutch)."""
+        return languages.BY_CODE.get(self.preferred_language) if self.preferred_language else None
 
     @property
     def is_school_staff(self) -> bool:

@@ -15,6 +15,8 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 
+from opp_portal import languages
+
 from .models import Notification, Preference
 
 log = logging.getLogger(__name__)
@@ -37,9 +39,11 @@ def _wants_digest(user, kind: str) -> bool:
 
 
 def enqueue(*, recipient, kind: str, template: str, context: dict, subject: models.Model | None = None,
-            school=None, to_email: str | None = None) -> Notification | None:
-    """Render a Dutch message and write it to the outbox in the caller's transaction.
+            school=None, to_email: str | None = None, language: str | None = None) -> Notification | None:
+    """Render a message in the recipient's language and write it to the outbox in the caller's transaction.
 
+    The language is the one a parent or adult pupil chose in the portal (opp_portal.languages.for_user), Dutch for
+    the staff and for an address without an account (unless `language` says otherwise, e.g. an invitation's).
     `template` names `notifications/email/<template>.txt` (first line: subject) and optional `.html`.
     Returns None when there is no address to send to (logged, not an error for the caller).
     """
@@ -48,7 +52,8 @@ def enqueue(*, recipient, kind: str, template: str, context: dict, subject: mode
         log.warning("notification %s skipped: recipient %s has no email address", kind, getattr(recipient, "pk", None))
         return None
     base = {"site_url": settings.OPP_SITE_URL.rstrip("/"), "recipient": recipient}
-    with translation.override("nl"):
+    lang = languages.get(language).code if language else languages.for_user(recipient)
+    with translation.override(lang):
         text = render_to_string(f"notifications/email/{template}.txt", base | context).strip()
         try:
             html = render_to_string(f"notifications/email/{template}.html", base | context)
@@ -161,7 +166,7 @@ def send_digests(*, now=None) -> int:
         rows.sort(key=lambda r: r.pk)
         recipient = rows[0].recipient
         ids = [r.pk for r in rows]
-        with translation.override("nl"):
+        with translation.override(languages.for_user(recipient)):
             body = render_to_string("notifications/email/digest.txt", {
                 "recipient": recipient, "items": rows, "site_url": settings.OPP_SITE_URL.rstrip("/")}).strip()
         subject_line, _sep, text = body.partition("\n")
@@ -259,23 +264,31 @@ def enqueue_many(messages: list[dict]) -> int:
     SharedRenderingError). The result is byte for byte what rendering each message alone gives (the values are
     escaped exactly as the template's autoescaping would), at a fraction of the cost: the benchmark's worst day
     has 117,075 messages but a few hundred shapes. Without a shape a message is rendered on its own.
+
+    Each message is rendered in its recipient's language (opp_portal.languages.for_user): a shared rendering is one
+    per template, shape and language, so no recipient gets another's language.
     """
     if not messages:
         return 0
     digest_users = set(Preference.objects.filter(
         user_id__in={m["recipient"].pk for m in messages}, daily_digest=True).values_list("user_id", flat=True))
     templates: dict[str, tuple] = {}
-    shared: dict[tuple, list] = {}  # (template, shape) → [text, html or None until a message needs it]
+    shared: dict[tuple, list] = {}  # (template, shape, language) → [text, html or None until a message needs it]
     escaped: dict[tuple, str] = {}  # the same school and person names recur across thousands of messages
     rows = []
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     base = {"site_url": settings.OPP_SITE_URL.rstrip("/")}
-    with translation.override("nl"):
+    active = languages.DEFAULT
+    with translation.override(active):  # restores the caller's language afterwards
         for m in messages:
             recipient = m["recipient"]
             if not recipient.email:
                 log.warning("notification %s skipped: user %s has no email address", m["kind"], recipient.pk)
                 continue
+            lang = languages.for_user(recipient)
+            if lang != active:  # switched only when it changes: most of a fan-out is staff, in Dutch
+                translation.activate(lang)
+                active = lang
             if m["template"] not in templates:
                 try:
                     html = get_template(f"notifications/email/{m['template']}.html")
@@ -292,7 +305,7 @@ def enqueue_many(messages: list[dict]) -> int:
                 text = text_t.render(context)
                 html = html_t.render(context) if want_html else ""
             else:
-                key = (m["template"], m["shape"])
+                key = (m["template"], m["shape"], lang)
                 if key not in shared:
                     shared[key] = [text_t.render(base | {"recipient": _AnyRecipient()} | m["context"]), None]
                 if want_html and shared[key][1] is None:

@@ -1,7 +1,9 @@
 """The printable letter "Bekendmaking van het OPP" for one party (R-GPO-2, R-GPO-6, R-GPO-7).
 
 One autoescaped template, rendered through opp.pdf.html_to_pdf (its SafeFetcher reaches nothing but data: and
-the project's static files). Always Dutch: it goes to the parents whatever the UI language.
+the project's static files). The letter the school prints, sends and archives is Dutch, whatever the UI language.
+A parent can also have their own copy in the language they chose for the portal (`language`, opp_portal.languages):
+the same letter, its fixed texts translated, right to left for Arabic; names and the school's words as written.
 
 The letter can be printed before it is sent: until the school records the day it was handed over or sent, it
 says "uiterlijk zes weken na ontvangst van deze brief"; once recorded, the exact last day for this party. A
@@ -16,6 +18,8 @@ import unicodedata
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from opp_portal import languages
 
 from . import pdf
 from .bekendmaking import PartyStatus, decided_on
@@ -38,10 +42,15 @@ def context_for(version_or_plan: PlanVersion | Plan, status: PartyStatus) -> dic
     }
 
 
-def render_letter(version_or_plan: PlanVersion | Plan, status: PartyStatus) -> bytes:
-    with translation.override("nl"):
-        html = render_to_string(TEMPLATE, context_for(version_or_plan, status))
-    return pdf.html_to_pdf(html)
+def render_html(version_or_plan: PlanVersion | Plan, status: PartyStatus, *, language: str = languages.DEFAULT) -> str:
+    lang = languages.get(language)
+    with translation.override(lang.code):
+        return render_to_string(TEMPLATE, context_for(version_or_plan, status) | {"letter_language": lang})
+
+
+def render_letter(version_or_plan: PlanVersion | Plan, status: PartyStatus, *, language: str = languages.DEFAULT) -> bytes:
+    """The letter as PDF: Dutch (the school's), or a parent's copy in their language."""
+    return pdf.html_to_pdf(render_html(version_or_plan, status, language=language))
 
 
 def letter_filename(version_or_plan: PlanVersion | Plan, status: PartyStatus) -> str:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
+from opp_portal import languages as portal_languages
 from opp_portal import storage_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.languages.PreferredLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.policy.SessionPolicyMiddleware",
@@ -195,9 +196,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# --- Internationalisation: Dutch first, English available -------------------------------------
+# --- Internationalisation: Dutch first; English for everyone; Arabic, Turkish, Polish and Ukrainian for the parent
+# portal and the emails to parents (opp_portal.languages: the one catalogue, which also says who may choose which).
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Nederlands")), ("en", _("Engels"))]
+LANGUAGES = portal_languages.SETTINGS_LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True

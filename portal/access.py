@@ -15,6 +15,7 @@ from accounts.access import Cap, forbidden, get_in_reach, require_cap
 from accounts.models import School, User
 from disputes.models import Dispute
 from evaluations.models import Evaluation
+from opp import bekendmaking
 from opp.models import ConsentRequest, PlanVersion
 from students import access as student_access
 from students.models import PARENTS_NOT_TOLD, GuardianLink, Student
@@ -82,6 +83,19 @@ def dispute_letter_for_portal(user: User, pk) -> Dispute:
     if inzage.party_of(user, dispute.plan.student) is None:
         raise forbidden(dispute.plan.student.school_id)
     return dispute
+
+
+def bekendmaking_for_portal(user: User, pk) -> tuple[PlanVersion, bekendmaking.PartyStatus]:
+    """The user's own bekendmaking letter of an adopted version of the own child's plan (R-GPO-2): 404 for another
+    child's version; 403 when the user is not a party that was told (a parent without gezag, or not told yet)."""
+    version = version_for_portal(user, pk)
+    student = version.plan.student
+    own = bekendmaking.rows_of_user(user, student, version)
+    status = bekendmaking.status_for(version, bekendmaking.party_key(
+        "guardian" if own[0].guardian_id else "pupil", own[0].guardian_id or own[0].pupil_id)) if own else None
+    if status is None:
+        raise forbidden(student.school_id)
+    return version, status
 
 
 # --- Staff: invitations to the portal ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The parents' PDFs: an OPP version (`portal:version_pdf`), an evaluation (`portal:evaluation_pdf`) and the board's
+"""The parents' PDFs: an OPP version (`portal:version_pdf`), an evaluation (`portal:evaluation_pdf`), their own
+bekendmaking letter in the language they read the portal in (`portal:bekendmaking_letter`) and the board's
 response letter of a closed dispute (`portal:dispute_letter`) about their own child, or the adult pupil's own. Reached through portal.access (404 for any other pupil, R-TIME-4 applied); rendered,
 audited and answered by the plans' and evaluations' own `pdf_response`, the same as the staff's copies."""
 
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET
 from audit import log as audit
 from disputes import letter as dispute_letter
 from evaluations import pdf_views as evaluation_pdf_views
+from opp import bekendmaking_pdf
 from opp import pdf_views as opp_pdf_views
 from opp_portal import uploads
 
@@ -40,3 +42,16 @@ def portal_dispute_letter(request, pk):
     pdf = dispute_letter.render_response_letter(dispute)
     audit.record(request.user, audit.Action.EXPORT, dispute, details={"file": "reactiebrief", "via": "portaal"})
     return uploads.attachment(pdf, "application/pdf", f"reactie-bestuur-geschil-{dispute.pk}.pdf")
+
+
+@login_required
+@require_GET
+def portal_bekendmaking_letter(request, pk):
+    """The party's own bekendmaking letter (with the GPO notice, R-GPO-2), in the language the parent reads the portal
+    in — Arabic right to left; the Dutch letter the school sent stays the one that counts, and says so."""
+    version, status = access.bekendmaking_for_portal(request.user, pk)
+    language = request.LANGUAGE_CODE
+    content = bekendmaking_pdf.render_letter(version, status, language=language)
+    audit.record(request.user, audit.Action.EXPORT, version, details={
+        "format": "pdf", "letter": "bekendmaking", "language": language, "via": "portaal"})
+    return uploads.attachment(content, "application/pdf", bekendmaking_pdf.letter_filename(version, status))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("versie/<int:pk>/", views.version_detail, name="version"),
     path("versie/<int:pk>/reageren/", views.react, name="react"),
     path("versie/<int:pk>/pdf/", pdf_views.portal_version_pdf, name="version_pdf"),
+    path("versie/<int:pk>/bekendmaking/", pdf_views.portal_bekendmaking_letter, name="bekendmaking_letter"),
     path("instemming/<int:pk>/", views.answer, name="answer"),
     path("evaluatie/<int:pk>/reageren/", views.evaluation_react, name="evaluation_react"),
     path("evaluatie/<int:pk>/pdf/", pdf_views.portal_evaluation_pdf, name="evaluation_pdf"),

@@ -86,7 +86,7 @@ def student_export(request):
 def student_detail(request, pk):
     student = access.student_for_user(request.user, pk)
     today = timezone.localdate()
-    links = list(student.guardian_links.select_related("guardian").order_by("guardian__name"))
+    links = list(student.guardian_links.select_related("guardian", "guardian__user").order_by("guardian__name"))
     placements = list(student.placement_events.all())
     decisions = list(student.eligibility_decisions.all()[:20])
     audit.record(request.user, audit.Action.VIEW, student)

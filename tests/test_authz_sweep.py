@@ -114,6 +114,7 @@ ROUTE_OBJECTS: dict[str, dict] = {
     "portal:version": {"pk": "v2"},
     "portal:react": {"pk": "v2"},
     "portal:version_pdf": {"pk": "v1"},
+    "portal:bekendmaking_letter": {"pk": "v1"},
     "portal:answer": {"pk": "consent_request"},
     "portal:evaluation_react": {"pk": "evaluation"},
     "portal:evaluation_pdf": {"pk": "evaluation"},
@@ -227,7 +228,7 @@ POST_ONLY = {
     "opp:bank_toggle", "opp:bank_grant",
 }
 GET_ONLY = {"students:export", "opp:version_pdf", "evaluations:pdf", "portal:version_pdf", "portal:evaluation_pdf",
-            "portal:dispute_letter",
+            "portal:dispute_letter", "portal:bekendmaking_letter",
             "opp:bekendmaking_letter", "opp:withdrawal_notice_letter",
             "opp:bank_list", "opp:bank_export", "opp:bank_grants",
             "sso_start", "sso_callback", "sso_logged_out",
@@ -580,6 +581,8 @@ NO_OWNER_CHECK = {
     "portal:invitation_landing": "public: the page does not look the token up",
     "portal:dispute_letter": "the sweep's dispute is still open, so there is no letter yet for anyone (404); "
                              "tests/portal/test_read_first.py checks that the parties of a closed one get it",
+    "portal:bekendmaking_letter": "no party of the sweep's world has been told of v1 yet (403 for the parents too); "
+                                  "tests/portal/test_bekendmaking_letter.py checks that a told party gets their own letter",
     "activation_landing": "public: the page does not look the token up",
     "opp:version_autosave": "an empty POST names no section (404, as the editor's own POST); "
                             "tests/opp/test_editor.py saves through it as the owner",

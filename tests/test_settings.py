@@ -87,5 +87,6 @@ def test_sessions_and_cache_never_live_in_redis():
 
 def test_dutch_first():
     assert settings.LANGUAGE_CODE == "nl"
-    assert [code for code, _ in settings.LANGUAGES] == ["nl", "en"]
+    # Dutch first; English for everyone; the parent portal also in Arabic, Turkish, Polish and Ukrainian.
+    assert [code for code, _ in settings.LANGUAGES] == ["nl", "en", "ar", "tr", "pl", "uk"]
     assert settings.TIME_ZONE == "Europe/Amsterdam" and settings.USE_TZ

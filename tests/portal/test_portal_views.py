@@ -57,7 +57,10 @@ def consent_post(client, req, party, answer="ja", password=PASSWORD, **extra):
 # --- Every portal URL of another pupil is a 404 ---------------------------------------------------------------
 
 PER_PUPIL = ["child", "version", "react", "answer", "version_pdf", "evaluation_react", "evaluation_pdf", "inzage",
-             "dispute_letter"]
+             "dispute_letter", "bekendmaking_letter"]
+#: Own-family URLs that answer 403 in this world, and why (another test covers their 200).
+NOT_YET = {"bekendmaking_letter": "version 1 is in overleg, so no party was told yet; "
+                                  "tests/portal/test_bekendmaking_letter.py downloads a told party's letter"}
 
 
 def evaluation_of(version):
@@ -99,6 +102,7 @@ def portal_requests(w, family):
         "inzage": ("POST", reverse("portal:inzage", args=[student.pk]), {}),
         "version": ("GET", reverse("portal:version", args=[version.pk]), None),
         "version_pdf": ("GET", reverse("portal:version_pdf", args=[version.pk]), None),
+        "bekendmaking_letter": ("GET", reverse("portal:bekendmaking_letter", args=[version.pk]), None),
         "react": ("POST", reverse("portal:react", args=[version.pk]), {"text": "Ingebroken reactie"}),
         "answer": ("POST", reverse("portal:answer", args=[req.pk]),
                    {"party": f"guardian:{party.pk}", "answer": "nee", "password": PASSWORD}),
@@ -132,7 +136,7 @@ def test_own_family_reaches_the_same_urls(asked, name):
     method, url, data = portal_requests(asked, "a")[name]
     client = as_user(asked.ouder_a)
     response = client.post(url, data) if method == "POST" else client.get(url)
-    assert response.status_code in (200, 302)
+    assert response.status_code in ((403,) if name in NOT_YET else (200, 302))
 
 
 def test_a_parent_sees_only_their_own_children(asked):
