@@ -31,6 +31,9 @@ from opp.models import ConsentRequest, Plan
 from opp_portal.schoolyear import school_year, school_year_label
 from students.eligibility import COMMISSION_SOORTEN
 from students.models import Student
+from swv import rules as swv_rules
+from swv.models import AdmissionDecision, SwvRequest
+from swv.selectors import leads_for
 
 from .steps import StepConfig, config_from_settings
 
@@ -253,3 +256,50 @@ register(Kind("advies_verwacht", _("Advies van de Geschillencommissie verwacht")
 # From the day the advice arrives (14 days before the due date) until both sending dates are recorded, weekly.
 register(Kind("reactie_bestuur", _("Reactie van het bestuur op het advies verzenden"), response_items,
               default_steps=StepConfig(before=(14, 7), escalate=()), **_DISPUTE_KIND))
+
+
+# --- TLV verloopt: the request for a new TLV or an extension is due at the SWV (swv.rules.request_due_on) ----------
+
+#: Requests that take care of a TLV's end: handed in at the SWV, or already decided by it.
+TLV_REQUEST_KINDS = (SwvRequest.Kind.TLV, SwvRequest.Kind.VERLENGING)
+TLV_REQUEST_DONE = (SwvRequest.State.INGEDIEND, SwvRequest.State.TOEGEKEND, SwvRequest.State.AFGEWEZEN)
+#: The longest lead time an SWV can state: a fixed day-month lies within a year before the end, weeks at most 52.
+_MAX_LEAD_DAYS = 366
+
+
+def tlv_items(today: datetime.date, school_ids: Iterable[int] | None = None, *,
+              horizon_days: int | None = None) -> Iterable[DueItem]:
+    """The pupil's TLV with the latest end, not withdrawn and not onbepaald, of a pupil still enrolled, for which no
+    request of kind tlv/verlenging was handed in or decided since (one that names it as extended, or one handed in
+    on or after its decision date — not the request it came from). Due: the SWV's lead time before the end."""
+    horizon = horizon_days if horizon_days is not None else max(REGISTRY["tlv_verloopt"].steps.before or (0,))
+    tlvs = AdmissionDecision.objects.filter(kind=swv_rules.KIND_TLV, withdrawn_at__isnull=True)
+    later = tlvs.filter(student=OuterRef("student")).exclude(pk=OuterRef("pk")).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=OuterRef("ends_on"))
+        | Q(ends_on=OuterRef("ends_on"), pk__gt=OuterRef("pk")))
+    handled = SwvRequest.objects.filter(
+        student=OuterRef("student"), kind__in=TLV_REQUEST_KINDS, state__in=TLV_REQUEST_DONE,
+    ).filter(Q(extends=OuterRef("pk")) | Q(extends__isnull=True, handed_in_at__date__gte=OuterRef("decided_on"))
+             ).exclude(admission_decisions=OuterRef("pk"))
+    qs = (tlvs.filter(ends_on__isnull=False,
+                      ends_on__lte=today + datetime.timedelta(days=horizon + _MAX_LEAD_DAYS))
+          .filter(Q(student__left_on__isnull=True) | Q(student__left_on__gt=today))
+          .exclude(Exists(later)).exclude(Exists(handled))
+          .order_by())
+    if school_ids is not None:
+        qs = qs.filter(student__school_id__in=list(school_ids))
+    rows = list(qs.values_list("student_id", "student__school_id", "ends_on", "samenwerkingsverband_id",
+                               "student__first_name", "student__last_name"))
+    leads = leads_for(r[3] for r in rows)
+    url = _url_of("swv:pupil")
+    for student_id, school_id, ends_on, swv_id, first, last in rows:
+        due_on = swv_rules.request_due_on(ends_on, leads[swv_id])
+        # The period is the TLV's end: a corrected TLV with the same end keeps its reminders.
+        yield DueItem("tlv_verloopt", "students.student", student_id, school_id, due_on, ends_on.isoformat(),
+                      initials(first, last), url(student_id))
+
+
+#: From eight weeks before the request is due; a week late, the schoolleider too (as the six-week term).
+TLV_STEPS = StepConfig(before=(56, 28, 14, 7), escalate=((7, "schoolleider"),))
+
+register(Kind("tlv_verloopt", _("TLV verloopt"), tlv_items, default_steps=TLV_STEPS))

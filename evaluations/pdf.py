@@ -38,7 +38,7 @@ def _item_rows(evaluation: Evaluation) -> list[dict]:
     return rows
 
 
-def context_for(evaluation: Evaluation, *, today=None, for_staff: bool = True) -> dict:
+def context_for(evaluation: Evaluation, *, today=None, for_staff: bool = True, with_pupil_view: bool = True) -> dict:
     plan = evaluation.plan
     student = plan.student
     version = evaluation.version
@@ -63,13 +63,15 @@ def context_for(evaluation: Evaluation, *, today=None, for_staff: bool = True) -
         "vso": vso,
         "commission_evaluations": commission,
         "printed_on": today or timezone.localdate(),
+        "with_pupil_view": with_pupil_view,
     }
 
 
-def render_html(evaluation: Evaluation, *, for_staff: bool = True) -> str:
-    """Always Dutch, whatever the UI language: an exported evaluation is a Dutch document."""
+def render_html(evaluation: Evaluation, *, for_staff: bool = True, with_pupil_view: bool = True) -> str:
+    """Always Dutch, whatever the UI language: an exported evaluation is a Dutch document. `with_pupil_view=False`
+    leaves the pupil's own words out (a request to the SWV that the school sends without them, swv.package)."""
     with translation.override("nl"):
-        return render_to_string(TEMPLATE, context_for(evaluation, for_staff=for_staff))
+        return render_to_string(TEMPLATE, context_for(evaluation, for_staff=for_staff, with_pupil_view=with_pupil_view))
 
 
 def render_evaluation_pdf(evaluation: Evaluation, *, base_url: str | None = None, for_staff: bool = True) -> bytes:

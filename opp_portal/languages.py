@@ -78,6 +78,10 @@ PARENT_SOURCES: tuple[str, ...] = (
     "templates/portal/invitation_problem.html",
     "templates/portal/reaction_retry.html",
     "templates/portal/version.html",
+    "templates/portal/swv_request.html",
+    "templates/portal/swv_requests.html",
+    "templates/portal/_swv_requests_list.html",
+    "portal/swv_views.py",
     "templates/opp/_section_content.html",
     "templates/opp/_withdrawal_routes.html",
     "templates/opp/_chart.html",
@@ -97,6 +101,8 @@ PARENT_SOURCES: tuple[str, ...] = (
     "templates/notifications/email/reminder.txt",
     "templates/notifications/email/reminder.html",
     "templates/notifications/email/digest.txt",
+    "templates/notifications/email/swv_request.txt",
+    "templates/notifications/email/swv_request.html",
 )
 
 #: Labels defined elsewhere that the parent's pages and emails print (a choice's get_…_display, a reminder kind's
@@ -112,6 +118,8 @@ PARENT_LABELS: tuple[str, ...] = (
     "evaluations.models.Evaluation.Decision",
     "opp.sections.SECTIONS:*.title",
     "deadlines.registry.REGISTRY:instemming.label",
+    "swv.models.SwvRequest.Kind",
+    "swv.models.SwvRequest.State",
 )
 
 

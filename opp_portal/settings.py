@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "portal",
     "evaluations",
     "disputes",
+    "swv",
     "retention",
     "ratelimits",  # counters of the rate limits, in the database
     "backups",  # `manage.py backup` / `restore` (bin/backup, bin/restore)
@@ -374,6 +375,8 @@ OPP_UPLOAD_MAX_BYTES = _env(env.int, "OPP_UPLOAD_MAX_BYTES", default=10 * 1024 *
 OPP_SETTING_TERM_DAYS = _env(env.int, "OPP_SETTING_TERM_DAYS", default=42)
 # Reminder steps and escalation per deadline kind, as JSON (README "Configuration"); a kind not named keeps its own.
 OPP_REMINDER_STEPS = _env(env.json, "OPP_REMINDER_STEPS", default={})
+# The SWV's request lead time for a new TLV or an extension where the SWV stated none (swv.models.LeadTime): weeks.
+OPP_TLV_LEAD_WEEKS = _env(env.int, "OPP_TLV_LEAD_WEEKS", default=12)
 
 # Evaluations (R-EVAL-1): a plan first set on or after this day of the school year (month-day) is
 # first due the next school year.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("opp/", include("opp.urls")),
     path("evaluaties/", include("evaluations.urls")),
     path("geschillen/", include("disputes.urls")),
+    path("swv/", include("swv.urls")),
     path("portaal/", include("portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin_site.urls),

@@ -19,6 +19,7 @@ from opp import bekendmaking
 from opp.models import ConsentRequest, PlanVersion
 from students import access as student_access
 from students.models import PARENTS_NOT_TOLD, GuardianLink, Student
+from swv.models import SwvRequest
 
 from . import inzage
 from .models import Invitation
@@ -96,6 +97,19 @@ def bekendmaking_for_portal(user: User, pk) -> tuple[PlanVersion, bekendmaking.P
     if status is None:
         raise forbidden(student.school_id)
     return version, status
+
+
+def swv_requests_for_portal(user: User) -> QuerySet[SwvRequest]:
+    """The requests to the samenwerkingsverband about the user's own children, once the parents were told (never a
+    concept; every later state, also ingediend and decided)."""
+    return SwvRequest.objects.filter(student__in=portal_students(user), parents_informed_at__isnull=False)
+
+
+def swv_request_for_portal(user: User, pk) -> SwvRequest:
+    """One such request: 404 for another child's and for one the parents were not told of."""
+    return get_in_reach(swv_requests_for_portal(user).select_related("student__school", "samenwerkingsverband",
+                                                                     "version", "evaluation"),
+                        pk, school_path="student__school_id")
 
 
 # --- Staff: invitations to the portal ---------------------------------------------------------------------------

@@ -73,3 +73,11 @@ def split_name(name: str) -> dict:
     "de Vries")."""
     first, _sep, last = (name or "").strip().partition(" ")
     return {"first_name": first, "last_name": last.strip()}
+
+
+class SwvReactionForm(forms.Form):
+    """The parents' view on a request to the samenwerkingsverband (portal.swv_views), while it is "bij_ouders"."""
+
+    text = forms.CharField(label=_("Uw reactie (zienswijze)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text=_("Uw reactie gaat met de aanvraag mee naar het samenwerkingsverband."),
+                           error_messages={"required": _("Schrijf uw reactie.")})

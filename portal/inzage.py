@@ -295,6 +295,7 @@ def _evaluation_html(evaluation: Evaluation, student: Student) -> str:
         "vso": student.onderwijssoort in COMMISSION_SOORTEN,
         "commission_evaluations": [],  # the commission reports to the board: not in the parents' copy
         "printed_on": timezone.localdate(),
+        "with_pupil_view": True,
     }
     return render_to_string(evaluation_pdf.TEMPLATE, context)
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import inzage_views, pdf_views, views
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("evaluatie/<int:pk>/reageren/", views.evaluation_react, name="evaluation_react"),
     path("evaluatie/<int:pk>/pdf/", pdf_views.portal_evaluation_pdf, name="evaluation_pdf"),
     path("geschil/<int:pk>/reactiebrief/", pdf_views.portal_dispute_letter, name="dispute_letter"),
+    path("", include("portal.swv_urls")),
     path("uitnodiging/", views.invitation_exchange, name="invitation_exchange"),
     path("uitnodiging/account/", views.invitation_account, name="invitation_account"),
     path("uitnodiging/<str:token>/", views.invitation_landing, name="invitation_landing"),

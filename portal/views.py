@@ -95,6 +95,9 @@ def child(request, pk):
     disputes = selectors.disputes_for_parents(student)
     return render(request, "portal/child.html", {
         "disputes": disputes,
+        # Every request to the samenwerkingsverband the parents were told of (the one query this section costs).
+        "swv_requests": list(access.swv_requests_for_portal(request.user).filter(student=student)
+                             .select_related("samenwerkingsverband").order_by("-created_at", "-pk")),
         "student": student, "plan": current_plan, "version": version, "adopted": adopted, "gpo": gpo,
         "ended": ended, "audience": selectors.audience(request.user, [student]),
         "today": timezone.localdate(),

@@ -66,6 +66,7 @@ from opp_portal import uploads
 from portal.models import Invitation
 from students.csv_import import MAX_AGE
 from students.models import EligibilityDecision, Guardian, GuardianLink, ImportBatch, PlacementEvent, Student
+from swv.models import AdmissionDecision, SwvRequest, SwvRequestAttachment, SwvRequestReaction
 
 from . import rules
 from .models import RetentionRun
@@ -141,14 +142,15 @@ def collect(student: Student, categories: tuple[str, ...]) -> list[Step]:
     seen: dict[type, set[int]] = defaultdict(set)
 
     def add(category, model, qs, *, file_field=None, order=("pk",), kind=DELETE, one_by_one=False):
-        fields = ("pk", file_field) if file_field else ("pk",)
+        # file_field: the field naming a row's stored file, or a tuple of them (a request's PDF and JSON package).
+        file_fields = (file_field,) if isinstance(file_field, str) else tuple(file_field or ())
         rows = []
-        for row in qs.order_by(*order).values_list(*fields):
+        for row in qs.order_by(*order).values_list("pk", *file_fields):
             if row[0] not in seen[model]:
                 seen[model].add(row[0])
                 rows.append(row)
         if rows:
-            steps.append(Step(category, model, [r[0] for r in rows], [r[1] for r in rows if file_field and r[1]],
+            steps.append(Step(category, model, [r[0] for r in rows], [name for r in rows for name in r[1:] if name],
                               kind=kind, one_by_one=one_by_one))
 
     if rules.DOSSIER in categories:
@@ -166,6 +168,11 @@ def _collect_dossier(student: Student, add, steps: list[Step]) -> None:
     add(c, DossierExport, DossierExport.objects.filter(dispute__plan__student=s), file_field="stored_name")
     add(c, DisputeDocument, DisputeDocument.objects.filter(dispute__plan__student=s), file_field="stored_name")
     add(c, Dispute, Dispute.objects.filter(plan__student=s))
+    # The samenwerkingsverband's decisions and the requests to it (swv): before the versions and evaluations they name.
+    add(c, SwvRequestReaction, SwvRequestReaction.objects.filter(request__student=s))
+    add(c, SwvRequestAttachment, SwvRequestAttachment.objects.filter(request__student=s), file_field="stored_name")
+    add(c, SwvRequest, SwvRequest.objects.filter(student=s), file_field=("package_name", "package_json_name"))
+    add(c, AdmissionDecision, AdmissionDecision.objects.filter(student=s), file_field="stored_name")
     add(c, ItemProgress, ItemProgress.objects.filter(evaluation__plan__student=s))
     add(c, EvaluationReaction, EvaluationReaction.objects.filter(evaluation__plan__student=s))
     add(c, Evaluation, Evaluation.objects.filter(plan__student=s))

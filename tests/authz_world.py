@@ -130,6 +130,30 @@ def build(org, personas) -> SimpleNamespace:
     w.school_document = SchoolDocument.objects.create(school=org.school_a, kind="sop", stored_name=_stored("scholen"),
                                                       size=len(PDF), sha256="0" * 64, uploaded_by=personas.geschillen_a)
 
+    # Fenna's admission decision (swv), with its document.
+    from swv.models import AdmissionDecision
+
+    w.tlv = AdmissionDecision.objects.create(
+        student=w.fenna, kind="tlv", samenwerkingsverband=org.school_a.samenwerkingsverband, decision_number="TLV-1",
+        decided_on=D(2026, 7, 1), onderwijssoort="sbo", starts_on=D(2026, 8, 1), ends_on=D(2028, 7, 31),
+        stored_name=_stored("toelaatbaarheid"), content_type="application/pdf", size=len(PDF), sha256=PDF_HASH,
+        recorded_by=by)
+
+    # School A's SWV's request lead time (swv.admin: the beheer site).
+    from swv.models import LeadTime
+
+    w.lead_time = LeadTime.objects.create(samenwerkingsverband=org.school_a.samenwerkingsverband, rule="vaste_datum",
+                                          day=15, month=4)
+
+    # Fenna's request to the SWV (swv.requests): told to the parents and "klaar", with its package kept (stand-in
+    # bytes: the sweep is about who gets in), so that the downloads and every next step have something to act on.
+    from swv.models import SwvRequest
+
+    w.swv_request = SwvRequest.objects.create(
+        student=w.fenna, kind="arrangement", state="klaar", samenwerkingsverband=org.school_a.samenwerkingsverband,
+        created_by=by, parents_informed_at=timezone.now(), package_name=_stored("swv-aanvragen"),
+        package_json_name=_stored("swv-aanvragen"), package_sha256=PDF_HASH, package_made_at=timezone.now())
+
     # A pending CSV import of school A.
     w.batch, _plan = csv_import.batch_create(actor=by, school=org.school_a, filename="leerlingen.csv", raw=CSV)
     assert w.batch is not None, _plan.problems

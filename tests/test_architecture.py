@@ -18,7 +18,7 @@ from importlinter.cli import lint_imports
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APPS = ["opp_portal", "notifications", "health", "backups", "accounts", "audit", "ratelimits", "security",
-        "students", "opp", "evaluations", "disputes", "deadlines", "portal", "retention", "demo"]
+        "students", "opp", "evaluations", "disputes", "swv", "deadlines", "portal", "retention", "demo"]
 SKIP_PARTS = {"migrations", "__pycache__"}
 
 

@@ -96,6 +96,26 @@ ROUTE_OBJECTS: dict[str, dict] = {
     "evaluations:pdf": {"pk": "evaluation"},
     "evaluations:commission_record": {"pk": "lotte_plan"},
     "evaluations:commission_detail": {"pk": "commission_evaluation"},
+    # A pupil's admission decisions (swv): Fenna's TLV, with its document.
+    "swv:pupil": {"pk": "fenna"},
+    "swv:record": {"pk": "fenna"},
+    "swv:withdraw": {"pk": "tlv"},
+    "swv:upload": {"pk": "tlv"},
+    "swv:document": {"pk": "tlv"},
+    # Fenna's request to the SWV (swv.requests), "klaar" with its package; the parents' pages of it.
+    "swv:request_list": {"pk": "fenna"},
+    "swv:request_compose": {"pk": "fenna"},
+    "swv:request_detail": {"pk": "swv_request"},
+    "swv:request_attach": {"pk": "swv_request"},
+    "swv:request_inform": {"pk": "swv_request"},
+    "swv:request_ready": {"pk": "swv_request"},
+    "swv:request_pdf": {"pk": "swv_request"},
+    "swv:request_json": {"pk": "swv_request"},
+    "swv:request_hand_in": {"pk": "swv_request"},
+    "swv:request_decide": {"pk": "swv_request"},
+    "swv:request_withdraw": {"pk": "swv_request"},
+    "portal:swv_requests": {"pk": "fenna"},
+    "portal:swv_request": {"pk": "swv_request"},
     "disputes:detail": {"pk": "dispute"},
     "disputes:dates": {"pk": "dispute"},
     "disputes:advice": {"pk": "dispute"},
@@ -145,6 +165,7 @@ ADMIN_OBJECTS: dict[str, object] = {
     "accounts.membership": "leerkracht_membership",
     "accounts.user": "leerkracht",
     "audit.auditevent": "audit_row",
+    "swv.leadtime": "lead_time",  # an SWV's request lead time: no pupil data
 }
 
 #: Routes whose kwargs the sweep cannot fill, with the reason. Empty: every route gets a real object.
@@ -227,12 +248,13 @@ POST_ONLY = {
     "opp:measurement_delete",
     "opp:bank_toggle", "opp:bank_grant",
 }
-GET_ONLY = {"students:export", "opp:version_pdf", "evaluations:pdf", "portal:version_pdf", "portal:evaluation_pdf",
+GET_ONLY = {"swv:pupil", "swv:document", "students:export", "opp:version_pdf", "evaluations:pdf", "portal:version_pdf", "portal:evaluation_pdf",
             "portal:dispute_letter", "portal:bekendmaking_letter",
             "opp:bekendmaking_letter", "opp:withdrawal_notice_letter",
             "opp:bank_list", "opp:bank_export", "opp:bank_grants",
             "sso_start", "sso_callback", "sso_logged_out",
-            "opp:las_export", "opp:las_export_csv"}
+            "opp:las_export", "opp:las_export_csv",
+            "swv:overview_school", "swv:overview_board"}
 
 #: What the leerkracht may open of their own school; every other staff route of school A is a write (403).
 LEERKRACHT_READS = {"students:detail", "opp:plan", "opp:diff", "opp:version", "opp:version_pdf", "opp:archived_pdf",
@@ -281,6 +303,10 @@ RULES: list[Rule] = [
     Rule("opp:verify", "anyone who reads plans somewhere may check a PDF (against their own schools)", FORBIDDEN,
          {"begeleider_a2": OK, "begeleider_b": OK, "bestuurder_b": OK, "leerkracht_a": OK}),
     Rule("disputes:list|disputes:register", "the disputes of the persona's board", FORBIDDEN, {"bestuurder_b": OK}),
+    # The SWV overviews (swv.overviews): the schoolleider's of the school (no schoolleider among the personas), the
+    # bestuurder's of the board (bestuurder_b: board B's; school A2's vso pupil without a TLV is board A's finding).
+    Rule("swv:overview_school", "the schoolleider's SWV overview of their school", FORBIDDEN),
+    Rule("swv:overview_board", "the bestuurder's SWV overview of the board's schools", FORBIDDEN, {"bestuurder_b": OK}),
     Rule("portal:home", "the portal lists one's own children: empty for staff, Bram only for his father", OK),
     Rule("portal:invitation_landing", "public: the emailed link's page POSTs the token, exchanges nothing", OK),
     # Four eyes (issue 16): the schoolleider and the bestuurder decide; school A's request is nobody else's.
@@ -307,6 +333,9 @@ RULES: list[Rule] = [
     Rule("evaluations:commission_record", "school A2's object; only the commission records", HIDDEN,
          {"begeleider_a2": FORBIDDEN}),
     # School A's staff side: the leerkracht reads, never writes; everyone else is outside school A.
+    # A pupil's admission decisions (swv): read where the pupil is read, recorded by whoever changes pupil data.
+    Rule(r"swv:(pupil|record|withdraw|upload|document)", "school A's pupil's admission decisions", HIDDEN,
+         {"leerkracht_a": lambda key: OK if key in {"swv:pupil", "swv:document"} else FORBIDDEN}),
     Rule(r"(students|opp|evaluations):\w+", "school A's objects", HIDDEN,
          {"leerkracht_a": lambda key: OK if key in LEERKRACHT_READS else FORBIDDEN}),
     # Disputes are for the board's geschillen and bestuurder (and the school's schoolleider): the leerkracht
@@ -335,6 +364,15 @@ EXCEPTIONS: dict[tuple[str, str], tuple[E, str]] = {
     ("opp:consent_scan", "leerkracht_a"): (
         FORBIDDEN, "the signed consent form is the begeleider's (PLAN_EDIT), not a read of the plan"),
 }
+
+# --- Requests to the SWV (swv.requests): the staff of the pupil's school compose and act, the leerkracht of the
+# pupil's group reads them (as the admission decisions), everyone else does not reach them. The parents' pages fall
+# under the portal's rule above (Fenna's mother's only).
+SWV_REQUEST_READS = {"swv:request_list", "swv:request_detail", "swv:request_pdf", "swv:request_json"}
+POST_ONLY |= {"swv:request_attach", "swv:request_inform", "swv:request_ready"}
+GET_ONLY |= {"swv:request_list", "swv:request_pdf", "swv:request_json", "portal:swv_requests"}
+RULES.insert(0, Rule(r"swv:request_\w+", "school A's pupil's requests to the SWV", HIDDEN,
+                     {"leerkracht_a": lambda key: OK if key in SWV_REQUEST_READS else FORBIDDEN}))
 
 #: Anonymous visitors: the login page for everything but these public pages.
 ANONYMOUS_PUBLIC: dict[str, E] = {
@@ -376,6 +414,7 @@ _ADMIN_MODELS = {
     "accounts.membership": (200, 200, 200, 200, 200),  # a colleague's membership may be ended
     "accounts.user": (200, 200, 200, 403, 200),
     "audit.auditevent": (403, 403, 403, 403, 403),
+    "swv.leadtime": (200, 200, 200, 403, 200),  # changed, never deleted (the default would silently take over)
 }
 
 
@@ -449,7 +488,7 @@ def _body(response) -> str:
 #: Rows a GET or a refused POST may add: the audit trail of reads and refusals, sessions, one's own settings.
 UNWATCHED = {"audit.auditevent", "security.usersession", "notifications.preference"}
 WATCHED_APPS = ("accounts", "students", "opp", "evaluations", "disputes", "portal", "notifications", "deadlines",
-                "retention")
+                "retention", "swv")
 
 
 def snapshot() -> dict[str, set]:
@@ -566,6 +605,7 @@ def test_sweep(client, sweep_world, personas, persona):
 
 #: Who may use each object route (first match). The sweep's 404s only prove a refusal if the object is there.
 OWNERS = [
+    (r"swv:(pupil|record|withdraw|upload|document)", "begeleider_a"),  # staff of the pupil's school (PUPIL_EDIT)
     ("opp:withdraw", "schoolleider_mandaat_a"),  # PLAN_WITHDRAW: the board or its mandate (R-SET-5)
     ("opp:adoption_review", "bestuurder_a"),
     ("opp:bank_edit|opp:bank_toggle", "bestuurder_a"),  # board A's goal bank
@@ -576,6 +616,7 @@ OWNERS = [
     (r"portal:\w+", "moeder_fenna"),
     ("approval_decide", "schoolleider_a"),  # an empty POST decides nothing: back to the list
 ]
+OWNERS.insert(0, (r"swv:request_\w+", "begeleider_a"))  # staff of the pupil's school (swv.access.WRITE_CAP)
 #: Object routes without an owner check here, and why.
 NO_OWNER_CHECK = {
     "portal:invitation_landing": "public: the page does not look the token up",
@@ -620,12 +661,18 @@ def test_the_owner_of_every_object_gets_in(client, sweep_world, personas):
 
 # --- The beheerder and the admin -------------------------------------------------------------------------------
 
-PUPIL_APPS = {"students", "opp", "evaluations", "disputes", "portal", "notifications", "deadlines"}
+PUPIL_APPS = {"students", "opp", "evaluations", "disputes", "portal", "notifications", "deadlines", "swv"}
+
+
+#: Models of a pupil app that hold no pupil data and are maintained in the beheer site, and why.
+NOT_PUPIL_DATA = {"swv.leadtime": "the SWV's request lead time (a day and month, or a number of weeks)"}
 
 
 def test_no_pupil_model_is_registered_in_the_admin():
     registered = {model._meta.label_lower for model in admin_site._registry}
-    assert not {label for label in registered if label.split(".")[0] in PUPIL_APPS}, registered
+    assert not {label for label in registered if label.split(".")[0] in PUPIL_APPS} - set(NOT_PUPIL_DATA), registered
+    assert not [f.name for f in apps.get_model("swv.leadtime")._meta.get_fields() if f.is_relation
+                and f.related_model is not None and f.related_model._meta.app_label in PUPIL_APPS - {"swv"}]
     # Every registered model is in the sweep's tables: a new one is looked at before it ships.
     assert registered == set(ADMIN_OBJECTS), registered ^ set(ADMIN_OBJECTS)
     assert registered == set(_ADMIN_MODELS)

@@ -240,6 +240,25 @@ def build_world() -> SimpleNamespace:
     w.measurement = Measurement.objects.create(
         goal_id=w.version_d.actions.order_by("position").first().plan_goal_id, measured_on=NOW.date(),
         instrument="vrij", value="6 van 10", recorded_by=personas.begeleider_a)
+    # The samenwerkingsverband (swv): Daan's TLV without its document, and his requests in four states (the compose
+    # form, the attachment and "inform the parents" forms, "ready", hand-in and the SWV's decision; the parents react).
+    from swv.models import AdmissionDecision, SwvRequest
+
+    swv = w.daan.school.samenwerkingsverband
+    w.tlv = AdmissionDecision.objects.create(
+        student=w.daan, kind="tlv", samenwerkingsverband=swv, decision_number="TLV-7", decided_on=NOW.date(),
+        onderwijssoort=w.daan.onderwijssoort, starts_on=NOW.date(), ends_on=NOW.date() + datetime.timedelta(days=700),
+        recorded_by=personas.begeleider_a)
+    requests = {}
+    for state in ("concept", "bij_ouders", "klaar", "ingediend"):
+        requests[state] = SwvRequest.objects.create(
+            student=w.daan, kind="arrangement", state=state, samenwerkingsverband=swv, version=w.version_d,
+            created_by=personas.begeleider_a, parents_informed_at=None if state == "concept" else NOW,
+            handed_in_at=NOW if state == "ingediend" else None)
+    w.swv_requests = requests
+    from swv.models import LeadTime
+
+    w.lead_time = LeadTime.objects.create(samenwerkingsverband=swv, rule="weken", weeks=12)  # the beheer site's
     w.users = {name: getattr(personas, name) for name in vars(personas)}
     w.users.update(ouder_a=w.ouder_a, ouder_d=w.ouder_d, begeleider_a2=w.begeleider_a2, superuser=w.superuser)
     return w
@@ -353,6 +372,21 @@ PAGES = [
     Page("opp:bank_grants", "schoolleider_a"),
     Page("activation_landing", "anonymous", lambda w: {"token": w.activation_token}),
     Page("activation_password", "anonymous", prepare=_activate),
+    Page("swv:pupil", "begeleider_a", lambda w: {"pk": w.daan.pk}),
+    Page("swv:record", "begeleider_a", lambda w: {"pk": w.daan.pk}),
+    Page("swv:withdraw", "begeleider_a", lambda w: {"pk": w.tlv.pk}),
+    Page("swv:upload", "begeleider_a", lambda w: {"pk": w.tlv.pk}),
+    Page("swv:overview_school", "schoolleider_a"),
+    Page("swv:overview_board", "bestuurder_a"),
+    Page("swv:request_list", "begeleider_a", lambda w: {"pk": w.daan.pk}),
+    Page("swv:request_compose", "begeleider_a", lambda w: {"pk": w.daan.pk}),
+    Page("swv:request_detail", "begeleider_a", lambda w: {"pk": w.swv_requests["concept"].pk}),
+    Page("swv:request_detail", "begeleider_a", lambda w: {"pk": w.swv_requests["bij_ouders"].pk}),
+    Page("swv:request_hand_in", "begeleider_a", lambda w: {"pk": w.swv_requests["klaar"].pk}),
+    Page("swv:request_decide", "begeleider_a", lambda w: {"pk": w.swv_requests["ingediend"].pk}),
+    Page("swv:request_withdraw", "begeleider_a", lambda w: {"pk": w.swv_requests["concept"].pk}),
+    Page("portal:swv_requests", "ouder_d", lambda w: {"pk": w.daan.pk}),
+    Page("portal:swv_request", "ouder_d", lambda w: {"pk": w.swv_requests["bij_ouders"].pk}),
 ]
 #: Endpoints that only take a POST: some page above must show a form for each.
 POST_TARGETS = {
@@ -366,6 +400,7 @@ POST_TARGETS = {
     "admin:logout", "approval_decide", "activation_exchange",
     "opp:bank_toggle", "opp:bank_grant",
     "opp:measurement_delete",
+    "swv:request_attach", "swv:request_inform", "swv:request_ready",
 }
 #: POST endpoints that no page of this world shows a form for, posted to directly (with only extra fields).
 #: opp:submit: the version editor shows its button only while the version is editable *and* consent covers it,
@@ -380,7 +415,8 @@ NO_FORMS = {
     "opp:version_autosave": "JSON for static/js/editor.js; posts the editor's own fields (tests/opp/test_editor.py)",
     "opp:bekendmaking_letter": "PDF download", "opp:withdrawal_notice_letter": "PDF download",
     "evaluations:pdf": "PDF download", "portal:version_pdf": "PDF download", "portal:evaluation_pdf": "PDF download",
-    "portal:dispute_letter": "PDF download",
+    "portal:dispute_letter": "PDF download", "portal:bekendmaking_letter": "PDF download",
+    "swv:document": "download", "swv:request_pdf": "PDF download", "swv:request_json": "JSON download",
     "opp:las_export_csv": "CSV download without parameters (tests/opp/test_las_export.py)",
     "sso_start": "redirect to the identity provider; 404 unless OIDC_ISSUER is set (tests/security/test_sso_login.py)",
     "sso_callback": "the provider's redirect back; 404 unless OIDC_ISSUER is set (tests/security/test_sso_login.py)",
@@ -762,7 +798,7 @@ def form_strategy(form: Form):
 #: Examples per form: 8 keeps the file fast; `OPP_FUZZ_EXAMPLES=200 pytest tests/test_fuzz_forms.py` digs deeper.
 EXAMPLES = int(os.environ.get("OPP_FUZZ_EXAMPLES", "8"))
 #: One hypothesis test per app, so that a failure names the app and the two workers share the load.
-GROUPS = ["accounts", "students", "opp", "evaluations", "disputes", "portal", "admin"]
+GROUPS = ["accounts", "students", "opp", "evaluations", "disputes", "swv", "portal", "admin"]
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,13 @@ def test_sweep_finds_the_patterns():
     names = {r.name for r in ROUTES}
     # Spot checks across the includes: app, health, i18n, admin (and the admin's per-model patterns).
     for expected in ("home", "staff_start", "portal:home", "health", "set_language", "admin:index",
-                     "admin:accounts_school_change", "admin:audit_auditevent_changelist"):
+                     "admin:accounts_school_change", "admin:audit_auditevent_changelist", "swv:pupil", "swv:record"):
+        assert expected in names, expected
+    # The requests to the SWV (swv/request_urls.py, included twice deep) and the parents' pages of them.
+    for expected in ("swv:request_list", "swv:request_compose", "swv:request_detail", "swv:request_attach",
+                     "swv:request_inform", "swv:request_ready", "swv:request_pdf", "swv:request_json",
+                     "swv:request_hand_in", "swv:request_decide", "swv:request_withdraw", "portal:swv_requests",
+                     "portal:swv_request"):
         assert expected in names, expected
     # Every allow-listed name exists, so the allow-list cannot go stale.
     assert set(PUBLIC) <= names, set(PUBLIC) - names

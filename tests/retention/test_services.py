@@ -383,3 +383,40 @@ def test_only_the_retention_job_switches_the_triggers_off():
     users = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                    if ".venv" not in p.parts and "tests" not in p.parts and "opp.retention" in p.read_text())
     assert users == ["opp/migrations/0006_retention_delete.py", "retention/services.py"]
+
+
+def test_the_samenwerkingsverband_rows_and_their_files_go_with_the_file(roos, personas,
+                                                                        django_capture_on_commit_callbacks):
+    """A TLV based on v2, the request for its extension (which points back at it, and the TLV at the request it came
+    from: SET_NULL both ways, so either may go first), an attachment, the parents' reaction and the stored package:
+    all gone on the day, their files too; nothing of them the day before."""
+    from swv.models import AdmissionDecision, SwvRequest, SwvRequestAttachment, SwvRequestReaction
+
+    from .world import stored
+
+    school = roos.pupil.school
+    tlv = AdmissionDecision.objects.create(
+        student=roos.pupil, kind="tlv", samenwerkingsverband=school.samenwerkingsverband, decision_number="TLV-1",
+        decided_on=D(2022, 6, 1), onderwijssoort=roos.pupil.onderwijssoort, starts_on=D(2022, 8, 1),
+        ends_on=D(2024, 7, 31), based_on_version=roos.v2, stored_name=stored("swv"), recorded_by=personas.begeleider_a)
+    request = SwvRequest.objects.create(
+        student=roos.pupil, kind="verlenging", samenwerkingsverband=school.samenwerkingsverband, extends=tlv,
+        version=roos.v2, evaluation=roos.evaluation, created_by=personas.begeleider_a,
+        package_name=stored("swv-pakketten"), package_json_name=stored("swv-pakketten"))
+    AdmissionDecision.objects.filter(pk=tlv.pk).update(request=request)
+    attachment = SwvRequestAttachment.objects.create(request=request, title="Verslag", stored_name=stored("swv"),
+                                                     content_type="application/pdf", size=1, sha256="0" * 64,
+                                                     uploaded_by=personas.begeleider_a)
+    SwvRequestReaction.objects.create(request=request, author=roos.user, author_name="Hanneke", text="Akkoord.")
+    names = [tlv.stored_name, request.package_name, request.package_json_name, attachment.stored_name]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_on(FILE_DUE - DAY)
+    assert SwvRequest.objects.filter(student=roos.pupil).exists() and all(on_disk(n) for n in names)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_on(FILE_DUE)
+    for model in (AdmissionDecision, SwvRequest):
+        assert not model.objects.filter(student=roos.pupil).exists(), model
+    assert not SwvRequestAttachment.objects.exists() and not SwvRequestReaction.objects.exists()
+    assert not any(on_disk(n) for n in names)

@@ -12,6 +12,7 @@ from portal.demo import seed_invitations
 from retention.demo import seed_retention
 from security import demo
 from students.demo import seed_students
+from swv.demo import seed_swv
 
 
 class Command(BaseCommand):
@@ -47,4 +48,4 @@ def demo_hooks():
     """Each feature app adds its demo data here, in dependency order."""
     # seed_ldgm writes the revisions' doelgroepenmodel on the day they were written, so before copy forward (today).
     return [seed_students, seed_bank, seed_plans, seed_consent, seed_adoption, seed_evaluations, seed_measurements,
-            seed_ldgm, seed_copy_forward, seed_disputes, seed_invitations, seed_retention]
+            seed_ldgm, seed_copy_forward, seed_disputes, seed_invitations, seed_swv, seed_retention]
