@@ -74,7 +74,8 @@ def test_every_pdf_template_extends_the_pdf_base(name):
 
 def test_the_check_sees_a_template_that_does_not_extend_the_base():
     assert chain_of("base.html")[-1] != BASE  # the browser base: a control for the test above
-    assert chain_of("disputes/pdf/letter.html") == ["disputes/pdf/letter.html", "disputes/pdf/base.html", BASE]
+    assert chain_of("disputes/pdf/letter.html") == ["disputes/pdf/letter.html", "disputes/pdf/base.html",
+                                                    "pdf/bundle.html", BASE]
 
 
 @pytest.mark.parametrize("name", CHILDREN)

@@ -519,6 +519,10 @@ VALIDATED_ELSEWHERE = {
     "opp/consent_views.py": "opp/forms.py",  # PaperConsentForm
     "opp/bank_views.py": "opp/bank.py",  # ImportForm -> bank.read_upload (CSV of the goal bank)
     "students/import_views.py": "students/forms.py",  # ImportUploadForm
+    "swv/forms.py": "swv/services.py",  # the decision document -> services.record_decision, attach_document
+    "swv/views.py": "swv/services.py",
+    "swv/request_forms.py": "swv/requests.py",  # a request's attachment, the granted TLV's document -> requests
+    "swv/request_views.py": "swv/requests.py",
 }
 
 

@@ -13,7 +13,8 @@ from audit.models import AuditEvent
 ADMIN_INDEX = reverse("admin:index")
 ADMIN_LOGIN = reverse("admin:login")
 #: What a beheerder may find in the admin. Pupil data (students, plans, ...) must never appear here.
-ALLOWED_ADMIN_MODELS = {"Board", "Samenwerkingsverband", "School", "Membership", "User"}
+# LeadTime: an SWV's request lead time (swv.admin), beside the SWVs themselves; no pupil data.
+ALLOWED_ADMIN_MODELS = {"Board", "Samenwerkingsverband", "LeadTime", "School", "Membership", "User"}
 
 
 @pytest.fixture
