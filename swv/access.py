@@ -1,4 +1,4 @@
-"""Who reaches which pupil's admission decisions, and who records them.
+"""Who reaches which pupil's admission decisions and requests to the SWV, and who records and sends them.
 
 Built only on the capabilities of accounts.access (ARCHITECTURE.md "Access in one layer"): the school's staff read a
 pupil's decisions where they read the pupil (PUPIL_VIEW: the leerkracht only their own groups) and the board reads
@@ -17,7 +17,7 @@ from accounts.models import User
 from students import access as student_access
 from students.models import Student
 
-from .models import AdmissionDecision
+from .models import AdmissionDecision, SwvRequest
 
 #: Who reads a pupil's admission decisions: the school's staff (as the pupil page) and the board (as the plans).
 READ_CAPS = (Cap.PUPIL_VIEW, Cap.PLAN_VIEW)
@@ -77,3 +77,18 @@ def may_record(user: User, student: Student) -> bool:
 def reads_pupil_page(user: User, student: Student) -> bool:
     """The bestuurder reads the decisions (as the plans) but not the pupil register: no link to the pupil page."""
     return has_cap(user, Cap.PUPIL_VIEW, student.school)
+
+
+def requests_visible_to(user: User) -> QuerySet[SwvRequest]:
+    """The requests of the pupils whose admission decisions the user reads (swv.access)."""
+    return SwvRequest.objects.filter(student__in=students_visible_to(user))
+
+
+def request_for_user(user: User, pk, *, write: bool = False) -> SwvRequest:
+    """One request: 404 outside the reach (naming the pupil's school), 403 for a write without WRITE_CAP."""
+    request = get_in_reach(requests_visible_to(user).select_related(
+        "student__school__board", "samenwerkingsverband", "version", "evaluation", "extends", "created_by",
+        "handed_in_by"), pk, school_path="student__school_id")
+    if write:
+        require_cap(user, WRITE_CAP, request.student.school)
+    return request

@@ -15,8 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import get_in_reach, require_cap
-from accounts.models import User
 from audit import log as audit
 from opp_portal import uploads
 from opp_portal.forms import ServiceErrors
@@ -27,21 +25,6 @@ from .models import SwvRequest
 from .request_forms import AttachmentForm, ComposeForm, DecideForm, HandInForm, WithdrawForm
 
 NOT_SAVED = _lazy("Er is niets opgeslagen. Bekijk de meldingen bij het formulier hieronder.")
-
-
-def requests_visible_to(user: User):
-    """The requests of the pupils whose admission decisions the user reads (swv.access)."""
-    return SwvRequest.objects.filter(student__in=access.students_visible_to(user))
-
-
-def request_for_user(user: User, pk, *, write: bool = False) -> SwvRequest:
-    """One request: 404 outside the reach (naming the pupil's school), 403 for a write without WRITE_CAP."""
-    request = get_in_reach(requests_visible_to(user).select_related(
-        "student__school__board", "samenwerkingsverband", "version", "evaluation", "extends", "created_by",
-        "handed_in_by"), pk, school_path="student__school_id")
-    if write:
-        require_cap(user, access.WRITE_CAP, request.student.school)
-    return request
 
 
 def _detail(swv_request: SwvRequest):
@@ -85,7 +68,7 @@ def request_compose(request, pk):
 @login_required
 def request_detail(request, pk):
     """The preview: what will be (or was) shared, the parents' reactions, the next step for who may take it."""
-    swv_request = request_for_user(request.user, pk)
+    swv_request = access.request_for_user(request.user, pk)
     audit.record(request.user, audit.Action.VIEW, swv_request, school=swv_request.student.school_id)
     can_write = access.may_record(request.user, swv_request.student)
     state = swv_request.state
@@ -106,7 +89,7 @@ def request_detail(request, pk):
 @login_required
 @require_POST
 def request_attach(request, pk):
-    swv_request = request_for_user(request.user, pk, write=True)
+    swv_request = access.request_for_user(request.user, pk, write=True)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         with ServiceErrors(form, field="document") as outcome:
@@ -124,7 +107,7 @@ def request_attach(request, pk):
 @login_required
 @require_POST
 def request_inform(request, pk):
-    swv_request = request_for_user(request.user, pk, write=True)
+    swv_request = access.request_for_user(request.user, pk, write=True)
     with ServiceErrors(request=request) as outcome:
         swv_requests.inform_parents(actor=request.user, request=swv_request)
     if outcome.ok:
@@ -136,7 +119,7 @@ def request_inform(request, pk):
 @login_required
 @require_POST
 def request_ready(request, pk):
-    swv_request = request_for_user(request.user, pk, write=True)
+    swv_request = access.request_for_user(request.user, pk, write=True)
     with ServiceErrors(request=request) as outcome:
         swv_requests.mark_ready(actor=request.user, request=swv_request)
     if outcome.ok:
@@ -146,7 +129,7 @@ def request_ready(request, pk):
 
 
 def _package(request, pk, what: str):
-    swv_request = request_for_user(request.user, pk)
+    swv_request = access.request_for_user(request.user, pk)
     with ServiceErrors(request=request) as outcome:
         data = swv_requests.export_package(actor=request.user, request=swv_request, what=what)
     if not outcome.ok:
@@ -171,7 +154,7 @@ def request_json(request, pk):
 
 @login_required
 def request_hand_in(request, pk):
-    swv_request = request_for_user(request.user, pk, write=True)
+    swv_request = access.request_for_user(request.user, pk, write=True)
     form = HandInForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -191,7 +174,7 @@ def request_hand_in(request, pk):
 
 @login_required
 def request_decide(request, pk):
-    swv_request = request_for_user(request.user, pk, write=True)
+    swv_request = access.request_for_user(request.user, pk, write=True)
     form = DecideForm(request.POST or None, request.FILES or None, request=swv_request)
     if request.method == "POST":
         if form.is_valid():
@@ -213,7 +196,7 @@ def request_decide(request, pk):
 
 @login_required
 def request_withdraw(request, pk):
-    swv_request = request_for_user(request.user, pk, write=True)
+    swv_request = access.request_for_user(request.user, pk, write=True)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
