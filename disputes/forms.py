@@ -6,15 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from opp.models import FROZEN_STATES, PlanVersion
-from opp_portal.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
+from opp_portal.forms import dutch_date_field
 
 from .models import Dispute, SchoolDocument
-
-
-def _date(label, required=False):
-    return forms.DateField(label=label, required=required, widget=DateInput(), input_formats=DATE_FORMATS,
-                           validators=[plausible_date],
-                           error_messages={"invalid": DATE_ERROR})
 
 
 class VersionChoiceField(forms.ModelChoiceField):
@@ -37,7 +31,7 @@ class RegisterForm(forms.Form):
                                  error_messages={"invalid_choice": _("Kies een vastgestelde versie uit de lijst.")})
     subject = forms.ChoiceField(label=_("Onderwerp"), choices=Dispute.Subject.choices)
     subject_other = forms.CharField(label=_("Omschrijving (bij anders)"), max_length=300, required=False)
-    filed_on = _date(_("Ingediend op"), required=True)
+    filed_on = dutch_date_field(_("Ingediend op"), required=True)
     reference = forms.CharField(label=_("Zaaknummer van de commissie"), max_length=40, required=False)
     late_reasons = forms.CharField(label=_("Redenen voor te late indiening (zoals opgegeven door de ouders)"),
                                    required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -48,15 +42,15 @@ class RegisterForm(forms.Form):
 
 
 class DatesForm(forms.Form):
-    received_on = _date(_("Ontvangen door de commissie / verweer gevraagd op"))
-    defence_submitted_on = _date(_("Verweer ingediend op"))
-    hearing_on = _date(_("Datum zitting"))
+    received_on = dutch_date_field(_("Ontvangen door de commissie / verweer gevraagd op"))
+    defence_submitted_on = dutch_date_field(_("Verweer ingediend op"))
+    hearing_on = dutch_date_field(_("Datum zitting"))
     reference = forms.CharField(label=_("Zaaknummer van de commissie"), max_length=40, required=False)
 
 
 class AdviceForm(forms.Form):
     advice = forms.ChoiceField(label=_("Advies van de commissie"), choices=[("", "---------"), *Dispute.Advice.choices])
-    advice_on = _date(_("Datum advies"), required=True)
+    advice_on = dutch_date_field(_("Datum advies"), required=True)
     recommendations = forms.CharField(label=_("Aanbevelingen"), required=False, max_length=10000,
                                       widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -65,8 +59,8 @@ class ResponseForm(forms.Form):
     response = forms.ChoiceField(label=_("Reactie van het bestuur"), choices=[("", "---------"), *Dispute.Response.choices])
     reasons = forms.CharField(label=_("Redenen (verplicht als het bestuur het advies niet of deels volgt)"),
                               required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
-    sent_parents_on = _date(_("Verzonden aan de ouders op"))
-    sent_commission_on = _date(_("Verzonden aan de commissie op"))
+    sent_parents_on = dutch_date_field(_("Verzonden aan de ouders op"))
+    sent_commission_on = dutch_date_field(_("Verzonden aan de commissie op"))
 
 
 class CloseForm(forms.Form):

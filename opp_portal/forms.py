@@ -100,6 +100,16 @@ def plausible_date(value):
         raise ValidationError(_("Vul een datum tussen 1900 en 2100 in."), code="date_range")
 
 
+def dutch_date_field(label, *, required: bool = False, help_text="") -> forms.DateField:
+    """A form's date field as every date field here: the browser's date picker, Dutch formats, 1900–2100."""
+    return forms.DateField(label=label, required=required, widget=DateInput(), input_formats=DATE_FORMATS,
+                           validators=[plausible_date], help_text=help_text, error_messages={"invalid": DATE_ERROR})
+
+
+#: Above a form that was sent back: nothing was saved, the reasons stand at the fields.
+NOT_SAVED = _("Er is niets opgeslagen. Bekijk de meldingen bij het formulier hieronder.")
+
+
 def date_field(field):
     """A model form's date field as every date field here: the browser's date picker, Dutch formats, 1900–2100."""
     field.widget = DateInput()

@@ -4,25 +4,22 @@ is scoped to the pupil."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Onderwijssoort, Samenwerkingsverband
 from opp.models import FROZEN_STATES, PlanVersion
-from opp_portal.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
+from opp_portal.forms import dutch_date_field
 from students.models import Student
 
 from . import rules
 from .models import AdmissionDecision, Category
 
 
-def _date(label, required=False, help_text=""):
-    return forms.DateField(label=label, required=required, widget=DateInput(), input_formats=DATE_FORMATS,
-                           validators=[plausible_date], help_text=help_text, error_messages={"invalid": DATE_ERROR})
-
-
 class VersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, version):
-        day = version.adopted_at.strftime("%d-%m-%Y") if version.adopted_at else ""
+        day = date_format(timezone.localdate(version.adopted_at), "j F Y") if version.adopted_at else ""
         return _("Versie %(n)s (%(state)s %(day)s)") % {"n": version.number, "state": version.get_state_display().lower(),
                                                        "day": day}
 
@@ -33,34 +30,47 @@ def adopted_versions(student: Student):
             .order_by("-adopted_at", "-plan_id", "-number"))
 
 
-class DecisionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Soort besluit"), choices=AdmissionDecision.Kind.choices)
-    samenwerkingsverband = forms.ModelChoiceField(
-        label=_("Samenwerkingsverband"), queryset=Samenwerkingsverband.objects.all(), required=False,
-        help_text=_("Alleen bij een toelaatbaarheidsverklaring."),
-        error_messages={"invalid_choice": _("Kies een samenwerkingsverband uit de lijst.")})
+class AdmissionFields(forms.Form):
+    """The fields of an admission decision as the SWV issued it: recorded on its own (DecisionForm) or as the SWV's
+    grant of a request (swv.request_forms.DecideForm). The onderwijssoorten offered are those of the pupil's school."""
+
     decision_number = forms.CharField(label=_("Nummer van het besluit"), max_length=40, required=False)
-    decided_on = _date(_("Datum van het besluit"), required=True)
     onderwijssoort = forms.ChoiceField(label=_("Onderwijssoort"), choices=())
     category = forms.ChoiceField(label=_("Categorie"), required=False, choices=[("", _("Geen (sbo, pro)")),
                                                                                *Category.choices],
                                  help_text=_("Alleen bij so en vso: laag, midden of hoog."))
-    starts_on = _date(_("Ingangsdatum"), required=True)
-    ends_on = _date(_("Einddatum"), help_text=_("Leeg laten als de verklaring voor onbepaalde tijd geldt."))
-    based_on_version = VersionChoiceField(
-        label=_("Gebaseerd op OPP-versie"), queryset=PlanVersion.objects.none(), required=False,
-        help_text=_("Optioneel: een OPP is geen wettelijke voorwaarde voor een toelaatbaarheidsverklaring."),
-        error_messages={"invalid_choice": _("Kies een vastgestelde versie van het OPP van deze leerling.")})
+    starts_on = dutch_date_field(_("Ingangsdatum"), required=True)
+    ends_on = dutch_date_field(_("Einddatum"), help_text=_("Leeg laten als de verklaring voor onbepaalde tijd geldt."))
     document = forms.FileField(label=_("Besluit (PDF, JPEG of PNG)"), required=False,
                                help_text=_("Kan ook later worden toegevoegd."))
 
     def __init__(self, *args, student: Student, **kwargs):
         super().__init__(*args, **kwargs)
-        self.student = student
         school = student.school
         labels = dict(Onderwijssoort.choices)
         self.fields["onderwijssoort"].choices = [(s, labels.get(s, s)) for s in Onderwijssoort.values
                                                  if school.offers(s)]
+
+
+class DecisionForm(AdmissionFields):
+    kind = forms.ChoiceField(label=_("Soort besluit"), choices=AdmissionDecision.Kind.choices)
+    samenwerkingsverband = forms.ModelChoiceField(
+        label=_("Samenwerkingsverband"), queryset=Samenwerkingsverband.objects.all(), required=False,
+        help_text=_("Alleen bij een toelaatbaarheidsverklaring."),
+        error_messages={"invalid_choice": _("Kies een samenwerkingsverband uit de lijst.")})
+    decided_on = dutch_date_field(_("Datum van het besluit"), required=True)
+    based_on_version = VersionChoiceField(
+        label=_("Gebaseerd op OPP-versie"), queryset=PlanVersion.objects.none(), required=False,
+        help_text=_("Optioneel: een OPP is geen wettelijke voorwaarde voor een toelaatbaarheidsverklaring."),
+        error_messages={"invalid_choice": _("Kies een vastgestelde versie van het OPP van deze leerling.")})
+
+    field_order = ["kind", "samenwerkingsverband", "decision_number", "decided_on", "onderwijssoort", "category",
+                   "starts_on", "ends_on", "based_on_version", "document"]
+
+    def __init__(self, *args, student: Student, **kwargs):
+        super().__init__(*args, student=student, **kwargs)
+        self.student = student
+        school = student.school
         self.fields["based_on_version"].queryset = adopted_versions(student)
         if not self.is_bound:
             self.initial.setdefault("kind", rules.required_kind(student.onderwijssoort, school.cluster) or rules.KIND_TLV)

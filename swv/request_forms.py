@@ -7,21 +7,18 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Onderwijssoort, Samenwerkingsverband
+from accounts.models import Samenwerkingsverband
 from evaluations.models import Evaluation
 from opp.models import PlanVersion
-from opp_portal.forms import DATE_ERROR, DATE_FORMATS, DateInput, plausible_date
+from opp_portal.forms import dutch_date_field
 from students.models import Student
 
 from . import requests as swv_requests
-from .models import Category, SwvRequest
-
-
-def _date(label, required=False, help_text=""):
-    return forms.DateField(label=label, required=required, widget=DateInput(), input_formats=DATE_FORMATS,
-                           validators=[plausible_date], help_text=help_text, error_messages={"invalid": DATE_ERROR})
+from .forms import AdmissionFields
+from .models import SwvRequest
 
 
 class VersionField(forms.ModelChoiceField):
@@ -31,7 +28,7 @@ class VersionField(forms.ModelChoiceField):
 
 class EvaluationField(forms.ModelChoiceField):
     def label_from_instance(self, evaluation):
-        return _("Evaluatie van %(d)s") % {"d": evaluation.held_on.strftime("%d-%m-%Y")}
+        return _("Evaluatie van %(d)s") % {"d": date_format(evaluation.held_on, "j F Y")}
 
 
 class ComposeForm(forms.Form):
@@ -72,7 +69,7 @@ class AttachmentForm(forms.Form):
 
 
 class HandInForm(forms.Form):
-    handed_in_on = _date(_("Ingediend op"), required=True)
+    handed_in_on = dutch_date_field(_("Ingediend op"), required=True)
     channel = forms.ChoiceField(label=_("Ingediend via"), choices=SwvRequest.Channel.choices)
     channel_detail = forms.CharField(label=_("Toelichting"), max_length=200, required=False,
                                      help_text=_("Bijvoorbeeld het dossiernummer in het portaal van het "
@@ -84,31 +81,26 @@ class HandInForm(forms.Form):
             self.initial.setdefault("handed_in_on", timezone.localdate())
 
 
-class DecideForm(forms.Form):
+class DecideForm(AdmissionFields):
+    """The SWV's decision on a request; for a granted TLV or extension also the TLV as the SWV issued it (the
+    admission decision's own fields, swv.forms.AdmissionFields; required only when granted)."""
+
     outcome = forms.ChoiceField(label=_("Besluit van het samenwerkingsverband"), widget=forms.RadioSelect,
                                 choices=[(swv_requests.S.TOEGEKEND, _("Toegekend")),
                                          (swv_requests.S.AFGEWEZEN, _("Afgewezen"))])
-    decided_on = _date(_("Datum van het besluit"), required=True)
+    decided_on = dutch_date_field(_("Datum van het besluit"), required=True)
     note = forms.CharField(label=_("Toelichting bij het besluit"), required=False, max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 3}))
-    # For a granted TLV or extension: the TLV as the SWV issued it (swv.rules apply).
-    decision_number = forms.CharField(label=_("Nummer van de TLV"), max_length=40, required=False)
-    onderwijssoort = forms.ChoiceField(label=_("Onderwijssoort"), choices=(), required=False)
-    category = forms.ChoiceField(label=_("Categorie"), required=False,
-                                 choices=[("", _("Geen (sbo, pro)")), *Category.choices],
-                                 help_text=_("Alleen bij so en vso: laag, midden of hoog."))
-    starts_on = _date(_("Ingangsdatum"))
-    ends_on = _date(_("Einddatum"), help_text=_("Leeg laten als de verklaring voor onbepaalde tijd geldt."))
-    document = forms.FileField(label=_("Besluit (PDF, JPEG of PNG)"), required=False,
-                               help_text=_("Kan ook later worden toegevoegd."))
+
+    field_order = ["outcome", "decided_on", "note", "decision_number", "onderwijssoort", "category", "starts_on",
+                   "ends_on", "document"]
 
     def __init__(self, *args, request: SwvRequest, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, student=request.student, **kwargs)
         self.request = request
-        school = request.student.school
-        labels = dict(Onderwijssoort.choices)
-        self.fields["onderwijssoort"].choices = [(s, labels.get(s, s)) for s in Onderwijssoort.values
-                                                 if school.offers(s)]
+        self.fields["decision_number"].label = _("Nummer van de TLV")
+        for name in ("onderwijssoort", "starts_on"):  # required only for a grant (clean)
+            self.fields[name].required = False
         self.makes_decision = request.kind in swv_requests.DECISION_KINDS
         if not self.makes_decision:
             for name in ("decision_number", "onderwijssoort", "category", "starts_on", "ends_on", "document"):

@@ -12,19 +12,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from audit import log as audit
 from opp_portal import uploads
-from opp_portal.forms import ServiceErrors
+from opp_portal.forms import NOT_SAVED, ServiceErrors
 
 from . import access, package
 from . import requests as swv_requests
 from .models import SwvRequest
 from .request_forms import AttachmentForm, ComposeForm, DecideForm, HandInForm, WithdrawForm
-
-NOT_SAVED = _lazy("Er is niets opgeslagen. Bekijk de meldingen bij het formulier hieronder.")
 
 
 def _detail(swv_request: SwvRequest):

@@ -13,20 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from audit import log as audit
 from opp_portal import uploads
-from opp_portal.forms import ServiceErrors
+from opp_portal.forms import NOT_SAVED, ServiceErrors
 
 from . import access, selectors, services
 from .forms import DecisionForm, DocumentForm, WithdrawForm
 
+
 #: Shown at the top of a page re-rendered with a form's errors further down, where the eye does not reach.
-NOT_SAVED = _lazy("Er is niets opgeslagen. Bekijk de meldingen bij het formulier hieronder.")
-
-
 @login_required
 @require_GET
 def pupil(request, pk):
