@@ -128,7 +128,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.languages.PreferredLanguageMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django_otp's OTPMiddleware without its device query per request (security.policy).
+    "security.policy.SessionDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.policy.SessionPolicyMiddleware",
     "security.policy.SecondFactorMiddleware",

@@ -9,12 +9,17 @@
   pupil data, and every PDF does.
 - `DevelopmentErrorPagesMiddleware`: with DEBUG on (`make run`), the production 404 and 500 pages instead of
   Django's technical ones, with the same headers as every page.
+- `SessionDeviceMiddleware`: django-otp's middleware without its query per request (see there); with
+  `forget_device`, called whenever a device is deleted or unconfirmed (security.signals), which takes the
+  verification from every session that device verified.
 - `end_all_sessions`: deletes every session of a user (deactivation, password change).
 """
 
 from __future__ import annotations
 
+import functools
 import time
+from importlib import import_module
 from urllib.parse import urlencode
 
 from csp.constants import HEADER as CSP_HEADER
@@ -27,7 +32,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import get_resolver, get_urlconf, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from accounts import access
 from accounts.models import User
@@ -75,6 +83,40 @@ _EXEMPT_PREFIXES = ("/static/", "/health/", "/i18n/", OTP_PREFIX)
 
 def _exempt(path: str) -> bool:
     return path.startswith(_EXEMPT_PREFIXES) or path in {reverse("logout"), reverse("login")}
+
+
+class SessionDeviceMiddleware(OTPMiddleware):
+    """django-otp's OTPMiddleware (request.user.otp_device, user.is_verified()) without its query on every request.
+
+    django-otp loads the device named in the session on every request, to see that it still exists, is confirmed
+    and belongs to the user. Here the session's word is taken: the session is server-side and the key is written
+    only by django_otp.login after a correct code (security.otp), for the user logged in (Django's login flushes
+    the session when the user changes). The one thing that can change afterwards is the device itself, and every
+    deletion or unconfirmation of a device takes the key out of each session it verified (forget_device, from
+    security.signals), so that the next request is asked for the second factor again, as django-otp would.
+    The device object is loaded only when something reads it."""
+
+    def _verify_user_sync(self, request, user):
+        self._init_user_fields(user)
+        if user.is_authenticated and (persistent_id := request.session.get(DEVICE_ID_SESSION_KEY)):
+            user.otp_device = SimpleLazyObject(functools.partial(self._device_from_persistent_id, persistent_id))
+        return user
+
+
+def forget_device(device) -> int:
+    """Every session of the device's user that `device` verified loses that verification (its next request asks for
+    the second factor again). Returns how many sessions it touched. Sessions are found through the user's session
+    index (security.models.UserSession): a handful per user."""
+    persistent_id = device.persistent_id
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    touched = 0
+    for key in UserSession.objects.filter(user_id=device.user_id).values_list("session_key", flat=True):
+        session = store(session_key=key)
+        if session.get(DEVICE_ID_SESSION_KEY) == persistent_id:
+            del session[DEVICE_ID_SESSION_KEY]
+            session.save()
+            touched += 1
+    return touched
 
 
 class SecondFactorMiddleware:

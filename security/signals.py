@@ -1,6 +1,8 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from audit import log as audit
@@ -50,3 +52,18 @@ def _end_sessions_on_deactivation_or_new_password(sender, instance, update_field
         return
     # In the saving transaction: if the save rolls back, so does the deletion of the sessions.
     security.end_all_sessions(instance, reason=reason)
+
+
+@receiver(post_delete, sender=TOTPDevice)
+@receiver(post_delete, sender=StaticDevice)
+def _unverify_sessions_of_a_removed_device(sender, instance, **kwargs):
+    """Whatever deletes a device (a parent switching 2FA off, a new app replacing the old one, a reset): the sessions
+    it verified are asked for the second factor again (security.policy.SessionDeviceMiddleware trusts the session)."""
+    security.forget_device(instance)
+
+
+@receiver(post_save, sender=TOTPDevice)
+@receiver(post_save, sender=StaticDevice)
+def _unverify_sessions_of_an_unconfirmed_device(sender, instance, created=False, **kwargs):
+    if not created and not instance.confirmed:
+        security.forget_device(instance)

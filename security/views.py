@@ -102,6 +102,8 @@ def remove(request):
     if security.has_confirmed_device(user) and not user.is_verified():
         return redirect(f"{reverse('otp_verify')}?next={reverse('account_security')}")
     otp.remove(user, by=user)
+    # This session was verified by the device just removed: as django-otp would on the next request.
+    request.session.pop(otp.DEVICE_ID_SESSION_KEY, None)
     messages.success(request, _("Tweestapsverificatie staat uit."))
     return redirect("account_security")
 
