@@ -34,8 +34,9 @@ def attach(rows: Sequence[tuple[Evaluation, Sequence[ItemProgress]]], *, name: s
     if previous is None:
         previous = {e.pk: previous_held_on(e) for e, _progress in rows}
     last_day = max((e.held_on for e, _progress in rows), default=None)
-    measured = goal_charts.measurements_for({p.action.plan_goal_id for _e, progress in rows for p in progress},
-                                            until=last_day)
+    # Only the goals of items with a measure get a view (goal_charts.views_for_items): no query when there are none.
+    measured = goal_charts.measurements_for({p.action.plan_goal_id for _e, progress in rows for p in progress
+                                             if p.action.measure_instrument}, until=last_day)
     for evaluation, progress in rows:
         views = goal_charts.views_for_items(
             [p.action for p in progress], name=name, prefix=f"grafiek-evaluatie-{evaluation.pk}",

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_object
 
 from disputes import rules as dispute_rules
 from disputes.models import Dispute
-from opp.models import ConsentRequest, Consultation, Plan, PlanVersion, VersionState
+from opp.models import Bekendmaking, ConsentRequest, Consultation, Plan, PlanVersion, VersionState
 from students.models import Guardian, GuardianLink, Student
 
 #: Versions a parent sees: everything the school has put before them, never a concept.
@@ -31,14 +31,25 @@ def latest_plans(students) -> dict[int, Plan]:
     return latest
 
 
+#: Annotations child_page_plans() puts on each plan and each version: whether any dispute is about the plan
+#: (disputes_for_parents reads them only then), and whether any party was told of the version (a bekendmaking row:
+#: the child page reads the user's own rows only then).
+HAS_DISPUTES = "has_disputes"
+HAS_BEKENDMAKING = "has_bekendmaking"
+
+
 def child_page_plans(student: Student) -> list[Plan]:
     """The pupil's plans, newest first, each with its versions (with their consent requests and those requests'
     answers) and its consultations (with the parents' suggestions), loaded onto `student` together with its placements:
     the child page, opp.selectors.pupil_history, opp.consent_services.status and the compliance snapshot read them from
-    there. A fixed number of queries whatever the number of plans, versions, requests or consultations."""
+    there. A fixed number of queries whatever the number of plans, versions, requests or consultations; the plans and
+    versions say whether there are disputes and bekendmakingen to read (HAS_DISPUTES, HAS_BEKENDMAKING)."""
+    plans = Plan.objects.order_by("-created_at", "-pk").annotate(
+        **{HAS_DISPUTES: Exists(Dispute.objects.filter(plan=OuterRef("pk")))})
+    versions = PlanVersion.objects.annotate(**{HAS_BEKENDMAKING: Exists(Bekendmaking.objects.filter(version=OuterRef("pk")))})
     prefetch_related_objects([student], "placement_events", Prefetch(
-        "plans", queryset=Plan.objects.order_by("-created_at", "-pk").prefetch_related(
-            Prefetch("versions", queryset=PlanVersion.objects.prefetch_related(
+        "plans", queryset=plans.prefetch_related(
+            Prefetch("versions", queryset=versions.prefetch_related(
                 Prefetch("consent_requests", queryset=ConsentRequest.objects.prefetch_related("answers")))),
             Prefetch("consultations", queryset=Consultation.objects.prefetch_related("suggestions")))))
     return list(student.plans.all())
@@ -65,9 +76,12 @@ def visible_versions(plan: Plan) -> list[PlanVersion]:
     return [v for v in plan.versions.all() if v.state in PORTAL_STATES]
 
 
-def disputes_for_parents(student: Student) -> list[dict]:
+def disputes_for_parents(student: Student, *, plans: list[Plan] | None = None) -> list[dict]:
     """The pupil's disputes as the parents see them: the state and the dates and, once closed, the board's response
-    letter — never the dossier's documents or the board's internal data."""
+    letter — never the dossier's documents or the board's internal data. `plans`: all the pupil's plans as
+    child_page_plans() gives them, when the caller has them (no query when none of them has a dispute)."""
+    if plans is not None and not any(getattr(p, HAS_DISPUTES, True) for p in plans):
+        return []
     return [{"pk": d.pk, "subject": d.get_subject_display(), "filed_on": d.filed_on,
              "state": dispute_rules.PARENT_STATE[d.state],
              "hearing_on": d.hearing_on, "advice_on": d.advice_on, "response_sent_on": d.response_sent_parents_on,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from evaluations import charts as evaluation_charts
 from evaluations import selectors as evaluation_selectors
 from evaluations import services as evaluation_services
 from evaluations.forms import EvaluationReactionForm
-from evaluations.models import Evaluation, ItemProgress
+from evaluations.models import Evaluation, EvaluationReaction, ItemProgress
 from opp import bekendmaking, compliance, consent_services, goal_charts
 from opp import sections as S
 from opp import selectors as opp_selectors
@@ -75,9 +75,9 @@ def child(request, pk):
     consent_panel = None
     status = None
     ended = current_plan is not None and selectors.plan_ended(current_plan)
-    if version is not None and ended:
-        audit.record(request.user, audit.Action.VIEW, version)
-    elif version is not None:
+    # What the page shows is audited in one INSERT before it renders: the version (or the pupil) and the evaluations.
+    audit_rows = [audit.event(request.user, audit.Action.VIEW, version if version is not None else student)]
+    if version is not None and not ended:
         status = consent_services.status(version)
         latest = status["latest"]
         mine = (consent_services.parties_of_user(request.user, latest, guardian_ids=guardian_ids, pupil=student)
@@ -87,12 +87,11 @@ def child(request, pk):
         consent_panel = {"status": status, "latest": latest, "open_parties": open_parties,
                          "form": ConsentForm(parties=open_parties, user=request.user) if open_parties and latest
                          and latest.state == ConsentRequest.State.OPEN and not status["stale"] else None}
-        audit.record(request.user, audit.Action.VIEW, version)
-    else:
-        audit.record(request.user, audit.Action.VIEW, student)
     inzage_as = inzage.party_of(request.user, student, guardians=guardians)
     gpo = _decision_notice(request.user, student, current_plan, party=inzage_as, guardian_ids=guardian_ids)
-    disputes = selectors.disputes_for_parents(student)
+    disputes = selectors.disputes_for_parents(student, plans=plans)
+    evaluations = _evaluations_of(request.user, current_plan, audit_rows=audit_rows)
+    audit.record_many(audit_rows)
     return render(request, "portal/child.html", {
         "disputes": disputes,
         # Every request to the samenwerkingsverband the parents were told of (the one query this section costs).
@@ -104,7 +103,7 @@ def child(request, pk):
         "consultations": consultations, "consent": consent_panel,
         "reactions": list(version.reactions.all()) if version else [],
         "reaction_form": ReactionForm(), **_version_context(version, loaded=True, consent_status=status),
-        "evaluations": _evaluations_of(request.user, current_plan),
+        "evaluations": evaluations,
         "inzage_as": inzage_as,
         **_glossary_context(gpo=bool(disputes or (gpo and not gpo.get("ended") and not gpo.get("withdrawn"))
                                      or (consent_panel and consent_panel["status"]["refused"]))),
@@ -135,8 +134,10 @@ def _decision_notice(user, student, plan, *, party: str | None, guardian_ids: se
     if not adopted:
         return None
     version = max(adopted, key=lambda v: v.adopted_at)
-    known = min((r.made_known_on for r in bekendmaking.rows_of_user(user, student, version,
-                                                                   guardian_ids=guardian_ids)), default=None)
+    # Nobody told of this version yet (selectors.child_page_plans marks it): no rows of this user's either.
+    told = getattr(version, selectors.HAS_BEKENDMAKING, True)
+    known = min((r.made_known_on for r in bekendmaking.rows_of_user(user, student, version, guardian_ids=guardian_ids)),
+                default=None) if told else None
     return {"withdrawn": False, "adopted_on": timezone.localdate(version.adopted_at), "known": known,
             "version_pk": version.pk,
             "last_day": gpo_last_day(known) if known else None,
@@ -144,17 +145,22 @@ def _decision_notice(user, student, plan, *, party: str | None, guardian_ids: se
             "is_party": party is not None}  # party: inzage.party_of(user, student)
 
 
-def _evaluations_of(user, plan) -> list[dict]:
+def _evaluations_of(user, plan, *, audit_rows: list) -> list[dict]:
     """The evaluations of the current plan, newest first, each with its progress per item, the reactions
-    and a reaction form. Reading them is audited once, with their ids."""
+    and a reaction form. Reading them is audited once, with their ids: the row goes onto `audit_rows`, which the
+    caller writes (audit.record_many)."""
     if plan is None:
         return []
     # Prefetched by the child page (_plan_evaluations); else read here.
     loaded = "evaluations" in getattr(plan, "_prefetched_objects_cache", {})
     evaluations = list(plan.evaluations.all() if loaded else _plan_evaluations().filter(plan=plan))
     if evaluations:
-        audit.record(user, audit.Action.VIEW, plan, details={"evaluations": [e.pk for e in evaluations]})
-    rows = [{"evaluation": e, "progress": list(e.progress.all()), "reactions": list(e.reactions.all()),
+        audit_rows.append(audit.event(user, audit.Action.VIEW, plan, details={"evaluations": [e.pk for e in evaluations]}))
+    # The reactions of the evaluations that have any (HAS_REACTIONS): none reacted to, no query.
+    reacted = [e for e in evaluations if getattr(e, HAS_REACTIONS, True)]
+    prefetch_related_objects(reacted, "reactions")
+    rows = [{"evaluation": e, "progress": list(e.progress.all()),
+             "reactions": list(e.reactions.all()) if e in reacted else [],
              "form": EvaluationReactionForm(auto_id=f"id_evaluatie{e.pk}_%s")} for e in evaluations]
     # Each goal's measurements since the previous evaluation, as the school sees them (evaluations.charts).
     evaluation_charts.attach([(r["evaluation"], r["progress"]) for r in rows], name=plan.student.first_name,
@@ -162,13 +168,18 @@ def _evaluations_of(user, plan) -> list[dict]:
     return rows
 
 
+#: The annotation _plan_evaluations() puts on each evaluation: whether anyone reacted to it (its reactions are read
+#: only then).
+HAS_REACTIONS = "has_reactions"
+
+
 def _plan_evaluations():
-    """A plan's evaluations as the child page shows them, with their progress per item and their reactions, each
-    marked whether it counts as the yearly one (evaluations.selectors.counting_annotated: the compliance snapshot's
-    evaluation status reads them from there)."""
+    """A plan's evaluations as the child page shows them, with their progress per item, each marked whether it counts
+    as the yearly one (evaluations.selectors.counting_annotated: the compliance snapshot's evaluation status reads
+    them from there) and whether it has reactions (HAS_REACTIONS; _evaluations_of reads those)."""
     return evaluation_selectors.counting_annotated(Evaluation.objects.select_related("version").prefetch_related(
         Prefetch("progress", queryset=ItemProgress.objects.select_related("action").order_by("action__position", "action__pk")),
-        "reactions"))
+    ).annotate(**{HAS_REACTIONS: Exists(EvaluationReaction.objects.filter(evaluation=OuterRef("pk")))}))
 
 
 @login_required
