@@ -54,7 +54,8 @@ def _fmt(value) -> str:
 
 def _attrs(attrs: dict) -> str:
     """django/forms/widgets/attrs.html."""
-    return "".join(f" {conditional_escape(name)}" + ("" if value is True else f'="{_fmt(value)}"')
+    return "".join(f" {html_escape(name) if type(name) is str else conditional_escape(name)}"
+                   + ("" if value is True else f'="{_fmt(value)}"')
                    for name, value in attrs.items() if value is not False)
 
 
@@ -85,6 +86,24 @@ def _label(label) -> str | None:
     text = _text(label)
     _LABELS[key] = (label, text)
     return text
+
+
+_PLAIN: dict[tuple[int, str | None], tuple[object, str]] = {}
+
+
+def _plain(text) -> str:
+    """str() of a help text that is a lazy string, translated once per language (as _label, unescaped: crispy shows
+    help texts as they are)."""
+    if not isinstance(text, Promise):
+        return text
+    key = (id(text), get_language())
+    hit = _PLAIN.get(key)
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    if len(_PLAIN) > 5000:
+        _PLAIN.clear()
+    _PLAIN[key] = (text, str(text))
+    return _PLAIN[key][1]
 
 
 def _options(widget, value) -> str | None:
@@ -176,9 +195,10 @@ def _help_and_errors(bf: BoundField) -> str:
         errors = (f'\n    <div id="{_text(str(bf.errors.field_id))}_error" class="invalid-feedback">\n    {items}'
                   "\n    </div>\n\n")
     help_text = "\n"
-    if bf.help_text:
+    raw_help = _plain(bf.help_text)
+    if raw_help:
         id_attr = f'id="{_text(bf.auto_id)}_helptext" ' if bf.auto_id else ""
-        help_text = f'\n    \n        <div {id_attr}class="form-text">{bf.help_text}</div>\n    \n\n'
+        help_text = f'\n    \n        <div {id_attr}class="form-text">{raw_help}</div>\n    \n\n'
     return f"\n\n\n    {errors}\n\n\n\n    {help_text}\n\n"
 
 
@@ -198,7 +218,11 @@ def _field_html(bf: BoundField) -> str | None:
     if html is None:
         return None
     required = bf.field.required
-    label = (_label(bf.label) or _text(bf.label)) if bf.label else ""
+    # bf.label is usually a lazy string: each truth test or str() of it translates again, so it is read once here.
+    raw_label = bf.label
+    label = _label(raw_label)
+    if label is None:
+        label = _text(raw_label) if raw_label else ""
     star = '<span class="asteriskField">*</span>' if required else ""
     css_classes = bf.css_classes()
     out = ["\n\n\n    "]
@@ -206,7 +230,7 @@ def _field_html(bf: BoundField) -> str | None:
         out.append('\n        <div class="mb-3">\n        \n    ')
     out.append(f'\n    <div id="div_{_text(bf.auto_id)}" class="{"form-check" if checkbox else "mb-3"}'
                f'{" " + _text(css_classes) if css_classes else ""}">\n        ')
-    if bf.label and not checkbox:
+    if label and not checkbox:
         for_attr = f'for="{_text(bf.id_for_label)}"' if bf.id_for_label else ""
         out.append(f'\n            \n            <label\n                {for_attr} class="form-label'
                    f'{" requiredField" if required else ""}">\n                {label}{star}\n            </label>\n        ')
