@@ -105,6 +105,12 @@ def swv_requests_for_portal(user: User) -> QuerySet[SwvRequest]:
     return SwvRequest.objects.filter(student__in=portal_students(user), parents_informed_at__isnull=False)
 
 
+def swv_requests_of_child(student: Student) -> QuerySet[SwvRequest]:
+    """The same requests of one pupil the caller already reached through student_for_portal (its own access check):
+    without swv_requests_for_portal's subquery over every pupil of the user."""
+    return SwvRequest.objects.filter(student=student, parents_informed_at__isnull=False)
+
+
 def swv_request_for_portal(user: User, pk) -> SwvRequest:
     """One such request: 404 for another child's and for one the parents were not told of."""
     return get_in_reach(swv_requests_for_portal(user).select_related("student__school", "samenwerkingsverband",

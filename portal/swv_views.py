@@ -25,7 +25,7 @@ from .forms import SwvReactionForm
 @require_GET
 def swv_requests_list(request, pk):
     student = access.student_for_portal(request.user, pk)
-    rows = access.swv_requests_for_portal(request.user).filter(student=student).select_related("samenwerkingsverband")
+    rows = access.swv_requests_of_child(student).select_related("samenwerkingsverband")
     audit.record(request.user, audit.Action.VIEW, student, details={"page": "portaal_swv_aanvragen"})
     return render(request, "portal/swv_requests.html", {"student": student, "requests": rows})
 

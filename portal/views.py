@@ -95,7 +95,7 @@ def child(request, pk):
     return render(request, "portal/child.html", {
         "disputes": disputes,
         # Every request to the samenwerkingsverband the parents were told of (the one query this section costs).
-        "swv_requests": list(access.swv_requests_for_portal(request.user).filter(student=student)
+        "swv_requests": list(access.swv_requests_of_child(student)
                              .select_related("samenwerkingsverband").order_by("-created_at", "-pk")),
         "student": student, "plan": current_plan, "version": version, "adopted": adopted, "gpo": gpo,
         "ended": ended, "audience": selectors.audience(request.user, [student]),
