@@ -7,6 +7,8 @@ Deadlines stand above the apps whose subjects they watch and import them; those 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -83,7 +85,7 @@ def register(kind: Kind) -> Kind:
 _PK_MARK = 987654321
 
 
-def _url_of(name: str) -> Callable[[int], str]:
+def url_of(name: str) -> Callable[[int], str]:
     """reverse(name, args=[pk]) for many integer pks: the pattern is reversed once, each URL is a format. A sweep
     of 100,000 pupils builds 65,000 item URLs; a reverse() each took about a fifth of its time (bench/pages.py)."""
     head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK), 1)
@@ -114,11 +116,14 @@ def opp_setting_items(today: datetime.date, school_ids: Iterable[int] | None = N
           .filter(opp_in_force=False)
           .annotate(refused=Exists(refused))
           .order_by())  # the sweep needs no order; Student's default (by name) cost a sort of every due pupil
-    if school_ids is not None:
-        qs = qs.filter(school_id__in=list(school_ids))
     rows = qs.values_list("pk", "school_id", "opp_due_on", "first_name", "last_name", "refused")
-    url = _url_of("students:detail")
-    for pk, school_id, due_on, first, last, was_refused in rows.iterator(chunk_size=2000):
+    if school_ids is not None:
+        # A few schools ("Mijn taken"): one plain fetch; a server-side cursor (WITH HOLD) costs more round trips.
+        rows = list(rows.filter(school_id__in=list(school_ids)))
+    else:  # the sweep: every due pupil of the database, in chunks
+        rows = rows.iterator(chunk_size=2000)
+    url = url_of("students:detail")
+    for pk, school_id, due_on, first, last, was_refused in rows:
         yield DueItem("opp_vaststellen", "students.student", pk, school_id, due_on, due_on.isoformat(),
                       initials(first, last), url(pk),
                       state="geen_instemming" if was_refused else "")
@@ -130,27 +135,51 @@ register(Kind("opp_vaststellen", _("OPP vaststellen (zes weken)"), opp_setting_i
 # --- Evaluatie: once per school year for an adopted plan (R-EVAL-1) -----------------------------------
 
 
+#: Reads the kinds of one task list share (deadlines.selectors.tasks_for runs its kinds `with shared_reads()`): the
+#: evaluation and the commission kinds read the same candidate plans. Outside it (the sweep) each kind reads its own.
+_shared: contextvars.ContextVar[dict | None] = contextvars.ContextVar("deadline_kinds_shared_reads", default=None)
+
+
+@contextlib.contextmanager
+def shared_reads():
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
 def _evaluation_candidates(today: datetime.date, school_ids, *, vso_only: bool = False):
-    qs = Plan.objects.filter(state=Plan.State.ACTIEF, versions__state="vastgesteld").filter(
-        Q(student__left_on__isnull=True) | Q(student__left_on__gt=today)).order_by()
-    if vso_only:
-        qs = qs.filter(student__onderwijssoort__in=COMMISSION_SOORTEN)
-    if school_ids is not None:
-        qs = qs.filter(student__school_id__in=list(school_ids))
-    rows = list(qs.values_list("pk", "student__school_id", "student__first_name", "student__last_name"))
-    if not rows:
-        return []
-    first = first_set_dates([r[0] for r in rows])
-    # R-EVAL-1: a plan first set on or after 1 May (configurable) is first due the next school year.
-    return [r for r in rows if is_due_this_year(first.get(r[0]), today)]
+    """Running plans with an adopted version of present pupils, due for evaluation this school year (R-EVAL-1):
+    (plan, school, first name, last name, onderwijssoort); `vso_only`: of the (v)so only (the commission)."""
+    shared = _shared.get()
+    key = ("evaluation_candidates", today, None if school_ids is None else tuple(school_ids))
+    if shared is not None and key in shared:
+        rows = shared[key]
+    else:
+        qs = Plan.objects.filter(state=Plan.State.ACTIEF, versions__state="vastgesteld").filter(
+            Q(student__left_on__isnull=True) | Q(student__left_on__gt=today)).order_by()
+        if vso_only and shared is None:
+            qs = qs.filter(student__onderwijssoort__in=COMMISSION_SOORTEN)
+        if school_ids is not None:
+            qs = qs.filter(student__school_id__in=list(school_ids))
+        rows = list(qs.values_list("pk", "student__school_id", "student__first_name", "student__last_name",
+                                   "student__onderwijssoort"))
+        if rows:
+            first = first_set_dates([r[0] for r in rows])
+            # R-EVAL-1: a plan first set on or after 1 May (configurable) is first due the next school year.
+            rows = [r for r in rows if is_due_this_year(first.get(r[0]), today)]
+        if shared is not None:
+            shared[key] = rows
+    return [r for r in rows if r[4] in COMMISSION_SOORTEN] if vso_only else rows
 
 
 def evaluation_items(today: datetime.date, school_ids: Iterable[int] | None = None) -> Iterable[DueItem]:
     year_start, year_end = school_year(today)
     rows = _evaluation_candidates(today, school_ids)
     done = evaluated_plan_ids([r[0] for r in rows], year_start, year_end) if rows else set()
-    url = _url_of("opp:plan")
-    for pk, school_id, first, last in rows:
+    url = url_of("opp:plan")
+    for pk, school_id, first, last, _soort in rows:
         if pk in done:
             continue
         yield DueItem("evaluatie", "opp.plan", pk, school_id, year_end, school_year_label(today),
@@ -168,8 +197,8 @@ def commission_items(today: datetime.date, school_ids: Iterable[int] | None = No
     year_start, year_end = school_year(today)
     rows = _evaluation_candidates(today, school_ids, vso_only=True)
     done = commission_evaluated_plan_ids([r[0] for r in rows], year_start, year_end) if rows else set()
-    url = _url_of("opp:plan")
-    for pk, school_id, first, last in rows:
+    url = url_of("opp:plan")
+    for pk, school_id, first, last, _soort in rows:
         if pk in done:
             continue
         yield DueItem("commissie_evaluatie", "opp.plan", pk, school_id, year_end, school_year_label(today),
@@ -188,10 +217,13 @@ def consent_items(today: datetime.date, school_ids: Iterable[int] | None = None)
     # plans rather than look a school's up by index (bench/pages.py).
     qs = ConsentRequest.objects.filter(state=ConsentRequest.State.OPEN).order_by("-requested_at", "-pk")
     if school_ids is not None:
-        qs = qs.filter(version__plan__student__school_id__in=list(school_ids))
+        # By the schools' pupils' ids: joined through students.school_id, PostgreSQL estimates a school at the
+        # database's average size and hashes every plan in the database (bench/pages.py, school_overview).
+        pupils = list(Student.objects.filter(school_id__in=list(school_ids)).order_by().values_list("pk", flat=True))
+        qs = qs.filter(version__plan__student_id__in=pupils)
     rows = qs.values_list("pk", "version_id", "requested_at", "version__plan__student__school_id",
                           "version__plan__student__first_name", "version__plan__student__last_name")
-    url = _url_of("opp:version")
+    url = url_of("opp:version")
     for pk, version_id, requested_at, school_id, first, last in rows:
         due_on = timezone.localtime(requested_at).date() + datetime.timedelta(days=7)
         yield DueItem("instemming", "opp.consentrequest", pk, school_id, due_on, due_on.isoformat(),
@@ -221,7 +253,7 @@ def _dispute_items(kind_key: str, today: datetime.date, school_ids, flt: Q, due_
         qs = qs.filter(plan__student__school_id__in=list(school_ids))
     rows = qs.values_list("pk", "plan__student__school_id", due_field, "plan__student__first_name",
                           "plan__student__last_name")
-    url = _url_of("disputes:detail")
+    url = url_of("disputes:detail")
     for pk, school_id, start, first, last in rows:
         due_on = start + datetime.timedelta(days=days)
         yield DueItem(kind_key, "disputes.dispute", pk, school_id, due_on, due_on.isoformat(), initials(first, last),
@@ -291,7 +323,7 @@ def tlv_items(today: datetime.date, school_ids: Iterable[int] | None = None, *,
     rows = list(qs.values_list("student_id", "student__school_id", "ends_on", "samenwerkingsverband_id",
                                "student__first_name", "student__last_name"))
     leads = leads_for(r[3] for r in rows)
-    url = _url_of("swv:pupil")
+    url = url_of("swv:pupil")
     for student_id, school_id, ends_on, swv_id, first, last in rows:
         due_on = swv_rules.request_due_on(ends_on, leads[swv_id])
         # The period is the TLV's end: a corrected TLV with the same end keeps its reminders.

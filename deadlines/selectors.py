@@ -8,13 +8,13 @@ of rows, and the overviews are conditional aggregates grouped by school.
 from __future__ import annotations
 
 import datetime
+import functools
 import inspect
 import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.urls import reverse
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +22,8 @@ from accounts import access
 from accounts.access import Cap
 from accounts.models import School
 from disputes.models import Dispute
-from evaluations.models import CommissionEvaluation, Evaluation
-from evaluations.selectors import is_due_this_year
+from evaluations.models import CommissionEvaluation
+from evaluations.selectors import evaluated_plan_ids, is_due_this_year
 from opp import ldgm
 from opp import selectors as opp_selectors
 from opp.models import FROZEN_STATES, ConsentRequest, Plan, PlanVersion
@@ -113,6 +113,7 @@ def horizon_days(kind: Kind) -> int:
     return horizon
 
 
+@functools.cache
 def _accepts_horizon(func) -> bool:
     try:
         return "horizon_days" in inspect.signature(func).parameters
@@ -155,16 +156,17 @@ def tasks_for(user, today: datetime.date, limit: int = 20) -> tuple[list[TaskRow
     school_ids = sorted(schools)
     found: list[tuple[DueItem, Kind]] = []
     caps = access.capabilities(user)
-    for kind in registry.REGISTRY.values():
-        ids = school_ids
-        if kind.view_cap is not None:
-            if kind.view_cap not in caps:
-                continue
-            ids = [pk for pk in school_ids if access.has_cap(user, kind.view_cap, pk)]
-        try:
-            found += [(item, kind) for item in _due_items(kind, today, ids)]
-        except Exception:  # one failing kind must not take the start page down
-            log.exception("deadline kind %s failed for the task list", kind.key)
+    with registry.shared_reads():  # the kinds read what they share once (the evaluation candidates)
+        for kind in registry.REGISTRY.values():
+            ids = school_ids
+            if kind.view_cap is not None:
+                if kind.view_cap not in caps:
+                    continue
+                ids = [pk for pk in school_ids if access.has_cap(user, kind.view_cap, pk)]
+            try:
+                found += [(item, kind) for item in _due_items(kind, today, ids)]
+            except Exception:  # one failing kind must not take the start page down
+                log.exception("deadline kind %s failed for the task list", kind.key)
     found.sort(key=lambda pair: (pair[0].due_on, pair[1].key, pair[0].initials, pair[0].subject_id))
     page = found[:limit]
     names = _names([item for item, _kind in page])
@@ -214,56 +216,73 @@ def _present(today: datetime.date) -> Q:
     return Q(left_on__isnull=True) | Q(left_on__gt=today)
 
 
-def _counts_pupils_and_adoptions(schools: QuerySet[School], today: datetime.date
-                                 ) -> tuple[list[SchoolCounts], list[int], list[AdoptionMonth]]:
-    """Per school: pupils by six-week status, plans by version state and evaluations; the ids of these schools'
-    present pupils; and the monthly trend of first adoptions (_evaluation_and_adoption_counts). Five queries."""
+@dataclass(frozen=True)
+class _Pupil:
+    """A present pupil of the overview's schools, as its first query reads it."""
+
+    pk: int
+    school_id: int
+    status: str  # a PUPIL_COUNTS value, NO_OPP, or "" (a required OPP without a term)
+    due_on: datetime.date | None
+
+
+def _pupil_status(required: bool, in_force: bool, due_on: datetime.date | None, today: datetime.date) -> str:
+    """The six-week status the overview counts a present pupil under: the boundaries of
+    students.selectors.filter_by_deadline_status (students.deadlines.status), on the standing the pupil services
+    store (students.history: opp_in_force)."""
+    if not required:
+        return NO_OPP
+    if in_force:
+        return str(term.Status.MET)
+    if due_on is None:
+        return ""
+    return str(term.status(due_on=due_on, today=today))
+
+
+@dataclass
+class _Counts:
+    schools: list[SchoolCounts]
+    pupils: list[_Pupil]  # the present pupils
+    adoptions: list[AdoptionMonth]
+    #: Where the sbo/so/vso pupils who left since the start of last school year went (ldgm_overview's "actual").
+    destinations: dict[str, int]
+
+
+def _counts_pupils_and_adoptions(schools: QuerySet[School], today: datetime.date) -> _Counts:
+    """Per school: pupils by six-week status, plans by version state and evaluations; these schools' present pupils;
+    the monthly trend of first adoptions (_evaluation_and_adoption_counts); and the destinations of the sbo/so/vso
+    pupils who left (ldgm_overview). Four queries (five when plans that ended or were withdrawn fall in the trend)."""
     rows = {pk: SchoolCounts(pk, name, board) for pk, name, board
             in schools.order_by("board__name", "name").values_list("pk", "name", "board__name")}
     if not rows:
-        return [], [], []
-    # The boundaries of students.selectors.filter_by_deadline_status, as one CASE per pupil (the first
-    # matching branch wins), on the standing the pupil services store (students.history: opp_in_force).
-    # The present pupils' ids first (one index scan): the queries below look their plans up by
-    # plan_student_state_idx. Joined through students.school_id instead, PostgreSQL estimates a school at the
-    # database's average size and, for a board, hashes every plan in the database (a seq scan of opp_plan
-    # that grows with the database, not with the board: bench/pages.py).
-    pupil_ids = list(Student.objects.filter(school_id__in=list(rows)).filter(_present(today)).values_list("pk", flat=True))
-    soon = today + datetime.timedelta(days=term.DUE_SOON_DAYS)
-    status = Case(
-        When(opp_required=False, then=Value(NO_OPP)),
-        When(opp_in_force=True, then=Value(str(term.Status.MET))),
-        When(opp_due_on__isnull=True, then=Value("")),
-        When(opp_due_on__lt=today, then=Value(str(term.Status.OVERDUE))),
-        When(opp_due_on__lte=soon, then=Value(str(term.Status.DUE_SOON))),
-        default=Value(str(term.Status.ON_TRACK)),
-        output_field=CharField(),
-    )
-    pupil_counts = (
-        Student.objects.filter(school_id__in=list(rows)).filter(_present(today))
-        .annotate(status=status)
-        .values_list("school_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for school_id, st, n in pupil_counts:
-        row = rows[school_id]
-        if st == NO_OPP:
-            row.no_opp = n
-        elif st:
-            row.pupils[term.Status(st)] = n
-    version_counts = (
-        PlanVersion.objects.filter(plan__student_id__in=pupil_ids, plan__state="actief")
-        .values("plan__student__school_id")
-        .annotate(**{s: Count("pk", filter=Q(state=s)) for s in VERSION_STATES})
-        .order_by()
-    )
-    for r in version_counts:
-        rows[r["plan__student__school_id"]].versions = {s: r[s] for s in VERSION_STATES}
-    evaluations, adoptions = _evaluation_and_adoption_counts(list(rows), today, pupil_ids)
+        return _Counts([], [], [], {})
+    # The present pupils first (one index scan), with what their six-week status needs: counted here, and their ids
+    # for the queries below, which look their plans up by plan_student_state_idx. Joined through students.school_id
+    # instead, PostgreSQL estimates a school at the database's average size and, for a board, hashes every plan in
+    # the database (a seq scan of opp_plan that grows with the database, not with the board: bench/pages.py).
+    # The same scan reads the leavers the Landelijk Doelgroepenmodel counts (_ldgm_leavers).
+    pupils: list[_Pupil] = []
+    destinations: dict[str, int] = {}
+    for pk, school_id, required, in_force, due_on, left_on, destination in (
+            Student.objects.filter(school_id__in=list(rows)).filter(_present(today) | _ldgm_leavers(today))
+            .order_by().values_list("pk", "school_id", "opp_required", "opp_in_force", "opp_due_on", "left_on",
+                                    "destination")):
+        if left_on is not None and left_on <= today:
+            destinations[destination] = destinations.get(destination, 0) + 1
+        else:
+            pupils.append(_Pupil(pk, school_id, _pupil_status(required, in_force, due_on, today), due_on))
+    for pupil in pupils:
+        row = rows[pupil.school_id]
+        if pupil.status == NO_OPP:
+            row.no_opp += 1
+        elif pupil.status:
+            row.pupils[term.Status(pupil.status)] += 1
+    versions, evaluations, adoptions = _evaluation_and_adoption_counts(today, [p.pk for p in pupils])
+    for school_id, counts in versions.items():
+        rows[school_id].versions = counts
     for school_id, counts in evaluations.items():
         rows[school_id].evaluations = counts
-    return list(rows.values()), pupil_ids, adoptions
+    return _Counts(list(rows.values()), pupils, adoptions, destinations)
 
 
 def evaluation_overdue_from(today: datetime.date) -> datetime.date:
@@ -313,34 +332,40 @@ def trend_months(today: datetime.date, n: int = TREND_MONTHS) -> list[datetime.d
     return months[::-1]
 
 
-def _evaluation_and_adoption_counts(school_ids: list[int], today: datetime.date, pupil_ids: list[int] | None = None
-                                    ) -> tuple[dict[int, dict[str, int]], list[AdoptionMonth]]:
-    """Per school: active plans of present pupils that must be evaluated this school year (R-EVAL-1, the
-    rule of evaluations.selectors.is_due_this_year), how many of them were, and how many are overdue; and the
-    plans of these pupils first adopted in each of the last TREND_MONTHS months, within the six-week term or later
-    (adopted_in_time) — running, ended or withdrawn since: a plan adopted in time stays in time for its month.
-    The running plan's term is the one stored on the pupil (students.history: the term that plan answered); an
-    ended or withdrawn plan's is the term recorded when it was first adopted (term_answered). Plans without a
-    term (no OPP obligation) are not in the trend.
-    One query for both: the first adoption per plan is an aggregate, "held" an EXISTS beside it; and one for the
+def _evaluation_and_adoption_counts(today: datetime.date, pupil_ids: list[int]
+                                    ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]], list[AdoptionMonth]]:
+    """For these (present) pupils, per school: the running plans' versions by state (VERSION_STATES); the running
+    plans that must be evaluated this school year (R-EVAL-1, the rule of evaluations.selectors.is_due_this_year), how
+    many of them were, and how many are overdue; and the plans first adopted in each of the last TREND_MONTHS months,
+    within the six-week term or later (adopted_in_time) — running, ended or withdrawn since: a plan adopted in time
+    stays in time for its month. The running plan's term is the one stored on the pupil (students.history: the term
+    that plan answered); an ended or withdrawn plan's is the term recorded when it was first adopted (term_answered).
+    Plans without a term (no OPP obligation) are not in the trend.
+    One query for the plans: per plan its versions by state and its first adoption (over the adopted and replaced
+    versions); one for which of the plans due were evaluated (evaluations.selectors.evaluated_plan_ids: as an EXISTS
+    beside the aggregate, PostgreSQL hashes every evaluation of the school year in the database); and one for the
     recorded terms of the pupils whose ended or withdrawn plans fall in the trend (none without such plans)."""
     start, end = school_year(today)
-    held = Evaluation.objects.counting().filter(plan=OuterRef("pk"), held_on__gte=start, held_on__lte=end)
-    if pupil_ids is None:  # the present pupils of these schools (_counts_pupils_and_adoptions passes them)
-        pupil_ids = list(Student.objects.filter(school_id__in=school_ids).filter(_present(today))
-                         .values_list("pk", flat=True))
     months = {m: [0, 0] for m in trend_months(today)}
     trend_start = timezone.make_aware(datetime.datetime.combine(min(months), datetime.time.min))
+    frozen = Q(versions__state__in=FROZEN_STATES)
     plans = (Plan.objects.filter(student_id__in=pupil_ids)
-             .filter(versions__state__in=FROZEN_STATES)
-             .annotate(first_set=Min("versions__adopted_at"), held=Exists(held))
+             .annotate(first_set=Min("versions__adopted_at", filter=frozen), frozen=Count("versions", filter=frozen),
+                       **{f"n_{s}": Count("versions", filter=Q(versions__state=s)) for s in VERSION_STATES})
              .filter(Q(state=Plan.State.ACTIEF) | Q(first_set__gte=trend_start))
              .order_by()
-             .values_list("student_id", "student__school_id", "state", "first_set", "held", "student__opp_due_on"))
-    late = today >= evaluation_overdue_from(today)
-    counts: dict[int, dict[str, int]] = {}
+             .values_list("pk", "student_id", "student__school_id", "state", "first_set", "frozen",
+                          "student__opp_due_on", *(f"n_{s}" for s in VERSION_STATES)))
+    versions: dict[int, dict[str, int]] = {}
+    due: list[tuple[int, int]] = []  # (plan, school) of the running plans due for evaluation this school year
     ended: list[tuple[int, datetime.date]] = []
-    for student_id, school_id, state, first_set, was_held, due_on in plans:
+    for plan_id, student_id, school_id, state, first_set, n_frozen, due_on, *by_state in plans:
+        if state == Plan.State.ACTIEF:
+            row = versions.setdefault(school_id, dict.fromkeys(VERSION_STATES, 0))
+            for s, n in zip(VERSION_STATES, by_state, strict=True):
+                row[s] += n
+        if not n_frozen:  # never adopted: neither evaluated nor in the trend
+            continue
         first = timezone.localtime(first_set).date() if first_set else None
         if state != Plan.State.ACTIEF:
             if first is not None and first.replace(day=1) in months:
@@ -348,11 +373,15 @@ def _evaluation_and_adoption_counts(school_ids: list[int], today: datetime.date,
             continue
         if first is not None and due_on is not None and (bucket := months.get(first.replace(day=1))) is not None:
             bucket[0 if adopted_in_time(first, due_on) else 1] += 1
-        if not is_due_this_year(first, today):
-            continue
+        if is_due_this_year(first, today):
+            due.append((plan_id, school_id))
+    held = evaluated_plan_ids([plan_id for plan_id, _school in due], start, end) if due else set()
+    late = today >= evaluation_overdue_from(today)
+    counts: dict[int, dict[str, int]] = {}
+    for plan_id, school_id in due:
         row = counts.setdefault(school_id, dict.fromkeys(EVALUATION_COUNTS, 0))
         row["due"] += 1
-        if was_held:
+        if plan_id in held:
             row["held"] += 1
         elif late:
             row["overdue"] += 1
@@ -366,7 +395,7 @@ def _evaluation_and_adoption_counts(school_ids: list[int], today: datetime.date,
     for student_id, first in ended:
         if (due_on := term_answered(terms.get(student_id, []), first)) is not None:
             months[first.replace(day=1)][0 if adopted_in_time(first, due_on) else 1] += 1
-    return counts, [AdoptionMonth(m, in_time, later) for m, (in_time, later) in months.items()]
+    return versions, counts, [AdoptionMonth(m, in_time, later) for m, (in_time, later) in months.items()]
 
 
 def _totals(rows: list[SchoolCounts]) -> SchoolCounts:
@@ -384,11 +413,12 @@ def _totals(rows: list[SchoolCounts]) -> SchoolCounts:
 
 def school_overview(user, today: datetime.date) -> dict:
     """The schoolleider's overview of their school(s)."""
-    rows, _pupils, adoptions = _counts_pupils_and_adoptions(access.schools_with(user, Cap.SCHOOL_OVERVIEW), today)
+    counts = _counts_pupils_and_adoptions(access.schools_with(user, Cap.SCHOOL_OVERVIEW), today)
+    rows = counts.schools
     # The schoolleider reads the school's pupils: the overdue count links to them (students:list?termijn=te_laat).
     return {"schools": rows, "totals": _totals(rows) if len(rows) > 1 else None, **_evaluation_labels(today),
-            "link_pupils": True, "adoptions": adoptions,
-            "ldgm": ldgm_overview(access.schools_with(user, Cap.SCHOOL_OVERVIEW), today)}
+            "link_pupils": True, "adoptions": counts.adoptions,
+            "ldgm": ldgm_overview([row.school_id for row in rows], today, actual=counts.destinations)}
 
 
 def _evaluation_labels(today: datetime.date) -> dict:
@@ -409,27 +439,28 @@ class OverdueRow:
     ended_on: datetime.date | None = None  # … or ended (beëindigd) on this day
 
 
-def _overdue(pupil_ids: list[int], today: datetime.date) -> list[OverdueRow]:
-    """Pupils whose six-week term passed without adoption, the most overdue first. One query."""
+def _overdue(pupils: list[_Pupil], today: datetime.date) -> list[OverdueRow]:
+    """Pupils whose six-week term passed without adoption, the most overdue first. One query, for the first
+    OVERDUE_LIST_LIMIT of `pupils` (the present pupils, as _counts_pupils_and_adoptions read them) by due date."""
+    shown = sorted((p for p in pupils if p.status == term.Status.OVERDUE), key=lambda p: (p.due_on, p.pk))
+    if not shown:
+        return []
     plan = Plan.objects.filter(student=OuterRef("pk"), state=Plan.State.ACTIEF).values("pk")[:1]
     last = Plan.objects.filter(student=OuterRef("pk")).exclude(state=Plan.State.ACTIEF).order_by("-ended_on", "-pk")
-    # By the present pupils' ids (from _counts_pupils_and_adoptions): given the schools (a subquery, or even a list of
-    # ids) PostgreSQL expects a board's overdue pupils to be spread over the due-date index and, for the LIMIT,
-    # walks every overdue pupil of the database in due-date order (bench/pages.py).
-    qs = (Student.objects.filter(pk__in=pupil_ids, opp_required=True, opp_due_on__lt=today).filter(_present(today))
-          .filter(opp_in_force=False)
+    qs = (Student.objects.filter(pk__in=[p.pk for p in shown[:OVERDUE_LIST_LIMIT]])
           .annotate(plan_id=Subquery(plan), last_id=Subquery(last.values("pk")[:1]),
                     last_state=Subquery(last.values("state")[:1]), last_end=Subquery(last.values("ended_on")[:1]))
           .order_by("opp_due_on", "pk")
           .values_list("first_name", "last_name", "school__name", "opp_due_on", "plan_id", "last_id", "last_state",
-                       "last_end")[:OVERDUE_LIST_LIMIT])
+                       "last_end"))
+    url = registry.url_of("opp:plan")
     rows = []
     for first, last_name, school, due, plan_id, last_id, last_state, last_end in qs:
-        shown = plan_id or last_id
+        shown_plan = plan_id or last_id
         ended = None if plan_id else last_state
         rows.append(OverdueRow(
             registry.initials(first, last_name), school, due, (today - due).days,
-            reverse("opp:plan", args=[shown]) if shown else "",
+            url(shown_plan) if shown_plan else "",
             withdrawn_on=last_end if ended == Plan.State.INGETROKKEN else None,
             ended_on=last_end if ended == Plan.State.BEEINDIGD else None))
     return rows
@@ -438,18 +469,18 @@ def _overdue(pupil_ids: list[int], today: datetime.date) -> list[OverdueRow]:
 def board_overview(user, today: datetime.date) -> dict:
     """The bestuurder's overview: every school of their boards, and the overdue list."""
     boards = access.boards_with(user, Cap.BOARD_OVERVIEW)
-    schools = School.objects.filter(board__in=boards)
-    rows, pupil_ids, adoptions = _counts_pupils_and_adoptions(schools, today)
+    counts = _counts_pupils_and_adoptions(School.objects.filter(board__in=boards), today)
+    rows = counts.schools
     totals = _totals(rows)
     return {
         "board_names": sorted({row.board_name for row in rows}),
         "schools": rows,
         "totals": totals,
-        "overdue": _overdue(pupil_ids, today),
+        "overdue": _overdue(counts.pupils, today),
         "overdue_total": totals.pupils[term.Status.OVERDUE],
         **_evaluation_labels(today),
-        "adoptions": adoptions,
-        "ldgm": ldgm_overview(schools, today),
+        "adoptions": counts.adoptions,
+        "ldgm": ldgm_overview([row.school_id for row in rows], today, actual=counts.destinations),
     }
 
 
@@ -513,10 +544,22 @@ class LdgmRow:
     actual: int
 
 
-def ldgm_overview(schools, today: datetime.date) -> dict | None:
+def _ldgm_since(today: datetime.date) -> datetime.date:
+    """The Landelijk Doelgroepenmodel counts the pupils who left from the start of last school year."""
+    start = school_year(today)[0]
+    return start.replace(year=start.year - 1)
+
+
+def _ldgm_leavers(today: datetime.date) -> Q:
+    """The sbo/so/vso pupils who left since _ldgm_since (Student: their destination is the model's "actual")."""
+    return Q(onderwijssoort__in=ldgm.SOORTEN, left_on__gte=_ldgm_since(today), left_on__lte=today)
+
+
+def ldgm_overview(schools, today: datetime.date, *, actual: dict[str, int] | None = None) -> dict | None:
     """*(practice)* For the sbo/so/vso pupils of `schools`: how many running plans name each leerroute and each
     expected uitstroombestemming (the plan's latest version), against where the pupils who left since the start of
-    last school year actually went (Student.destination). Two grouped queries; None without any such pupil."""
+    last school year actually went (Student.destination). Two grouped queries; None without any such pupil.
+    `actual`: those destinations with their numbers when the caller read them (_counts_pupils_and_adoptions)."""
     latest = PlanVersion.objects.filter(plan=OuterRef("plan")).order_by("-number").values("number")[:1]
     expected = (PlanVersion.objects
                 .filter(plan__state=Plan.State.ACTIEF, plan__student__school__in=schools,
@@ -524,10 +567,10 @@ def ldgm_overview(schools, today: datetime.date) -> dict | None:
                 .filter(Q(plan__student__left_on__isnull=True) | Q(plan__student__left_on__gt=today))
                 .filter(number=Subquery(latest))
                 .values_list("ldgm_leerroute", "ldgm_bestemming").annotate(n=Count("pk")).order_by())
-    since = school_year(today)[0].replace(year=school_year(today)[0].year - 1)
-    actual = dict(Student.objects
-                  .filter(school__in=schools, onderwijssoort__in=ldgm.SOORTEN, left_on__gte=since, left_on__lte=today)
-                  .values_list("destination").annotate(n=Count("pk")).order_by())
+    since = _ldgm_since(today)
+    if actual is None:
+        actual = dict(Student.objects.filter(school__in=schools).filter(_ldgm_leavers(today))
+                      .values_list("destination").annotate(n=Count("pk")).order_by())
     routes: dict[str, int] = {}
     planned: dict[str, int] = {}
     for route, bestemming, n in expected:
