@@ -29,7 +29,7 @@ from opp_portal import charts
 from opp_portal.schoolyear import school_year
 from students.models import Student
 
-from . import access, measurements, measures
+from . import access, measurements, measures, selectors
 from .models import ActionItem, Measurement, PlanVersion
 
 #: The plain words for a share of the way from baseline to target (opp.measures.share), highest first: the first
@@ -243,9 +243,14 @@ def plan_page_context(user: User, plan, *, today: datetime.date | None = None) -
     today = today or timezone.localdate()
     items = measurements.current_items(plan)
     until = min(today, plan.ended_on) if plan.ended_on else today
-    views = views_for_items(items, name=plan.student.first_name, prefix="grafiek-doel", until=until)
-    progress = pupil_progress(plan.student, plans=access.plans_visible_to(user).filter(student_id=plan.student_id),
-                              today=today)
+    loaded = selectors.readable_plans(plan.student, user)
+    measured = None
+    if loaded is not None:  # the page loaded the pupil's plans (selectors.load_plan_page): its measurements once
+        measured = measurements.by_goal(measurements.of_pupil(plan.student), (i.plan_goal_id for i in items),
+                                        until=until)
+    views = views_for_items(items, name=plan.student.first_name, prefix="grafiek-doel", until=until, measured=measured)
+    progress = pupil_progress(plan.student, today=today, plans=loaded if loaded is not None else
+                              access.plans_visible_to(user).filter(student_id=plan.student_id))
     return {"goal_views": views, "pupil_progress": progress}
 
 
@@ -273,6 +278,10 @@ def _in_force(candidates: list[ActionItem], day: datetime.date) -> ActionItem:
     return min(candidates, key=lambda i: i.version.number)
 
 
+#: The items pupil_progress leaves out: no measure, or a free one (no scale to draw).
+_UNMEASURED = ("", measurements.FREE)
+
+
 def pupil_progress(student: Student, *, plans=None, chart_id: str = "grafiek-voortgang",
                    today: datetime.date | None = None) -> charts.Chart | None:
     """Every measured goal of the pupil's plans (or of `plans`, a queryset of them), grouped by the version in force
@@ -280,16 +289,24 @@ def pupil_progress(student: Student, *, plans=None, chart_id: str = "grafiek-voo
     at the group's latest measurement (opp.measures.share, against that version's baseline and target). A value
     measured before the item's baseline or with another instrument does not count for it. The last group of a
     version also lists its goals never measured against it ("nog geen meting"). None when nothing was measured yet.
-    Two queries."""
+    Two queries; none when `plans` is a list of plans loaded with their versions and items (opp.selectors.load_pupil)
+    and the pupil's measurements were read already (measurements.of_pupil), else one."""
     today = today or timezone.localdate()
-    items = ActionItem.objects.filter(version__plan__student=student).exclude(measure_instrument__in=("", "vrij"))
-    if plans is not None:
-        items = items.filter(version__plan__in=plans)
-    items = list(items.select_related("version", "version__plan").order_by(
-        "version__plan__created_at", "version__plan_id", "version__number", "position", "pk"))
+    if isinstance(plans, list):
+        items = sorted((a for p in plans for v in p.versions.all() for a in v.actions.all()
+                        if a.measure_instrument not in _UNMEASURED),
+                       key=lambda a: (a.version.plan.created_at, a.version.plan_id, a.version.number, a.position, a.pk))
+    else:
+        query = ActionItem.objects.filter(version__plan__student=student).exclude(measure_instrument__in=_UNMEASURED)
+        if plans is not None:
+            query = query.filter(version__plan__in=plans)
+        items = list(query.select_related("version", "version__plan").order_by(
+            "version__plan__created_at", "version__plan_id", "version__number", "position", "pk"))
     if not items:
         return None
-    measured = measurements_for({i.plan_goal_id for i in items}, until=today)
+    goal_ids = {i.plan_goal_id for i in items}
+    measured = (measurements.by_goal(measurements.of_pupil(student), goal_ids, until=today)
+                if isinstance(plans, list) else measurements_for(goal_ids, until=today))
     by_goal: dict[int, list[ActionItem]] = {}
     for item in items:
         by_goal.setdefault(item.plan_goal_id, []).append(item)
@@ -343,8 +360,11 @@ def pupil_progress(student: Student, *, plans=None, chart_id: str = "grafiek-voo
 
 def pupil_page_part(student: Student, user: User) -> list[tuple[str, dict]]:
     """The pupil page's progress panel (students.page_parts): the pupil's measured goals in the plans this user
-    reads (opp.access.plans_visible_to; the pupil page has already logged the read of the pupil)."""
-    chart = pupil_progress(student, plans=access.plans_visible_to(user).filter(student=student))
+    reads (opp.access.plans_visible_to; the pupil page has already logged the read of the pupil), from the plans the
+    page loaded for this user (opp.selectors.load_pupil) when it did."""
+    loaded = selectors.readable_plans(student, user)
+    chart = pupil_progress(student, plans=loaded if loaded is not None else
+                           access.plans_visible_to(user).filter(student=student))
     if chart is None:
         return []
     return [(PAGE_PART_TEMPLATE, {"chart": chart, "student": student})]

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import Cap, require_cap
 from accounts.models import User
 from audit import log as audit
-from students.history import TimelineEvent
+from students.history import TimelineEvent, reads_student
 
 from . import measures
 from .models import ActionItem, Goal, Measurement, Plan, VersionState
@@ -47,9 +47,14 @@ def current_item(goal: Goal) -> ActionItem | None:
 
 
 def current_items(plan: Plan) -> list[ActionItem]:
-    """The current item of every goal of the plan that has one, in the order of the newest version. One query."""
-    items = (ActionItem.objects.filter(version__plan=plan).exclude(version__state=VersionState.VERVANGEN)
-             .select_related("version").order_by("-version__number", "position", "pk"))
+    """The current item of every goal of the plan that has one, in the order of the newest version. One query; none
+    when the plan comes with its versions and their items (opp.selectors.load_plan_page)."""
+    if _versions_with_items(plan):
+        items = sorted((a for v in plan.versions.all() if v.state != VersionState.VERVANGEN for a in v.actions.all()),
+                       key=lambda a: (-a.version.number, a.position, a.pk))
+    else:
+        items = (ActionItem.objects.filter(version__plan=plan).exclude(version__state=VersionState.VERVANGEN)
+                 .select_related("version").order_by("-version__number", "position", "pk"))
     seen: set[int] = set()
     result = []
     for item in items:
@@ -57,6 +62,39 @@ def current_items(plan: Plan) -> list[ActionItem]:
             seen.add(item.plan_goal_id)
             result.append(item)
     return result
+
+
+def _versions_with_items(plan: Plan) -> bool:
+    cache = getattr(plan, "_prefetched_objects_cache", {})
+    return "versions" in cache and all("actions" in getattr(v, "_prefetched_objects_cache", {})
+                                       for v in plan.versions.all())
+
+
+def of_pupil(student) -> list[Measurement]:
+    """Every measurement of the pupil's goals (goal, day, instrument and value; by goal, oldest first per goal), read
+    once per loaded pupil: the pupil page's timeline and progress panel, the plan page's counts and charts. One query
+    the first time."""
+    memo = student.__dict__.get("_goal_measurements")
+    if memo is None:
+        memo = _of_pupil_query(student.pk)
+        student.__dict__["_goal_measurements"] = memo
+    return memo
+
+
+def _of_pupil_query(student_id: int) -> list[Measurement]:
+    return list(Measurement.objects.filter(goal__plan__student_id=student_id)
+                .only("goal_id", "measured_on", "instrument", "value"))
+
+
+def by_goal(rows, goal_ids, *, until: datetime.date | None = None) -> dict[int, list[Measurement]]:
+    """`rows` (of_pupil) of these goals up to and including `until`, oldest first per goal: what
+    goal_charts.measurements_for reads from the database."""
+    ids = set(goal_ids)
+    out: dict[int, list[Measurement]] = {}
+    for m in sorted(rows, key=lambda m: (m.goal_id, m.measured_on, m.pk)):
+        if m.goal_id in ids and (until is None or m.measured_on <= until):
+            out.setdefault(m.goal_id, []).append(m)
+    return out
 
 
 def for_goals(goal_ids) -> dict[int, list[Measurement]]:
@@ -92,7 +130,11 @@ def since(goal: Goal, day: datetime.date | None, *, until: datetime.date | None 
 def plan_page_goals(plan: Plan) -> list[dict]:
     """The plan page's goals: each current item with its number of measurements ("Metingen (3)"). Two queries."""
     items = current_items(plan)
-    found = counts(i.plan_goal_id for i in items)
+    goal_ids = [i.plan_goal_id for i in items]
+    if _versions_with_items(plan):  # a plan loaded for its page: the pupil's measurements once (of_pupil)
+        found = {goal: len(rows) for goal, rows in by_goal(of_pupil(plan.student), goal_ids).items()}
+    else:
+        found = counts(goal_ids)
     return [{"item": i, "goal_id": i.plan_goal_id, "count": found.get(i.plan_goal_id, 0)} for i in items]
 
 
@@ -101,9 +143,11 @@ def instrument_of(item: ActionItem | None) -> str:
     return item.measure_instrument if item is not None and item.measure_instrument else FREE
 
 
-def timeline_events(student_id: int) -> list[TimelineEvent]:
-    """Each measurement of the pupil's goals on the pupil's timeline (students.history): "Meting: AVI E4". One query."""
-    rows = Measurement.objects.filter(goal__plan__student_id=student_id).only("measured_on", "instrument", "value")
+@reads_student
+def timeline_events(student) -> list[TimelineEvent]:
+    """Each measurement of the pupil's goals on the pupil's timeline (students.history): "Meting: AVI E4". One query,
+    shared with the page's progress panel (of_pupil); `student` may be its id (then not shared)."""
+    rows = of_pupil(student) if hasattr(student, "pk") else _of_pupil_query(student)
     return [TimelineEvent(m.measured_on, _("Meting bij een doel van het OPP"), measures.named(m.instrument, m.value))
             for m in rows]
 

@@ -7,7 +7,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +20,7 @@ from students import eligibility, history
 from students.models import GuardianLink, Student
 from students.services import facts_for, standing_of
 
+from . import access as plan_access
 from . import (
     bank,
     bekendmaking,
@@ -144,16 +145,20 @@ def findings_for(version: PlanVersion, *, today: datetime.date) -> list[complian
     return compliance.findings(snapshot(version, today=today))
 
 
-def pupil_page(student: Student, today: datetime.date) -> dict:
+def pupil_page(student: Student, today: datetime.date, user=None) -> dict:
     """What the pupil page shows of the plans: the history, the plans, the current plan, its open version,
     that version's findings, and the facts of the next step (the stepper, opp/_stepper.html, decides it for the
     user who reads the page: templatetags/opp_stepper). Registered with students.selectors in OppConfig.ready()
-    (pupils stand below plans)."""
+    (pupils stand below plans). The pupil's plans are loaded once (load_pupil) for the whole page: the history,
+    the findings, the stepper, the timeline (timeline_events) and the progress panel (goal_charts.pupil_page_part)
+    read them from the pupil."""
+    load_pupil(student, today, user=user)
     its_history = pupil_history(student)
     open_version = its_history.open_version
-    found = findings_for(load_version(open_version.pk), today=today) if open_version else []
-    plan = (_with_parts(Plan.objects.filter(pk=its_history.current_plan.pk)).get()
-            if its_history.current_plan is not None else None)
+    found = findings_for(with_content(open_version), today=today) if open_version else []
+    plan = its_history.current_plan
+    if plan is not None:
+        _add_adopted_parts(plan)
     return {
         "history": its_history, "plans": its_history.plans, "current_plan": its_history.current_plan,
         "open_version": open_version, "findings": found,
@@ -275,6 +280,49 @@ def load_version_with_pupil(version: PlanVersion) -> PlanVersion:
     """`version` (reached through an access.py) as load_version gives it, with what the compliance snapshot reads of
     the pupil (its placements, its plans with their versions and consultations) loaded once: a fixed number of queries."""
     return _load_with_pupil(version, ["versions", "consultations"])
+
+
+#: The annotation load_pupil() puts on each plan it loads for a reader: whether that user reads the plan
+#: (opp.access.plans_visible_to, evaluated by the database in the same query).
+READABLE = "readable_by_reader"
+
+
+def load_pupil(student: Student, today: datetime.date, *, user=None, placements: bool = True) -> Student:
+    """`student` (reached through an access.py) with every plan loaded once for a page, in a fixed number of queries
+    whatever the number of plans, versions, items, requests or consultations: its placements (`placements`), its plans
+    newest first with what the next step reads of each (_plan_parts: versions with their actions and consent requests,
+    consultations) and the contributed annotations (this school year's evaluation status). With `user`, each plan
+    carries READABLE (whether that user reads it), and `readable_plans(student, user)` answers from it. A pupil whose
+    plans are loaded already is left as it is."""
+    if "plans" not in getattr(student, "_prefetched_objects_cache", {}):
+        plans = _with_contributed_annotations(Plan.objects.order_by("-created_at", "-pk"), today)
+        if user is not None:
+            plans = plans.annotate(**{READABLE: Exists(plan_access.plans_visible_to(user).filter(pk=OuterRef("pk")))})
+            student.__dict__["_plans_read_for"] = user.pk
+        prefetch_related_objects([student], Prefetch("plans", queryset=plans.prefetch_related(*_plan_parts())))
+    if placements:
+        prefetch_related_objects([student], "placement_events")
+    return student
+
+
+def readable_plans(student: Student, user) -> list[Plan] | None:
+    """The pupil's plans `user` reads (newest first), from what load_pupil() loaded for that user; None when the pupil
+    does not come loaded so (the caller then asks the database: opp.access.plans_visible_to)."""
+    if (user is None or "plans" not in getattr(student, "_prefetched_objects_cache", {})
+            or student.__dict__.get("_plans_read_for") != user.pk):
+        return None
+    return [p for p in student.plans.all() if getattr(p, READABLE)]
+
+
+def load_plan_page(plan: Plan, user) -> Plan:
+    """The plan page's plan (`plan`: reached through opp.access.plan_for_user) as one of its pupil's plans, all of them
+    loaded once (load_pupil, for `user`): the page's stepper, versions and consultations and the pupil's progress
+    over every plan the user reads come from that one load. A plan without an open version also gets what its
+    adopted step reads (its bekendmakingen, the pupil's guardians)."""
+    student = load_pupil(plan.student, timezone.localdate(), user=user, placements=False)
+    loaded = next(p for p in student.plans.all() if p.pk == plan.pk)
+    _add_adopted_parts(loaded)
+    return loaded
 
 
 def _load_with_pupil(version: PlanVersion | int, plan_parts: list) -> PlanVersion:
@@ -577,12 +625,18 @@ def diff(old: PlanVersion, new: PlanVersion) -> list[dict]:
 # --- The pupil's timeline (students.history.register_timeline, from OppConfig.ready()) ------------------------
 
 
-def timeline_events(student_id: int) -> list[history.TimelineEvent]:
+@history.reads_student
+def timeline_events(student: Student | int) -> list[history.TimelineEvent]:
     """The plans' events on the pupil's timeline: started, consent asked and answered (R-CONSENT-4), adopted (R-SET-1),
-    ended or withdrawn (R-SET-5). Two queries."""
+    ended or withdrawn (R-SET-5). From the plans load_pupil() loaded onto the pupil; else (or given its id) three
+    queries."""
     events = []
-    plans = list(Plan.objects.filter(student_id=student_id).prefetch_related(
-        Prefetch("versions", queryset=PlanVersion.objects.order_by("number").prefetch_related("consent_requests"))))
+    if isinstance(student, Student) and _plans_with_requests_loaded(student):
+        plans = list(student.plans.all())
+    else:
+        student_id = student.pk if isinstance(student, Student) else student
+        plans = list(Plan.objects.filter(student_id=student_id).prefetch_related(
+            Prefetch("versions", queryset=PlanVersion.objects.order_by("number").prefetch_related("consent_requests"))))
     for plan in plans:
         events.append(history.TimelineEvent(timezone.localtime(plan.created_at).date(), str(_("OPP gestart"))))
         for v in plan.versions.all():
@@ -602,3 +656,12 @@ def timeline_events(student_id: int) -> list[history.TimelineEvent]:
             title = _("OPP ingetrokken") if plan.state == Plan.State.INGETROKKEN else _("OPP beëindigd")
             events.append(history.TimelineEvent(plan.ended_on, str(title)))
     return events
+
+
+def _plans_with_requests_loaded(student: Student) -> bool:
+    """Whether the pupil comes with its plans, their versions and the versions' consent requests loaded."""
+    if "plans" not in getattr(student, "_prefetched_objects_cache", {}):
+        return False
+    plans = list(student.plans.all())
+    return all("versions" in getattr(p, "_prefetched_objects_cache", {}) for p in plans) and all(
+        "consent_requests" in getattr(v, "_prefetched_objects_cache", {}) for p in plans for v in p.versions.all())

@@ -63,8 +63,9 @@ def plan_start(request, student_pk):
 
 @login_required
 def plan_detail(request, pk):
-    # Loaded once with what the stepper reads (opp.selectors.plan_page_next_step uses it as it is).
-    plan = selectors.with_next_step_parts(access.plan_for_user(request.user, pk))
+    # Loaded once, with the pupil's other plans, with what the stepper reads (opp.selectors.plan_page_next_step uses
+    # it as it is), the goals and their charts, and the pupil's progress over the plans this user reads.
+    plan = selectors.load_plan_page(access.plan_for_user(request.user, pk), request.user)
     versions = sorted(plan.versions.all(), key=lambda v: -v.number)
     consultations = selectors.consultations_of(plan)
     reactions = list(Reaction.objects.filter(version__plan=plan).select_related("version").order_by("-created_at"))

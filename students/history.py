@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from .deadlines import Start, StartBasis, start_of_term
 from .eligibility import PlacementFact
+from .models import Student
 
 ACTIVE = "actief"
 #: Placements that must rest on an OPP in place before they start (R-TIME-5: GPO 109370, 109137).
@@ -141,8 +142,9 @@ class TimelineEvent:
     text: str = ""
 
 
-#: student_id → that pupil's events (a fixed number of queries, whatever the history holds).
-TimelineProvider = Callable[[int], Iterable[TimelineEvent]]
+#: student_id → that pupil's events (a fixed number of queries, whatever the history holds); for a provider marked
+#: with @reads_student, the pupil itself, as the page loaded it (the provider reads what the page loaded of it).
+TimelineProvider = Callable[[int], Iterable[TimelineEvent]] | Callable[[Student], Iterable[TimelineEvent]]
 _timeline: dict[str, TimelineProvider] = {}
 
 
@@ -150,6 +152,12 @@ def register_timeline(key: str, provider: TimelineProvider) -> None:
     """Called from an AppConfig.ready() of an app above the pupils (plans: started, consent, adoption, end;
     evaluations; disputes). `key` names the contributor, so that a second ready() replaces it."""
     _timeline[key] = provider
+
+
+def reads_student(provider: Callable[[Student], Iterable[TimelineEvent]]) -> TimelineProvider:
+    """Marks a timeline provider that takes the pupil (with what the page loaded of it) instead of its id."""
+    provider.reads_student = True  # type: ignore[attr-defined]
+    return provider
 
 
 @dataclass(frozen=True)
@@ -191,5 +199,6 @@ def timeline(student, placements, decisions) -> list[dict]:
         where = (student.get_destination_display() if student.destination else "", student.destination_note)
         items.append({"on": student.left_on, "title": _("Uitgeschreven"), "text": " – ".join(t for t in where if t)})
     for provider in _timeline.values():
-        items += [{"on": e.on, "title": e.title, "text": e.text} for e in provider(student.pk)]
+        items += [{"on": e.on, "title": e.title, "text": e.text}
+                  for e in provider(student if getattr(provider, "reads_student", False) else student.pk)]
     return sorted(items, key=lambda i: i["on"], reverse=True)

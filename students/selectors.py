@@ -6,11 +6,11 @@ import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.db.models.functions import Lower
 
 from . import access, deadlines
-from .models import Guardian, Student
+from .models import Guardian, GuardianLink, Student
 
 _LAST, _FIRST = F("name_sort_key"), Lower("first_name")
 #: The pupil list's sort orders. Names sort the Dutch way, on the stored students.names.sort_key: without case or
@@ -104,6 +104,15 @@ def deadline_view(student: Student, today: datetime.date) -> dict | None:
     }
 
 
+def with_page_rows(student: Student) -> Student:
+    """The pupil page's pupil with its guardians (by name, with their portal accounts) and its placements loaded,
+    once for the page (two queries): the page, the eligibility facts and the plans' next step read them from here."""
+    prefetch_related_objects([student], "placement_events", Prefetch(
+        "guardian_links", queryset=GuardianLink.objects.select_related("guardian", "guardian__user")
+        .order_by("guardian__name")))
+    return student
+
+
 def portal_people_of_schools(user_ids: set[int], school_ids: set[int]) -> set[int]:
     """The audit log's lookup (audit.log.register_people_lookup): of these portal accounts, the parents with a
     child at one of these schools and the adult pupils enrolled there. Two queries."""
@@ -148,9 +157,10 @@ def opp_status_label(student: Student) -> str:
 
 # --- The pupil page's plans, registered by the plans app ------------------------------------------------------
 
-#: (student, today) → the plans part of the pupil page's context: "history" (where the pupil stands: has
-#: `rests_on_opp(day)`), "plans", "current_plan", "open_version", "findings".
-PupilPageProvider = Callable[[Student, datetime.date], dict]
+#: (student, today, user) → the plans part of the pupil page's context: "history" (where the pupil stands: has
+#: `rests_on_opp(day)`), "plans", "current_plan", "open_version", "findings". It may load the pupil's plans onto
+#: `student` for the rest of the page (its timeline and panels read them from there); `user`: who reads the page.
+PupilPageProvider = Callable[..., dict]
 _pupil_page: list[PupilPageProvider] = []
 
 
@@ -159,6 +169,6 @@ def register_pupil_page(provider: PupilPageProvider) -> None:
     _pupil_page[:] = [provider]
 
 
-def pupil_page_plans(student: Student, today: datetime.date) -> dict:
+def pupil_page_plans(student: Student, today: datetime.date, user=None) -> dict:
     """The pupil page shows the pupil's OPP history; the plans app reads it (opp.selectors.pupil_page)."""
-    return _pupil_page[0](student, today)
+    return _pupil_page[0](student, today, user=user)

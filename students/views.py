@@ -84,9 +84,11 @@ def student_export(request):
 
 @login_required
 def student_detail(request, pk):
-    student = access.student_for_user(request.user, pk)
+    # The pupil's rows are read once for the whole page: its guardians and placements here, its plans by the plans
+    # app (below); the parts of the page (history, stepper, timeline, panels) read them from `student`.
+    student = selectors.with_page_rows(access.student_for_user(request.user, pk))
     today = timezone.localdate()
-    links = list(student.guardian_links.select_related("guardian", "guardian__user").order_by("guardian__name"))
+    links = list(student.guardian_links.all())
     placements = list(student.placement_events.all())
     decisions = list(student.eligibility_decisions.all()[:20])
     audit.record(request.user, audit.Action.VIEW, student)
@@ -94,7 +96,7 @@ def student_detail(request, pk):
     decision = eligibility.decide(facts)
     # The OPP history, from the plans app (it registers itself in OppConfig.ready(): pupils stand below plans):
     # "history", "plans", "current_plan", "open_version" and the open version's "findings".
-    plan_part = selectors.pupil_page_plans(student, today)
+    plan_part = selectors.pupil_page_plans(student, today, user=request.user)
     alerts = eligibility.placement_alerts(facts, rests_on_opp=plan_part["history"].rests_on_opp)
     timeline = _timeline(student, placements, decisions)
     rights = access.student_rights(request.user, student)
