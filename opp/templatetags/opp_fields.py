@@ -66,9 +66,23 @@ def _text(value) -> str:
     return str(conditional_escape(value))
 
 
-#: Translated, escaped labels of lazy strings (field labels, choice labels), per language: the editor shows the same
-#: few dozen labels hundreds of times. Each entry holds its label, so that the id in the key stays that label's.
-_LABELS: dict[tuple[int, str | None], tuple[object, str]] = {}
+#: Lazy strings (field labels, choice labels, help texts) as shown, per language and per way of showing them: the
+#: editor shows the same few dozen hundreds of times. Each entry holds its lazy string, so that the id in the key stays
+#: that string's.
+_SHOWN: dict[tuple[int, str | None, bool], tuple[object, str]] = {}
+
+
+def _once(lazy: Promise, *, escaped: bool) -> str:
+    """`lazy` translated into the active language (and escaped, or not), computed once per language."""
+    key = (id(lazy), get_language(), escaped)
+    hit = _SHOWN.get(key)
+    if hit is not None and hit[0] is lazy:
+        return hit[1]
+    if len(_SHOWN) > 5000:
+        _SHOWN.clear()
+    text = _text(lazy) if escaped else str(lazy)
+    _SHOWN[key] = (lazy, text)
+    return text
 
 
 def _label(label) -> str | None:
@@ -77,33 +91,12 @@ def _label(label) -> str | None:
         return html_escape(label)
     if not isinstance(label, Promise):
         return None
-    key = (id(label), get_language())
-    hit = _LABELS.get(key)
-    if hit is not None and hit[0] is label:
-        return hit[1]
-    if len(_LABELS) > 5000:
-        _LABELS.clear()
-    text = _text(label)
-    _LABELS[key] = (label, text)
-    return text
-
-
-_PLAIN: dict[tuple[int, str | None], tuple[object, str]] = {}
+    return _once(label, escaped=True)
 
 
 def _plain(text) -> str:
-    """str() of a help text that is a lazy string, translated once per language (as _label, unescaped: crispy shows
-    help texts as they are)."""
-    if not isinstance(text, Promise):
-        return text
-    key = (id(text), get_language())
-    hit = _PLAIN.get(key)
-    if hit is not None and hit[0] is text:
-        return hit[1]
-    if len(_PLAIN) > 5000:
-        _PLAIN.clear()
-    _PLAIN[key] = (text, str(text))
-    return _PLAIN[key][1]
+    """A help text as crispy shows it (unescaped), a lazy one translated once per language."""
+    return _once(text, escaped=False) if isinstance(text, Promise) else text
 
 
 def _options(widget, value) -> str | None:
