@@ -1,7 +1,8 @@
 """The pupil page's "Ouderportaal" panel (registered in students.page_parts from PortalConfig.ready()): per guardian,
 and for an adult handelingsbekwame pupil, whether they were invited and when, whether they accepted, and for a
 pending invitation a "Herinnering sturen" button. Staff who reach the pupil page see it; only plan editors (who may
-invite, portal.access.require_inviter) get the buttons. Two queries, whatever the number of guardians."""
+invite, portal.access.require_inviter) get the buttons. Two queries, whatever the number of guardians; one when the
+pupil comes with its guardian links loaded (students.selectors.with_page_rows)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,10 @@ def _status(invitations: list[Invitation], has_account: bool, now) -> dict:
 
 def parts(student: Student, user: User) -> list[tuple[str, dict]]:
     now = timezone.now()
-    links = list(student.guardian_links.select_related("guardian").order_by("guardian__name", "pk"))
+    if "guardian_links" in getattr(student, "_prefetched_objects_cache", {}):  # the pupil page loaded them in this order
+        links = list(student.guardian_links.all())
+    else:
+        links = list(student.guardian_links.select_related("guardian").order_by("guardian__name", "pk"))
     guardian_ids = [link.guardian_id for link in links]
     rows_of: dict[tuple[str, int], list[Invitation]] = {}
     for inv in Invitation.objects.filter(guardian_id__in=guardian_ids) | Invitation.objects.filter(pupil=student):

@@ -109,7 +109,7 @@ def with_page_rows(student: Student) -> Student:
     once for the page (two queries): the page, the eligibility facts and the plans' next step read them from here."""
     prefetch_related_objects([student], "placement_events", Prefetch(
         "guardian_links", queryset=GuardianLink.objects.select_related("guardian", "guardian__user")
-        .order_by("guardian__name")))
+        .order_by("guardian__name", "pk")))
     return student
 
 
