@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from audit import log as audit
 from security import sso
-from security.policy import start_session
+from security.policy import index_session, start_session
 
 BACKUP_CODE_COUNT = 10
 TOTP_NAME = "Authenticator-app"
@@ -105,6 +105,7 @@ def confirm_enrolment(request, device: TOTPDevice, token: str) -> list[str] | No
         codes = new_backup_codes(request.user, audited=False)
         audit.record(request.user, audit.Action.OTP_ENROLLED, details={"backup_codes": len(codes)})
     request.session.cycle_key()
+    index_session(request, request.user)  # the new id, so that a later reset or new device reaches this session too
     otp_login(request, device)
     sso.complete_pending_link(request)
     return codes

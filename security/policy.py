@@ -239,6 +239,12 @@ def start_session(request, user: User) -> None:
     request.session[AUTH_AT] = now
     request.session[SEEN_AT] = now
     request.session[DEVICE_AT_LOGIN] = has_confirmed_device(user)
+    index_session(request, user)
+
+
+def index_session(request, user: User) -> None:
+    """Put the request's session in the user's session index (security.models.UserSession), which end_all_sessions and
+    forget_device go by: at login, and after every new session id (cycle_key) of a logged-in user."""
     if request.session.session_key is None:
         request.session.save()
     UserSession.objects.get_or_create(session_key=request.session.session_key, defaults={"user": user})

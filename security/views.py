@@ -30,7 +30,6 @@ from security import access as security_access
 from security import activation, approvals, otp, sso
 from security import policy as security
 from security.forms import ActivationPasswordForm, EnrolForm, LoginForm, TokenForm
-from security.models import UserSession
 
 
 def _next_url(request) -> str:
@@ -135,8 +134,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)  # saves (the signal ends all sessions) and cycles this session
-        UserSession.objects.get_or_create(session_key=self.request.session.session_key,
-                                          defaults={"user": self.request.user})
+        security.index_session(self.request, self.request.user)
         audit.record(self.request.user, audit.Action.PASSWORD_CHANGED)
         messages.success(self.request, _("Uw wachtwoord is gewijzigd. U bent op uw andere apparaten uitgelogd."))
         return response

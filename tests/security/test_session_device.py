@@ -8,10 +8,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from security import otp, policy
+from security.models import UserSession
 from tests.auth import login, totp_device
+from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("require_2fa")]
@@ -115,3 +119,20 @@ def test_a_parent_switching_it_off_keeps_this_session_unverified(client, parent,
     assert client.post(reverse("otp_remove")).status_code == 302
     assert DEVICE_ID_SESSION_KEY not in client.session
     assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_a_session_verified_by_enrolment_is_reached_by_a_later_reset(client, personas):
+    """Enrolment gives the session a new id (cycle_key): that id is indexed too, so a reset still reaches it."""
+    user = personas.begeleider_a
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    client.get(reverse("otp_setup"))
+    pending = TOTPDevice.objects.get(user=user, confirmed=False)
+    totp = TOTP(pending.bin_key, pending.step, pending.t0, pending.digits, pending.drift)
+    assert client.post(reverse("otp_setup"), {"token": f"{totp.token():06d}"}).status_code == 200
+    assert UserSession.objects.filter(user=user, session_key=client.session.session_key).exists()
+    assert client.get(reverse("students:list")).status_code == 200
+    otp.remove(user, by=personas.beheerder_a)
+    response = client.get(reverse("students:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("otp_setup")), response["Location"]
