@@ -18,6 +18,7 @@ from audit import log as audit
 from notifications.models import Notification
 from notifications.services import enqueue
 from opp_portal import uploads
+from opp_portal.loaded import loaded
 from students.models import Guardian, Student
 
 from . import consent, content, transitions
@@ -65,12 +66,9 @@ def loaded_plan_requests(version: PlanVersion) -> list[ConsentRequest] | None:
     """Every consent request of the version's plan, when the caller loaded them: the plan's versions prefetched, each
     with its consent_requests (opp.selectors.load_editor_version, portal.selectors.child_page_plans). Else None."""
     plan = version.plan
-    if "versions" not in getattr(plan, "_prefetched_objects_cache", {}):
+    if not loaded(plan, "versions__consent_requests"):
         return None
-    versions = list(plan.versions.all())
-    if not all("consent_requests" in getattr(v, "_prefetched_objects_cache", {}) for v in versions):
-        return None
-    return [r for v in versions for r in v.consent_requests.all()]
+    return [r for v in plan.versions.all() for r in v.consent_requests.all()]
 
 
 def covering_request(version: PlanVersion, *, requests: list[ConsentRequest] | None = None) -> ConsentRequest | None:

@@ -33,6 +33,7 @@ from accounts import access
 from accounts.access import Cap, get_in_reach
 from accounts.models import User
 from audit import log as audit
+from opp_portal.loaded import loaded
 
 from . import measures
 from .forms import ITEM_FORMS
@@ -94,15 +95,9 @@ def has_sources(version: PlanVersion) -> bool:
 
 def _loaded_versions(student) -> list[PlanVersion] | None:
     """The pupil's versions as the caller loaded them (plans prefetched, each with its versions and their items)."""
-    if "plans" not in getattr(student, "_prefetched_objects_cache", {}):
+    if not loaded(student, "plans__versions__actions"):
         return None
-    plans = list(student.plans.all())
-    if not all("versions" in getattr(p, "_prefetched_objects_cache", {}) for p in plans):
-        return None
-    versions = [v for p in plans for v in p.versions.all()]
-    if not all("actions" in getattr(v, "_prefetched_objects_cache", {}) for v in versions):
-        return None
-    return versions
+    return [v for p in student.plans.all() for v in p.versions.all()]
 
 
 def source_for(version: PlanVersion, pk) -> ActionItem:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import Cap, require_cap
 from accounts.models import User
 from audit import log as audit
+from opp_portal.loaded import loaded
 from students.history import TimelineEvent, reads_student
 
 from . import measures
@@ -49,7 +50,7 @@ def current_item(goal: Goal) -> ActionItem | None:
 def current_items(plan: Plan) -> list[ActionItem]:
     """The current item of every goal of the plan that has one, in the order of the newest version. One query; none
     when the plan comes with its versions and their items (opp.selectors.load_plan_page)."""
-    if _versions_with_items(plan):
+    if loaded(plan, "versions__actions"):
         items = sorted((a for v in plan.versions.all() if v.state != VersionState.VERVANGEN for a in v.actions.all()),
                        key=lambda a: (-a.version.number, a.position, a.pk))
     else:
@@ -62,12 +63,6 @@ def current_items(plan: Plan) -> list[ActionItem]:
             seen.add(item.plan_goal_id)
             result.append(item)
     return result
-
-
-def _versions_with_items(plan: Plan) -> bool:
-    cache = getattr(plan, "_prefetched_objects_cache", {})
-    return "versions" in cache and all("actions" in getattr(v, "_prefetched_objects_cache", {})
-                                       for v in plan.versions.all())
 
 
 def of_pupil(student) -> list[Measurement]:
@@ -131,7 +126,7 @@ def plan_page_goals(plan: Plan) -> list[dict]:
     """The plan page's goals: each current item with its number of measurements ("Metingen (3)"). Two queries."""
     items = current_items(plan)
     goal_ids = [i.plan_goal_id for i in items]
-    if _versions_with_items(plan):  # a plan loaded for its page: the pupil's measurements once (of_pupil)
+    if loaded(plan, "versions__actions"):  # a plan loaded for its page: the pupil's measurements once (of_pupil)
         found = {goal: len(rows) for goal, rows in by_goal(of_pupil(plan.student), goal_ids).items()}
     else:
         found = counts(goal_ids)

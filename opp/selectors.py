@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import Cap
+from opp_portal.loaded import loaded
 from opp_portal.schoolyear import school_year
 from students import eligibility, history
 from students.models import GuardianLink, Student
@@ -80,7 +81,7 @@ class PupilHistory:
 def pupil_history(student: Student) -> PupilHistory:
     """The one selector for "where does this pupil stand". Two queries (plans, their versions); none when the pupil
     comes with them (load_editor_version)."""
-    if "plans" in getattr(student, "_prefetched_objects_cache", {}):
+    if loaded(student, "plans"):
         plans = list(student.plans.all())  # prefetched newest first, with their versions
     else:
         plans = list(student.plans.prefetch_related("versions").order_by("-created_at", "-pk"))
@@ -247,14 +248,12 @@ def _add_adopted_parts(plan: Plan) -> None:
 
 def _has_next_step_parts(plan: Plan) -> bool:
     """Whether `plan` comes with everything the next step reads (with_next_step_parts, load_editor_version)."""
-    cache = getattr(plan, "_prefetched_objects_cache", {})
-    if "versions" not in cache or "consultations" not in cache:
+    if not (loaded(plan, "consultations") and loaded(plan, "versions__actions")
+            and loaded(plan, "versions__consent_requests")):
         return False
     versions = list(plan.versions.all())
-    parts = ("actions", "consent_requests")
-    return (all(p in getattr(v, "_prefetched_objects_cache", {}) and hasattr(v, OPEN_REACTIONS)
-                for v in versions for p in parts)
-            and (any(v.state in OPEN_STATES for v in versions) or "bekendmakingen" in cache))
+    return (all(hasattr(v, OPEN_REACTIONS) for v in versions)
+            and (any(v.state in OPEN_STATES for v in versions) or loaded(plan, "bekendmakingen")))
 
 
 #: (today) → {name: expression}: what an app above the plans annotates on the plans a page loads with their pupil
@@ -294,7 +293,7 @@ def load_pupil(student: Student, today: datetime.date, *, user=None, placements:
     consultations) and the contributed annotations (this school year's evaluation status). With `user`, each plan
     carries READABLE (whether that user reads it), and `readable_plans(student, user)` answers from it. A pupil whose
     plans are loaded already is left as it is."""
-    if "plans" not in getattr(student, "_prefetched_objects_cache", {}):
+    if not loaded(student, "plans"):
         plans = _with_contributed_annotations(Plan.objects.order_by("-created_at", "-pk"), today)
         if user is not None:
             plans = plans.annotate(**{READABLE: Exists(plan_access.plans_visible_to(user).filter(pk=OuterRef("pk")))})
@@ -308,8 +307,7 @@ def load_pupil(student: Student, today: datetime.date, *, user=None, placements:
 def readable_plans(student: Student, user) -> list[Plan] | None:
     """The pupil's plans `user` reads (newest first), from what load_pupil() loaded for that user; None when the pupil
     does not come loaded so (the caller then asks the database: opp.access.plans_visible_to)."""
-    if (user is None or "plans" not in getattr(student, "_prefetched_objects_cache", {})
-            or student.__dict__.get("_plans_read_for") != user.pk):
+    if user is None or not loaded(student, "plans") or student.__dict__.get("_plans_read_for") != user.pk:
         return None
     return [p for p in student.plans.all() if getattr(p, READABLE)]
 
@@ -402,7 +400,7 @@ def next_step_facts(plan: Plan | None, student: Student, today: datetime.date, *
         facts.update(agreements=agreements, open_reactions=_open_reactions(open_v),
                      **consent)
     else:
-        if "bekendmakingen" in getattr(plan, "_prefetched_objects_cache", {}):
+        if loaded(plan, "bekendmakingen"):
             told = {(b.party_kind, b.party_id) for b in plan.bekendmakingen.all()
                     if b.act == "vaststelling" and b.version_id == adopted.pk}
             parties = bekendmaking.parties_for(plan.student, links=list(plan.student.guardian_links.all()))
@@ -631,7 +629,7 @@ def timeline_events(student: Student | int) -> list[history.TimelineEvent]:
     ended or withdrawn (R-SET-5). From the plans load_pupil() loaded onto the pupil; else (or given its id) three
     queries."""
     events = []
-    if isinstance(student, Student) and _plans_with_requests_loaded(student):
+    if isinstance(student, Student) and loaded(student, "plans__versions__consent_requests"):
         plans = list(student.plans.all())
     else:
         student_id = student.pk if isinstance(student, Student) else student
@@ -656,12 +654,3 @@ def timeline_events(student: Student | int) -> list[history.TimelineEvent]:
             title = _("OPP ingetrokken") if plan.state == Plan.State.INGETROKKEN else _("OPP beëindigd")
             events.append(history.TimelineEvent(plan.ended_on, str(title)))
     return events
-
-
-def _plans_with_requests_loaded(student: Student) -> bool:
-    """Whether the pupil comes with its plans, their versions and the versions' consent requests loaded."""
-    if "plans" not in getattr(student, "_prefetched_objects_cache", {}):
-        return False
-    plans = list(student.plans.all())
-    return all("versions" in getattr(p, "_prefetched_objects_cache", {}) for p in plans) and all(
-        "consent_requests" in getattr(v, "_prefetched_objects_cache", {}) for p in plans for v in p.versions.all())

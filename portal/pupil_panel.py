@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.access import Cap, has_cap
 from accounts.models import User
+from opp_portal.loaded import loaded
 from students.models import Student
 
 from .models import Invitation
@@ -32,7 +33,7 @@ def _status(invitations: list[Invitation], has_account: bool, now) -> dict:
 
 def parts(student: Student, user: User) -> list[tuple[str, dict]]:
     now = timezone.now()
-    if "guardian_links" in getattr(student, "_prefetched_objects_cache", {}):  # the pupil page loaded them in this order
+    if loaded(student, "guardian_links"):  # the pupil page loaded them in this order
         links = list(student.guardian_links.all())
     else:
         links = list(student.guardian_links.select_related("guardian").order_by("guardian__name", "pk"))
