@@ -13,11 +13,13 @@ import binascii
 import io
 import mimetypes
 import posixpath
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 from urllib import request as urllib_request
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
+import pydyf
 import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -232,13 +234,48 @@ def render_document(html: str, *, base_url: str | None = None, archival: bool = 
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=SafeFetcher(base_url)).render(**options)
 
 
-def write_document(document: weasyprint.Document, *, archival: bool = True, finisher=None) -> bytes:
+class _Serialized(pydyf.Object):
+    """An indirect object of the PDF as its finished bytes: what pydyf would write for `source`, made once."""
+
+    def __init__(self, source: pydyf.Object):
+        super().__init__()
+        self.number, self.generation, self.free = source.number, source.generation, source.free
+        self._compressible = source.compressible
+        self._data = source.data
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+    @property
+    def compressible(self) -> bool:
+        return self._compressible
+
+
+def _serialize_once(pdf: pydyf.PDF) -> None:
+    """Each object's bytes made once, when WeasyPrint has finished the PDF and just before pydyf writes it.
+
+    pydyf serializes every object twice: once to write it, once more for the MD5 of the file identifier that
+    PDF/A requires (pydyf.PDF.write) — every content stream, font and structure element built and Flate-compressed
+    (at level 9) a second time: ~30 ms of the ~0.7 s of CPU a ten-page OPP takes (bench/pdf.py). Nothing changes
+    an object between the two, so the file is identical, byte for byte (tests/pdf/test_serialize_once.py)."""
+    pdf.objects[:] = [obj if obj.free == "f" else _Serialized(obj) for obj in pdf.objects]
+
+
+def write_document(document: weasyprint.Document, *, archival: bool = True,
+                   finisher: Callable[[weasyprint.Document, pydyf.PDF], None] | None = None) -> bytes:
     """Tagged PDF/A-2a (opp.pdfa): the title, author and portal properties come from the template's <head>.
     `finisher(document, pdf)` may change WeasyPrint's PDF objects before they are written."""
     pdfa.prepare(document.metadata, now=timezone.localtime())
+
+    def finish(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+        if finisher is not None:
+            finisher(document, pdf)
+        _serialize_once(pdf)
+
     if archival:
-        return document.write_pdf(pdf_variant=pdfa.VARIANT, finisher=finisher)
-    return document.write_pdf(pdf_tags=True, finisher=finisher)
+        return document.write_pdf(pdf_variant=pdfa.VARIANT, finisher=finish)
+    return document.write_pdf(pdf_tags=True, finisher=finish)
 
 
 class BundlePart(Protocol):
