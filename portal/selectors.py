@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_object
 
 from disputes import rules as dispute_rules
 from disputes.models import Dispute
+from opp import compliance
 from opp.models import Bekendmaking, ConsentRequest, Consultation, Plan, PlanVersion, VersionState
 from students.models import Guardian, GuardianLink, Student
 
@@ -41,9 +42,9 @@ HAS_BEKENDMAKING = "has_bekendmaking"
 def child_page_plans(student: Student) -> list[Plan]:
     """The pupil's plans, newest first, each with its versions (with their consent requests and those requests'
     answers) and its consultations (with the parents' suggestions), loaded onto `student` together with its placements:
-    the child page, opp.selectors.pupil_history, opp.consent_services.status and the compliance snapshot read them from
-    there. A fixed number of queries whatever the number of plans, versions, requests or consultations; the plans and
-    versions say whether there are disputes and bekendmakingen to read (HAS_DISPUTES, HAS_BEKENDMAKING)."""
+    the child page, opp.consent_services.status and applicable_sections() read them from there. A fixed number of
+    queries whatever the number of plans, versions, requests or consultations; the plans and versions say whether
+    there are disputes and bekendmakingen to read (HAS_DISPUTES, HAS_BEKENDMAKING)."""
     plans = Plan.objects.order_by("-created_at", "-pk").annotate(
         **{HAS_DISPUTES: Exists(Dispute.objects.filter(plan=OuterRef("pk")))})
     versions = PlanVersion.objects.annotate(**{HAS_BEKENDMAKING: Exists(Bekendmaking.objects.filter(version=OuterRef("pk")))})
@@ -65,6 +66,14 @@ def guardians_of_user(user, student: Student) -> list[Guardian]:
     in one query."""
     return list(Guardian.objects.filter(user=user).annotate(**{GEZAG: Exists(GuardianLink.objects.filter(
         guardian=OuterRef("pk"), student=student, has_gezag=True))}).order_by("pk"))
+
+
+def applicable_sections(student: Student) -> list[str]:
+    """The sections of the pupil's OPP, as the compliance snapshot decides them (compliance.Snapshot.applicable: the
+    onderwijssoort and any OPDC placement), from the placements loaded on `student`. Without the rest of the snapshot:
+    its findings, and the reads they need, are the school's; a parent's page shows the sections only."""
+    placements = tuple(compliance.PlacementFact(kind=p.kind, start_on=p.start_on) for p in student.placement_events.all())
+    return compliance.Snapshot(onderwijssoort=student.onderwijssoort, state="", scalars={}, placements=placements).applicable
 
 
 def plan_ended(plan: Plan) -> bool:

@@ -15,11 +15,10 @@ from django.views.decorators.http import require_POST
 
 from audit import log as audit
 from evaluations import charts as evaluation_charts
-from evaluations import selectors as evaluation_selectors
 from evaluations import services as evaluation_services
 from evaluations.forms import EvaluationReactionForm
 from evaluations.models import Evaluation, EvaluationReaction, ItemProgress
-from opp import bekendmaking, compliance, consent_services, goal_charts
+from opp import bekendmaking, consent_services, goal_charts
 from opp import sections as S
 from opp import selectors as opp_selectors
 from opp.models import ConsentRequest, Plan
@@ -63,17 +62,16 @@ def child(request, pk):
     plans = selectors.child_page_plans(student)
     current_plan = plans[0] if plans else None
     if current_plan is not None:
-        # Read once: the evaluations below and this school year's evaluation in the compliance snapshot.
+        # Read once, with their progress per item: the evaluations below.
         prefetch_related_objects([current_plan], Prefetch("evaluations", queryset=_plan_evaluations()))
     guardians = selectors.guardians_of_user(request.user, student)
     guardian_ids = {g.pk for g in guardians}
     visible = selectors.visible_versions(current_plan) if current_plan else []
-    # The version shown, with its content: the consent status and the compliance snapshot below read it.
+    # The version shown, with its content: the consent status and the sections below read it.
     version = opp_selectors.with_content(visible[-1]) if visible else None
     adopted = [v for p in plans for v in p.versions.all() if v.state in ("vastgesteld", "vervangen")]
     consultations = list(current_plan.consultations.all()) if current_plan else []
     consent_panel = None
-    status = None
     ended = current_plan is not None and selectors.plan_ended(current_plan)
     # What the page shows is audited in one INSERT before it renders: the version (or the pupil) and the evaluations.
     audit_rows = [audit.event(request.user, audit.Action.VIEW, version if version is not None else student)]
@@ -102,7 +100,7 @@ def child(request, pk):
         "today": timezone.localdate(),
         "consultations": consultations, "consent": consent_panel,
         "reactions": list(version.reactions.all()) if version else [],
-        "reaction_form": ReactionForm(), **_version_context(version, loaded=True, consent_status=status),
+        "reaction_form": ReactionForm(), **_version_context(version),
         "evaluations": evaluations,
         "inzage_as": inzage_as,
         **_glossary_context(gpo=bool(disputes or (gpo and not gpo.get("ended") and not gpo.get("withdrawn"))
@@ -174,12 +172,11 @@ HAS_REACTIONS = "has_reactions"
 
 
 def _plan_evaluations():
-    """A plan's evaluations as the child page shows them, with their progress per item, each marked whether it counts
-    as the yearly one (evaluations.selectors.counting_annotated: the compliance snapshot's evaluation status reads
-    them from there) and whether it has reactions (HAS_REACTIONS; _evaluations_of reads those)."""
-    return evaluation_selectors.counting_annotated(Evaluation.objects.select_related("version").prefetch_related(
+    """A plan's evaluations as the child page shows them, with their progress per item, each marked whether it has
+    reactions (HAS_REACTIONS; _evaluations_of reads those)."""
+    return Evaluation.objects.select_related("version").prefetch_related(
         Prefetch("progress", queryset=ItemProgress.objects.select_related("action").order_by("action__position", "action__pk")),
-    ).annotate(**{HAS_REACTIONS: Exists(EvaluationReaction.objects.filter(evaluation=OuterRef("pk")))}))
+    ).annotate(**{HAS_REACTIONS: Exists(EvaluationReaction.objects.filter(evaluation=OuterRef("pk")))})
 
 
 @login_required
@@ -201,27 +198,28 @@ def evaluation_react(request, pk):
                   {"student": student, "evaluation": evaluation, "form": form})
 
 
-def _version_context(version, *, loaded: bool = False, consent_status: dict | None = None):
-    """`loaded`: `version` comes with its content (opp.selectors.with_content); `consent_status`: the caller's
-    consent_services.status(version), when it has it."""
+def _version_context(version):
+    """What the portal shows of a version: its sections, the handelingsdeel's measured goals, the uitstroom profile's
+    label. `version` comes with its content (factors, actions, yields) and its pupil's placements loaded."""
     if version is None:
         return {}
-    if not loaded:
-        version = opp_selectors.load_version(version.pk)
-    snap = opp_selectors.snapshot(version, today=timezone.localdate(), consent_status=consent_status)
-    return {"version_full": version, "sections": [{"key": k, "meta": S.SECTIONS[k]} for k in snap.applicable],
+    return {"version_full": version,
+            "sections": [{"key": k, "meta": S.SECTIONS[k]} for k in selectors.applicable_sections(version.plan.student)],
             # Under the handelingsdeel: per measured goal its chart and the goal in plain words (opp.goal_charts).
             "goal_views": goal_charts.for_version(version, today=timezone.localdate()),
-            "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or ""),
-            "complete": not compliance.has_blocking([f for f in compliance.findings(snap) if f.section])}
+            "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or "")}
 
 
 @login_required
 def version_detail(request, pk):
-    version = opp_selectors.load_version_with_pupil(access.version_for_portal(request.user, pk))
+    version = access.version_for_portal(request.user, pk)
+    # Only what the page shows: the version's content and, for its sections, the pupil's placements. The compliance
+    # snapshot's other reads (the pupil's plans, consultations, consent, this year's evaluation) feed findings the
+    # portal does not show.
+    prefetch_related_objects([version], "factors", "actions", "yields", "plan__student__placement_events")
     audit.record(request.user, audit.Action.VIEW, version)
     return render(request, "portal/version.html", {"student": version.plan.student, "version": version,
-                                                   **_version_context(version, loaded=True), **_glossary_context()})
+                                                   **_version_context(version), **_glossary_context()})
 
 
 @login_required

@@ -33,10 +33,12 @@ pytestmark = pytest.mark.usefixtures("clock")
 #: portal user's guardianship from what the page loaded). bench/pages.py holds the editor to 15 and the portal child
 #: page to 20 on its production setup (README "Performance"). The portal child page was 20, then its section of requests
 #: to the samenwerkingsverband (swv) added one query; 19 once its disputes and the parent's bekendmaking are read only
-#: when the plans and versions it loads say there are any (tests/portal/test_child_page_reads.py).
+#: when the plans and versions it loads say there are any (tests/portal/test_child_page_reads.py). The portal version
+#: page was 14 while it loaded the pupil's plans, consultations and consent for a compliance snapshot whose findings it
+#: does not show; 9 with its content and the pupil's placements only (portal.selectors.applicable_sections).
 EDITOR_QUERIES = 15
 PORTAL_QUERIES = 19
-PORTAL_VERSION_QUERIES = 14
+PORTAL_VERSION_QUERIES = 9
 PORTAL_HOME_QUERIES = 6
 PLAN_QUERIES = 15  # 17 before the plan page loaded its pupil once (tests/perf/test_pupil_page_queries.py)
 
