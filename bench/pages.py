@@ -49,7 +49,7 @@ that page's queries in both worlds, fastest of five, and the plans of the three 
 --small N / --large N with --small-boards / --large-boards (shape of the worlds), --small-only (seed and
 measure only the small world: a quick check that the pages work).
 Page keys: trivial, list_ib, list_ib_search, list_sl, list_sl_search, board_overview, school_overview,
-editor, portal, pdf, and the goal chart pages goals_plan, goals_evaluation, goals_pupil, goals_portal.
+editor, portal, portal_home, portal_version, pdf, and the goal chart pages goals_plan, goals_evaluation, goals_pupil, goals_portal.
 """
 
 from __future__ import annotations
@@ -409,6 +409,8 @@ PAGES = [
     ("school_overview", "school overview + charts (schoolleider start)", "sl", lambda f: reverse("staff_start")),
     ("editor", "OPP editor (version 2)", "ib", lambda f: reverse("opp:version", args=[f["v2"]])),
     ("portal", "portal child page (parent)", "parent", lambda f: reverse("portal:child", args=[f["student"]])),
+    ("portal_home", "portal start page (parent)", "parent", lambda f: reverse("portal:home")),
+    ("portal_version", "portal version page (parent)", "parent", lambda f: reverse("portal:version", args=[f["v2"]])),
     ("pdf", "OPP PDF download (10 pages)", "ib", lambda f: reverse("opp:version_pdf", args=[f["v1"]])),
     # The goal charts (opp.goal_charts, opp_portal.charts): the goals pupil's measured goals over two versions.
     ("goals_plan", "plan page, measured goals + charts", "ib", lambda f: reverse("opp:plan", args=[f["goals_plan"]])),
