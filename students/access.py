@@ -81,9 +81,13 @@ def may_edit_pupils_of(user: User, school: School) -> bool:
     return access.has_cap(user, Cap.PUPIL_EDIT, school)
 
 
-def register_rights(user: User) -> dict:
-    """The booleans of the register page."""
-    return {"can_edit": editable_schools(user).exists()}
+def register_rights(user: User, schools: list[School] | None = None) -> dict:
+    """The booleans of the register page. Given the register's schools (register_schools), without a query: a role
+    that may change pupils also reads them (accounts.access.ROLE_CAPS), so the schools where the user may change
+    pupils are among the ones they read (tests/perf/test_student_list_queries.py holds both)."""
+    if schools is None:
+        return {"can_edit": editable_schools(user).exists()}
+    return {"can_edit": any(access.has_cap(user, Cap.PUPIL_EDIT, school) for school in schools)}
 
 
 def schools_without_groups(user: User) -> list[School]:

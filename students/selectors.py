@@ -74,6 +74,18 @@ def student_list(user, *, q: str = "", school=None, group: str = "", opp: str = 
     return qs.order_by(*SORTS.get(sort, SORTS["naam"]))
 
 
+#: What a row of the pupil list shows (students/templatetags/pupil_rows.py, deadline_view): the page reads only these
+#: columns of the pupil and its school's name, not the whole register row (a third of the columns; the CSV export
+#: writes more and reads the whole row).
+LIST_COLUMNS = ("first_name", "last_name", "pupil_number", "group_name", "left_on", "opp_required", "opp_start_on",
+                "opp_start_basis", "opp_due_on", "opp_in_force", "school__name")
+
+
+def list_page_columns(qs: QuerySet[Student]) -> QuerySet[Student]:
+    """The pupil list page's rows (student_list) with only the columns it shows (LIST_COLUMNS)."""
+    return qs.only(*LIST_COLUMNS)
+
+
 def count_by_school(qs: QuerySet[Student]) -> dict[int, int]:
     """How many pupils of `qs` per school (the export's audit rows). One query."""
     return dict(qs.order_by().values_list("school_id").annotate(n=Count("pk")).values_list("school_id", "n"))

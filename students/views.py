@@ -45,7 +45,7 @@ def student_list(request):
     schools = access.register_schools(request.user)
     today = timezone.localdate()
     params, school = _list_filters(request, schools)
-    qs = selectors.student_list(request.user, school=school, today=today, **params)
+    qs = selectors.list_page_columns(selectors.student_list(request.user, school=school, today=today, **params))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = [
         {"student": s, "deadline": selectors.deadline_view(s, today), "opp_status": selectors.opp_status_label(s)}
@@ -55,10 +55,12 @@ def student_list(request):
     query.pop("pagina", None)
     return render(request, "students/student_list.html", {
         "page": page, "rows": rows, "schools": schools, "school": school, "params": params,
+        "with_school": len(schools) > 1,
         "groups": selectors.groups_for(request.user), "status_choices": deadlines.STATUS_LABELS.items(),
         "opp_status_choices": selectors.opp_status_labels().items(),
         "querystring": query.urlencode(), "today": today,
-        "schools_without_groups": access.schools_without_groups(request.user), **access.register_rights(request.user),
+        "schools_without_groups": access.schools_without_groups(request.user),
+        **access.register_rights(request.user, schools),
     })
 
 
