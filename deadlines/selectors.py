@@ -92,16 +92,22 @@ NEXT_STEP_KINDS = ("opp_vaststellen", "instemming")
 
 def _next_actions(user, items: list[DueItem], today: datetime.date) -> dict[tuple[str, int], object]:
     """The next action (opp.next_step) per row of the plan kinds, keyed like _names. A fixed number of queries:
-    one for the consent requests' pupils, then opp.selectors.next_steps_for_students for all pupils at once."""
+    opp.selectors.next_actions_for_students for all pupils at once (a consent request's item names its pupil; one
+    query for those of a kind that does not)."""
     students = {(i.subject_type, i.subject_id): i.subject_id for i in items
                 if i.kind in NEXT_STEP_KINDS and i.subject_type == "students.student"}
-    requests = [i.subject_id for i in items if i.kind in NEXT_STEP_KINDS and i.subject_type == "opp.consentrequest"]
+    requests = []
+    for i in items:
+        if i.kind in NEXT_STEP_KINDS and i.subject_type == "opp.consentrequest":
+            if i.student_id is not None:
+                students[(i.subject_type, i.subject_id)] = i.student_id
+            else:
+                requests.append(i.subject_id)
     if requests:
         for pk, student_id in ConsentRequest.objects.filter(pk__in=requests).values_list("pk", "version__plan__student_id"):
             students[("opp.consentrequest", pk)] = student_id
-    steps = opp_selectors.next_steps_for_students(user, set(students.values()), today)
-    return {key: steps[student_id].action for key, student_id in students.items()
-            if student_id in steps and steps[student_id].action is not None}
+    actions = opp_selectors.next_actions_for_students(user, set(students.values()), today)
+    return {key: actions[student_id] for key, student_id in students.items() if actions.get(student_id) is not None}
 
 
 def horizon_days(kind: Kind) -> int:
@@ -125,6 +131,8 @@ def _due_items(kind: Kind, today: datetime.date, school_ids: list[int]) -> list[
     horizon = horizon_days(kind)
     extra = {"horizon_days": horizon} if _accepts_horizon(kind.items) else {}
     last_day = today + datetime.timedelta(days=horizon)
+    if kind.earliest_due is not None and kind.earliest_due(today) > last_day:
+        return []  # no item can be due within the horizon yet: no need to ask the database
     return [item for item in kind.items(today, school_ids, **extra) if item.due_on <= last_day]
 
 
@@ -246,6 +254,8 @@ class _Counts:
     adoptions: list[AdoptionMonth]
     #: Where the sbo/so/vso pupils who left since the start of last school year went (ldgm_overview's "actual").
     destinations: dict[str, int]
+    #: The present sbo/so/vso pupils (ldgm_overview's "expected" reads their plans).
+    ldgm_pupils: list[int]
 
 
 def _counts_pupils_and_adoptions(schools: QuerySet[School], today: datetime.date) -> _Counts:
@@ -255,7 +265,7 @@ def _counts_pupils_and_adoptions(schools: QuerySet[School], today: datetime.date
     rows = {pk: SchoolCounts(pk, name, board) for pk, name, board
             in schools.order_by("board__name", "name").values_list("pk", "name", "board__name")}
     if not rows:
-        return _Counts([], [], [], {})
+        return _Counts([], [], [], {}, [])
     # The present pupils first (one index scan), with what their six-week status needs: counted here, and their ids
     # for the queries below, which look their plans up by plan_student_state_idx. Joined through students.school_id
     # instead, PostgreSQL estimates a school at the database's average size and, for a board, hashes every plan in
@@ -263,14 +273,17 @@ def _counts_pupils_and_adoptions(schools: QuerySet[School], today: datetime.date
     # The same scan reads the leavers the Landelijk Doelgroepenmodel counts (_ldgm_leavers).
     pupils: list[_Pupil] = []
     destinations: dict[str, int] = {}
-    for pk, school_id, required, in_force, due_on, left_on, destination in (
+    ldgm_pupils: list[int] = []
+    for pk, school_id, required, in_force, due_on, left_on, destination, soort in (
             Student.objects.filter(school_id__in=list(rows)).filter(_present(today) | _ldgm_leavers(today))
             .order_by().values_list("pk", "school_id", "opp_required", "opp_in_force", "opp_due_on", "left_on",
-                                    "destination")):
+                                    "destination", "onderwijssoort")):
         if left_on is not None and left_on <= today:
             destinations[destination] = destinations.get(destination, 0) + 1
         else:
             pupils.append(_Pupil(pk, school_id, _pupil_status(required, in_force, due_on, today), due_on))
+            if soort in ldgm.SOORTEN:
+                ldgm_pupils.append(pk)
     for pupil in pupils:
         row = rows[pupil.school_id]
         if pupil.status == NO_OPP:
@@ -282,7 +295,7 @@ def _counts_pupils_and_adoptions(schools: QuerySet[School], today: datetime.date
         rows[school_id].versions = counts
     for school_id, counts in evaluations.items():
         rows[school_id].evaluations = counts
-    return _Counts(list(rows.values()), pupils, adoptions, destinations)
+    return _Counts(list(rows.values()), pupils, adoptions, destinations, ldgm_pupils)
 
 
 def evaluation_overdue_from(today: datetime.date) -> datetime.date:
@@ -418,7 +431,8 @@ def school_overview(user, today: datetime.date) -> dict:
     # The schoolleider reads the school's pupils: the overdue count links to them (students:list?termijn=te_laat).
     return {"schools": rows, "totals": _totals(rows) if len(rows) > 1 else None, **_evaluation_labels(today),
             "link_pupils": True, "adoptions": counts.adoptions,
-            "ldgm": ldgm_overview([row.school_id for row in rows], today, actual=counts.destinations)}
+            "ldgm": ldgm_overview([row.school_id for row in rows], today, actual=counts.destinations,
+                                  pupils=counts.ldgm_pupils)}
 
 
 def _evaluation_labels(today: datetime.date) -> dict:
@@ -480,7 +494,8 @@ def board_overview(user, today: datetime.date) -> dict:
         "overdue_total": totals.pupils[term.Status.OVERDUE],
         **_evaluation_labels(today),
         "adoptions": counts.adoptions,
-        "ldgm": ldgm_overview([row.school_id for row in rows], today, actual=counts.destinations),
+        "ldgm": ldgm_overview([row.school_id for row in rows], today, actual=counts.destinations,
+                              pupils=counts.ldgm_pupils),
     }
 
 
@@ -555,18 +570,24 @@ def _ldgm_leavers(today: datetime.date) -> Q:
     return Q(onderwijssoort__in=ldgm.SOORTEN, left_on__gte=_ldgm_since(today), left_on__lte=today)
 
 
-def ldgm_overview(schools, today: datetime.date, *, actual: dict[str, int] | None = None) -> dict | None:
+def ldgm_overview(schools, today: datetime.date, *, actual: dict[str, int] | None = None,
+                  pupils: list[int] | None = None) -> dict | None:
     """*(practice)* For the sbo/so/vso pupils of `schools`: how many running plans name each leerroute and each
     expected uitstroombestemming (the plan's latest version), against where the pupils who left since the start of
     last school year actually went (Student.destination). Two grouped queries; None without any such pupil.
-    `actual`: those destinations with their numbers when the caller read them (_counts_pupils_and_adoptions)."""
+    `actual`: those destinations with their numbers when the caller read them (_counts_pupils_and_adoptions);
+    `pupils`: the present sbo/so/vso pupils of `schools` when the caller read them (their plans are then looked up by
+    pupil, and not at all without any)."""
     latest = PlanVersion.objects.filter(plan=OuterRef("plan")).order_by("-number").values("number")[:1]
-    expected = (PlanVersion.objects
-                .filter(plan__state=Plan.State.ACTIEF, plan__student__school__in=schools,
-                        plan__student__onderwijssoort__in=ldgm.SOORTEN)
-                .filter(Q(plan__student__left_on__isnull=True) | Q(plan__student__left_on__gt=today))
-                .filter(number=Subquery(latest))
-                .values_list("ldgm_leerroute", "ldgm_bestemming").annotate(n=Count("pk")).order_by())
+    if pupils is None:
+        scope = Q(plan__student__school__in=schools, plan__student__onderwijssoort__in=ldgm.SOORTEN) & (
+            Q(plan__student__left_on__isnull=True) | Q(plan__student__left_on__gt=today))
+    else:
+        scope = Q(plan__student_id__in=pupils)
+    expected = [] if pupils == [] else (
+        PlanVersion.objects.filter(plan__state=Plan.State.ACTIEF).filter(scope)
+        .filter(number=Subquery(latest))
+        .values_list("ldgm_leerroute", "ldgm_bestemming").annotate(n=Count("pk")).order_by())
     since = _ldgm_since(today)
     if actual is None:
         actual = dict(Student.objects.filter(school__in=schools).filter(_ldgm_leavers(today))

@@ -203,12 +203,22 @@ def _parents(names: tuple[str, ...]) -> str:
     return _("de ouders (%(names)s)") % {"names": ", ".join(names)} if names else _("de ouders")
 
 
+def _ended(f: Facts) -> bool:
+    return bool(f.plan_id) and f.plan_state != "actief"
+
+
 def decide(f: Facts, can: Can) -> NextStep:
     """The stepper and exactly one next action (or none, when nothing is due)."""
     steps = _steps(f)
-    if f.plan_id and f.plan_state != "actief":
+    if _ended(f):
         return NextStep(steps, None, ended=f.plan_state, ended_on=f.ended_on)
-    return NextStep(steps, _action(f, can))
+    return NextStep(steps, next_action(f, can))
+
+
+def next_action(f: Facts, can: Can) -> Action | None:
+    """decide(f, can).action without the stepper, for a list that shows only the action ("Mijn taken"): the
+    stepper's eight translated labels cost more than the action itself."""
+    return None if _ended(f) else _action(f, can)
 
 
 def _action(f: Facts, can: Can) -> Action | None:  # noqa: C901, PLR0911 - one branch per step of the road

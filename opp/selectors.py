@@ -451,9 +451,10 @@ def _evaluation_of(plan: Plan, today: datetime.date) -> dict | None:
     return contributions.snapshot_parts(plan, today).get("evaluation")
 
 
-def next_steps_for_students(user, student_ids, today: datetime.date) -> dict[int, next_step.NextStep]:
-    """The next step of each pupil's running plan (or of starting one), for a list ("Mijn taken"). A fixed number
-    of queries for any number of pupils; no evaluation facts (the task list has its own evaluation rows)."""
+def next_actions_for_students(user, student_ids, today: datetime.date) -> dict[int, next_step.Action | None]:
+    """The next action (opp.next_step.next_action: the step's action without the stepper) of each pupil's running
+    plan (or of starting one), for a list ("Mijn taken"). A fixed number of queries for any number of pupils; no
+    evaluation facts (the task list has its own evaluation rows)."""
     ids = set(student_ids)
     if not ids:
         return {}
@@ -466,7 +467,7 @@ def next_steps_for_students(user, student_ids, today: datetime.date) -> dict[int
     result = {}
     for pk, student in students.items():
         plan = plans.get(pk)
-        result[pk] = next_step.decide(next_step_facts(plan, student, today), next_step_can(user, plan, student))
+        result[pk] = next_step.next_action(next_step_facts(plan, student, today), next_step_can(user, plan, student))
     return result
 
 

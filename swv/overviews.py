@@ -79,6 +79,17 @@ def _followed_up() -> Exists:
     ).exclude(pk=OuterRef("pk")).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=OuterRef("ends_on"))))
 
 
+def _ending(school_ids, today: datetime.date, until: datetime.date) -> QuerySet[AdmissionDecision]:
+    """The TLVs in force that end from today up to and including `until`, of present pupils, not followed up
+    (_followed_up); unordered. The one filter of the list (ending_tlvs), the chart (chart_months) and the panel."""
+    return (AdmissionDecision.objects
+            .filter(kind=rules.KIND_TLV, withdrawn_at__isnull=True, student__school_id__in=school_ids,
+                    starts_on__lte=today, ends_on__gte=today, ends_on__lte=until)
+            .filter(_present(today, "student__"))
+            .exclude(_followed_up())
+            .order_by())
+
+
 def ending_tlvs(school_ids, today: datetime.date, until: datetime.date) -> QuerySet[AdmissionDecision]:
     """The TLVs in force that end from today up to and including `until`, of present pupils, soonest first; each with
     `open_request_state`: the state of the newest open request for a new TLV or an extension (or None)."""
@@ -88,11 +99,7 @@ def ending_tlvs(school_ids, today: datetime.date, until: datetime.date) -> Query
     open_kind = (SwvRequest.objects.filter(student_id=OuterRef("student_id"), kind__in=FOLLOW_UP_KINDS,
                                            state__in=OPEN_STATES)
                  .order_by("-created_at", "-pk").values("kind")[:1])
-    return (AdmissionDecision.objects
-            .filter(kind=rules.KIND_TLV, withdrawn_at__isnull=True, student__school_id__in=school_ids,
-                    starts_on__lte=today, ends_on__gte=today, ends_on__lte=until)
-            .filter(_present(today, "student__"))
-            .exclude(_followed_up())
+    return (_ending(school_ids, today, until)
             .annotate(open_request_state=Subquery(open_request), open_request_kind=Subquery(open_kind))
             .select_related("student__school", "samenwerkingsverband")
             .order_by("ends_on", "student__last_name", "student__first_name", "pk"))
@@ -168,6 +175,51 @@ def findings(school_ids, today: datetime.date) -> list[FindingRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class _School:
+    cluster: int | None
+
+
+@dataclass(frozen=True)
+class _Pupil:
+    """What swv.rules.finding reads of a pupil."""
+
+    onderwijssoort: str
+    left_on: datetime.date | None
+    school: _School
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """What swv.rules.finding (and its rules.current) reads of an admission decision."""
+
+    kind: str
+    withdrawn_at: datetime.datetime | None
+    onderwijssoort: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    decided_on: datetime.date
+    pk: int
+
+
+def finding_count(school_ids, today: datetime.date) -> int:
+    """How many rows findings() gives (swv.rules.finding over the same pupils and decisions), for the start page's
+    panel: only the columns the rule reads, no pupils, schools or decisions as model instances (their loading was
+    most of the panel's time). Two queries, the second only when the schools have such pupils."""
+    pupils = list(Student.objects.filter(school_id__in=school_ids, onderwijssoort__in=NEEDING_SOORTEN)
+                  .filter(_present(today)).order_by()
+                  .values_list("pk", "onderwijssoort", "left_on", "school__cluster"))
+    if not pupils:
+        return 0
+    decisions: dict[int, list[_Decision]] = {}
+    for student_id, *fields in (AdmissionDecision.objects.filter(student_id__in=[p[0] for p in pupils]).order_by()
+                                .values_list("student_id", "kind", "withdrawn_at", "onderwijssoort", "starts_on",
+                                             "ends_on", "decided_on", "pk")):
+        decisions.setdefault(student_id, []).append(_Decision(*fields))
+    return sum(1 for pk, soort, left_on, cluster in pupils
+               if rules.finding(_Pupil(soort, left_on, _School(cluster)), decisions.get(pk, ()), today))
+
+
 # --- The chart's numbers: TLVs by category and month of their end ----------------------------------------------------
 
 
@@ -193,13 +245,7 @@ def chart_months(school_ids, today: datetime.date, n: int = CHART_MONTHS) -> lis
     months = [add_months(first, i) for i in range(n)]
     last = add_months(first, n) - datetime.timedelta(days=1)
     counts = {m: dict.fromkeys(CHART_CATEGORIES, 0) for m in months}
-    for category, ends_on in (AdmissionDecision.objects
-                              .filter(kind=rules.KIND_TLV, withdrawn_at__isnull=True,
-                                      student__school_id__in=school_ids, starts_on__lte=today, ends_on__gte=today,
-                                      ends_on__lte=last)
-                              .filter(_present(today, "student__"))
-                              .exclude(_followed_up())
-                              .values_list("category", "ends_on")):
+    for category, ends_on in _ending(school_ids, today, last).values_list("category", "ends_on"):
         key = category if category in rules.CATEGORIES else NO_CATEGORY
         counts[ends_on.replace(day=1)][key] += 1
     return [MonthCounts(month=m, counts=counts[m]) for m in months]
@@ -217,11 +263,11 @@ class Summary:
 
 
 def summary(school_ids, today: datetime.date) -> Summary:
-    six = ending_tlvs(school_ids, today, add_months(today, 6)).values_list("ends_on", flat=True)
+    # The list's filter without its annotations and joins: only the end dates are counted.
+    ends = list(_ending(school_ids, today, add_months(today, 6)).values_list("ends_on", flat=True))
     three = add_months(today, 3)
-    ends = list(six)
     return Summary(ending_3=sum(1 for e in ends if e <= three), ending_6=len(ends),
-                   pending=pending_requests(school_ids, today).count(), findings=len(findings(school_ids, today)))
+                   pending=pending_requests(school_ids, today).count(), findings=finding_count(school_ids, today))
 
 
 def panel(user, caps, today: datetime.date) -> dict | None:

@@ -333,7 +333,7 @@ def test_selectors_run_a_fixed_number_of_queries(org, personas, func, persona):
         getattr(selectors, func)(user, TODAY)
     # A few queries per registered deadline kind, and for "Mijn taken" the next step's fixed set (the plans with
     # their versions, handelingsdeel items, consent requests and answers, reactions and consultations: opp.selectors.
-    # next_steps_for_students); never one per pupil.
+    # next_actions_for_students); never one per pupil.
     assert len(fifty) == len(five) <= (18 if func == "tasks_for" else 10)
 
 
