@@ -257,7 +257,7 @@ def _has_next_step_parts(plan: Plan) -> bool:
 
 
 #: (today) → {name: expression}: what an app above the plans annotates on the plans a page loads with their pupil
-#: (load_editor_version, load_version_with_pupil), so that its part of the compliance snapshot (opp.contributions)
+#: (load_editor_version), so that its part of the compliance snapshot (opp.contributions)
 #: reads it from the plan instead of querying again. Registered from an AppConfig.ready(); a provider's expressions
 #: must read the same rows as its snapshot part would.
 PlanAnnotations = Callable[[datetime.date], dict]
@@ -273,12 +273,6 @@ def _with_contributed_annotations(plans, today: datetime.date):
     for provider in _plan_annotations.values():
         plans = plans.annotate(**provider(today))
     return plans
-
-
-def load_version_with_pupil(version: PlanVersion) -> PlanVersion:
-    """`version` (reached through an access.py) as load_version gives it, with what the compliance snapshot reads of
-    the pupil (its placements, its plans with their versions and consultations) loaded once: a fixed number of queries."""
-    return _load_with_pupil(version, ["versions", "consultations"])
 
 
 #: The annotation load_pupil() puts on each plan it loads for a reader: whether that user reads the plan
