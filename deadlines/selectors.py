@@ -26,7 +26,7 @@ from evaluations.models import CommissionEvaluation
 from evaluations.selectors import evaluated_plan_ids, is_due_this_year
 from opp import ldgm
 from opp import selectors as opp_selectors
-from opp.models import FROZEN_STATES, ConsentRequest, Plan, PlanVersion
+from opp.models import FROZEN_STATES, Plan, PlanVersion
 from opp_portal.schoolyear import school_year, school_year_label
 from students import deadlines as term
 from students import destinations
@@ -91,21 +91,12 @@ NEXT_STEP_KINDS = ("opp_vaststellen", "instemming")
 
 
 def _next_actions(user, items: list[DueItem], today: datetime.date) -> dict[tuple[str, int], object]:
-    """The next action (opp.next_step) per row of the plan kinds, keyed like _names. A fixed number of queries:
-    opp.selectors.next_actions_for_students for all pupils at once (a consent request's item names its pupil; one
-    query for those of a kind that does not)."""
-    students = {(i.subject_type, i.subject_id): i.subject_id for i in items
-                if i.kind in NEXT_STEP_KINDS and i.subject_type == "students.student"}
-    requests = []
-    for i in items:
-        if i.kind in NEXT_STEP_KINDS and i.subject_type == "opp.consentrequest":
-            if i.student_id is not None:
-                students[(i.subject_type, i.subject_id)] = i.student_id
-            else:
-                requests.append(i.subject_id)
-    if requests:
-        for pk, student_id in ConsentRequest.objects.filter(pk__in=requests).values_list("pk", "version__plan__student_id"):
-            students[("opp.consentrequest", pk)] = student_id
+    """The next action (opp.next_step) per row of the plan kinds, keyed like _names: the row's pupil is its subject or,
+    for a consent request, the pupil its item names (DueItem.student_id). The queries of
+    opp.selectors.next_actions_for_students, for all pupils at once."""
+    students = {(i.subject_type, i.subject_id): i.subject_id if i.subject_type == "students.student" else i.student_id
+                for i in items if i.kind in NEXT_STEP_KINDS}
+    students = {key: pk for key, pk in students.items() if pk is not None}
     actions = opp_selectors.next_actions_for_students(user, set(students.values()), today)
     return {key: actions[student_id] for key, student_id in students.items() if actions.get(student_id) is not None}
 
