@@ -81,12 +81,10 @@ def may_edit_pupils_of(user: User, school: School) -> bool:
     return access.has_cap(user, Cap.PUPIL_EDIT, school)
 
 
-def register_rights(user: User, schools: list[School] | None = None) -> dict:
-    """The booleans of the register page. Given the register's schools (register_schools), without a query: a role
+def register_rights(user: User, schools: list[School]) -> dict:
+    """The booleans of the register page, from the register's schools (register_schools), without a query: a role
     that may change pupils also reads them (accounts.access.ROLE_CAPS), so the schools where the user may change
-    pupils are among the ones they read (tests/perf/test_student_list_queries.py holds both)."""
-    if schools is None:
-        return {"can_edit": editable_schools(user).exists()}
+    pupils (editable_schools) are among the ones they read (tests/perf/test_student_list_queries.py holds both)."""
     return {"can_edit": any(access.has_cap(user, Cap.PUPIL_EDIT, school) for school in schools)}
 
 

@@ -114,4 +114,5 @@ def test_rights_are_booleans_from_the_access_layer(org, personas, two_schools):
     assert access.student_rights(personas.schoolleider_a, two_schools.pupil_a)["can_see_viewers"] is True
     assert access.student_rights(personas.leerkracht_a, two_schools.pupil_a) == {
         "can_edit": False, "can_edit_plan": False, "can_see_viewers": False}
-    assert access.register_rights(personas.leerkracht_a) == {"can_edit": False}
+    assert access.register_rights(personas.leerkracht_a, access.register_schools(personas.leerkracht_a)) == {
+        "can_edit": False}
