@@ -30,7 +30,8 @@ and is stopped at the end, also on Ctrl-C or an error:
    (at most a quarter of the run);
 6. after each run waits (bounded) until every outbox row written during the run is sent, and counts the
    emails in the file backend; prints a table per page group (Locust's percentiles: exact below 100 ms, to 10 ms
-   below 1 s) with gunicorn's CPU per request (from /proc: master and workers), and a final PASS/FAIL table
+   below 1 s) with gunicorn's CPU per request (from /proc: master and workers) and per page group (each worker's own
+   count per request, opp_portal/gunicorn_config.py with OPP_GUNICORN_CPU_LOG), and a final PASS/FAIL table
    (exit code 1 on FAIL): zero errors, p95 of all pages at most LOAD_P95_MS (300 ms at up to 50 users; above that
    only reported), zero errors while Redis is down, every message delivered, the heartbeat back.
 
@@ -71,7 +72,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "artifacts" / "load"
 
-from bench.locustfile import PASSWORD, REQUEST_TIMEOUT, ROSTER, Account  # noqa: E402 - needs ROOT on the path
+from bench.locustfile import PAGES, PASSWORD, REQUEST_TIMEOUT, ROSTER, Account  # noqa: E402 - needs ROOT on the path
 
 
 def env_int(name: str, default: int) -> int:
@@ -123,6 +124,8 @@ APP_ENV = {
     "WEB_CONCURRENCY": str(WEB_CONCURRENCY),
     "OPP_MIGRATE_ON_START": "0",
     "DJANGO_SETTINGS_MODULE": "opp_portal.settings",
+    # Each gunicorn worker appends the CPU time of every request here (opp_portal/gunicorn_config.py): CPU per page.
+    "OPP_GUNICORN_CPU_LOG": str(OUT / "logs" / "request-cpu.log"),
 }
 os.environ.update(APP_ENV)
 # Log times in the app's zone from the start (django.setup() switches the process to TIME_ZONE anyway).
@@ -434,6 +437,8 @@ class RunResult:
     locust_cpu: float = 0.0  # CPU seconds this process (Locust) used during the run
     machine_cpu: float = 0.0  # CPU seconds the machine was busy during the run (everything)
     postgres_cpu: float = 0.0  # CPU seconds of the machine's PostgreSQL server during the run
+    # Page group → (requests, CPU ms) from the workers' request log: what each page costs gunicorn
+    request_cpu: dict[str, tuple[int, float]] = field(default_factory=dict)
     messages: dict = field(default_factory=dict)
     heartbeat: tuple[int, int] | None = None
 
@@ -444,6 +449,30 @@ class RunResult:
     @property
     def errors(self) -> int:
         return self.stats.total.num_failures + len(self.user_errors)
+
+
+def request_cpu_by_group(start: float, end: float) -> dict[str, tuple[int, float]]:
+    """The workers' CPU per page group for requests that ended in [start, end] (opp_portal/gunicorn_config.py writes
+    one line per request: end time, CPU ms, path). A path outside the locustfile's groups counts under its URL name."""
+    from django.urls import Resolver404, resolve
+
+    groups = {url_name: group for group, url_name in PAGES.items()}
+    totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    cpu_log = Path(os.environ["OPP_GUNICORN_CPU_LOG"])
+    if not cpu_log.exists():
+        return {}
+    for line in cpu_log.read_text(encoding="utf-8").splitlines():
+        ended, cpu_ms, path = line.split(" ", 2)
+        if not start <= float(ended) <= end:
+            continue
+        try:
+            url_name = resolve(path).view_name
+        except Resolver404:
+            url_name = "(404)"
+        entry = totals[groups.get(url_name, url_name)]
+        entry[0] += 1
+        entry[1] += float(cpu_ms)
+    return {group: (int(n), ms) for group, (n, ms) in totals.items()}
 
 
 def own_cpu_seconds() -> float:
@@ -535,6 +564,7 @@ def run_load(label: str, accounts: dict[str, list[Account]], *, outage: bool) ->
         result.locust_cpu = own_cpu_seconds() - own_before
         result.machine_cpu = machine_busy_seconds() - machine_before
         result.postgres_cpu = postgres_cpu_seconds() - postgres_before
+        result.request_cpu = request_cpu_by_group(t0_wall[0], time.time())
         result.stats = env.stats
     finally:
         runner.quit()
@@ -622,23 +652,34 @@ def group_table(result: RunResult) -> str:
     """Locust's statistics per page group (the requests' names), staff first, then the portal."""
     entries = sorted((e for e in result.stats.entries.values() if e.num_requests),
                      key=lambda e: (not e.name.startswith("staff:"), e.name))
-    lines = [f"{'page group':<22}{'requests':>9}{'errors':>8}{'median ms':>11}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"]
+    cpu = result.request_cpu
+    cpu_total = sum(ms for _n, ms in cpu.values())
+    lines = [f"{'page group':<22}{'requests':>9}{'errors':>8}{'median ms':>11}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+             f"{'CPU ms':>8}{'CPU %':>7}"]
     for entry in [*entries, None]:
         if entry is None:
-            lines.append("-" * 77)
+            lines.append("-" * 92)
             entry, name = result.stats.total, "all"
+            served, spent = sum(n for n, _ms in cpu.values()), cpu_total
         else:
             name = entry.name
+            served, spent = cpu.get(name, (0, 0.0))
+        share = f"{spent / served:>8.1f}{100 * spent / cpu_total:>7.1f}" if served and cpu_total else f"{'–':>8}{'–':>7}"
         lines.append(f"{name:<22}{entry.num_requests:>9,}{entry.num_failures:>8}{entry.median_response_time:>11.0f}"
                      f"{entry.get_response_time_percentile(0.95):>9.0f}{entry.get_response_time_percentile(0.99):>9.0f}"
-                     f"{entry.max_response_time or 0:>9.0f}")
+                     f"{entry.max_response_time or 0:>9.0f}" + share)
+    for name in sorted(set(cpu) - {e.name for e in entries}):  # requests Locust did not name (redirect targets)
+        served, spent = cpu[name]
+        lines.append(f"  {name:<20}{served:>9,}{'':>46}{spent / served:>8.1f}{100 * spent / cpu_total:>7.1f}")
     rate = result.requests / result.seconds if result.seconds else 0
     lines.append(f"{result.requests:,} requests in {result.seconds:.0f} s = {rate:.1f} requests/s")
     if result.requests:
         # On a busy machine the latencies measure the queue; the CPU gunicorn got says how much work a page is.
         lines.append(f"gunicorn used {result.web_cpu:.1f} CPU s in {result.seconds:.0f} s "
                      f"({result.web_cpu / result.seconds:.2f} of {os.cpu_count()} cores): "
-                     f"{1000 * result.web_cpu / result.requests:.0f} ms CPU per request (PostgreSQL not counted)")
+                     f"{1000 * result.web_cpu / result.requests:.0f} ms CPU per request (PostgreSQL not counted); "
+                     f"{cpu_total / 1000:.1f} CPU s of it inside requests (the CPU ms column: the workers' own count "
+                     f"per request, from reading the request to writing the answer's last byte)")
         rest = result.machine_cpu - result.web_cpu - result.locust_cpu - result.postgres_cpu
         lines.append(f"the machine was busy {result.machine_cpu / result.seconds:.2f} of {os.cpu_count()} cores: gunicorn "
                      f"{result.web_cpu / result.seconds:.2f}, PostgreSQL {result.postgres_cpu / result.seconds:.2f} "

@@ -26,3 +26,27 @@ def test_a_worker_freezes_the_loaded_app_and_raises_the_threshold():
 
 def test_bin_web_passes_the_settings_file_to_gunicorn():
     assert "--config python:opp_portal.gunicorn_config" in (ROOT / "bin" / "web").read_text()
+
+
+def test_with_a_cpu_log_each_request_appends_its_cpu_time_and_path(tmp_path, monkeypatch):
+    """bench/load.py's CPU per page group: the hooks exist only when OPP_GUNICORN_CPU_LOG names a file."""
+    import importlib
+    from types import SimpleNamespace
+
+    cpu_log = tmp_path / "request-cpu.log"
+    monkeypatch.setenv("OPP_GUNICORN_CPU_LOG", str(cpu_log))
+    hooked = importlib.reload(gunicorn_config)
+    try:
+        worker = SimpleNamespace()
+        for path in ("/leerlingen/", "/portaal/"):
+            hooked.pre_request(worker, req=None)
+            sum(range(200_000))  # some CPU
+            hooked.post_request(worker, req=None, environ={"PATH_INFO": path}, resp=None)
+        lines = [line.split(" ") for line in cpu_log.read_text().splitlines()]
+        assert [path for _end, _ms, path in lines] == ["/leerlingen/", "/portaal/"]
+        assert all(float(ms) > 0 for _end, ms, _path in lines)
+    finally:
+        monkeypatch.delenv("OPP_GUNICORN_CPU_LOG")
+        del gunicorn_config.pre_request, gunicorn_config.post_request  # reload() keeps old names
+        importlib.reload(gunicorn_config)
+    assert not hasattr(gunicorn_config, "pre_request")  # production: no hooks, no file
