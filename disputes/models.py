@@ -130,7 +130,7 @@ class SchoolDocument(models.Model):
     class Meta:
         verbose_name = _("schooldocument")
         verbose_name_plural = _("schooldocumenten")
-        ordering = ["school", "kind", "-uploaded_at"]
+        ordering = ["school_id", "kind", "-uploaded_at"]
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.school}"

@@ -118,7 +118,7 @@ class ItemProgress(models.Model):
     class Meta:
         verbose_name = _("voortgang per onderdeel")
         verbose_name_plural = _("voortgang per onderdeel")
-        ordering = ["evaluation", "action__position"]
+        ordering = ["evaluation_id", "action__position"]
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "action"], name="progress_once_per_item"),
             models.CheckConstraint(

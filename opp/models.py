@@ -187,7 +187,9 @@ class PlanVersion(models.Model):
     class Meta:
         verbose_name = _("OPP-versie")
         verbose_name_plural = _("OPP-versies")
-        ordering = ["plan", "number"]
+        # By the plan's id, not by "plan": ordering by a relation orders by the related model's ordering, which
+        # joins that table into every query of this model (tests/perf/test_default_ordering.py).
+        ordering = ["-plan_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="version_number_unique_per_plan"),
             models.UniqueConstraint(fields=["plan"], condition=Q(state="vastgesteld"), name="version_one_current_adopted",
@@ -319,7 +321,7 @@ class FactorItem(VersionPart):
     class Meta:
         verbose_name = _("factor")
         verbose_name_plural = _("factoren")
-        ordering = ["version", "position"]
+        ordering = ["version_id", "position"]
 
 
 class GoalQuerySet(models.QuerySet):
@@ -345,7 +347,7 @@ class Goal(models.Model):
     class Meta:
         verbose_name = _("doel van het OPP")
         verbose_name_plural = _("doelen van het OPP")
-        ordering = ["plan", "pk"]
+        ordering = ["-plan_id", "pk"]
 
     def __str__(self):
         wording = " ".join(self.wording.split())
@@ -435,7 +437,7 @@ class ActionItem(VersionPart):
     class Meta:
         verbose_name = _("onderdeel handelingsdeel")
         verbose_name_plural = _("handelingsdeel")
-        ordering = ["version", "position"]
+        ordering = ["version_id", "position"]
 
 
 class YieldItem(VersionPart):
@@ -455,7 +457,7 @@ class YieldItem(VersionPart):
     class Meta:
         verbose_name = _("leerrendementsverwachting")
         verbose_name_plural = _("leerrendementsverwachtingen")
-        ordering = ["version", "position"]
+        ordering = ["version_id", "position"]
 
 
 class Consultation(models.Model):
@@ -510,7 +512,7 @@ class Suggestion(models.Model):
     class Meta:
         verbose_name = _("suggestie")
         verbose_name_plural = _("suggesties")
-        ordering = ["consultation", "position"]
+        ordering = ["consultation_id", "position"]
 
     def __str__(self):
         return self.text[:50]
@@ -739,7 +741,7 @@ class Measurement(models.Model):
     class Meta:
         verbose_name = _("meting")
         verbose_name_plural = _("metingen")
-        ordering = ["goal", "measured_on", "pk"]
+        ordering = ["goal_id", "measured_on", "pk"]
         indexes = [models.Index(fields=["goal", "measured_on"], name="measurement_goal_day_idx")]
 
     def __str__(self):
