@@ -23,6 +23,7 @@ from accounts import access
 from accounts.access import Cap
 from accounts.models import User
 from audit import log as audit
+from opp_portal.loaded import loaded
 from students.models import Student
 
 from . import rules
@@ -95,6 +96,16 @@ def decided_on(version_or_plan: PlanVersion | Plan) -> datetime.date | None:
 def _rows(plan: Plan, version: PlanVersion | None, act: str):
     rows = Bekendmaking.objects.filter(plan=plan, act=act).select_related("recorded_by")
     return rows.filter(version=version) if version is not None else rows.filter(version__isnull=True)
+
+
+def _loaded_rows(plan: Plan, version: PlanVersion | None, act: str):
+    """_rows() from the plan's bekendmakingen when the page loaded them (opp.selectors._adopted_parts, with who
+    recorded each), else one query."""
+    if not loaded(plan, "bekendmakingen"):
+        return _rows(plan, version, act)
+    version_id = version.pk if version is not None else None
+    return sorted((r for r in plan.bekendmakingen.all() if r.act == act and r.version_id == version_id),
+                  key=lambda r: (r.made_known_on, r.pk))
 
 
 def _party_fields(kind: str, pk: int) -> dict:
@@ -199,8 +210,10 @@ def overview(version_or_plan: PlanVersion | Plan) -> dict | None:
     since = decided_on(version_or_plan)
     if since is None:
         return None
-    by_party = {(r.party_kind, r.party_id): r for r in _rows(plan, version, act)}
-    statuses = [PartyStatus(p, by_party.pop((p.kind, p.id), None), True, act) for p in parties_for(plan.student)]
+    by_party = {(r.party_kind, r.party_id): r for r in _loaded_rows(plan, version, act)}
+    links = plan.student.guardian_links.all() if loaded(plan.student, "guardian_links") else None
+    statuses = [PartyStatus(p, by_party.pop((p.kind, p.id), None), True, act)
+                for p in parties_for(plan.student, links=links)]
     # A guardian unlinked (or whose gezag ended) after being told stays on record as told.
     statuses += [PartyStatus(Party(r.party_kind, r.party_id, r.party_name), r, False, act) for r in by_party.values()]
     return {"act": act, "since": since, "parties": statuses, "withdrawal": act == Act.INTREKKING,

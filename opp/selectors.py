@@ -40,6 +40,7 @@ from .models import (
     FROZEN_STATES,
     OPEN_STATES,
     ActionItem,
+    Bekendmaking,
     ConsentRequest,
     FactorItem,
     Plan,
@@ -197,8 +198,8 @@ def _open_reactions(version: PlanVersion) -> int:
 
 def _adopted_parts(prefix: str = "") -> list:
     """What an adopted plan's step needs besides: its bekendmakingen and the parties to tell."""
-    return [f"{prefix}bekendmakingen", Prefetch(f"{prefix}student__guardian_links",
-                                                queryset=GuardianLink.objects.select_related("guardian"))]
+    return [Prefetch(f"{prefix}bekendmakingen", queryset=Bekendmaking.objects.select_related("recorded_by")),
+            Prefetch(f"{prefix}student__guardian_links", queryset=GuardianLink.objects.select_related("guardian"))]
 
 
 def _with_parts(plans, *, adopted_parts: bool = True):

@@ -17,12 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from notifications.models import Notification
-from opp import adoption, bekendmaking, rules
+from opp import adoption, bekendmaking, rules, selectors
 from opp import services as opp_services
 from opp.consent import GuardianFact, Party
 from opp.models import Bekendmaking
@@ -497,3 +498,27 @@ def test_the_data_migration_turns_each_made_known_date_into_portal_rows_per_part
         assert CurrentVersion.objects.get(pk=v2.pk).made_known_on == D(2026, 10, 1)
     finally:
         MigrationExecutor(connection).migrate(latest)
+
+
+def test_the_editor_of_an_adopted_version_reads_the_bekendmakingen_and_guardians_once(on_paper, personas):
+    """The version page loads the plan's bekendmakingen (with who recorded them) and the pupil's guardians for the
+    stepper (opp.selectors._adopted_parts); the "Bekendmaking" block answers from that load, as it would from its own
+    queries."""
+    version = on_paper.version_a
+    loaded = selectors.load_editor_version(version.pk)
+    queried = statuses(fresh(version))
+    with CaptureQueriesContext(connection) as captured:
+        from_load = statuses(loaded)
+    assert captured.captured_queries == []
+    assert {name: (s.row.pk if s.row else None, s.must_be_told, s.row.recorded_by_id if s.row else None)
+            for name, s in from_load.items()} == {
+        name: (s.row.pk if s.row else None, s.must_be_told, s.row.recorded_by_id if s.row else None)
+        for name, s in queried.items()}
+    assert from_load[on_paper.vader.name].row.recorded_by.pk == personas.begeleider_a.pk
+
+    with CaptureQueriesContext(connection) as captured:
+        page = as_user(personas.begeleider_a).get(reverse("opp:version", args=[version.pk]))
+    assert page.status_code == 200 and 'id="bekendmaking"' in page.content.decode()
+    tables = [q["sql"] for q in captured.captured_queries]
+    assert sum('FROM "opp_bekendmaking"' in sql for sql in tables) == 1
+    assert sum('FROM "students_guardianlink"' in sql for sql in tables) == 1
