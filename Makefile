@@ -18,7 +18,7 @@ OPP_SITE_URL ?= http://127.0.0.1:$(PORT)
 LOCAL_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 OPP_REQUIRE_2FA=$(OPP_REQUIRE_2FA) \
 	OPP_SITE_URL=$(OPP_SITE_URL)
 
-.PHONY: run test install migrate seed lint messages parent-messages web worker beat check-deploy bench bench-load bench-db-outage clean backup restore
+.PHONY: run test install migrate seed lint messages parent-messages web worker beat check-deploy bench bench-instructions bench-load bench-db-outage clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ beat:
 check-deploy: install
 	DEBUG=0 SECRET_KEY=check-deploy-$$(printf 'x%.0s' $$(seq 1 60)) ALLOWED_HOSTS=opp.example.nl \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Instructions per request of the main pages (bench/instructions.py): callgrind counts, steady where CPU time is not;
+# needs valgrind and the 1,000-pupil world of `make bench`. BENCH_ARGS="--only editor,portal --rounds 6".
+bench-instructions: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=opp_portal.settings DEBUG=0 ALLOWED_HOSTS=testserver \
+		OPP_REQUIRE_2FA=1 CELERY_TASK_ALWAYS_EAGER=0 $(BIN)/python bench/instructions.py $(BENCH_ARGS)
 
 # Load test, not part of CI: gunicorn + worker + beat on a fresh PostgreSQL database (opp_load) and a
 # private redis-server on port 6390, LOAD_USERS (50) Locust users from bench/locustfile.py (staff and parents,
