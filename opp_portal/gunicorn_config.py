@@ -49,4 +49,5 @@ if CPU_LOG:
         spent = time.process_time() - getattr(worker, "opp_cpu_started", time.process_time())
         # One write() of a short line to a file opened for appending: the workers' lines do not interleave.
         with open(CPU_LOG, "a", encoding="utf-8") as out:
-            out.write(f"{time.time():.3f} {1000 * spent:.3f} {environ.get('PATH_INFO', '')}\n")
+            path = environ.get("PATH_INFO", "").replace("\n", "%0A")  # one line per request, whatever was asked
+            out.write(f"{time.time():.3f} {1000 * spent:.3f} {path}\n")
