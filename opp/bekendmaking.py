@@ -100,12 +100,11 @@ def _rows(plan: Plan, version: PlanVersion | None, act: str):
 
 def _loaded_rows(plan: Plan, version: PlanVersion | None, act: str):
     """_rows() from the plan's bekendmakingen when the page loaded them (opp.selectors._adopted_parts, with who
-    recorded each), else one query."""
+    recorded each, in the model's order like _rows), else one query."""
     if not loaded(plan, "bekendmakingen"):
         return _rows(plan, version, act)
     version_id = version.pk if version is not None else None
-    return sorted((r for r in plan.bekendmakingen.all() if r.act == act and r.version_id == version_id),
-                  key=lambda r: (r.made_known_on, r.pk))
+    return [r for r in plan.bekendmakingen.all() if r.act == act and r.version_id == version_id]
 
 
 def _party_fields(kind: str, pk: int) -> dict:

@@ -14,6 +14,8 @@ import pytest
 from django.apps import apps
 from django.db import models
 
+from opp.models import ActionItem, PlanVersion
+
 #: Orderings that follow a relation on purpose: the order is the related row's, and the join is worth it.
 JOINS_ON_PURPOSE = {
     ("evaluations.ItemProgress", "action__position"),  # an evaluation's progress in the order of the plan's items
@@ -51,7 +53,5 @@ def test_default_ordering_does_not_join(model):
 
 
 def test_an_items_query_reads_one_table():
-    from opp.models import ActionItem, PlanVersion
-
     assert " JOIN " not in str(ActionItem.objects.filter(version_id=1).query)
     assert " JOIN " not in str(PlanVersion.objects.filter(plan_id=1).query)
