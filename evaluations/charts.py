@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Sequence
 
 from opp import goal_charts
+from opp.models import Measurement
 
 from .models import Evaluation, ItemProgress
 
@@ -25,18 +26,18 @@ def previous_held_on(evaluation: Evaluation) -> datetime.date | None:
 
 
 def attach(rows: Sequence[tuple[Evaluation, Sequence[ItemProgress]]], *, name: str,
-           previous: dict[int, datetime.date | None] | None = None) -> None:
+           previous: dict[int, datetime.date | None] | None = None,
+           measured: dict[int, list[Measurement]] | None = None) -> None:
     """Sets `goal_view` (an opp.goal_charts.GoalView, or None for an item without a measure) on every ItemProgress
     of these evaluations (their `action` loaded), and on each evaluation `goal_progress` (its rows with a measured
     goal) and `goal_since` (the previous evaluation's day, or None). `previous`: evaluation id → the previous evaluation's day, when the
     caller has all of the plan's evaluations at hand; else one query per evaluation. The measurements of all their
-    goals in one query."""
+    goals in one query, none when the caller read them (`measured`: goal id → measurements up to the last
+    evaluation's day or later, measured_goals)."""
     if previous is None:
         previous = {e.pk: previous_held_on(e) for e, _progress in rows}
-    last_day = max((e.held_on for e, _progress in rows), default=None)
-    # Only the goals of items with a measure get a view (goal_charts.views_for_items): no query when there are none.
-    measured = goal_charts.measurements_for({p.action.plan_goal_id for _e, progress in rows for p in progress
-                                             if p.action.measure_instrument}, until=last_day)
+    if measured is None:
+        measured = goal_charts.measurements_for(measured_goals(rows), until=last_evaluated(rows))
     for evaluation, progress in rows:
         views = goal_charts.views_for_items(
             [p.action for p in progress], name=name, prefix=f"grafiek-evaluatie-{evaluation.pk}",
@@ -46,6 +47,17 @@ def attach(rows: Sequence[tuple[Evaluation, Sequence[ItemProgress]]], *, name: s
             p.goal_view = by_item.get(p.action_id)
         evaluation.goal_progress = [p for p in progress if p.goal_view is not None]
         evaluation.goal_since = previous.get(evaluation.pk)
+
+
+def measured_goals(rows: Sequence[tuple[Evaluation, Sequence[ItemProgress]]]) -> set[int]:
+    """The lasting goals whose measurements the charts of these evaluations read: those of items with a measure
+    (goal_charts.views_for_items draws no other)."""
+    return {p.action.plan_goal_id for _e, progress in rows for p in progress if p.action.measure_instrument}
+
+
+def last_evaluated(rows: Sequence[tuple[Evaluation, Sequence[ItemProgress]]]) -> datetime.date | None:
+    """The last day whose measurements these evaluations' charts show: the latest evaluation's."""
+    return max((e.held_on for e, _progress in rows), default=None)
 
 
 def previous_in(evaluations: Sequence[Evaluation]) -> dict[int, datetime.date | None]:

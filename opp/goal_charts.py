@@ -228,12 +228,15 @@ def version_until(version: PlanVersion, today: datetime.date) -> datetime.date:
 
 
 def for_version(version: PlanVersion, *, name: str | None = None, prefix: str = "grafiek-doel",
-                today: datetime.date | None = None) -> list[GoalView]:
+                today: datetime.date | None = None,
+                measured: dict[int, list[Measurement]] | None = None) -> list[GoalView]:
     """Every measured goal of a version (its items, prefetched `actions` used when present) with the measurements up
-    to `version_until`: two queries at most."""
+    to `version_until`: two queries at most, one when `measured` (goal id → measurements, read up to that day or
+    later: goal_view keeps the window) is given."""
     today = today or timezone.localdate()
     name = name if name is not None else version.plan.student.first_name
-    return views_for_items(version.actions.all(), name=name, prefix=prefix, until=version_until(version, today))
+    return views_for_items(version.actions.all(), name=name, prefix=prefix, until=version_until(version, today),
+                           measured=measured)
 
 
 def plan_page_context(user: User, plan, *, today: datetime.date | None = None) -> dict:

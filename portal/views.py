@@ -88,7 +88,9 @@ def child(request, pk):
     inzage_as = inzage.party_of(request.user, student, guardians=guardians)
     gpo = _decision_notice(request.user, student, current_plan, party=inzage_as, guardian_ids=guardian_ids)
     disputes = selectors.disputes_for_parents(student, plans=plans)
-    evaluations = _evaluations_of(request.user, current_plan, audit_rows=audit_rows)
+    # The measurements both kinds of chart below read (the evaluations' and the version's goals): one query.
+    measured = _chart_measurements(current_plan, version, timezone.localdate())
+    evaluations = _evaluations_of(request.user, current_plan, audit_rows=audit_rows, measured=measured)
     audit.record_many(audit_rows)
     return render(request, "portal/child.html", {
         "disputes": disputes,
@@ -100,7 +102,7 @@ def child(request, pk):
         "today": timezone.localdate(),
         "consultations": consultations, "consent": consent_panel,
         "reactions": list(version.reactions.all()) if version else [],
-        "reaction_form": ReactionForm(), **_version_context(version),
+        "reaction_form": ReactionForm(), **_version_context(version, measured=measured),
         "evaluations": evaluations,
         "inzage_as": inzage_as,
         **_glossary_context(gpo=bool(disputes or (gpo and not gpo.get("ended") and not gpo.get("withdrawn"))
@@ -143,10 +145,25 @@ def _decision_notice(user, student, plan, *, party: str | None, guardian_ids: se
             "is_party": party is not None}  # party: inzage.party_of(user, student)
 
 
-def _evaluations_of(user, plan, *, audit_rows: list) -> list[dict]:
+def _chart_measurements(plan, version, today) -> dict | None:
+    """The measurements of the goals the child page draws: the evaluations' (of `plan`, prefetched with their
+    progress) and the shown version's, up to the later of their last days (each chart keeps its own window,
+    opp.goal_charts.goal_view). One query; none without a measured goal; None without a plan."""
+    if plan is None:
+        return None
+    rows = [(e, e.progress.all()) for e in plan.evaluations.all()]
+    goals = evaluation_charts.measured_goals(rows)
+    last_days = [day for day in (evaluation_charts.last_evaluated(rows),) if day is not None]
+    if version is not None:
+        goals |= {a.plan_goal_id for a in version.actions.all() if a.measure_instrument}
+        last_days.append(goal_charts.version_until(version, today))
+    return goal_charts.measurements_for(goals, until=max(last_days, default=None))
+
+
+def _evaluations_of(user, plan, *, audit_rows: list, measured: dict | None = None) -> list[dict]:
     """The evaluations of the current plan, newest first, each with its progress per item, the reactions
     and a reaction form. Reading them is audited once, with their ids: the row goes onto `audit_rows`, which the
-    caller writes (audit.record_many)."""
+    caller writes (audit.record_many). `measured`: their goals' measurements, when the caller read them."""
     if plan is None:
         return []
     # Prefetched by the child page (_plan_evaluations); else read here.
@@ -162,7 +179,7 @@ def _evaluations_of(user, plan, *, audit_rows: list) -> list[dict]:
              "form": EvaluationReactionForm(auto_id=f"id_evaluatie{e.pk}_%s")} for e in evaluations]
     # Each goal's measurements since the previous evaluation, as the school sees them (evaluations.charts).
     evaluation_charts.attach([(r["evaluation"], r["progress"]) for r in rows], name=plan.student.first_name,
-                             previous=evaluation_charts.previous_in(evaluations))
+                             previous=evaluation_charts.previous_in(evaluations), measured=measured)
     return rows
 
 
@@ -198,15 +215,16 @@ def evaluation_react(request, pk):
                   {"student": student, "evaluation": evaluation, "form": form})
 
 
-def _version_context(version):
+def _version_context(version, *, measured: dict | None = None):
     """What the portal shows of a version: its sections, the handelingsdeel's measured goals, the uitstroom profile's
-    label. `version` comes with its content (factors, actions, yields) and its pupil's placements loaded."""
+    label. `version` comes with its content (factors, actions, yields) and its pupil's placements loaded;
+    `measured`: its goals' measurements, when the caller read them."""
     if version is None:
         return {}
     return {"version_full": version,
             "sections": [{"key": k, "meta": S.SECTIONS[k]} for k in selectors.applicable_sections(version.plan.student)],
             # Under the handelingsdeel: per measured goal its chart and the goal in plain words (opp.goal_charts).
-            "goal_views": goal_charts.for_version(version, today=timezone.localdate()),
+            "goal_views": goal_charts.for_version(version, today=timezone.localdate(), measured=measured),
             "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or "")}
 
 

@@ -12,6 +12,8 @@ import xml.etree.ElementTree as ET
 import zoneinfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import override
 from pypdf import PdfReader
@@ -362,6 +364,28 @@ def test_the_portal_shows_the_parents_each_goal_in_plain_words_with_its_chart(cl
         assert ("Sanne las in september op AVI M4, in februari op AVI E4. Het doel is AVI M5 vóór 1 juli 2027: "
                 "Sanne is halverwege.") in html
         assert f"grafiek-doel-{sanne.actions.get(position=1).plan_goal_id}" in svgs(html)
+
+
+def test_the_portal_child_page_reads_the_measurements_once_for_the_evaluations_and_the_versions_charts(
+        client, sanne, personas):
+    """One read for both kinds of chart, each still showing its own window: the evaluation's up to its day, the
+    version's up to today."""
+    by = personas.begeleider_a
+    parent = parent_of(sanne.plan.student, name="Mirjam Jansen", username="ouder_sanne")
+    evaluation = _evaluate(sanne, by, D(2027, 3, 1), [("deels", "deels", "")] * 4)
+    reading = sanne.actions.get(position=1)
+    measure(reading, D(2027, 3, 15), "M5", by)  # after the evaluation: the version's chart only
+    login(client, parent.user)
+    with CaptureQueriesContext(connection) as read:
+        html = client.get(reverse("portal:child", args=[sanne.plan.student_id])).content.decode()
+    assert len([q for q in read.captured_queries if 'FROM "opp_measurement"' in q["sql"]]) == 1
+    charts = svgs(html)
+
+    def points(chart_id):
+        return [g.get("data-date") for g in charts[chart_id].iter(f"{SVG}g") if g.get("class") == "chart-point"]
+
+    assert points(f"grafiek-evaluatie-{evaluation.pk}-{reading.plan_goal_id}") == ["2026-11-20", "2027-02-10"]
+    assert points(f"grafiek-doel-{reading.plan_goal_id}") == ["2026-11-20", "2027-02-10", "2027-03-15"]
 
 
 @pytest.mark.parametrize("page", ["opp:plan", "students:detail"])
