@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Board, Membership, School, User
 from audit import log as audit_log
 from audit.models import AuditEvent
+from opp_portal import dates
 
 #: Model label -> what the log calls it. The ground floor's own objects; the apps above register theirs (register()).
 OBJECT_TYPE_LABELS = {
@@ -86,7 +87,7 @@ def day(value) -> str:
         return ""
     if isinstance(value, datetime.datetime):
         value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
-    return formats.date_format(value, "j F Y")
+    return dates.formatted(value)
 
 
 def pupil_name(student, school_ids: set[int]) -> str:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Cap
-from opp_portal import charts
+from opp_portal import charts, dates
 from opp_portal.schoolyear import school_year_label
 from students import deadlines as term
 from students import destinations
@@ -119,7 +118,7 @@ def overview_charts(overview: dict, key: str) -> dict | None:
                          "eerst zijn vastgesteld (ook als ze inmiddels zijn beëindigd of ingetrokken), binnen de "
                          "zes-wekentermijn of later. De tabel onder de "
                          "grafiek geeft dezelfde cijfers."),
-        categories=[f"{date_format(m.month, 'b')}\n{m.month.year}" for m in months],
+        categories=[f"{dates.formatted(m.month, 'b')}\n{m.month.year}" for m in months],
         series=[
             charts.Series(gettext_now("binnen zes weken"), [m.in_time for m in months],
                           colour=charts.GREEN, pattern="solid"),
@@ -149,7 +148,7 @@ def ldgm_chart(ldgm: dict | None, key: str):
         desc=gettext_now("Twee gestapelde staven: de verwachte uitstroombestemming in de lopende OPP's en de "
                          "bestemming van de leerlingen die sinds %(since)s zijn uitgeschreven, verdeeld in "
                          "dagbesteding, arbeid, vervolgonderwijs, een andere school en overig. De tabel eronder geeft "
-                         "dezelfde cijfers.") % {"since": date_format(ldgm["since"], "j F Y")},
+                         "dezelfde cijfers.") % {"since": dates.formatted(ldgm["since"])},
         categories=[gettext_now("Verwacht (lopende OPP's)"), gettext_now("Uitgestroomd")],
         series=series,
     )

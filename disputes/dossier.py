@@ -25,7 +25,6 @@ from dataclasses import dataclass
 import weasyprint
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from PIL import Image
 from pypdf import PdfReader
@@ -34,7 +33,7 @@ from evaluations import pdf as evaluation_pdf
 from opp import pdf as opp_pdf
 from opp import selectors as opp_selectors
 from opp.models import Plan
-from opp_portal import files
+from opp_portal import dates, files
 
 from . import hints as hints_mod
 from .models import Dispute, DisputeDocument, DossierExport, SchoolDocument
@@ -155,7 +154,7 @@ def parts_for(dispute: Dispute) -> list[Part]:
                           lambda pk=pk: _laid_out(opp_pdf.render_html(opp_selectors.load_version(pk)))))
     evaluations = list(plan.evaluations.order_by("held_on", "pk").values_list("pk", "held_on"))
     for i, (pk, held_on) in enumerate(evaluations, 1):
-        parts.append(Part(_("Evaluatie van %(d)s") % {"d": date_format(held_on, "j F Y")},
+        parts.append(Part(_("Evaluatie van %(d)s") % {"d": dates.formatted(held_on)},
                           _("Evaluatie %(i)s van %(n)s") % {"i": i, "n": len(evaluations)},
                           lambda pk=pk: _laid_out(evaluation_pdf.render_html(evaluation_pdf.load(pk), for_staff=True))))
     parts.append(Part(_("Toetsing van de betwiste versie (versie %(n)s)") % {"n": version.number},

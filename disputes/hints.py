@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from opp.rules import gpo_last_day
+from opp_portal import dates
 
 #: The dispute page's forms a hint belongs beside: admissibility is what the board raises in its defence (the
 #: commission's dates) and what the commission's advice decides (niet-ontvankelijk).
@@ -29,7 +29,7 @@ def hints(*, filed_on: datetime.date, made_known_on: datetime.date | None, left_
     found: list[Hint] = []
     if made_known_on is not None and filed_on > (last := gpo_last_day(made_known_on)):
         found.append(Hint("late", _("Te laat: de ouders moeten redenen opgeven (de termijn liep tot en met %(d)s).")
-                          % {"d": date_format(last, "j F Y")}, "R-GPO-2"))
+                          % {"d": dates.formatted(last)}, "R-GPO-2"))
     if left_school_on is not None and left_school_on <= filed_on:
         found.append(Hint("other_school", _("Mogelijk niet-ontvankelijk: geen belang — de leerling stond bij indiening "
                                             "niet meer op deze school ingeschreven."), "R-GPO-6", ("108029",)))

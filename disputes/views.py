@@ -11,12 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from audit import log as audit
+from opp_portal import dates as days
 from opp_portal import uploads
 from opp_portal.forms import ServiceErrors
 
@@ -102,7 +102,7 @@ def _summary(key: str, dispute: Dispute) -> str:
 
 
 def _date_text(day) -> str:
-    return date_format(day, "j F Y") if day else "–"
+    return days.formatted(day) if day else "–"
 
 
 def _stages(dispute: Dispute, forms: dict, found_hints: list) -> list[dict]:

@@ -9,13 +9,13 @@ from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit import log as audit
 from opp import measures
 from opp import selectors as opp_selectors
 from opp.models import ActionItem, Plan, PlanVersion, VersionState
+from opp_portal import dates
 from opp_portal.forms import ServiceErrors
 from students.eligibility import COMMISSION_SOORTEN
 
@@ -114,7 +114,7 @@ def _tell_whether_it_counts(request, evaluation: Evaluation) -> None:
         messages.warning(request, _(
             "Deze evaluatie telt als de jaarlijkse evaluatie, maar de ouders waren er niet bij (uitgenodigd op "
             "%(date)s). Bespreek de evaluatie alsnog met de ouders als dat kan.") % {
-                "date": date_format(evaluation.parents_invited_on, "j F Y")})
+                "date": dates.formatted(evaluation.parents_invited_on)})
 
 
 @login_required

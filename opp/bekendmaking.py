@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.access import Cap
 from accounts.models import User
 from audit import log as audit
+from opp_portal import dates
 from opp_portal.loaded import loaded
 from students.models import Student
 
@@ -151,7 +151,7 @@ def bekendmaking_record(*, actor: User, version_or_plan: PlanVersion | Plan, par
     elif (existing := _rows(plan, version, act).filter(**_party_fields(kind, pk)).first()) is not None:
         errors["party"] = _("De bekendmaking aan %(name)s is al vastgelegd: %(channel)s, op %(d)s.") % {
             "name": existing.party_name, "channel": existing.get_channel_display().lower(),
-            "d": date_format(existing.made_known_on, "j F Y")}
+            "d": dates.formatted(existing.made_known_on)}
     if channel not in MANUAL_CHANNELS:
         errors["channel"] = _("Kies hoe het besluit bekend is gemaakt: per brief, per e-mail of persoonlijk. Een "
                               "bericht in het portaal legt het systeem zelf vast.")
@@ -163,7 +163,7 @@ def bekendmaking_record(*, actor: User, version_or_plan: PlanVersion | Plan, par
     elif made_known_on < since:
         errors["made_known_on"] = (
             _("De bekendmaking kan niet vóór de vaststelling liggen (%(d)s).") if version is not None
-            else _("De bekendmaking kan niet vóór de intrekking liggen (%(d)s).")) % {"d": date_format(since, "j F Y")}
+            else _("De bekendmaking kan niet vóór de intrekking liggen (%(d)s).")) % {"d": dates.formatted(since)}
     if errors:
         raise ValidationError(errors)
     row = Bekendmaking(plan=plan, act=act, version=version, **_party_fields(kind, pk), party_name=known.name[:200],

@@ -13,13 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import Cap
 from audit import log as audit
-from opp_portal import uploads
+from opp_portal import dates, uploads
 from opp_portal.forms import ServiceErrors
 
 from . import access, bekendmaking, bekendmaking_pdf
@@ -69,7 +68,7 @@ def _record(request, subject: PlanVersion | Plan):
                 raise ValidationError({"party": _("De bekendmaking aan deze ouder is al vastgelegd.")}) from None
         if outcome.ok:
             messages.success(request, _("De bekendmaking aan %(name)s op %(d)s is vastgelegd.") % {
-                "name": row.party_name, "d": date_format(row.made_known_on, "j F Y")})
+                "name": row.party_name, "d": dates.formatted(row.made_known_on)})
             return redirect(urls["back"])
     plan = subject.plan if isinstance(subject, PlanVersion) else subject
     # Keep what was typed: the form again, filled in, with the messages beside the fields.

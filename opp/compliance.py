@@ -12,8 +12,9 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from opp_portal import dates
 
 from . import ldgm
 from . import sections as S
@@ -261,7 +262,7 @@ def commission_advice(s: Snapshot):
     if r is not None and r.previous_adopted_on and advised_on and advised_on < r.previous_adopted_on:
         yield Finding("commission_advice_predates_revision", BLOCKING,
                       _("Het advies van de commissie (%(date)s) is ouder dan de vorige vaststelling. Vraag de commissie "
-                        "om advies over deze bijstelling.") % {"date": date_format(advised_on, "j F Y")},
+                        "om advies over deze bijstelling.") % {"date": dates.formatted(advised_on)},
                       "R-TIME-3", section="commissie")
 
 
@@ -283,7 +284,7 @@ def placements_rest_on_opp(s: Snapshot):
             label, gpo = _KIND_LABELS[p.kind]
             yield Finding(f"placement_without_opp:{p.kind}", WARNING,
                           _("%(what)s per %(date)s zonder vastgesteld OPP dat eraan ten grondslag ligt.")
-                          % {"what": _(label), "date": date_format(p.start_on, "j F Y")}, "R-TIME-5", gpo, place="pupil")
+                          % {"what": _(label), "date": dates.formatted(p.start_on)}, "R-TIME-5", gpo, place="pupil")
         if p.kind == "verwijdering" and not p.investigation_recorded:
             yield Finding("removal_without_investigation", WARNING,
                           _("Bij de verwijderingsprocedure is geen deugdelijk onderzoek naar het OPP en de resterende "
@@ -297,7 +298,7 @@ def placements_rest_on_opp(s: Snapshot):
 def deadline_passed(s: Snapshot):
     if s.due_on and not s.in_force and s.today > s.due_on:
         yield Finding("deadline_passed", WARNING,
-                      _("De termijn van zes weken is verstreken op %(date)s.") % {"date": date_format(s.due_on, "j F Y")},
+                      _("De termijn van zes weken is verstreken op %(date)s.") % {"date": dates.formatted(s.due_on)},
                       "R-TIME-1", place="pupil")
 
 

@@ -25,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,6 +32,7 @@ from accounts import access
 from accounts.access import Cap, get_in_reach
 from accounts.models import User
 from audit import log as audit
+from opp_portal import dates
 from opp_portal.loaded import loaded
 
 from . import measures
@@ -184,7 +184,7 @@ def candidates(version: PlanVersion) -> list[Candidate]:
 
 def _origin_note(source: ActionItem, *, same_plan: bool) -> str:
     version = source.version
-    on = date_format(timezone.localtime(version.adopted_at).date(), "j F Y") if version.adopted_at else "–"
+    on = dates.formatted(timezone.localtime(version.adopted_at).date()) if version.adopted_at else "–"
     if same_plan:
         return _("Overgenomen uit versie %(n)s van dit OPP (vastgesteld op %(date)s).") % {"n": version.number, "date": on}
     return _("Overgenomen uit versie %(n)s van het eerdere OPP (vastgesteld op %(date)s).") % {

@@ -20,12 +20,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from opp_portal import charts
+from opp_portal import charts, dates
 from opp_portal.schoolyear import school_year
 from students.models import Student
 
@@ -85,8 +84,8 @@ def measurements_for(goal_ids: Iterable[int], *, until: datetime.date | None = N
 def _when(day: datetime.date, precision: str) -> str:
     """"op 14 november" (two values in one month), "in september" (in one school year), else "in september 2026"."""
     if precision == "day":
-        return _("op %(day)s") % {"day": date_format(day, "j F")}
-    return _("in %(month)s") % {"month": date_format(day, "F Y" if precision == "year" else "F")}
+        return _("op %(day)s") % {"day": dates.formatted(day, "j F")}
+    return _("in %(month)s") % {"month": dates.formatted(day, "F Y" if precision == "year" else "F")}
 
 
 #: Per instrument: how a value is said of the pupil, with two values (then and now) and with one (the start only).
@@ -127,7 +126,7 @@ def sentence(name: str, measure: measures.Measure, measured: Sequence[tuple[date
         parts |= {"first": _when(start[0], precision), "second": _when(latest[0], precision),
                   "v2": measures.named(instrument.key, latest[1])}
         text = _(two) % parts
-    goal = {"target": measures.named(instrument.key, measure.target), "date": date_format(measure.target_on, "j F Y")}
+    goal = {"target": measures.named(instrument.key, measure.target), "date": dates.formatted(measure.target_on)}
     share = measures.share(measure, latest[1]) if latest else None
     if share is None:
         return f"{text} " + _("Het doel is %(target)s vóór %(date)s.") % goal
@@ -156,7 +155,7 @@ class GoalView:
     @property
     def rows(self) -> list[tuple[str, str]]:
         """(day, value in words) of the window's measurements: the list beside a free measure, which has no chart."""
-        return [(date_format(m.measured_on, "j F Y"), measures.named(m.instrument, m.value)) for m in self.measurements]
+        return [(dates.formatted(m.measured_on), measures.named(m.instrument, m.value)) for m in self.measurements]
 
 
 def goal_view(item: ActionItem, measured: Sequence[Measurement], *, name: str, chart_id: str,
@@ -188,14 +187,14 @@ def goal_view(item: ActionItem, measured: Sequence[Measurement], *, name: str, c
     goal_text = " ".join(item.goal.split())
     goal_text = goal_text if len(goal_text) <= 120 else goal_text[:119].rstrip() + "…"
     title = _("Metingen bij het doel: %(goal)s") % {"goal": goal_text}
-    measured_text = (_("de metingen sinds %(day)s") % {"day": date_format(since, "j F Y")} if since
+    measured_text = (_("de metingen sinds %(day)s") % {"day": dates.formatted(since)} if since
                      else _("de metingen"))
     desc = _("Lijngrafiek van %(what)s (%(instrument)s), van de beginsituatie %(base)s op %(base_on)s naar het doel "
              "%(target)s vóór %(target_on)s (de gestreepte lijn). De tabel bij de grafiek geeft dezelfde waarden.") % {
         "what": measured_text, "instrument": instrument.label,
-        "base": measures.named(instrument.key, measure.baseline), "base_on": date_format(measure.baseline_on, "j F Y"),
+        "base": measures.named(instrument.key, measure.baseline), "base_on": dates.formatted(measure.baseline_on),
         "target": measures.named(instrument.key, measure.target),
-        "target_on": date_format(measure.target_on, "j F Y")}
+        "target_on": dates.formatted(measure.target_on)}
     view.chart = charts.goal_line(
         chart_id=chart_id, title=title, desc=desc, levels=instrument.levels if instrument.kind == "levels" else (),
         baseline=charts.Point(measure.baseline_on, base, measures.named(instrument.key, measure.baseline)),
@@ -338,7 +337,7 @@ def pupil_progress(student: Student, *, plans=None, chart_id: str = "grafiek-voo
         version = version_items[0].version
         year = f"{year_start.year}-{year_start.year + 1}"
         label = (_("OPP van %(start)s · versie %(n)s · schooljaar %(year)s") % {
-            "start": date_format(timezone.localdate(version.plan.created_at), "F Y"), "n": version.number,
+            "start": dates.formatted(timezone.localdate(version.plan.created_at), "F Y"), "n": version.number,
             "year": year} if several_plans else
             _("Versie %(n)s · schooljaar %(year)s") % {"n": version.number, "year": year})
         rows = []
@@ -347,7 +346,7 @@ def pupil_progress(student: Student, *, plans=None, chart_id: str = "grafiek-voo
             if m is not None:
                 rows.append(charts.Progress(" ".join(item.goal.split()), measures.share(item.measure, m.value),
                                             f"{measures.named(m.instrument, m.value)} "
-                                            f"({date_format(m.measured_on, 'j F Y')})"))
+                                            f"({dates.formatted(m.measured_on)})"))
             elif item.pk not in counted and last_of_version[version_id] == key:
                 rows.append(charts.Progress(" ".join(item.goal.split()), None))
         out.append(charts.ProgressGroup(label, rows))

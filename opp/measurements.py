@@ -17,13 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import Cap, require_cap
 from accounts.models import User
 from audit import log as audit
+from opp_portal import dates
 from opp_portal.loaded import loaded
 from students.history import TimelineEvent, reads_student
 
@@ -174,7 +174,7 @@ def _check(plan: Plan, instrument: str, measured_on, value: str, note: str,
         errors["measured_on"] = _("Een meting in de toekomst kan nog niet worden vastgelegd.")
     elif measured_on < earliest:
         errors["measured_on"] = _("De meting ligt vóór de start van het OPP (%(day)s).") % {
-            "day": date_format(earliest, "j F Y")}
+            "day": dates.formatted(earliest)}
     stored = ""
     try:
         stored = measures.normalise_value(instrument, value or "")

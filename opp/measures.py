@@ -11,9 +11,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from opp_portal import dates
 
 #: AVI reading levels, lowest first (Start, then midden/eind per groep, then Plus).
 AVI_LEVELS = ("Start", "M3", "E3", "M4", "E4", "M5", "E5", "M6", "E6", "M7", "E7", "Plus")
@@ -210,9 +211,9 @@ def describe(measure: Measure) -> str:
         return ""
     text = _("Beginsituatie: %(base)s (%(base_on)s) — doel: %(target)s vóór %(target_on)s") % {
         "base": _named(instrument, measure.baseline),
-        "base_on": date_format(measure.baseline_on, "j F Y") if measure.baseline_on else "–",
+        "base_on": dates.formatted(measure.baseline_on) if measure.baseline_on else "–",
         "target": _named(instrument, measure.target),
-        "target_on": date_format(measure.target_on, "j F Y") if measure.target_on else "–",
+        "target_on": dates.formatted(measure.target_on) if measure.target_on else "–",
     }
     if instrument.default_direction != measure.direction and measure.direction == LOWER:
         text += " " + _("(lager is beter)")

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import Cap
+from opp_portal import dates
 from opp_portal.loaded import loaded
 from opp_portal.schoolyear import school_year
 from students import eligibility, history
@@ -519,7 +519,7 @@ def _plain(value) -> str:
     if value is False:
         return str(_("nee"))
     if isinstance(value, datetime.date):
-        return date_format(value, "j F Y")
+        return dates.formatted(value)
     return str(value)
 
 

@@ -26,10 +26,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils.dateformat import format as date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+from opp_portal import dates
 
 #: The palette: colours of the status badges (static/css/app.css) first, so a chart and a table's badges agree.
 #: Each reaches ≥ 4.5:1 against white (tests/test_charts.py computes it).
@@ -286,7 +287,7 @@ LINE, BASE, GOAL = BLUE, PURPLE, GREEN
 
 
 def _day(d: datetime.date) -> str:
-    return date_format(d, "j F Y")
+    return dates.formatted(d)
 
 
 def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -411,7 +412,7 @@ def goal_line(*, chart_id: str, title: str, desc: str, points: Sequence[Point], 
         x = px(month)
         out.append(f'<path d="M{_fmt(x)},{_fmt(bottom)} v4" stroke="{TEXT}" stroke-width="1"/>'
                    f'<text class="chart-month" x="{_fmt(x)}" y="{_fmt(bottom + 15)}" text-anchor="middle" '
-                   f'fill="{TEXT}" font-size="11">{escape(date_format(month, "b"))}</text>')
+                   f'fill="{TEXT}" font-size="11">{escape(dates.formatted(month, "b"))}</text>')
         if i == 0 or month.month == 1:
             out.append(f'<text x="{_fmt(x)}" y="{_fmt(bottom + 28)}" text-anchor="middle" fill="{TEXT}" '
                        f'font-size="11">{month.year}</text>')
@@ -429,7 +430,7 @@ def goal_line(*, chart_id: str, title: str, desc: str, points: Sequence[Point], 
                    + _marker("diamond", tx, ty, GOAL) +
                    f'<text x="{_fmt(min(tx, right - 2))}" y="{_fmt(ty - 9)}" '
                    f'text-anchor="{"end" if tx > (left + right) / 2 else "start"}" fill="{GOAL}" '
-                   f'font-weight="bold">{escape(target.label)} ({escape(date_format(target.on, "j b Y"))})</text></g>')
+                   f'font-weight="bold">{escape(target.label)} ({escape(dates.formatted(target.on, "j b Y"))})</text></g>')
     if len(line) > 1:
         path = " ".join(f"{'M' if i == 0 else 'L'}{_fmt(px(p.on))},{_fmt(py(p.value))}" for i, p in enumerate(line))
         out.append(f'<path class="chart-line" d="{path}" fill="none" stroke="{LINE}" stroke-width="2" '

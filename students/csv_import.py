@@ -28,13 +28,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Onderwijssoort, School, User
 from audit import log as audit
-from opp_portal import uploads
+from opp_portal import dates, uploads
 
 from . import destinations, edexml, services
 from .models import Funding, ImportBatch, Student, SupportLevel
@@ -599,7 +598,7 @@ def _refusal(pk) -> str:
         return _("Deze import bestaat niet (meer).")
     if batch.state == ImportBatch.State.APPLIED:
         return _("Deze import is al uitgevoerd op %(when)s; er is niets opnieuw geïmporteerd.") % {
-            "when": date_format(timezone.localtime(batch.applied_at), "j F Y H:i")}
+            "when": dates.formatted(timezone.localtime(batch.applied_at), "j F Y H:i")}
     if batch.state == ImportBatch.State.DISCARDED:
         return _("Deze import is verworpen; er is niets geïmporteerd. Upload het bestand opnieuw.")
     return _("Deze import is ouder dan 24 uur en kan niet meer worden uitgevoerd: de gegevens kunnen intussen zijn "

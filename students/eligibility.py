@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from opp_portal import dates
+
 #: Every pupil of these onderwijssoorten has an OPP (R-ELIG-1).
 ALWAYS_OPP = frozenset({"sbo", "pro", "so", "vso"})
 #: Regular education: an OPP only with extra support (R-ELIG-1, -2, -3).
@@ -141,9 +143,7 @@ def _capitalise(text: str) -> str:
 
 
 def _date(day: datetime.date) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(day, "j F Y")
+    return dates.formatted(day)
 
 
 def parents_are_told(*, handelingsbekwaam: bool, consent_party: str, parents_informed: bool) -> bool:

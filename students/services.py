@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit import log as audit
+from opp_portal import dates
 
 from . import destinations, eligibility, history
 from .models import EligibilityDecision, Guardian, GuardianLink, PlacementEvent, Student, SupportLevel
@@ -94,7 +94,7 @@ def validate_need_date(student: Student, *, today: datetime.date) -> None:
     if end is not None and need <= end:
         raise ValidationError({"support_need_on": _(
             "Het vorige OPP is beëindigd of ingetrokken op %(date)s. Vul de datum in waarop de behoefte aan extra "
-            "ondersteuning opnieuw bleek (na die dag).") % {"date": date_format(end, "j F Y")}})
+            "ondersteuning opnieuw bleek (na die dag).") % {"date": dates.formatted(end)}})
 
 
 def facts_for(student: Student) -> eligibility.PupilFacts:

@@ -3,10 +3,9 @@ under the strict CSP, a <title> and <desc>, patterns besides colours, and a tabl
 
 from __future__ import annotations
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from opp_portal import charts
+from opp_portal import charts, dates
 
 from . import overviews
 from .models import Category
@@ -40,8 +39,8 @@ def expiry_chart(months: list[overviews.MonthCounts], key: str) -> charts.Chart 
     chart_id = f"grafiek-{key}-tlv-afloop"
     svg = charts.stacked_columns(
         chart_id=chart_id, title=title, desc=desc,
-        categories=[f"{date_format(m.month, 'b')}\n{m.month.year}" for m in months], series=series)
+        categories=[f"{dates.formatted(m.month, 'b')}\n{m.month.year}" for m in months], series=series)
     headers = (_("Maand"), *(_label(c) for c in overviews.CHART_CATEGORIES), _("Totaal"))
-    rows = tuple((date_format(m.month, "F Y"), *(str(m.counts[c]) for c in overviews.CHART_CATEGORIES), str(m.total))
+    rows = tuple((dates.formatted(m.month, "F Y"), *(str(m.counts[c]) for c in overviews.CHART_CATEGORIES), str(m.total))
                  for m in months)
     return charts.Chart(charts.safe_id(chart_id), svg, title, desc, title, headers, rows)

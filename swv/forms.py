@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Onderwijssoort, Samenwerkingsverband
 from opp.models import FROZEN_STATES, PlanVersion
+from opp_portal import dates
 from opp_portal.forms import dutch_date_field
 from students.models import Student
 
@@ -19,7 +19,7 @@ from .models import AdmissionDecision, Category
 
 class VersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, version):
-        day = date_format(timezone.localdate(version.adopted_at), "j F Y") if version.adopted_at else ""
+        day = dates.formatted(timezone.localdate(version.adopted_at)) if version.adopted_at else ""
         return _("Versie %(n)s (%(state)s %(day)s)") % {"n": version.number, "state": version.get_state_display().lower(),
                                                        "day": day}
 

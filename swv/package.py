@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 import weasyprint
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from PIL import Image
 from pypdf import PdfReader
@@ -31,7 +30,7 @@ from evaluations import pdf as evaluation_pdf
 from opp import content as opp_content
 from opp import pdf as opp_pdf
 from opp import selectors as opp_selectors
-from opp_portal import files
+from opp_portal import dates, files
 
 from .models import SwvRequest, SwvRequestAttachment, SwvRequestReaction
 
@@ -96,7 +95,7 @@ def shared_items(request: SwvRequest) -> list[str]:
     else:
         items.append(_("Geen OPP"))
     if request.evaluation_id:
-        items.append(_("De evaluatie van %(d)s") % {"d": date_format(request.evaluation.held_on, "j F Y")})
+        items.append(_("De evaluatie van %(d)s") % {"d": dates.formatted(request.evaluation.held_on)})
     for a in request.attachments.all():
         items.append(_("Bijlage: %(t)s") % {"t": a.title})
     items.append(_("De reactie van de ouders (zienswijze), als zij die geven"))
@@ -165,7 +164,7 @@ def parts_for(request: SwvRequest) -> list[Part]:
                           lambda archival: _laid_out(version_html(opp_selectors.load_version(request.version_id), omit),
                                                      archival)))
     if request.evaluation_id:
-        parts.append(Part(_("Evaluatie van %(d)s") % {"d": date_format(request.evaluation.held_on, "j F Y")},
+        parts.append(Part(_("Evaluatie van %(d)s") % {"d": dates.formatted(request.evaluation.held_on)},
                           lambda archival: _laid_out(evaluation_pdf.render_html(
                               evaluation_pdf.load(request.evaluation_id), for_staff=False,
                               with_pupil_view=request.share_pupil_view), archival)))

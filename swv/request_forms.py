@@ -7,12 +7,12 @@ import datetime
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Samenwerkingsverband
 from evaluations.models import Evaluation
 from opp.models import PlanVersion
+from opp_portal import dates
 from opp_portal.forms import dutch_date_field
 from students.models import Student
 
@@ -28,7 +28,7 @@ class VersionField(forms.ModelChoiceField):
 
 class EvaluationField(forms.ModelChoiceField):
     def label_from_instance(self, evaluation):
-        return _("Evaluatie van %(d)s") % {"d": date_format(evaluation.held_on, "j F Y")}
+        return _("Evaluatie van %(d)s") % {"d": dates.formatted(evaluation.held_on)}
 
 
 class ComposeForm(forms.Form):

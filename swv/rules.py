@@ -15,10 +15,10 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import CLUSTERED_SOORTEN
+from opp_portal import dates
 
 #: The two kinds of admission decision.
 KIND_TLV = "tlv"
@@ -158,10 +158,10 @@ def finding(student, decisions: Iterable, today: datetime.date) -> str | None:
     last_end = max((d.ends_on for d in ended), default=None)
     if needed == KIND_CVO:
         if last_end:
-            return _("Besluit van de commissie van onderzoek verlopen op %(day)s") % {"day": date_format(last_end, "j F Y")}
+            return _("Besluit van de commissie van onderzoek verlopen op %(day)s") % {"day": dates.formatted(last_end)}
         return _("Geen besluit van de commissie van onderzoek")
     if last_end:
-        return _("Toelaatbaarheidsverklaring verlopen op %(day)s") % {"day": date_format(last_end, "j F Y")}
+        return _("Toelaatbaarheidsverklaring verlopen op %(day)s") % {"day": dates.formatted(last_end)}
     return _("Geen geldige toelaatbaarheidsverklaring")
 
 
@@ -206,5 +206,5 @@ def lead_time_text(lead: Lead) -> str:
     if lead_time_errors(lead.rule, day=lead.day, month=lead.month, weeks=lead.weeks):
         return _("nog niet volledig ingevuld")
     if lead.rule == LEAD_FIXED_DATE:
-        return _("aanvraag vóór %(day)s") % {"day": date_format(datetime.date(_CHECK_YEAR, lead.month, lead.day), "j F")}
+        return _("aanvraag vóór %(day)s") % {"day": dates.formatted(datetime.date(_CHECK_YEAR, lead.month, lead.day), "j F")}
     return _("%(weeks)s weken vóór de einddatum") % {"weeks": lead.weeks}

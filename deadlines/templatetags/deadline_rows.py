@@ -7,10 +7,12 @@ the template's own output)."""
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import date_format, localize
+from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
+
+from opp_portal import dates
 
 register = template.Library()
 
@@ -43,7 +45,7 @@ def task_rows(rows) -> SafeString:
             f'<span class="text-body-secondary">({_e(row.initials)})</span></th>\n'
             f"        <td>{_e(row.label)}{action}</td>\n"
             f"        <td>{_e(row.school_name)}</td>\n"
-            f'        <td><time datetime="{_e(date_format(row.due_on, "Y-m-d"))}">{_e(date_format(row.due_on, "j F Y"))}'
+            f'        <td><time datetime="{_e(dates.formatted(row.due_on, "Y-m-d"))}">{_e(dates.formatted(row.due_on))}'
             f"</time><br>\n"
             f'          <span class="small">{days_text(row.days_left, row.days_overdue)}</span></td>\n'
             f'        <td><span class="badge status-{_e(row.status)}">{_e(row.status_label)}</span></td>\n'
@@ -60,10 +62,10 @@ def overdue_rows(rows) -> SafeString:
         initials = _e(row.initials)
         head = f'<a href="{_e(row.plan_url)}">{initials}</a>' if row.plan_url else initials
         if row.withdrawn_on:
-            note = gettext("OPP ingetrokken op %(d)s") % {"d": _e(date_format(row.withdrawn_on, "j F Y"))}
+            note = gettext("OPP ingetrokken op %(d)s") % {"d": _e(dates.formatted(row.withdrawn_on))}
             note = f'<span class="small text-body-secondary">({note})</span>\n          '
         elif row.ended_on:
-            note = gettext("OPP beëindigd op %(d)s") % {"d": _e(date_format(row.ended_on, "j F Y"))}
+            note = gettext("OPP beëindigd op %(d)s") % {"d": _e(dates.formatted(row.ended_on))}
             note = f'<span class="small text-body-secondary">({note})</span>\n          '
         elif not row.plan_url:
             note = f'<span class="small text-body-secondary">({_e(gettext("nog geen OPP gestart"))})</span>'
@@ -74,7 +76,7 @@ def overdue_rows(rows) -> SafeString:
         out.append(
             f'\n      <tr>\n        <th scope="row">{head}\n          {note}</th>\n'
             f"        <td>{_e(row.school_name)}</td>\n"
-            f'        <td><time datetime="{_e(date_format(row.due_on, "Y-m-d"))}">{_e(date_format(row.due_on, "j F Y"))}'
+            f'        <td><time datetime="{_e(dates.formatted(row.due_on, "Y-m-d"))}">{_e(dates.formatted(row.due_on))}'
             f"</time></td>\n"
             f'        <td><span class="badge status-te_laat">{late}</span></td>\n'
             f"      </tr>\n    ")

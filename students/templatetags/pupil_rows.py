@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
+
+from opp_portal import dates
 
 register = template.Library()
 
@@ -27,7 +28,7 @@ def _term(deadline) -> SafeString | str:
     """The term's due date with students/_deadline_badge.html, or a dash."""
     if not deadline:
         return "–"
-    return format_html('{} <span class="badge status-{}">{}</span>\n', date_format(deadline["due_on"], "j F Y"),
+    return format_html('{} <span class="badge status-{}">{}</span>\n', dates.formatted(deadline["due_on"]),
                        deadline["status"], deadline["label"])
 
 

@@ -12,8 +12,9 @@ import datetime
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
+from opp_portal import dates
 from retention import rules, services
 from retention.models import RetentionRun
 
@@ -69,7 +70,7 @@ class Command(BaseCommand):
 
     def _report(self, result: services.Sweep) -> None:
         out = self.stdout.write
-        when = formats.date_format(result.today, "j F Y")
+        when = dates.formatted(result.today)
         if result.dry_run:
             out(f"Bewaartermijnen op {when} – proef: er is niets verwijderd.")
         else:
@@ -114,12 +115,12 @@ class Command(BaseCommand):
         out("Laatste rondes van de bewaartermijnen:")
         out(f"  {'Gestart'.ljust(23)}  {'Klaar'.ljust(23)}  {'Peildatum'.ljust(17)}  Soort  Resultaat")
         for run in RetentionRun.objects.all()[:limit]:
-            started = formats.date_format(timezone.localtime(run.started_at), "j F Y H:i")
-            finished = formats.date_format(timezone.localtime(run.finished_at), "j F Y H:i") if run.finished_at else "niet klaar"
+            started = dates.formatted(timezone.localtime(run.started_at), "j F Y H:i")
+            finished = dates.formatted(timezone.localtime(run.finished_at), "j F Y H:i") if run.finished_at else "niet klaar"
             counts = run.counts or {}
             result = (f"{pupils(counts.get('pupils', 0))}, {len(counts.get('held', []))} aangehouden, "
                       f"{len(counts.get('errors', []))} fout(en)") if run.finished_at else ""
-            out(f"  {started.ljust(23)}  {finished.ljust(23)}  {formats.date_format(run.run_date, 'j F Y').ljust(17)}  "
+            out(f"  {started.ljust(23)}  {finished.ljust(23)}  {dates.formatted(run.run_date).ljust(17)}  "
                 f"{'proef' if run.dry_run else 'echt '}  {result}")
 
     def _table(self, title: str, items: list[services.PupilDue]) -> None:
