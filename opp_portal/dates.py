@@ -2,8 +2,8 @@
 
 Django formats a date by parsing the format string letter by letter and translating the month name anew each time:
 about 20 µs a day. The goal charts, the deadline lists and the overviews write the same few days hundreds of times
-per page (a chart its points twice: in the picture and in its table), which made date formatting a tenth of the
-portal child page's time. `formatted` remembers each (day, format, language): a page's repeated days cost a
+per page (a chart its points twice: in the picture and in its table): remembering them took a sixth off the
+instructions of the portal child page with goal charts (README "Performance"). `formatted` remembers each (day, format, language): a page's repeated days cost a
 dictionary lookup. Only plain dates are remembered (a bounded number of days, formats and languages); a datetime
 (with its time and zone) goes straight to Django.
 """
