@@ -32,8 +32,8 @@ def attach(rows: Sequence[tuple[Evaluation, Sequence[ItemProgress]]], *, name: s
     of these evaluations (their `action` loaded), and on each evaluation `goal_progress` (its rows with a measured
     goal) and `goal_since` (the previous evaluation's day, or None). `previous`: evaluation id → the previous evaluation's day, when the
     caller has all of the plan's evaluations at hand; else one query per evaluation. The measurements of all their
-    goals in one query, none when the caller read them (`measured`: goal id → measurements up to the last
-    evaluation's day or later, measured_goals)."""
+    goals in one query, or none when the caller read them: `measured`, goal id → measurements, holding at least
+    the goals of measured_goals(rows) up to last_evaluated(rows) (later ones are left out per chart)."""
     if previous is None:
         previous = {e.pk: previous_held_on(e) for e, _progress in rows}
     if measured is None:
