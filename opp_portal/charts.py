@@ -286,10 +286,6 @@ class Point:
 LINE, BASE, GOAL = BLUE, PURPLE, GREEN
 
 
-def _day(d: datetime.date) -> str:
-    return dates.formatted(d)
-
-
 def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     """Round numbers from lo to hi (about `count` of them): steps of 1, 2, 2.5 or 5 times a power of ten."""
     span = hi - lo
@@ -345,7 +341,7 @@ def goal_line(*, chart_id: str, title: str, desc: str, points: Sequence[Point], 
     line = ([baseline] if baseline else []) + list(points)
     everything = line + ([target] if target else [])
     labels = (gettext("Beginsituatie"), gettext("Meting"), gettext("Doel"))
-    rows = tuple((_day(p.on), p.label, what) for p, what in
+    rows = tuple((dates.formatted(p.on), p.label, what) for p, what in
                  [*([(baseline, labels[0])] if baseline else []), *((p, labels[1]) for p in points),
                   *([(target, labels[2])] if target else [])])
     headers = (gettext("Datum"), gettext("Waarde"), gettext("Soort"))
@@ -420,7 +416,7 @@ def goal_line(*, chart_id: str, title: str, desc: str, points: Sequence[Point], 
                f'stroke="{TEXT}" stroke-width="1"/>')
     if target:
         tx, ty = px(target.on), py(target.value)
-        tip = f"{_day(target.on)}: {target.label} ({labels[2].lower()})"
+        tip = f"{dates.formatted(target.on)}: {target.label} ({labels[2].lower()})"
         out.append(f'<g class="chart-target" data-value="{escape(target.label)}" data-date="{target.on.isoformat()}">'
                    f'<title>{escape(tip)}</title>'
                    f'<path d="M{_fmt(left)},{_fmt(ty)} H{_fmt(right)}" stroke="{GOAL}" stroke-width="2" '
@@ -438,7 +434,7 @@ def goal_line(*, chart_id: str, title: str, desc: str, points: Sequence[Point], 
     for i, p in enumerate(line):
         is_base = baseline is not None and i == 0
         kind, colour = ("chart-baseline", BASE) if is_base else ("chart-point", LINE)
-        tip = f"{_day(p.on)}: {p.label}" + (f" ({labels[0].lower()})" if is_base else "")
+        tip = f"{dates.formatted(p.on)}: {p.label}" + (f" ({labels[0].lower()})" if is_base else "")
         out.append(f'<g class="{kind}" data-value="{escape(p.label)}" data-date="{p.on.isoformat()}">'
                    + _marker("square" if is_base else "circle", px(p.on), py(p.value), colour,
                              inner=f"<title>{escape(tip)}</title>") + "</g>")

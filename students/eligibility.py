@@ -111,23 +111,23 @@ def decide(f: PupilFacts) -> Decision:
             required = True
             reasons.append(Reason(
                 _("Plaatsing in een OPDC (vanaf %(date)s): daaraan moet een OPP ten grondslag liggen (GPO 109370).")
-                % {"date": _date(p.start_on)}, "R-TIME-5"))
+                % {"date": dates.formatted(p.start_on)}, "R-TIME-5"))
         elif p.kind == "observatie":
             required = True
             reasons.append(Reason(
                 _("Tijdelijke observatieplaatsing in het sbo (vanaf %(date)s): daaraan moet een OPP ten grondslag liggen "
-                  "(GPO 109137).") % {"date": _date(p.start_on)}, "R-TIME-5"))
+                  "(GPO 109137).") % {"date": dates.formatted(p.start_on)}, "R-TIME-5"))
         elif p.kind == "verwijdering":
             if needs_opp:
                 reasons.append(Reason(
                     _("Verwijderingsprocedure (vanaf %(date)s): verwijdering van een leerling met extra "
                       "ondersteuningsbehoefte moet berusten op een OPP en op deugdelijk onderzoek naar de resterende "
-                      "ondersteuningsmogelijkheden (GPO 109401, 108148).") % {"date": _date(p.start_on)}, "R-TIME-5"))
+                      "ondersteuningsmogelijkheden (GPO 109401, 108148).") % {"date": dates.formatted(p.start_on)}, "R-TIME-5"))
             else:
                 reasons.append(Reason(
                     _("Verwijderingsprocedure (vanaf %(date)s): er is geen extra ondersteuningsbehoefte vastgelegd, dus "
                       "het OPP-vereiste voor verwijdering geldt niet. Klopt dat niet, leg dan de extra ondersteuning vast.")
-                    % {"date": _date(p.start_on)}, "R-TIME-5"))
+                    % {"date": dates.formatted(p.start_on)}, "R-TIME-5"))
     return Decision(required=required, reasons=tuple(reasons))
 
 
@@ -140,10 +140,6 @@ def _join(items: Iterable[str]) -> str:
 
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _date(day: datetime.date) -> str:
-    return dates.formatted(day)
 
 
 def parents_are_told(*, handelingsbekwaam: bool, consent_party: str, parents_informed: bool) -> bool:
@@ -166,7 +162,7 @@ def placement_alerts(f: PupilFacts, *, rests_on_opp: Callable[[datetime.date], b
         if needs_opp and not rests_on_opp(p.start_on):
             alerts.append(Reason(
                 _("%(what)s per %(date)s zonder vastgesteld OPP dat eraan ten grondslag ligt.")
-                % {"what": _PLACEMENT_LABELS[p.kind], "date": _date(p.start_on)}, "R-TIME-5"))
+                % {"what": _PLACEMENT_LABELS[p.kind], "date": dates.formatted(p.start_on)}, "R-TIME-5"))
         if p.kind == "verwijdering" and extra_need and not p.investigation_recorded:
             alerts.append(Reason(
                 _("Verwijderingsprocedure zonder vastgelegd onderzoek naar het OPP en de resterende "
