@@ -27,7 +27,7 @@ from students.models import Student
 
 from . import ldgm
 from .models import FROZEN_STATES, Plan, PlanVersion, VersionState
-from .sections import uitstroom_choices, uitstroom_label
+from .sections import uitstroom_label
 
 BOM = "\ufeff"
 DELIMITER = ";"
@@ -115,14 +115,6 @@ def _day(moment: datetime.datetime | None) -> datetime.date | None:
     return timezone.localtime(moment).date() if moment is not None else None
 
 
-def _uitstroom_label(key: str, onderwijssoort: str) -> str:
-    """The label of the pupil's own list (a vso "mbo_2" reads "Vervolgonderwijs: mbo niveau 2"); a key from another
-    list (the pupil changed onderwijssoort) by its label anywhere."""
-    if not key:
-        return ""
-    return str(dict(uitstroom_choices(onderwijssoort)).get(key) or uitstroom_label(key))
-
-
 def _row(student: Student) -> LasRow:
     plan = student.las_plans[0]  # newest first
     adopted = plan.las_versions  # in number order
@@ -142,7 +134,7 @@ def _row(student: Student) -> LasRow:
         einddatum=plan.ended_on,
         reden_einde="" if plan.state == Plan.State.ACTIEF else plan.state,
         uitstroomprofiel=profiel,
-        uitstroomprofiel_omschrijving=_uitstroom_label(profiel, student.onderwijssoort),
+        uitstroomprofiel_omschrijving=uitstroom_label(profiel, student.onderwijssoort),
         ldgm_leerroute=current.ldgm_leerroute if current else "",
         ldgm_bestemming=bestemming,
         ldgm_bestemming_omschrijving=ldgm.bestemming_label(bestemming),

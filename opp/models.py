@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from students.models import Student
 
 from . import hashing, ldgm, measures
-from .sections import LEERGEBIEDEN
+from .sections import LEERGEBIEDEN, uitstroom_label
 
 
 class FrozenVersionError(Exception):
@@ -223,6 +223,12 @@ class PlanVersion(models.Model):
     @property
     def ldgm_fits(self) -> bool:
         return ldgm.fits(self.ldgm_leerroute, self.ldgm_bestemming)
+
+    @property
+    def uitstroom_label(self) -> str:
+        """The uitstroom profile as every screen, PDF and export names it: from the list of the pupil's onderwijssoort
+        (opp.sections.uitstroom_label). Reads the plan's pupil (loaded by every caller that shows a version)."""
+        return uitstroom_label(self.uitstroom_profiel or "", self.plan.student.onderwijssoort)
 
     def handelingsdeel_hash(self) -> str:
         """The hash consent binds (R-CONSENT-5); uses prefetched actions when present."""

@@ -173,7 +173,15 @@ def uitstroom_choices(onderwijssoort: str) -> list[tuple[str, str]]:
     return UITSTROOM_CHOICES.get(key, [])
 
 
-def uitstroom_label(value: str) -> str:
+def uitstroom_label(value: str, onderwijssoort: str = "") -> str:
+    """The label of an uitstroom profile in the pupil's own list (`onderwijssoort`: a vso "mbo_2" reads
+    "Vervolgonderwijs: mbo niveau 2", a vo one "Mbo niveau 2"); a key from another list (the pupil changed
+    onderwijssoort since) by its label anywhere; an unknown key as it is stored."""
+    if not value:
+        return ""
+    own = dict(uitstroom_choices(onderwijssoort)).get(value) if onderwijssoort else None
+    if own is not None:
+        return str(own)
     for choices in UITSTROOM_CHOICES.values():
         for key, label in choices:
             if key == value:

@@ -490,7 +490,7 @@ def _section_text(version_or_content, key: str, soort: str) -> str:
     c = version_or_content
     v = c["scalars"]
     if key == "uitstroom":
-        return f"{_('Uitstroomprofiel')}: {S.uitstroom_label(v['uitstroom_profiel'] or '') or '–'}\n{v['uitstroom_onderbouwing']}"
+        return f"{_('Uitstroomprofiel')}: {S.uitstroom_label(v['uitstroom_profiel'] or '', soort) or '–'}\n{v['uitstroom_onderbouwing']}"
     if key == "factoren":
         kinds, domains = dict(FactorItem.Kind.choices), dict(FactorItem.Domain.choices)
         return "\n".join(f"[{kinds.get(f['kind'], f['kind'])}, {str(domains.get(f['domain'], f['domain'])).lower()}] {f['text']}"

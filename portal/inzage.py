@@ -340,7 +340,7 @@ def _readable_sections(version: PlanVersion, applicable: list[str]) -> list[dict
     for key in applicable:
         section = {"key": key, "title": S.SECTIONS[key].title, "rows": [], "factors": [], "actions": []}
         if key == "uitstroom":
-            section["rows"] = [(_("Uitstroomprofiel"), S.uitstroom_label(version.uitstroom_profiel or "")),
+            section["rows"] = [(_("Uitstroomprofiel"), version.uitstroom_label),
                                (_("Onderbouwing"), version.uitstroom_onderbouwing)]
         elif key == "factoren":
             section["factors"] = list(version.factors.all())
@@ -472,7 +472,7 @@ def _content(version: PlanVersion, applicable: list[str], numbers: dict[int, int
     result = {}
     for key in applicable:
         if key == "uitstroom":
-            result[key] = {"uitstroomprofiel": _choice(version.uitstroom_profiel, S.uitstroom_label(version.uitstroom_profiel or "")),
+            result[key] = {"uitstroomprofiel": _choice(version.uitstroom_profiel, version.uitstroom_label),
                            "onderbouwing": version.uitstroom_onderbouwing}
         elif key == "factoren":
             result[key] = [{"soort": _choice(f.kind, f.get_kind_display()), "gebied": _choice(f.domain, f.get_domain_display()),

@@ -225,7 +225,7 @@ def _version_context(version, *, measured: dict | None = None):
             "sections": [{"key": k, "meta": S.SECTIONS[k]} for k in selectors.applicable_sections(version.plan.student)],
             # Under the handelingsdeel: per measured goal its chart and the goal in plain words (opp.goal_charts).
             "goal_views": goal_charts.for_version(version, today=timezone.localdate(), measured=measured),
-            "uitstroom_label": S.uitstroom_label(version.uitstroom_profiel or "")}
+            "uitstroom_label": version.uitstroom_label}
 
 
 @login_required
