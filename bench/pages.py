@@ -21,8 +21,9 @@ same "focus" pupil sits in school 001: an adopted ten-page OPP (version 1, evalu
 consultations), its revision in overleg (version 2, with a parent's reaction) and a parent with a portal account;
 and the same "goals" pupil (ensure_goals_focus): measured goals across two adopted versions (AVI, DMT, a
 percentage, an observation scale; one goal reworded, one ended, one added by the revision), a measurement every
-five weeks since the baselines and an evaluation per version, so that the chart pages draw every chart they have.
-The world's other adopted plans carry measures and measurements too (bench/seed.py).
+five weeks since the baselines and an evaluation per version, so that the chart pages draw every chart they have;
+and an "archive" pupil (ensure_archived) whose ten-page OPP was adopted through opp.adoption, so that it has its
+archived PDF. The world's other adopted plans carry measures and measurements too (bench/seed.py).
 
 Measured in-process with django.test.Client under production settings (DEBUG=0, the full middleware with
 CSP, 2FA required and passed by a verified OTP session as tests/auth.py makes it, HTTPS), through the
@@ -49,7 +50,7 @@ that page's queries in both worlds, fastest of five, and the plans of the three 
 --small N / --large N with --small-boards / --large-boards (shape of the worlds), --small-only (seed and
 measure only the small world: a quick check that the pages work).
 Page keys: trivial, list_ib, list_ib_search, list_sl, list_sl_search, board_overview, school_overview,
-editor, portal, portal_home, portal_version, pdf, and the goal chart pages goals_plan, goals_evaluation, goals_pupil, goals_portal.
+editor, portal, portal_home, portal_version, pdf (rendered anew), pdf_archived (the archived file), and the goal chart pages goals_plan, goals_evaluation, goals_pupil, goals_portal.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from bench import seed  # noqa: E402
 from evaluations.models import Evaluation, ItemProgress  # noqa: E402
-from opp import measures  # noqa: E402
+from opp import adoption, measures  # noqa: E402
 from opp import services as opp_services  # noqa: E402
 from opp.models import (  # noqa: E402
     ActionItem,
@@ -115,6 +116,7 @@ from tests.auth import login  # noqa: E402
 log = seed.log
 FOCUS_NUMBER = "BENCHFOCUS"
 GOALS_NUMBER = "BENCHDOELEN"
+ARCHIVED_NUMBER = "BENCHARCHIEF"
 BLOCK = 5  # requests per world before switching to the other
 #: Pages that must show the overview charts (three each): measured with them, or not at all.
 CHART_PAGES = {"board_overview", "school_overview"}
@@ -269,7 +271,24 @@ def ensure_focus(school, today: datetime.date) -> dict:
         v1 = PlanVersion.objects.select_related("plan__student").get(pk=v1.pk)
     v2 = v1.plan.versions.get(number=2)
     return {"ib": ib, "sl": sl, "bb": bb, "parent": User.objects.get(username=f"bench-ouder-{FOCUS_NUMBER}-0"),
-            "student": v1.plan.student.pk, "v1": v1.pk, "v2": v2.pk, **ensure_goals_focus(school, ib, bb, today)}
+            "student": v1.plan.student.pk, "v1": v1.pk, "v2": v2.pk, **ensure_goals_focus(school, ib, bb, today),
+            "archived": ensure_archived(school, ib, bb)}
+
+
+def ensure_archived(school, ib, bb) -> int:
+    """A second ten-page OPP, adopted through opp.adoption as a board member adopts one, so that it has its archived
+    PDF (the focus pupil's version 1 is adopted by a guarded update, without one): the `pdf_archived` page downloads
+    that file (opp:archived_pdf) where `pdf` renders the focus version anew. Added to an existing world without it."""
+    version = PlanVersion.objects.filter(plan__student__pupil_number=ARCHIVED_NUMBER, plan__student__school=school,
+                                         number=1).first()
+    if version is None:
+        log("  creating the archive pupil: a ten-page OPP adopted through opp.adoption, its PDF archived …")
+        version = seed.create_rich_opp(school, ib, bb, pupil_number=ARCHIVED_NUMBER, first_name="Sem", adopt=False)
+    if version.state == "instemming_gevraagd":  # consent given: offered for adoption, then adopted
+        version = adoption.submit(actor=ib, version=version)
+    if version.state == "ter_vaststelling":
+        version = adoption.adopt_confirmed(actor=bb, version=version)
+    return version.pk
 
 
 #: The goals pupil's handelingsdeel: (goal, measure as instrument/baseline/target/direction). Version 2 rewords the
@@ -412,6 +431,9 @@ PAGES = [
     ("portal_home", "portal start page (parent)", "parent", lambda f: reverse("portal:home")),
     ("portal_version", "portal version page (parent)", "parent", lambda f: reverse("portal:version", args=[f["v2"]])),
     ("pdf", "OPP PDF download (10 pages)", "ib", lambda f: reverse("opp:version_pdf", args=[f["v1"]])),
+    # The same size of OPP as its archived file: access check, audit row, the stored bytes read and their hash checked.
+    ("pdf_archived", "OPP PDF, the archived file (10 pages)", "ib",
+     lambda f: reverse("opp:archived_pdf", args=[f["archived"]])),
     # The goal charts (opp.goal_charts, opp_portal.charts): the goals pupil's measured goals over two versions.
     ("goals_plan", "plan page, measured goals + charts", "ib", lambda f: reverse("opp:plan", args=[f["goals_plan"]])),
     ("goals_evaluation", "evaluation detail + goal charts", "ib",

@@ -422,11 +422,13 @@ def _school_year(day: datetime.date) -> str:
 
 
 def create_rich_opp(school: School, ib: User, bestuurder: User, *, pupil_number: str, parents_with_accounts: int = 0,
-                    first_name: str = "Noor", last_name: str = "van der Bench") -> PlanVersion:
+                    first_name: str = "Noor", last_name: str = "van der Bench", adopt: bool = True) -> PlanVersion:
     """A pupil whose adopted OPP (version 1) fills about ten A4 pages: long texts in every section, 12
     handelingsdeel items, factors, learning yields, four consultations with the parents' suggestions and the
     school's responses, and a consent request answered (on paper) by both parents. The first
-    `parents_with_accounts` parents get a portal account (username bench-ouder-<pupil_number>-<n>)."""
+    `parents_with_accounts` parents get a portal account (username bench-ouder-<pupil_number>-<n>).
+    `adopt=False`: left "instemming gevraagd" with the consent given, for the caller to adopt through
+    opp.adoption (which also archives the PDF)."""
     with transaction.atomic():
         student = Student.objects.create(
             school=school, first_name=first_name, last_name=last_name, date_of_birth=datetime.date(2016, 5, 14),
@@ -480,6 +482,8 @@ def create_rich_opp(school: School, ib: User, bestuurder: User, *, pupil_number:
         ConsentAnswer.objects.create(request=req, guardian=parents[1], party_name=parents[1].name, answer="ja",
                                      handelingsdeel_hash=hd_hash, channel="papier", recorded_by=ib,
                                      signed_on=datetime.date(2026, 10, 1))
+        if not adopt:
+            return PlanVersion.objects.get(pk=version.pk)
         # Adopt the only way the models allow (as tests.factories does): one guarded update of the open row.
         fresh = selectors.load_version(version.pk)
         PlanVersion.objects.filter(pk=version.pk, state="instemming_gevraagd").update(
