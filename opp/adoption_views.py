@@ -101,7 +101,6 @@ def review(request, pk):
     return render(request, "opp/adoption_review.html", {
         "version": full, "plan": full.plan, "student": full.plan.student, "findings": compliance.findings(snap),
         "sections": [{"key": k, "meta": S.SECTIONS[k]} for k in snap.applicable],
-        "uitstroom_label": full.uitstroom_label,
         "consultations": list(full.plan.consultations.prefetch_related("suggestions")),
         "consent": consent_services.status(full), "adopt_form": adopt_form, "back_form": back_form,
         "mandate": access.adoption_mandate(request.user, full.plan.student.school),

@@ -202,7 +202,6 @@ def context_for(version: PlanVersion, *, today=None) -> dict:
         "student": student,
         "school": student.school,
         "sections": [{"key": key, "meta": S.SECTIONS[key]} for key in snap.applicable],
-        "uitstroom_label": version.uitstroom_label,
         "consultations": _consultations(version),
         "consent_requests": requests,
         "carried_consent": carried,

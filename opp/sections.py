@@ -179,7 +179,7 @@ def uitstroom_label(value: str, onderwijssoort: str = "") -> str:
     onderwijssoort since) by its label anywhere; an unknown key as it is stored."""
     if not value:
         return ""
-    own = dict(uitstroom_choices(onderwijssoort)).get(value) if onderwijssoort else None
+    own = dict(uitstroom_choices(onderwijssoort)).get(value)
     if own is not None:
         return str(own)
     for choices in UITSTROOM_CHOICES.values():

@@ -309,7 +309,6 @@ def _editor_page(request, version: PlanVersion, rights: access.VersionRights, fo
         "general_unsaved": "algemeen" in unsaved,
         "content": content.version_content(version),
         "adopted": next((v for v in versions if v.state == VersionState.VASTGESTELD), None),
-        "uitstroom_label": version.uitstroom_label,
         "other_versions": sorted((v for v in versions if v.pk != version.pk), key=lambda v: -v.number),
         "lost_input": lost_input,
         "bank": bank.picker(student, query=bank_query) if rights.edit else None, "bank_query": bank_query,

@@ -216,16 +216,15 @@ def evaluation_react(request, pk):
 
 
 def _version_context(version, *, measured: dict | None = None):
-    """What the portal shows of a version: its sections, the handelingsdeel's measured goals, the uitstroom profile's
-    label. `version` comes with its content (factors, actions, yields) and its pupil's placements loaded;
+    """What the portal shows of a version: its sections and the handelingsdeel's measured goals (the uitstroom
+    profile's label is the version's own, PlanVersion.uitstroom_label). `version` comes with its content (factors, actions, yields) and its pupil's placements loaded;
     `measured`: its goals' measurements, when the caller read them."""
     if version is None:
         return {}
     return {"version_full": version,
             "sections": [{"key": k, "meta": S.SECTIONS[k]} for k in selectors.applicable_sections(version.plan.student)],
             # Under the handelingsdeel: per measured goal its chart and the goal in plain words (opp.goal_charts).
-            "goal_views": goal_charts.for_version(version, today=timezone.localdate(), measured=measured),
-            "uitstroom_label": version.uitstroom_label}
+            "goal_views": goal_charts.for_version(version, today=timezone.localdate(), measured=measured)}
 
 
 @login_required
